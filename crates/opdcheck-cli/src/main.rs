@@ -1,0 +1,3 @@
+fn main() {
+    println!("{}", opdcheck_engine::Engine::default_engine().ruleset());
+}

@@ -1,0 +1,309 @@
+//! The formulary: standard generic names, their non-standard aliases, label maxima and the
+//! classes the rules need; and the resolver that maps a name as written in practice
+//! ("盐酸二甲双胍片", "注射用头孢曲松钠", "硝苯地平控释片", "VitC") to its entry.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::policy::{AbxTier, Vocab};
+use crate::units::{self, Amount};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Formulary {
+    pub version: String,
+    pub drugs: Vec<Drug>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    Western,
+    /// 中成药
+    Cpm,
+    /// 中药饮片
+    Herb,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Controlled {
+    /// 麻醉药品
+    Narcotic,
+    /// 第一类精神药品
+    Psych1,
+    /// 第二类精神药品
+    Psych2,
+    /// 医疗用毒性药品
+    Toxic,
+    /// 放射性药品
+    Radioactive,
+}
+
+impl Controlled {
+    pub fn zh(self) -> &'static str {
+        match self {
+            Controlled::Narcotic => "麻醉药品",
+            Controlled::Psych1 => "第一类精神药品",
+            Controlled::Psych2 => "第二类精神药品",
+            Controlled::Toxic => "医疗用毒性药品",
+            Controlled::Radioactive => "放射性药品",
+        }
+    }
+}
+
+/// Label maxima for one route (strings such as "1g"; `kg_*` per kg body weight for children).
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DoseMax {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub single: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub daily: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kg_single: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kg_daily: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Drug {
+    pub name: String,
+    pub en: String,
+    pub cat: Category,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forms: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub strengths: Vec<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub max: BTreeMap<String, DoseMax>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub abx: Option<AbxTier>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ctrl: Option<Controlled>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub steroid: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allergy: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dup: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<String>,
+}
+
+/// Parsed label maxima (normalised amounts).
+#[derive(Debug, Clone, Default)]
+pub struct Maxima {
+    pub single: Option<Amount>,
+    pub daily: Option<Amount>,
+    pub kg_single: Option<Amount>,
+    pub kg_daily: Option<Amount>,
+}
+
+/// How a written name resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameStatus {
+    /// A standard generic name (with salt and dosage form as written in practice).
+    Standard,
+    /// A known abbreviation, code, old or brand name: not acceptable on a prescription.
+    Alias,
+    /// Not in the formulary.
+    Unknown,
+}
+
+/// The result of resolving a written drug name.
+#[derive(Debug, Clone, Copy)]
+pub struct Resolved<'f> {
+    pub status: NameStatus,
+    pub drug: Option<&'f Drug>,
+    pub index: Option<usize>,
+    /// The dosage form written with the name (`注射用` for powder for injection).
+    pub form: Option<&'f str>,
+}
+
+impl Resolved<'_> {
+    pub const UNKNOWN: Resolved<'static> = Resolved {
+        status: NameStatus::Unknown,
+        drug: None,
+        index: None,
+        form: None,
+    };
+}
+
+/// Name indexes over a formulary, built once per engine.
+#[derive(Debug, Clone)]
+pub struct FormularyIndex {
+    standard: HashMap<String, usize>,
+    aliases: HashMap<String, usize>,
+    forms: Vec<String>,
+    salt_prefixes: Vec<String>,
+    salt_suffixes: Vec<String>,
+    maxima: Vec<BTreeMap<String, Maxima>>,
+}
+
+/// Fold a written name: no white space, full-width ASCII to half-width, ASCII lower case.
+pub fn fold(name: &str) -> String {
+    name.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+impl FormularyIndex {
+    pub fn build(formulary: &Formulary, vocab: &Vocab) -> Result<FormularyIndex, String> {
+        let mut standard = HashMap::new();
+        let mut aliases = HashMap::new();
+        let mut maxima = Vec::with_capacity(formulary.drugs.len());
+        for (i, d) in formulary.drugs.iter().enumerate() {
+            for n in std::iter::once(&d.name).chain(&d.variants) {
+                if let Some(prev) = standard.insert(fold(n), i) {
+                    if prev != i {
+                        return Err(format!(
+                            "formulary.drugs[{i}]: name `{n}` is also drugs[{prev}]'s"
+                        ));
+                    }
+                }
+            }
+            let mut m = BTreeMap::new();
+            for (route, dm) in &d.max {
+                let p = |s: &Option<String>, what: &str| -> Result<Option<Amount>, String> {
+                    match s {
+                        None => Ok(None),
+                        Some(s) => units::parse_amount(s)
+                            .map(Some)
+                            .ok_or_else(|| format!("formulary.drugs[{i}].max.{route}.{what}: cannot read the amount `{s}`")),
+                    }
+                };
+                m.insert(
+                    route.clone(),
+                    Maxima {
+                        single: p(&dm.single, "single")?,
+                        daily: p(&dm.daily, "daily")?,
+                        kg_single: p(&dm.kg_single, "kg_single")?,
+                        kg_daily: p(&dm.kg_daily, "kg_daily")?,
+                    },
+                );
+            }
+            maxima.push(m);
+        }
+        for (i, d) in formulary.drugs.iter().enumerate() {
+            for a in &d.aliases {
+                let k = fold(a);
+                if standard.contains_key(&k) {
+                    return Err(format!(
+                        "formulary.drugs[{i}]: alias `{a}` is a standard name"
+                    ));
+                }
+                if let Some(prev) = aliases.insert(k, i) {
+                    if prev != i {
+                        return Err(format!(
+                            "formulary.drugs[{i}]: alias `{a}` is also drugs[{prev}]'s"
+                        ));
+                    }
+                }
+            }
+        }
+        let mut forms: Vec<String> = vocab.dosage_forms.clone();
+        // Longest first, so 缓释胶囊 wins over 胶囊.
+        forms.sort_by_key(|f| std::cmp::Reverse(f.chars().count()));
+        let mut salt_prefixes = vocab.salt_prefixes.clone();
+        salt_prefixes.sort_by_key(|f| std::cmp::Reverse(f.chars().count()));
+        let mut salt_suffixes = vocab.salt_suffixes.clone();
+        salt_suffixes.sort_by_key(|f| std::cmp::Reverse(f.chars().count()));
+        Ok(FormularyIndex {
+            standard,
+            aliases,
+            forms,
+            salt_prefixes,
+            salt_suffixes,
+            maxima,
+        })
+    }
+
+    /// Label maxima of drug `index` for a route class.
+    pub fn maxima(&self, index: usize, route: &str) -> Option<&Maxima> {
+        self.maxima.get(index)?.get(route)
+    }
+
+    fn lookup<'f>(
+        &self,
+        formulary: &'f Formulary,
+        key: &str,
+    ) -> Option<(NameStatus, usize, &'f Drug)> {
+        if let Some(&i) = self.standard.get(key) {
+            return Some((NameStatus::Standard, i, &formulary.drugs[i]));
+        }
+        self.aliases
+            .get(key)
+            .map(|&i| (NameStatus::Alias, i, &formulary.drugs[i]))
+    }
+
+    /// Resolve a name as written.
+    pub fn resolve<'f>(&'f self, formulary: &'f Formulary, written: &str) -> Resolved<'f> {
+        let folded = fold(written);
+        if folded.is_empty() {
+            return Resolved::UNKNOWN;
+        }
+        let found = |hit: (NameStatus, usize, &'f Drug), form: Option<&'f str>| Resolved {
+            status: hit.0,
+            drug: Some(hit.2),
+            index: Some(hit.1),
+            form,
+        };
+        if let Some(hit) = self.lookup(formulary, &folded) {
+            return found(hit, None);
+        }
+        // 注射用 is written before the name.
+        let (body, mut form) = match folded.strip_prefix("注射用") {
+            Some(rest) => (rest, Some("注射用")),
+            None => (folded.as_str(), None),
+        };
+        let mut bases: Vec<&str> = vec![body];
+        if form.is_none() {
+            if let Some(f) = self
+                .forms
+                .iter()
+                .find(|f| body.len() > f.len() && body.ends_with(f.as_str()))
+            {
+                form = Some(f.as_str());
+                bases.push(&body[..body.len() - f.len()]);
+            }
+        }
+        for base in bases.into_iter().rev() {
+            if let Some(hit) = self.lookup(formulary, base) {
+                return found(hit, form);
+            }
+            // Salt written before (盐酸二甲双胍) or after (头孢曲松钠) the generic name, or both.
+            let pre = self
+                .salt_prefixes
+                .iter()
+                .find(|p| base.len() > p.len() && base.starts_with(p.as_str()));
+            let without_pre = pre.map(|p| &base[p.len()..]).unwrap_or(base);
+            if pre.is_some() {
+                if let Some(hit) = self.lookup(formulary, without_pre) {
+                    return found(hit, form);
+                }
+            }
+            if let Some(s) = self
+                .salt_suffixes
+                .iter()
+                .find(|s| without_pre.len() > s.len() && without_pre.ends_with(s.as_str()))
+            {
+                if let Some(hit) =
+                    self.lookup(formulary, &without_pre[..without_pre.len() - s.len()])
+                {
+                    return found(hit, form);
+                }
+            }
+        }
+        Resolved::UNKNOWN
+    }
+}

@@ -1,0 +1,275 @@
+//! Lookups derived from the policy once per engine: frequencies, routes, notifiable diseases,
+//! infection and corticosteroid indications, allergy class names.
+
+use std::collections::HashMap;
+
+use crate::formulary::fold;
+use crate::policy::{CodeVocab, Disease, DiseaseSubtype, Policy};
+
+/// How often a drug is taken, as written.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Frequency {
+    /// Administrations per day.
+    PerDay(f64),
+    /// A known code without a daily count: prn, st, 必要时.
+    NoDailyCount,
+    /// Written, but not in the policy's vocabulary.
+    Unknown,
+    /// Not written.
+    Missing,
+}
+
+#[derive(Debug, Clone)]
+pub struct Lookup {
+    frequencies: HashMap<String, Option<f64>>,
+    routes: HashMap<String, String>,
+}
+
+fn fold_code(s: &str) -> String {
+    fold(s).replace(['.', '。'], "")
+}
+
+fn cn_digit(c: char) -> Option<f64> {
+    Some(match c {
+        '一' | '1' => 1.0,
+        '二' | '两' | '2' => 2.0,
+        '三' | '3' => 3.0,
+        '四' | '4' => 4.0,
+        '五' | '5' => 5.0,
+        '六' | '6' => 6.0,
+        _ => return None,
+    })
+}
+
+impl Lookup {
+    pub fn new(policy: &Policy) -> Lookup {
+        let frequencies = policy
+            .vocab
+            .frequencies
+            .iter()
+            .map(|(k, v)| (fold_code(k), *v))
+            .collect();
+        let routes = policy
+            .vocab
+            .routes
+            .iter()
+            .map(|(k, v)| (fold_code(k), v.clone()))
+            .collect();
+        Lookup {
+            frequencies,
+            routes,
+        }
+    }
+
+    pub fn frequency(&self, written: Option<&str>) -> Frequency {
+        let Some(w) = written else {
+            return Frequency::Missing;
+        };
+        let k = fold_code(w);
+        if let Some(v) = self.frequencies.get(&k) {
+            return v.map_or(Frequency::NoDailyCount, Frequency::PerDay);
+        }
+        // 每日N次 / 一日N次 / 每天N次 / 1日N次 with a digit or a Chinese numeral.
+        for prefix in ["每日", "每天", "一日", "1日"] {
+            if let Some(rest) = k.strip_prefix(prefix) {
+                let mut chars = rest.chars();
+                if let (Some(n), Some('次'), None) =
+                    (chars.next().and_then(cn_digit), chars.next(), chars.next())
+                {
+                    return Frequency::PerDay(n);
+                }
+            }
+        }
+        Frequency::Unknown
+    }
+
+    /// The route class of a route as written (`口服` → `oral`).
+    pub fn route(&self, written: &str) -> Option<&str> {
+        self.routes.get(&fold_code(written)).map(String::as_str)
+    }
+}
+
+/// Normalise an ICD-10 code: upper case, no dot ("j20.9" → "J209").
+fn norm_icd(code: &str) -> String {
+    code.trim().to_ascii_uppercase().replace('.', "")
+}
+
+/// A code falls in a range of 3- or 4-character bounds, compared on the bound's length.
+pub fn icd_in_range(code: &str, from: &str, to: &str) -> bool {
+    let c = norm_icd(code);
+    let (f, t) = (norm_icd(from), norm_icd(to));
+    let cut = |n: usize| -> &str { &c[..c.len().min(n)] };
+    !c.is_empty() && cut(f.len()) >= f.as_str() && cut(t.len()) <= t.as_str()
+}
+
+fn icd_has_prefix(code: &str, prefix: &str) -> bool {
+    let c = norm_icd(code);
+    !c.is_empty() && c.starts_with(&norm_icd(prefix))
+}
+
+/// Words before a diagnosis that say it is ruled out.
+const NEGATIONS: [&str; 4] = ["排除", "除外", "否认", "非"];
+
+fn negated(text: &str, at: usize) -> bool {
+    let before = &text[..at];
+    NEGATIONS.iter().any(|n| before.ends_with(n))
+}
+
+/// True when `needle` occurs in `text` not right after a negation.
+pub fn mentions(text: &str, needle: &str) -> bool {
+    !needle.is_empty() && text.match_indices(needle).any(|(i, _)| !negated(text, i))
+}
+
+impl CodeVocab {
+    /// The diagnosis (text and optional ICD-10 code) matches the vocabulary.
+    pub fn matches(&self, text: &str, code: Option<&str>, also_exclude: &[String]) -> bool {
+        if let Some(code) = code {
+            if self
+                .icd10_ranges
+                .iter()
+                .any(|(f, t)| icd_in_range(code, f, t))
+            {
+                return true;
+            }
+        }
+        // Blank out the phrases that are not indications, then look for a keyword in what remains:
+        // "病毒性上呼吸道感染合并细菌感染" still counts, "过敏性皮炎" does not.
+        let mut rest = text.to_string();
+        for x in self.exclude_keywords.iter().chain(also_exclude) {
+            if !x.is_empty() && rest.contains(x.as_str()) {
+                rest = rest.replace(x.as_str(), "\u{3000}");
+            }
+        }
+        self.keywords.iter().any(|k| mentions(&rest, k))
+    }
+}
+
+/// A notifiable disease found in a diagnosis.
+#[derive(Debug, Clone, Copy)]
+pub struct Notifiable<'p> {
+    pub disease: &'p Disease,
+    pub subtype: Option<&'p DiseaseSubtype>,
+}
+
+impl Policy {
+    /// The notifiable disease a diagnosis names, if any (text, aliases, subtype aliases, ICD-10).
+    pub fn notifiable(&self, text: &str, code: Option<&str>) -> Option<Notifiable<'_>> {
+        let mut owned = text.trim().to_string();
+        for x in self.diseases.diseases.iter().flat_map(|d| &d.exclude) {
+            if owned.contains(x.as_str()) {
+                owned = owned.replace(x.as_str(), "\u{3000}");
+            }
+        }
+        let text = owned.as_str();
+        // The longest name or alias found wins: 斑疹伤寒 over 伤寒, 禽流感 over 流感.
+        let mut best: Option<(usize, Notifiable<'_>)> = None;
+        fn consider<'p>(best: &mut Option<(usize, Notifiable<'p>)>, len: usize, n: Notifiable<'p>) {
+            if best.as_ref().is_none_or(|(l, _)| len > *l) {
+                *best = Some((len, n));
+            }
+        }
+        for d in &self.diseases.diseases {
+            for s in &d.subtypes {
+                for a in s.aliases.iter().filter(|a| mentions(text, a)) {
+                    consider(
+                        &mut best,
+                        a.len(),
+                        Notifiable {
+                            disease: d,
+                            subtype: Some(s),
+                        },
+                    );
+                }
+            }
+            for a in std::iter::once(&d.name)
+                .chain(&d.aliases)
+                .filter(|a| mentions(text, a))
+            {
+                consider(
+                    &mut best,
+                    a.len(),
+                    Notifiable {
+                        disease: d,
+                        subtype: None,
+                    },
+                );
+            }
+        }
+        if let Some((_, n)) = best {
+            return Some(n);
+        }
+        let code = code?;
+        self.diseases
+            .diseases
+            .iter()
+            .find(|d| d.icd10.iter().any(|p| icd_has_prefix(code, p)))
+            .map(|d| Notifiable {
+                disease: d,
+                subtype: None,
+            })
+    }
+
+    /// The disease a report card names (exact name or alias).
+    pub fn disease_named(&self, name: &str) -> Option<&Disease> {
+        let name = name.trim();
+        self.diseases
+            .diseases
+            .iter()
+            .find(|d| d.name == name || d.aliases.iter().any(|a| a == name))
+    }
+
+    /// The diagnosis justifies an antibiotic.
+    pub fn is_infection(&self, text: &str, code: Option<&str>) -> bool {
+        let c = &self.clinical;
+        c.infection
+            .matches(text, code, &c.non_infective_inflammations)
+    }
+
+    /// The diagnosis justifies a systemic corticosteroid.
+    pub fn is_steroid_indication(&self, text: &str, code: Option<&str>) -> bool {
+        self.clinical.steroid_indications.matches(text, code, &[])
+    }
+
+    /// The allergy classes a patient's allergen entry or allergy history names.
+    pub fn allergy_classes_in(&self, text: &str) -> Vec<&str> {
+        let folded = fold(text);
+        let mut out: Vec<&str> = self
+            .allergy_classes
+            .iter()
+            .filter(|(_, c)| c.names.iter().any(|n| folded.contains(&fold(n))))
+            .map(|(k, _)| k.as_str())
+            .collect();
+        out.dedup();
+        out
+    }
+
+    /// The text denies any allergy ("否认药物过敏史").
+    pub fn denies_allergy(&self, text: &str) -> bool {
+        let t = text.trim();
+        self.vocab
+            .allergy_denials
+            .iter()
+            .any(|d| t.starts_with(d.as_str()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn icd_ranges() {
+        assert!(icd_in_range("J20.9", "J00", "J22"));
+        assert!(icd_in_range("J22", "J00", "J22"));
+        assert!(!icd_in_range("J30.1", "J00", "J22"));
+        assert!(icd_in_range("N39.0", "N39.0", "N39.0"));
+        assert!(!icd_in_range("N39.1", "N39.0", "N39.0"));
+        assert!(!icd_in_range("", "A00", "B99"));
+    }
+
+    #[test]
+    fn negation() {
+        assert!(mentions("急性肺炎", "肺炎"));
+        assert!(!mentions("排除肺结核", "肺结核"));
+    }
+}

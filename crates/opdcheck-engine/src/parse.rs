@@ -1,0 +1,313 @@
+//! Reading documents from JSON with located errors.
+//!
+//! Every error names the JSON path of the offending value and, where the text is at hand, its
+//! line and column. `kind` is read first when it comes first (the usual case, and the fast path:
+//! one pass, no intermediate tree); otherwise the text is probed for `kind` and read again.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+
+use crate::model::*;
+
+/// Malformed input: where it is and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{}", self.located())]
+pub struct InputError {
+    /// JSON path of the offending value (`items[0].drug`); empty for the document itself.
+    pub path: String,
+    /// 1-based line in the input text, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// 1-based column in the input text, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl InputError {
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        InputError {
+            path: path.into(),
+            line: None,
+            column: None,
+            message: message.into(),
+        }
+    }
+
+    /// "line 3, column 14, at items[0].drug: invalid type: …"
+    pub fn located(&self) -> String {
+        let mut s = String::new();
+        if let Some(line) = self.line {
+            s.push_str(&format!("line {line}"));
+            if let Some(col) = self.column {
+                s.push_str(&format!(", column {col}"));
+            }
+            s.push_str(", ");
+        }
+        if self.path.is_empty() {
+            s.push_str("at the document root: ");
+        } else {
+            s.push_str(&format!("at {}: ", self.path));
+        }
+        s.push_str(&self.message);
+        s
+    }
+
+    /// Shift the line by the line the text started on (for documents cut out of a larger file).
+    pub fn offset_lines(mut self, first_line: usize) -> Self {
+        if let Some(l) = self.line.as_mut() {
+            if *l == 1 {
+                // Column is relative to the slice only on its first line.
+                self.column = None;
+            }
+            *l += first_line - 1;
+        }
+        self
+    }
+}
+
+const KINDS: &[&str] = &[
+    "prescription",
+    "outpatient_record",
+    "exam_request",
+    "infectious_report",
+    "visit",
+];
+const KIND_NOT_FIRST: &str = "\u{0}kind-not-first";
+const KIND_MISSING: &str = "\u{0}kind-missing";
+
+fn unknown_kind(kind: &str) -> String {
+    format!(
+        "unknown kind `{kind}`: expected one of {}",
+        KINDS.join(", ")
+    )
+}
+
+/// Parse one document from JSON text.
+pub fn parse_document(json: &str) -> Result<Document, InputError> {
+    match from_str_tracked(json, FirstKeyKind) {
+        Err(e) if e.message == KIND_NOT_FIRST => {}
+        Err(e) if e.message == KIND_MISSING => {
+            return Err(InputError::new(
+                "kind",
+                format!("missing field `kind`: expected one of {}", KINDS.join(", ")),
+            ));
+        }
+        other => return other,
+    }
+    // `kind` is not the first key: probe for it, then read the typed document.
+    #[derive(Deserialize)]
+    struct Probe<'a> {
+        #[serde(borrow)]
+        kind: Option<std::borrow::Cow<'a, str>>,
+    }
+    let probe: Probe = from_str_tracked(json, std::marker::PhantomData)?;
+    let Some(kind) = probe.kind else {
+        return Err(InputError::new(
+            "kind",
+            format!("missing field `kind`: expected one of {}", KINDS.join(", ")),
+        ));
+    };
+    let kind =
+        DocKind::from_name(&kind).ok_or_else(|| InputError::new("kind", unknown_kind(&kind)))?;
+    Ok(match kind {
+        DocKind::Prescription => {
+            Document::Prescription(from_str_tracked(json, std::marker::PhantomData)?)
+        }
+        DocKind::OutpatientRecord => {
+            Document::OutpatientRecord(from_str_tracked(json, std::marker::PhantomData)?)
+        }
+        DocKind::ExamRequest => {
+            Document::ExamRequest(from_str_tracked(json, std::marker::PhantomData)?)
+        }
+        DocKind::InfectiousReport => {
+            Document::InfectiousReport(from_str_tracked(json, std::marker::PhantomData)?)
+        }
+        DocKind::Visit => Document::Visit(from_str_tracked(json, std::marker::PhantomData)?),
+    })
+}
+
+/// Parse one document from an already parsed JSON value (the browser and API paths).
+pub fn document_from_value(value: serde_json::Value) -> Result<Document, InputError> {
+    // Cheap enough for these entry points, and one code path for the located errors.
+    parse_document(&value.to_string()).map_err(|mut e| {
+        e.line = None;
+        e.column = None;
+        e
+    })
+}
+
+fn from_str_tracked<'de, S: DeserializeSeed<'de>>(
+    json: &'de str,
+    seed: S,
+) -> Result<S::Value, InputError> {
+    let mut de = serde_json::Deserializer::from_str(json);
+    let mut track = serde_path_to_error::Track::new();
+    let result = seed.deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track));
+    let value = result.map_err(|e| json_error(e, track.path().to_string()))?;
+    de.end().map_err(|e| json_error(e, String::new()))?;
+    Ok(value)
+}
+
+fn json_error(e: serde_json::Error, path: String) -> InputError {
+    let full = e.to_string();
+    // serde_json appends " at line L column C"; we keep line and column as fields instead.
+    let message = match full.rfind(" at line ") {
+        Some(i) => full[..i].to_string(),
+        None => full,
+    };
+    let (line, column) = if e.line() == 0 {
+        (None, None)
+    } else {
+        (Some(e.line()), Some(e.column()))
+    };
+    let mut path = path;
+    if path == "." {
+        path.clear();
+    }
+    let message = match e.classify() {
+        serde_json::error::Category::Eof => {
+            format!("unexpected end of input ({message}); is the JSON truncated?")
+        }
+        _ => message,
+    };
+    let mut err = InputError {
+        path,
+        line,
+        column,
+        message,
+    };
+    if err.message.starts_with("unknown kind") {
+        err.path = "kind".into();
+    }
+    err
+}
+
+/// Reads a document whose first key is `kind` in one pass.
+struct FirstKeyKind;
+
+impl<'de> DeserializeSeed<'de> for FirstKeyKind {
+    type Value = Document;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Document, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FirstKeyKind {
+    type Value = Document;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a document: a JSON object with a `kind`")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Document, A::Error> {
+        let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? else {
+            return Err(de::Error::custom(KIND_MISSING));
+        };
+        if key != "kind" {
+            return Err(de::Error::custom(KIND_NOT_FIRST));
+        }
+        let kind: std::borrow::Cow<'de, str> = map.next_value()?;
+        let rest = de::value::MapAccessDeserializer::new(map);
+        Ok(match DocKind::from_name(&kind) {
+            Some(DocKind::Prescription) => Document::Prescription(Deserialize::deserialize(rest)?),
+            Some(DocKind::OutpatientRecord) => {
+                Document::OutpatientRecord(Deserialize::deserialize(rest)?)
+            }
+            Some(DocKind::ExamRequest) => Document::ExamRequest(Deserialize::deserialize(rest)?),
+            Some(DocKind::InfectiousReport) => {
+                Document::InfectiousReport(Deserialize::deserialize(rest)?)
+            }
+            Some(DocKind::Visit) => Document::Visit(Deserialize::deserialize(rest)?),
+            None => return Err(de::Error::custom(unknown_kind(&kind))),
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Document {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // Used when a document is embedded in a larger structure; top-level input goes
+        // through `parse_document` for the located errors and the not-first `kind`.
+        let value = serde_json::Value::deserialize(d)?;
+        document_from_value(value).map_err(|e| de::Error::custom(e.located()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_kind_first_and_kind_later_alike() {
+        let a =
+            parse_document(r#"{"kind":"prescription","id":"a","items":[{"drug":"x"}]}"#).unwrap();
+        let b =
+            parse_document(r#"{"id":"a","items":[{"drug":"x"}],"kind":"prescription"}"#).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.kind(), DocKind::Prescription);
+    }
+
+    #[test]
+    fn wrong_type_is_located() {
+        let e = parse_document(
+            "{\"kind\":\"prescription\",\n\"id\":\"a\",\n\"items\":[{\"drug\":42}]}",
+        )
+        .unwrap_err();
+        assert_eq!(e.path, "items[0].drug");
+        assert_eq!(e.line, Some(3));
+        assert!(
+            e.message.contains("invalid type: integer `42`"),
+            "{}",
+            e.message
+        );
+        let e = parse_document(r#"{"id":"a","items":[{"drug":42}],"kind":"prescription"}"#)
+            .unwrap_err();
+        assert_eq!(e.path, "items[0].drug");
+    }
+
+    #[test]
+    fn unknown_and_missing_kind() {
+        let e = parse_document(r#"{"kind":"invoice","id":"a"}"#).unwrap_err();
+        assert_eq!(e.path, "kind");
+        assert!(e.message.contains("unknown kind `invoice`"));
+        let e = parse_document(r#"{"id":"a","kind":"invoice"}"#).unwrap_err();
+        assert_eq!(e.path, "kind");
+        let e = parse_document(r#"{"id":"a"}"#).unwrap_err();
+        assert!(e.message.contains("missing field `kind`"));
+        let e = parse_document(r#"{}"#).unwrap_err();
+        assert!(e.message.contains("missing field `kind`"));
+    }
+
+    #[test]
+    fn truncated_garbage_and_empty() {
+        let e =
+            parse_document(r#"{"kind":"prescription","id":"a","items":[{"drug":"x""#).unwrap_err();
+        assert!(e.message.contains("truncated"), "{}", e.message);
+        assert!(
+            parse_document("")
+                .unwrap_err()
+                .message
+                .contains("truncated")
+        );
+        let e = parse_document("\u{1}\u{2}PK\u{3}").unwrap_err();
+        assert_eq!(e.line, Some(1));
+        let e = parse_document("[1,2]").unwrap_err();
+        assert!(e.message.contains("document"), "{}", e.message);
+        let e = parse_document(r#"{"kind":"prescription","id":"a"} trailing"#).unwrap_err();
+        assert!(e.message.contains("trailing"), "{}", e.message);
+    }
+
+    #[test]
+    fn chinese_enum_spellings() {
+        let d = parse_document(r#"{"kind":"prescription","id":"a","patient":{"sex":"男","age":{"value":3,"unit":"岁"}}}"#).unwrap();
+        let Document::Prescription(p) = d else {
+            panic!()
+        };
+        assert_eq!(p.patient.sex, Some(Sex::Male));
+        let e = parse_document(r#"{"kind":"prescription","id":"a","patient":{"sex":"x"}}"#)
+            .unwrap_err();
+        assert_eq!(e.path, "patient.sex");
+    }
+}

@@ -1,0 +1,452 @@
+//! The policy: everything a hospital may tune, as data.
+//!
+//! The default policy is embedded at build time from `data/*.json` (policy, clinical
+//! vocabularies, notifiable diseases, formulary). A policy file overrides it by deep merge: an
+//! object merges key by key, anything else (numbers, strings, arrays) replaces the default. So a
+//! hospital writes only what it changes, e.g. `{"limits": {"max_drugs": 4}}`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::formulary::Formulary;
+use crate::model::Title;
+use crate::parse::InputError;
+
+pub const DEFAULT_POLICY_JSON: &str = include_str!("../data/policy.json");
+pub const DEFAULT_CLINICAL_JSON: &str = include_str!("../data/clinical.json");
+pub const DEFAULT_DISEASES_JSON: &str = include_str!("../data/diseases.json");
+pub const DEFAULT_FORMULARY_JSON: &str = include_str!("../data/formulary.json");
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    pub version: String,
+    pub limits: Limits,
+    pub required: Required,
+    pub vocab: Vocab,
+    pub items: BTreeMap<String, AssessmentItem>,
+    pub thresholds: Thresholds,
+    pub sampling: Sampling,
+    pub antibiotics: AntibioticPolicy,
+    pub duplication_classes: BTreeMap<String, ClassInfo>,
+    pub allergy_classes: BTreeMap<String, AllergyClass>,
+    /// Prescriber registry; empty by default (then RX-17's signature check and RX-18's
+    /// registration check are skipped).
+    #[serde(default)]
+    pub prescribers: Vec<Prescriber>,
+    pub clinical: Clinical,
+    pub diseases: Diseases,
+    pub formulary: Formulary,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// RX-10: drugs per prescription.
+    pub max_drugs: usize,
+    /// RX-12: supply days, general and emergency prescriptions.
+    pub max_days_general: f64,
+    pub max_days_emergency: f64,
+    /// RX-13: controlled drugs.
+    pub narcotic_psych1_injection_doses: f64,
+    pub narcotic_psych1_controlled_release_days: f64,
+    pub narcotic_psych1_other_days: f64,
+    pub psych2_days: f64,
+    /// RX-05, IR-01: under this age (years) a prescription is pediatric and a card needs a guardian.
+    pub pediatric_age_years: f64,
+    /// MR-05: chief complaint length in characters.
+    pub chief_complaint_max_chars: usize,
+    /// RX-09: extra days of supply tolerated when the pack size is unknown.
+    pub quantity_tolerance_days: f64,
+    /// HX-01: visits, or days, without a definite diagnosis before a consultation is expected.
+    pub history_visits_without_diagnosis: usize,
+    pub history_days_without_diagnosis: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Required {
+    /// RX-01: header fields required besides the fixed ones.
+    pub prescription_institution: bool,
+    pub prescription_fee_category: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vocab {
+    /// RX-02, MR-07: what is not a diagnosis when written alone.
+    pub non_diagnoses: Vec<String>,
+    /// RQ-03: vague request diagnoses.
+    pub vague_request_diagnoses: Vec<String>,
+    /// RX-08: vague usage phrases.
+    pub vague_phrases: Vec<String>,
+    /// RX-12: words in `diagnosis_note` that justify a longer supply.
+    pub longer_supply_reasons: Vec<String>,
+    /// RX-07/09: frequency codes → administrations per day (`null`: as needed / once).
+    pub frequencies: BTreeMap<String, Option<f64>>,
+    /// RX-07: units a dose may be written in.
+    pub dose_units: Vec<String>,
+    /// RX-07: units a dispensed quantity may be written in.
+    pub quantity_units: Vec<String>,
+    /// RX-09: quantity units that are whole packs (盒, 瓶 …).
+    pub pack_units: Vec<String>,
+    /// Routes as written → route class (oral, iv, im, sc, inhal, topical, rectal, sublingual, decoction …).
+    pub routes: BTreeMap<String, String>,
+    /// Route classes whose drugs act systemically (RX-21, RX-22).
+    pub systemic_routes: Vec<String>,
+    /// Dosage-form words written after a drug name (longest match wins).
+    pub dosage_forms: Vec<String>,
+    /// Forms that are injections (RX-13).
+    pub injection_forms: Vec<String>,
+    /// Forms that are controlled or sustained release (RX-13).
+    pub controlled_release_forms: Vec<String>,
+    /// Salt words written before a generic name (盐酸二甲双胍) and after it (头孢曲松钠).
+    pub salt_prefixes: Vec<String>,
+    pub salt_suffixes: Vec<String>,
+    /// Allergy history texts that deny any allergy (XV-05).
+    pub allergy_denials: Vec<String>,
+    /// RQ-05: request items that are contrast or invasive studies.
+    pub consent_exam_keywords: Vec<String>,
+    /// HX-01: words in a treatment plan that record a consultation or referral.
+    pub consultation_keywords: Vec<String>,
+}
+
+/// A row of the assessment tables.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssessmentItem {
+    pub zh: String,
+    pub en: String,
+    /// Points deducted once per document when any of the item's error rules fires.
+    pub deduction: f64,
+    /// OPD-5: per case, by kind of defect (late / defective / missed).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub per_case: BTreeMap<String, f64>,
+    /// Manual checklist item (QA ticks it; no document shows it).
+    #[serde(default)]
+    pub manual: bool,
+    /// The seed's own deduction wording.
+    pub standard: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Thresholds {
+    /// 门诊处方合格率 target, percent.
+    pub prescription_pass_rate: f64,
+    /// 门诊病历书写合格率 target, percent.
+    pub record_pass_rate: f64,
+    /// 法定传染病漏报率 target, percent.
+    pub missed_report_rate: f64,
+    /// Outpatient antibiotic prescription share ceiling, percent.
+    pub antibiotic_share_max: f64,
+    /// 元 per percentage point below a pass-rate target.
+    pub penalty_per_point: f64,
+    /// 元 per missed report.
+    pub penalty_per_missed_case: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sampling {
+    pub monthly_min_prescriptions: u32,
+    /// Fraction of the month's prescriptions (0.001 = 1‰).
+    pub monthly_fraction: f64,
+    pub monthly_min_records: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AbxTier {
+    Nonrestricted,
+    Restricted,
+    Special,
+}
+
+impl AbxTier {
+    pub fn zh(self) -> &'static str {
+        match self {
+            AbxTier::Nonrestricted => "非限制使用级",
+            AbxTier::Restricted => "限制使用级",
+            AbxTier::Special => "特殊使用级",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AntibioticPolicy {
+    /// Highest tier each title may prescribe.
+    pub tier_by_title: BTreeMap<String, AbxTier>,
+    /// 特殊使用级 antibiotics are not prescribed in outpatient care.
+    pub special_allowed_in_outpatient: bool,
+}
+
+impl AntibioticPolicy {
+    pub fn max_tier(&self, title: Title) -> Option<AbxTier> {
+        let key = match title {
+            Title::Resident => "resident",
+            Title::Attending => "attending",
+            Title::AssociateChief => "associate_chief",
+            Title::Chief => "chief",
+            Title::Assistant => "assistant",
+        };
+        self.tier_by_title.get(key).copied()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassInfo {
+    pub zh: String,
+    pub en: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllergyClass {
+    pub zh: String,
+    pub en: String,
+    /// How patients and records name the class ("青霉素类", "青霉素", "PCN").
+    pub names: Vec<String>,
+    /// Classes that cross-react (a warning, not an error).
+    #[serde(default)]
+    pub cross: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Prescriber {
+    pub id: String,
+    pub name: String,
+    pub title: Title,
+    /// The registered signature (签名留样/电子签名) id.
+    pub signature_id: String,
+    #[serde(default = "yes")]
+    pub prescribing_rights: bool,
+    #[serde(default)]
+    pub narcotic_psych1_rights: bool,
+    /// Overrides the title's antibiotic tier.
+    pub antibiotic_tier: Option<AbxTier>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeVocab {
+    /// Inclusive ICD-10 ranges on 3- or 4-character codes: `["J00", "J22"]`.
+    pub icd10_ranges: Vec<(String, String)>,
+    pub keywords: Vec<String>,
+    #[serde(default)]
+    pub exclude_keywords: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Clinical {
+    /// RX-15: diagnoses that justify an antibiotic.
+    pub infection: CodeVocab,
+    /// RX-22: diagnoses that justify a systemic corticosteroid.
+    pub steroid_indications: CodeVocab,
+    /// Diagnoses with "炎" that are not infections.
+    pub non_infective_inflammations: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Diseases {
+    pub version: String,
+    pub diseases: Vec<Disease>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DiseaseClass {
+    A,
+    B,
+    C,
+}
+
+impl DiseaseClass {
+    pub fn zh(self) -> &'static str {
+        match self {
+            DiseaseClass::A => "甲类",
+            DiseaseClass::B => "乙类",
+            DiseaseClass::C => "丙类",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Disease {
+    pub name: String,
+    pub class: DiseaseClass,
+    /// Reporting deadline from diagnosis, hours (2 or 24).
+    pub hours: u32,
+    #[serde(default)]
+    pub icd10: Vec<String>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub subtypes: Vec<DiseaseSubtype>,
+    /// Phrases that contain a name or alias but are not this disease (流感嗜血杆菌, 陈旧性肺结核).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<String>,
+    #[serde(default)]
+    pub subtype_required: bool,
+    /// The card must say acute or chronic.
+    #[serde(default)]
+    pub acute_chronic: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiseaseSubtype {
+    pub name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub hours: Option<u32>,
+    #[serde(default)]
+    pub acute_chronic: bool,
+}
+
+/// A policy that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("policy: {0}")]
+pub struct PolicyError(pub InputError);
+
+/// The default policy as one JSON value (all data files merged).
+pub fn default_policy_value() -> serde_json::Value {
+    let mut v: serde_json::Value =
+        serde_json::from_str(DEFAULT_POLICY_JSON).expect("embedded policy.json parses");
+    let obj = v.as_object_mut().expect("policy.json is an object");
+    for (key, text) in [
+        ("clinical", DEFAULT_CLINICAL_JSON),
+        ("diseases", DEFAULT_DISEASES_JSON),
+        ("formulary", DEFAULT_FORMULARY_JSON),
+    ] {
+        obj.insert(
+            key.into(),
+            serde_json::from_str(text).expect("embedded data parses"),
+        );
+    }
+    v
+}
+
+/// Deep merge: objects merge by key; any other value replaces.
+pub fn merge(base: &mut serde_json::Value, over: serde_json::Value) {
+    match (base, over) {
+        (serde_json::Value::Object(b), serde_json::Value::Object(o)) => {
+            for (k, v) in o {
+                match b.get_mut(&k) {
+                    Some(slot) => merge(slot, v),
+                    None => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (slot, v) => *slot = v,
+    }
+}
+
+impl Policy {
+    /// Read a policy from its merged JSON value, naming the path of a bad value.
+    pub fn from_value(value: &serde_json::Value) -> Result<Policy, PolicyError> {
+        let policy: Policy = serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            PolicyError(InputError::new(
+                if path == "." { String::new() } else { path },
+                e.into_inner().to_string(),
+            ))
+        })?;
+        policy.validate()?;
+        Ok(policy)
+    }
+
+    /// The default policy overridden by a policy file's text.
+    pub fn with_override(text: &str) -> Result<(Policy, serde_json::Value), PolicyError> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let over = <serde_json::Value as Deserialize>::deserialize(&mut de)
+            .and_then(|v| de.end().map(|_| v))
+            .map_err(|e| {
+                let msg = e.to_string();
+                let message = msg
+                    .rfind(" at line ")
+                    .map(|i| msg[..i].to_string())
+                    .unwrap_or(msg);
+                PolicyError(InputError {
+                    path: String::new(),
+                    line: Some(e.line()),
+                    column: Some(e.column()),
+                    message,
+                })
+            })?;
+        if !over.is_object() {
+            return Err(PolicyError(InputError::new(
+                "",
+                "a policy file is a JSON object",
+            )));
+        }
+        let mut value = default_policy_value();
+        merge(&mut value, over);
+        Ok((Policy::from_value(&value)?, value))
+    }
+
+    /// Cross-references the types cannot express.
+    fn validate(&self) -> Result<(), PolicyError> {
+        let bad = |path: String, msg: String| Err(PolicyError(InputError::new(path, msg)));
+        for (i, d) in self.formulary.drugs.iter().enumerate() {
+            if let Some(a) = &d.allergy {
+                if !self.allergy_classes.contains_key(a) {
+                    return bad(
+                        format!("formulary.drugs[{i}].allergy"),
+                        format!("unknown allergy class `{a}`"),
+                    );
+                }
+            }
+            if let Some(c) = &d.dup {
+                if !self.duplication_classes.contains_key(c) {
+                    return bad(
+                        format!("formulary.drugs[{i}].dup"),
+                        format!("unknown duplication class `{c}`"),
+                    );
+                }
+            }
+            for route in d.max.keys() {
+                if !self.vocab.routes.values().any(|r| r == route) {
+                    return bad(
+                        format!("formulary.drugs[{i}].max.{route}"),
+                        format!("unknown route class `{route}`"),
+                    );
+                }
+            }
+        }
+        for (k, c) in &self.allergy_classes {
+            for x in &c.cross {
+                if !self.allergy_classes.contains_key(x) {
+                    return bad(
+                        format!("allergy_classes.{k}.cross"),
+                        format!("unknown allergy class `{x}`"),
+                    );
+                }
+            }
+        }
+        for (i, d) in self.diseases.diseases.iter().enumerate() {
+            if d.hours == 0 {
+                return bad(
+                    format!("diseases.diseases[{i}].hours"),
+                    "a reporting deadline must be positive".into(),
+                );
+            }
+        }
+        if self.limits.max_drugs == 0 {
+            return bad("limits.max_drugs".into(), "must be at least 1".into());
+        }
+        Ok(())
+    }
+}
