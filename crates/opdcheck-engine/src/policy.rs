@@ -70,6 +70,21 @@ pub struct Required {
     /// RX-01: header fields required besides the fixed ones.
     pub prescription_institution: bool,
     pub prescription_fee_category: bool,
+    /// MR-01: front-page fields. `patient.age` is satisfied by an age or a birth date,
+    /// `patient.employer_or_address` by either.
+    pub record_front_page: Vec<String>,
+    /// MR-02: fields of an initial (and emergency) visit record.
+    pub initial_record: Vec<String>,
+    /// MR-03: fields of a follow-up record.
+    pub follow_up_record: Vec<String>,
+    /// RQ-01: request form fields.
+    pub request: Vec<String>,
+    /// IR-01: report card fields; `patient.guardian_name` only for a patient under
+    /// `limits.pediatric_age_years`.
+    pub report_card: Vec<String>,
+    /// RQ-02: request categories that need a body site, and those that need a specimen.
+    pub site_categories: Vec<String>,
+    pub specimen_categories: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
