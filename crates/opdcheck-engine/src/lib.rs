@@ -16,6 +16,7 @@ pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod score;
+pub mod sheet;
 pub mod units;
 
 #[cfg(test)]

@@ -1,0 +1,1 @@
+//! Batch score sheets: counts, pass rates and deductions per kind, department and doctor.
