@@ -123,14 +123,13 @@ pub fn mentions(text: &str, needle: &str) -> bool {
 impl CodeVocab {
     /// The diagnosis (text and optional ICD-10 code) matches the vocabulary.
     pub fn matches(&self, text: &str, code: Option<&str>, also_exclude: &[String]) -> bool {
-        if let Some(code) = code {
-            if self
+        if let Some(code) = code
+            && self
                 .icd10_ranges
                 .iter()
                 .any(|(f, t)| icd_in_range(code, f, t))
-            {
-                return true;
-            }
+        {
+            return true;
         }
         // Blank out the phrases that are not indications, then look for a keyword in what remains:
         // "病毒性上呼吸道感染合并细菌感染" still counts, "过敏性皮炎" does not.
@@ -233,13 +232,12 @@ impl Policy {
     /// The allergy classes a patient's allergen entry or allergy history names.
     pub fn allergy_classes_in(&self, text: &str) -> Vec<&str> {
         let folded = fold(text);
-        let mut out: Vec<&str> = self
+        let out: Vec<&str> = self
             .allergy_classes
             .iter()
             .filter(|(_, c)| c.names.iter().any(|n| folded.contains(&fold(n))))
             .map(|(k, _)| k.as_str())
             .collect();
-        out.dedup();
         out
     }
 

@@ -64,11 +64,6 @@ impl<'a> ItemCtx<'a> {
         self.drug().is_some_and(|d| d.cat == Category::Herb)
     }
 
-    /// Western or 中成药 (known), or not resolved.
-    pub fn is_herb_known(&self) -> bool {
-        self.is_herb()
-    }
-
     pub fn is_antibiotic(&self) -> bool {
         self.drug().is_some_and(|d| d.abx.is_some())
     }
@@ -105,11 +100,15 @@ impl<'a> ItemCtx<'a> {
             .any(|f| name.contains(f.as_str()))
     }
 
-    /// Systemic route (oral, injection …), or unknown route of a systemic-only drug.
+    /// Systemic route (oral, injection …); when no known route is written, a drug whose label
+    /// routes are all systemic.
     pub fn is_systemic(&self, policy: &Policy) -> bool {
+        let systemic = |r: &str| policy.vocab.systemic_routes.iter().any(|s| s == r);
         match self.route {
-            Some(r) => policy.vocab.systemic_routes.iter().any(|s| s == r),
-            None => false,
+            Some(r) => systemic(r),
+            None => self
+                .drug()
+                .is_some_and(|d| !d.max.is_empty() && d.max.keys().all(|r| systemic(r))),
         }
     }
 
