@@ -89,6 +89,9 @@ pub struct Drug {
     pub allergy: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dup: Option<String>,
+    /// A carrier fluid (氯化钠, 葡萄糖 …): written once per infusion, so not a duplicate.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub vehicle: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

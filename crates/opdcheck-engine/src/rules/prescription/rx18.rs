@@ -229,13 +229,10 @@ mod tests {
         Engine::with_policy_override(&json!({ "prescribers": [p] }).to_string()).unwrap()
     }
 
-    /// The default policy with a 特殊使用级 antibiotic added to the formulary.
+    /// The default policy (万古霉素 is 特殊使用级 in its formulary), with special-use antibiotics
+    /// allowed in outpatient care or not.
     fn with_special(special_allowed: bool) -> Engine {
         let mut v = crate::policy::default_policy_value();
-        v["formulary"]["drugs"].as_array_mut().unwrap().push(json!({
-            "name": "万古霉素", "en": "vancomycin", "cat": "western", "forms": ["注射用"],
-            "strengths": ["0.5g"], "abx": "special", "allergy": "glycopeptide"
-        }));
         v["antibiotics"]["special_allowed_in_outpatient"] = json!(special_allowed);
         Engine::from_value(&v).unwrap()
     }

@@ -39,16 +39,6 @@ declare_rule! {
     }
 }
 
-// POLICY-NEEDED: a formulary flag for infusion vehicles (溶媒), which may be written once per
-// infusion and so appear twice without being duplicate therapy.
-const VEHICLES: &[&str] = &[
-    "氯化钠",
-    "葡萄糖",
-    "葡萄糖氯化钠",
-    "灭菌注射用水",
-    "注射用水",
-];
-
 /// "第2项“布洛芬片”".
 fn label(item: &ItemCtx) -> (String, String) {
     let name = item.written_name();
@@ -66,7 +56,7 @@ fn check(ctx: &RxCtx, out: &mut Sink) {
             let Some(di) = earlier.drug() else { continue };
             let (a, b) = (label(earlier), label(later));
             let message = if earlier.name.index == later.name.index {
-                if VEHICLES.contains(&dj.name.as_str()) {
+                if dj.vehicle {
                     continue;
                 }
                 Text::new(
