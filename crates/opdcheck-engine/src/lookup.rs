@@ -271,3 +271,63 @@ mod tests {
         assert!(!mentions("排除肺结核", "肺结核"));
     }
 }
+
+#[cfg(test)]
+mod policy_tests {
+    use crate::Engine;
+
+    fn disease(text: &str, code: Option<&str>) -> Option<(String, Option<String>)> {
+        let p = &Engine::default_engine().policy;
+        p.notifiable(text, code)
+            .map(|n| (n.disease.name.clone(), n.subtype.map(|s| s.name.clone())))
+    }
+
+    #[test]
+    fn notifiable_diagnoses_are_recognised() {
+        assert_eq!(
+            disease("慢性乙型病毒性肝炎", None).map(|d| d.1),
+            Some(Some("乙型".into()))
+        );
+        assert_eq!(disease("肺结核", None).map(|d| d.0), Some("肺结核".into()));
+        assert_eq!(
+            disease("流感", None).map(|d| d.0),
+            Some("流行性感冒".into())
+        );
+        assert_eq!(
+            disease("斑疹伤寒", None).map(|d| d.0),
+            Some("流行性和地方性斑疹伤寒".into())
+        );
+        assert_eq!(
+            disease("发热", Some("A15.0")).map(|d| d.0),
+            Some("肺结核".into())
+        );
+    }
+
+    #[test]
+    fn look_alikes_are_not_notifiable() {
+        for text in [
+            "急性上呼吸道感染",
+            "感冒",
+            "流感嗜血杆菌肺炎",
+            "陈旧性肺结核",
+            "狂犬病暴露",
+            "排除肺结核",
+            "风疹块",
+        ] {
+            assert_eq!(disease(text, None), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn infection_and_steroid_indications() {
+        let p = &Engine::default_engine().policy;
+        assert!(p.is_infection("急性支气管炎", None));
+        assert!(p.is_infection("上呼吸道感染", Some("J06.9")));
+        assert!(p.is_infection("尿路感染", None));
+        assert!(!p.is_infection("高血压病", Some("I10")));
+        assert!(!p.is_infection("过敏性鼻炎", None));
+        assert!(!p.is_infection("类风湿关节炎", None));
+        assert!(p.is_steroid_indication("支气管哮喘急性发作", None));
+        assert!(!p.is_steroid_indication("急性上呼吸道感染", None));
+    }
+}
