@@ -414,6 +414,20 @@ pub enum ExamCategory {
     Other,
 }
 
+impl ExamCategory {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExamCategory::Lab => "lab",
+            ExamCategory::Imaging => "imaging",
+            ExamCategory::Ultrasound => "ultrasound",
+            ExamCategory::Ecg => "ecg",
+            ExamCategory::Endoscopy => "endoscopy",
+            ExamCategory::Pathology => "pathology",
+            ExamCategory::Other => "other",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {

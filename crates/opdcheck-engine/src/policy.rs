@@ -85,6 +85,8 @@ pub struct Required {
     /// RQ-02: request categories that need a body site, and those that need a specimen.
     pub site_categories: Vec<String>,
     pub specimen_categories: Vec<String>,
+    /// RQ-05: request categories that are invasive studies and always need consent.
+    pub consent_categories: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

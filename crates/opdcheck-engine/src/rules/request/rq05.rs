@@ -63,6 +63,19 @@ fn check(ctx: &RequestCtx, out: &mut Sink) {
     let (zh, en) = match special {
         Some(item) => (format!("“{item}”"), format!("“{item}”")),
         None if doc.contrast == Some(true) => ("增强/造影检查".into(), "the contrast study".into()),
+        None if doc.category.is_some_and(|c| {
+            ctx.policy()
+                .required
+                .consent_categories
+                .iter()
+                .any(|k| k == c.as_str())
+        }) =>
+        {
+            (
+                "内镜等侵入性检查".into(),
+                "an invasive (endoscopic) study".into(),
+            )
+        }
         None => return,
     };
     out.emit(
@@ -120,5 +133,13 @@ mod tests {
                 "consent": {"name": "张伟", "signed_at": "2026-11-22T09:36"}})),
             "RQ-05",
         );
+    }
+
+    #[test]
+    fn an_endoscopy_request_needs_consent_whatever_its_wording() {
+        let r = request(
+            json!({"category": "endoscopy", "items": ["电子胃十二指肠检查"], "body_site": "上消化道"}),
+        );
+        expect(&r, "RQ-05", "CLN-8", Severity::Error, "consent");
     }
 }
