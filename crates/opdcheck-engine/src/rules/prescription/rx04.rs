@@ -156,10 +156,10 @@ mod tests {
 
     #[test]
     fn warning_for_other_pediatric_prescriptions() {
-        // Ambroxol has no per-kg label maximum.
+        // Loratadine has no per-kg label maximum.
         let r = rx(json!({
             "patient": {"age": {"value": 6, "unit": "year"}, "weight_kg": null},
-            "items": {"$replace": [{"drug": "盐酸氨溴索片", "strength": "30mg×20片", "dose": {"value": 15, "unit": "mg"}, "route": "口服", "frequency": "tid", "days": 5, "quantity": {"value": 1, "unit": "盒"}}]}
+            "items": {"$replace": [{"drug": "氯雷他定片", "strength": "5mg×6片", "dose": {"value": 5, "unit": "mg"}, "route": "口服", "frequency": "qd", "days": 5, "quantity": {"value": 1, "unit": "盒"}}]}
         }));
         expect(
             &r,
@@ -174,7 +174,7 @@ mod tests {
     fn a_first_birthday_counts_from_the_birth_date() {
         let r = rx(json!({
             "patient": {"age": {"value": 1, "unit": "year"}, "birth_date": "2025-11-22", "weight_kg": null},
-            "items": {"$replace": [{"drug": "盐酸氨溴索片", "strength": "30mg×20片", "dose": {"value": 7.5, "unit": "mg"}, "route": "口服", "frequency": "bid", "days": 3, "quantity": {"value": 1, "unit": "盒"}}]}
+            "items": {"$replace": [{"drug": "蒙脱石散", "strength": "3g×10袋", "dose": {"value": 1, "unit": "g"}, "route": "口服", "frequency": "tid", "days": 3, "quantity": {"value": 1, "unit": "盒"}}]}
         }));
         expect(
             &r,
