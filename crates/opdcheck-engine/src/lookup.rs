@@ -243,11 +243,37 @@ impl Policy {
 
     /// The text denies any allergy ("否认药物过敏史").
     pub fn denies_allergy(&self, text: &str) -> bool {
-        let t = text.trim();
-        self.vocab
-            .allergy_denials
-            .iter()
-            .any(|d| t.starts_with(d.as_str()))
+        self.allergy_history_classes(text).is_empty()
+            && text
+                .split(['，', ',', '；', ';', '。'])
+                .all(|c| self.denial_clause(c))
+    }
+
+    fn denial_clause(&self, clause: &str) -> bool {
+        let c = clause.trim();
+        c.is_empty()
+            || self
+                .vocab
+                .allergy_denials
+                .iter()
+                .any(|d| c.starts_with(d.as_str()))
+    }
+
+    /// The allergy classes an allergy history names, leaving out the clauses that deny one:
+    /// "否认青霉素过敏，对磺胺过敏" → sulfonamide only.
+    pub fn allergy_history_classes(&self, text: &str) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for clause in text
+            .split(['，', ',', '；', ';', '。'])
+            .filter(|c| !self.denial_clause(c))
+        {
+            for k in self.allergy_classes_in(clause) {
+                if !out.contains(&k) {
+                    out.push(k);
+                }
+            }
+        }
+        out
     }
 }
 
@@ -329,5 +355,23 @@ mod policy_tests {
         assert!(!p.is_infection("类风湿关节炎", None));
         assert!(p.is_steroid_indication("支气管哮喘急性发作", None));
         assert!(!p.is_steroid_indication("急性上呼吸道感染", None));
+    }
+}
+
+#[cfg(test)]
+mod allergy_tests {
+    use crate::Engine;
+
+    #[test]
+    fn denials_hide_only_their_own_clause() {
+        let p = &Engine::default_engine().policy;
+        assert!(p.denies_allergy("否认药物过敏史"));
+        assert!(p.denies_allergy("无"));
+        assert!(!p.denies_allergy("否认青霉素过敏，对磺胺过敏"));
+        assert_eq!(
+            p.allergy_history_classes("否认青霉素过敏，对磺胺过敏"),
+            vec!["sulfonamide"]
+        );
+        assert_eq!(p.allergy_history_classes("青霉素过敏"), vec!["penicillin"]);
     }
 }

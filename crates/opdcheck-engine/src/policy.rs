@@ -127,6 +127,11 @@ pub struct Vocab {
     pub consent_exam_keywords: Vec<String>,
     /// HX-01: words in a treatment plan that record a consultation or referral.
     pub consultation_keywords: Vec<String>,
+    /// HX-01: marks of a diagnosis that is not yet certain (待查, ?), and endings (待排).
+    pub uncertain_diagnosis_marks: Vec<String>,
+    pub uncertain_diagnosis_suffixes: Vec<String>,
+    /// RX-05: department names that mean an emergency visit.
+    pub emergency_departments: Vec<String>,
 }
 
 /// A row of the assessment tables.

@@ -53,12 +53,6 @@ declare_rule! {
 }
 
 /// Marks of an uncertain diagnosis written anywhere in it.
-// POLICY-NEEDED: vocab.uncertain_diagnosis_marks (待查, ?, ？) and
-// vocab.uncertain_diagnosis_suffixes (待排, 待排除): how a hospital writes "not yet certain".
-const UNCERTAIN_MARKS: [&str; 3] = ["待查", "?", "？"];
-/// Suffixes of a diagnosis still to be ruled out.
-const UNCERTAIN_SUFFIXES: [&str; 2] = ["待排", "待排除"];
-
 /// The diagnosis is not a definite one.
 fn uncertain(policy: &Policy, diagnosis: &str) -> bool {
     let norm = normalise_diagnosis(diagnosis);
@@ -67,8 +61,16 @@ fn uncertain(policy: &Policy, diagnosis: &str) -> bool {
         .non_diagnoses
         .iter()
         .any(|n| normalise_diagnosis(n) == norm)
-        || UNCERTAIN_MARKS.iter().any(|m| diagnosis.contains(m))
-        || UNCERTAIN_SUFFIXES.iter().any(|s| norm.ends_with(s))
+        || policy
+            .vocab
+            .uncertain_diagnosis_marks
+            .iter()
+            .any(|m| diagnosis.contains(m.as_str()))
+        || policy
+            .vocab
+            .uncertain_diagnosis_suffixes
+            .iter()
+            .any(|s| norm.ends_with(s.as_str()))
 }
 
 /// The record has no definite diagnosis.

@@ -54,10 +54,6 @@ declare_rule! {
 }
 
 /// The department name that signals an emergency visit.
-// POLICY-NEEDED: a vocabulary of emergency department words (`vocab.emergency_departments`),
-// e.g. 急诊, 急救, 夜间门诊, for hospitals whose emergency departments are named otherwise.
-const EMERGENCY_DEPARTMENT: &str = "急诊";
-
 fn type_text(t: Option<PrescriptionType>) -> (&'static str, &'static str) {
     match t {
         None => ("未注明类别", "no type"),
@@ -143,12 +139,20 @@ fn check(ctx: &RxCtx, out: &mut Sink) {
     let years = ctx.policy().limits.pediatric_age_years;
     let child = under_years(ctx, years);
     let adult = ctx.age.days.is_some() && !child;
-    let emergency = filled(&ctx.doc.department).is_some_and(|d| d.contains(EMERGENCY_DEPARTMENT));
+    let dept = filled(&ctx.doc.department).unwrap_or("");
+    let emergency_word = ctx
+        .policy()
+        .vocab
+        .emergency_departments
+        .iter()
+        .find(|w| dept.contains(w.as_str()));
+    let emergency = emergency_word.is_some();
+    let word = emergency_word.map(String::as_str).unwrap_or_default();
     match ty {
         PrescriptionType::General if emergency => warn(
-            format!("急诊就诊（科别含“{EMERGENCY_DEPARTMENT}”）应开具急诊处方（现为{tzh}）"),
+            format!("急诊就诊（科别含“{word}”）应开具急诊处方（现为{tzh}）"),
             format!(
-                "an emergency visit (department “{EMERGENCY_DEPARTMENT}”) needs an emergency prescription ({ten} given)"
+                "an emergency visit (department “{word}”) needs an emergency prescription ({ten} given)"
             ),
             Text::new(
                 "改用急诊处方（淡黄色）",

@@ -58,15 +58,20 @@ fn check(ctx: &VisitCtx, out: &mut Sink) {
     };
     let (engine, policy) = (ctx.engine, ctx.policy());
     let patient = &record.patient;
+    // The history is free text: its denied clauses ("否认青霉素过敏") name no allergy.
     let history = filled(&patient.allergy_history).filter(|h| !policy.denies_allergy(h));
     let allergies: Vec<Allergy> = history
         .into_iter()
-        .chain(filled_entries(&patient.allergens).map(|(_, a)| a))
         .map(|text| Allergy {
+            text,
+            classes: policy.allergy_history_classes(text),
+            drug: None,
+        })
+        .chain(filled_entries(&patient.allergens).map(|(_, text)| Allergy {
             text,
             classes: policy.allergy_classes_in(text),
             drug: engine.formulary.resolve(&policy.formulary, text).drug,
-        })
+        }))
         .collect();
     if allergies.is_empty() {
         return;
@@ -175,5 +180,23 @@ mod tests {
         let r =
             visit(json!({"record": {"patient": {"allergy_history": "否认青霉素等药物过敏史"}}}));
         expect_none(&r, "XV-05");
+    }
+
+    #[test]
+    fn a_denied_clause_does_not_hide_the_allergy_after_it() {
+        let r = visit(
+            json!({"record": {"patient": {"allergy_history": "否认青霉素过敏，对头孢类过敏"}}, "prescriptions": [{"items": [{}, {}, {"drug": "注射用头孢曲松钠", "strength": "1g", "dose": {"value": 1, "unit": "g"}, "route": "静脉滴注", "frequency": "qd", "days": 3, "quantity": {"value": 3, "unit": "支"}}]}]}),
+        );
+        expect(
+            &r,
+            "XV-05",
+            "CLN-7",
+            Severity::Error,
+            "prescriptions[0].items[2].drug",
+        );
+        expect_none(
+            &visit(json!({"record": {"patient": {"allergy_history": "否认青霉素过敏"}}})),
+            "XV-05",
+        );
     }
 }
