@@ -49,7 +49,8 @@ pub struct ItemCtx<'a> {
     pub frequency: Frequency,
     /// The single dose, normalised (mg, ml, U, or a count such as 粒).
     pub dose: Option<Amount>,
-    /// The single dose as an active amount: a count (2 粒) times the strength (0.25 g) = 500 mg.
+    /// The single dose as an active amount: a count (2 粒) times the strength (0.25 g) = 500 mg;
+    /// a volume (5 ml) times the concentration ("100ml:2g") = 100 mg.
     pub dose_active: Option<Amount>,
     /// The strength's active amount per unit (0.25g → 250 mg).
     pub strength: Option<Amount>,
@@ -222,7 +223,19 @@ fn item_ctx<'a>(engine: &'a Engine, index: usize, item: &'a RxItem) -> ItemCtx<'
         .as_ref()
         .and_then(|q| units::normalise(q.value?, q.unit.as_deref()?));
     let strength = filled(&item.strength).and_then(units::strength_amount);
+    let concentration = filled(&item.strength).and_then(units::concentration);
     let dose_active = match (&dose, &strength) {
+        // A liquid dosed in ml of a volume:amount strength: 5 ml of "100ml:2g" = 100 mg.
+        (
+            Some(Amount {
+                value,
+                unit: Unit::Volume,
+            }),
+            _,
+        ) if concentration.is_some() => concentration.map(|c| Amount {
+            value: value * c.value,
+            unit: c.unit,
+        }),
         (
             Some(Amount {
                 value,

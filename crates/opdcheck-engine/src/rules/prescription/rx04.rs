@@ -1,6 +1,5 @@
 //! RX-04: weight given when needed.
 
-use crate::datetime;
 use crate::declare_rule;
 use crate::formulary::fold;
 use crate::model::filled;
@@ -48,12 +47,12 @@ fn check(ctx: &RxCtx, out: &mut Sink) {
     if ctx.doc.patient.weight_kg.is_some_and(|w| w > 0.0) {
         return;
     }
-    let child = under_years(ctx, ctx.policy().limits.pediatric_age_years);
+    let child = ctx.age.under_years(ctx.policy().limits.pediatric_age_years);
     let hint = Text::new(
         "在处方前记注明患者体重（kg）",
         "write the patient's weight (kg) in the header",
     );
-    if under_years(ctx, 1.0) {
+    if ctx.age.under_years(1.0) {
         out.emit(
             &RULE,
             "patient.weight_kg",
@@ -110,18 +109,6 @@ fn dosed_per_kg(item: &ItemCtx, child: bool) -> bool {
             }
         });
     unit_per_kg || label_per_kg
-}
-
-/// Under `years` years old: completed months from the birth date on the issue date when both
-/// are known (so a first birthday counts), else the age as written.
-fn under_years(ctx: &RxCtx, years: f64) -> bool {
-    let birth = filled(&ctx.doc.patient.birth_date)
-        .and_then(datetime::parse)
-        .zip(ctx.issued);
-    match birth {
-        Some((b, on)) => (datetime::completed_months(b.date(), on.date()) as f64) < years * 12.0,
-        None => ctx.age.under_years(years),
-    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,5 @@
 //! RX-05: prescription type fits its content.
 
-use crate::datetime;
 use crate::declare_rule;
 use crate::formulary::Controlled;
 use crate::model::{PrescriptionType, filled};
@@ -137,7 +136,7 @@ fn check(ctx: &RxCtx, out: &mut Sink) {
     }
 
     let years = ctx.policy().limits.pediatric_age_years;
-    let child = under_years(ctx, years);
+    let child = ctx.age.under_years(years);
     let adult = ctx.age.days.is_some() && !child;
     let dept = filled(&ctx.doc.department).unwrap_or("");
     let emergency_word = ctx
@@ -176,18 +175,6 @@ fn check(ctx: &RxCtx, out: &mut Sink) {
             ),
         ),
         _ => {}
-    }
-}
-
-/// Under `years` years old: completed months from the birth date on the issue date when both
-/// are known, else the age as written.
-fn under_years(ctx: &RxCtx, years: f64) -> bool {
-    let birth = filled(&ctx.doc.patient.birth_date)
-        .and_then(datetime::parse)
-        .zip(ctx.issued);
-    match birth {
-        Some((b, on)) => (datetime::completed_months(b.date(), on.date()) as f64) < years * 12.0,
-        None => ctx.age.under_years(years),
     }
 }
 

@@ -6,7 +6,7 @@ use crate::lookup::Frequency;
 use crate::model::{Signer, filled};
 use crate::report::{Severity, Text};
 use crate::rules::{Check, ItemCtx, RxCtx, Sink};
-use crate::units::{self, Amount, Unit};
+use crate::units::{Amount, Unit};
 
 declare_rule! {
     /// ## What it checks
@@ -69,28 +69,7 @@ fn amount_text(a: &Amount) -> String {
 /// The active amount of a single dose; a dose in ml of a "100ml:2g" liquid is converted with
 /// the concentration the strength states.
 fn single_active(item: &ItemCtx) -> Option<Amount> {
-    let dose = item.dose_active.clone().or_else(|| item.dose.clone())?;
-    if dose.unit != Unit::Volume {
-        return Some(dose);
-    }
-    let per_volume = filled(&item.item.strength).and_then(|s| {
-        let idx = s.find([':', '：'])?;
-        let volume = units::parse_amount(&s[..idx])?;
-        let active = units::strength_amount(s)?;
-        (volume.unit == Unit::Volume && volume.value > 0.0 && active.unit != Unit::Volume).then(
-            || Amount {
-                value: active.value / volume.value,
-                unit: active.unit,
-            },
-        )
-    });
-    Some(match per_volume {
-        Some(c) => Amount {
-            value: dose.value * c.value,
-            unit: c.unit,
-        },
-        None => dose,
-    })
+    item.dose_active.clone().or_else(|| item.dose.clone())
 }
 
 /// The maximum that applies: per kg × weight for a weighed child (capped by the adult one),
