@@ -13,7 +13,6 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use opdcheck_engine::InputError;
 use serde::de::{Deserializer, SeqAccess, Visitor};
@@ -166,8 +165,8 @@ pub struct Units {
     sources: VecDeque<Source>,
     current: Option<Current>,
     buf: Vec<u8>,
-    /// Bytes read so far (shared with the progress bar).
-    pub bytes: Arc<AtomicU64>,
+    /// Bytes read so far (for the progress bar).
+    pub bytes: u64,
 }
 
 impl Units {
@@ -176,7 +175,7 @@ impl Units {
             sources: sources.into(),
             current: None,
             buf: Vec::new(),
-            bytes: Arc::new(AtomicU64::new(0)),
+            bytes: 0,
         }
     }
 
@@ -215,7 +214,7 @@ impl Units {
         if source.is_json_file() {
             match std::fs::read(&path) {
                 Ok(bytes) => {
-                    self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+                    self.bytes += bytes.len() as u64;
                     Current::Queue(json_file_units(&file, bytes).into_iter())
                 }
                 Err(e) => file_unit(format!("cannot read: {}", io_message(&e))),
@@ -268,7 +267,7 @@ impl Units {
                     return None;
                 }
                 Ok(n) => {
-                    self.bytes.fetch_add(n as u64, Ordering::Relaxed);
+                    self.bytes += n as u64;
                 }
                 Err(e) => {
                     // An unreadable stream ends the file.
@@ -298,7 +297,7 @@ impl Units {
                         break;
                     }
                 }
-                self.bytes.fetch_add(skipped, Ordering::Relaxed);
+                self.bytes += skipped;
                 *documents += 1;
                 return Some(mk(
                     *line,

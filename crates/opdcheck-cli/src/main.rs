@@ -164,6 +164,7 @@ impl From<LangArg> for Lang {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    run::install_panic_hook();
     ExitCode::from(match cli.command {
         Command::Check(a) => check(a),
         Command::Score(a) => score(a),

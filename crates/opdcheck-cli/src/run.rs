@@ -3,8 +3,8 @@
 //! the results are written in input order before the next chunk. At most a few chunks are in
 //! memory at once, whatever the size of the batch.
 
+use std::cell::Cell;
 use std::io::{self, Write};
-use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -40,15 +40,50 @@ pub fn check_unit<T>(
 ) -> Outcome<T> {
     match &unit.body {
         Body::Text(text) => match parse_document(text) {
-            Ok(doc) => {
-                let mut report = engine.check(&doc);
-                positive_zero(&mut report);
-                Outcome::Done(f(&doc, report))
-            }
+            Ok(doc) => match guarded(|| engine.check(&doc)) {
+                Ok(mut report) => {
+                    positive_zero(&mut report);
+                    Outcome::Done(f(&doc, report))
+                }
+                Err(panic) => Outcome::Bad(format!(
+                    "{}:{}: at the document root: internal error in the engine while checking this document (please report it): {panic}",
+                    unit.file, unit.line
+                )),
+            },
             Err(e) => Outcome::Bad(unit.describe(Some(&unit.locate(e)))),
         },
         _ => Outcome::Bad(unit.describe(None::<&InputError>)),
     }
+}
+
+thread_local! {
+    /// Set while a panic is caught and reported as a located error.
+    static CAUGHT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Keep the default panic message for every panic but those [`guarded`] reports itself.
+pub fn install_panic_hook() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !CAUGHT.with(Cell::get) {
+            default(info);
+        }
+    }));
+}
+
+/// Run `f`; a panic (a bug in a rule) becomes its message, so one document cannot stop a
+/// batch.
+pub fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    CAUGHT.with(|c| c.set(true));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CAUGHT.with(|c| c.set(false));
+    r.map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".into())
+    })
 }
 
 /// The engine sums deductions with `Iterator::sum`, which makes an empty sum `-0.0`
@@ -62,9 +97,11 @@ fn positive_zero(report: &mut opdcheck_engine::Report) {
 
 /// Feeds chunks of units from a reader thread, with a progress bar on stderr.
 pub struct Batch {
-    chunks: mpsc::Receiver<Vec<Unit>>,
+    /// Each chunk with the input bytes read up to its end.
+    chunks: mpsc::Receiver<(Vec<Unit>, u64)>,
     pub progress: ProgressBar,
-    bytes: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Bytes read up to the end of the chunk being checked.
+    position: u64,
     documents: u64,
 }
 
@@ -72,13 +109,13 @@ impl Batch {
     pub fn start(sources: Vec<Source>) -> Batch {
         let progress = progress_bar(&sources);
         let units = Units::new(sources);
-        let bytes = units.bytes.clone();
-        let (tx, rx) = mpsc::sync_channel::<Vec<Unit>>(READ_AHEAD);
+        let (tx, rx) = mpsc::sync_channel::<(Vec<Unit>, u64)>(READ_AHEAD);
         std::thread::spawn(move || {
             let mut units = units;
             loop {
                 let chunk: Vec<Unit> = units.by_ref().take(CHUNK).collect();
-                if chunk.is_empty() || tx.send(chunk).is_err() {
+                let bytes = units.bytes;
+                if chunk.is_empty() || tx.send((chunk, bytes)).is_err() {
                     break;
                 }
             }
@@ -86,22 +123,22 @@ impl Batch {
         Batch {
             chunks: rx,
             progress,
-            bytes,
+            position: 0,
             documents: 0,
         }
     }
 
     /// The next chunk, `None` at the end of the input.
     pub fn next_chunk(&mut self) -> Option<Vec<Unit>> {
-        let chunk = self.chunks.recv().ok()?;
+        let (chunk, position) = self.chunks.recv().ok()?;
         self.documents += chunk.len() as u64;
+        self.position = position;
         Some(chunk)
     }
 
     /// After a chunk is written.
     pub fn advance(&self) {
-        self.progress
-            .set_position(self.bytes.load(Ordering::Relaxed));
+        self.progress.set_position(self.position);
         self.progress
             .set_message(format!("{} documents", self.documents));
     }
@@ -264,4 +301,19 @@ pub fn score(engine: &Engine, sources: Vec<Source>) -> (Sheet, u64) {
     }
     batch.finish();
     (sheet, bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_while_checking_becomes_a_message() {
+        install_panic_hook();
+        assert_eq!(guarded(|| 7), Ok(7));
+        let e = guarded(|| -> u8 { panic!("rule bug at {}", 3) }).unwrap_err();
+        assert_eq!(e, "rule bug at 3");
+        let e = guarded(|| -> u8 { panic!("plain") }).unwrap_err();
+        assert_eq!(e, "plain");
+    }
 }

@@ -427,3 +427,45 @@ pub fn text(engine: &Engine, sheet: &Sheet, bad_inputs: u64, lang: Lang) -> Stri
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_when_needed() {
+        assert_eq!(csv_field("呼吸内科"), "呼吸内科");
+        assert_eq!(csv_field("内科,一病区"), "\"内科,一病区\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("a\"b,c"), "\"a\"\"b,c\"");
+    }
+
+    #[test]
+    fn chinese_takes_two_columns() {
+        assert_eq!(width("D0012"), 5);
+        assert_eq!(width("呼吸内科"), 8);
+        assert_eq!(width("（未填）"), 8);
+        assert_eq!(pad("儿科", 6), "儿科  ");
+    }
+
+    #[test]
+    fn an_empty_sheet_prints() {
+        let engine = Engine::default_engine();
+        let sheet = Sheet::new();
+        let csv = csv(engine, &sheet);
+        assert_eq!(csv.lines().count(), 2, "{csv}");
+        assert!(
+            csv.lines()
+                .nth(1)
+                .unwrap()
+                .starts_with("total,all,0,0,,,0,")
+        );
+        let text = text(engine, &sheet, 0, Lang::En);
+        assert!(
+            text.contains("prescription pass rate: - (0/0), target ≥95%: nothing to rate"),
+            "{text}"
+        );
+        let json: serde_json::Value = serde_json::from_str(&json(engine, &sheet, 0)).unwrap();
+        assert_eq!(json["rates"]["penalty_total"], 0.0);
+    }
+}
