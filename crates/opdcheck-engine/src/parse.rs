@@ -311,3 +311,20 @@ mod tests {
         assert_eq!(e.path, "patient.sex");
     }
 }
+
+#[cfg(test)]
+mod null_lists {
+    use super::*;
+
+    #[test]
+    fn null_lists_are_empty() {
+        let d = parse_document(
+            r#"{"kind":"prescription","id":"a","diagnoses":null,"diagnosis_codes":null,"items":null,"amendments":null,"patient":{"allergens":null}}"#,
+        )
+        .unwrap();
+        let Document::Prescription(p) = d else {
+            panic!()
+        };
+        assert!(p.diagnoses.is_empty() && p.items.is_empty() && p.patient.allergens.is_empty());
+    }
+}
