@@ -41,10 +41,7 @@ pub fn check_unit<T>(
     match &unit.body {
         Body::Text(text) => match parse_document(text) {
             Ok(doc) => match guarded(|| engine.check(&doc)) {
-                Ok(mut report) => {
-                    positive_zero(&mut report);
-                    Outcome::Done(f(&doc, report))
-                }
+                Ok(report) => Outcome::Done(f(&doc, report)),
                 Err(panic) => Outcome::Bad(format!(
                     "{}:{}: at the document root: internal error in the engine while checking this document (please report it): {panic}",
                     unit.file, unit.line
@@ -84,15 +81,6 @@ pub fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "a panic".into())
     })
-}
-
-/// The engine sums deductions with `Iterator::sum`, which makes an empty sum `-0.0`
-/// (printed `-0.0` in JSON); adding `0.0` turns it into `0.0` and changes nothing else.
-fn positive_zero(report: &mut opdcheck_engine::Report) {
-    report.score.deduction += 0.0;
-    for r in report.documents.iter_mut().flatten() {
-        positive_zero(r);
-    }
 }
 
 /// Feeds chunks of units from a reader thread, with a progress bar on stderr.

@@ -114,7 +114,8 @@ impl Document {
             Document::Prescription(d) => filled(&d.department),
             Document::OutpatientRecord(d) => filled(&d.department),
             Document::ExamRequest(d) => filled(&d.department),
-            Document::InfectiousReport(d) => filled(&d.reporting_unit),
+            // A card names the reporting unit (the hospital), not a department.
+            Document::InfectiousReport(d) => filled(&d.department),
             Document::Visit(v) => v
                 .record
                 .as_ref()
@@ -523,6 +524,8 @@ pub struct InfectiousReport {
     pub reporting_physician: Option<Signer>,
     pub reporting_unit: Option<String>,
     pub filled_at: Option<String>,
+    /// Extension (optional): the reporting physician's department (科室), for score sheets.
+    pub department: Option<String>,
 }
 
 /// All documents of one visit, for the cross-document checks.

@@ -163,7 +163,11 @@ fn json_error(e: serde_json::Error, path: String) -> InputError {
     } else {
         (Some(e.line()), Some(e.column()))
     };
-    let mut path = path;
+    // serde_path_to_error writes "?" for a segment it could not name (the input ended there).
+    let mut path = path
+        .trim_end_matches(".?")
+        .trim_end_matches('?')
+        .to_string();
     if path == "." {
         path.clear();
     }

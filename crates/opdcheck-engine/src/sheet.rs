@@ -475,7 +475,9 @@ pub fn nested_documents(v: &Visit) -> Vec<Nested<'_>> {
         out.push(Nested {
             prefix: format!("infectious_reports[{i}]"),
             kind: DocKind::InfectiousReport,
-            department: filled(&c.reporting_unit),
+            // A card names the hospital, not a department: it counts under the visit's.
+            department: filled(&c.department)
+                .or_else(|| v.record.as_ref().and_then(|r| filled(&r.department))),
             doctor: signer(&c.reporting_physician),
         });
     }
