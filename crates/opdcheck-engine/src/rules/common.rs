@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use crate::datetime;
-use crate::model::{Age, AgeUnit, Patient};
+use crate::model::{Age, AgeUnit, Patient, filled};
 
 /// The patient's age, from `birth_date` on the document's date (exact), else from `age`.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -71,6 +71,119 @@ pub fn age_days(age: &Age) -> Option<f64> {
         AgeUnit::Day => v,
         AgeUnit::Month => v * 30.4375,
         AgeUnit::Year => v * 365.25,
+    })
+}
+
+/// A field a policy list can require: where it is, what it is called, whether it is filled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    pub path: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub filled: bool,
+}
+
+/// The patient field a policy name (`patient.…`) stands for, shared by every document's
+/// required-field rule; `None` for a name that is not a patient field.
+pub fn patient_field(p: &Patient, name: &str) -> Option<Field> {
+    let text = |v: &Option<String>| filled(v).is_some();
+    let (path, zh, en, is_filled) = match name {
+        "patient.name" => ("patient.name", "姓名", "name", text(&p.name)),
+        "patient.sex" => ("patient.sex", "性别", "sex", p.sex.is_some()),
+        "patient.age" => (
+            "patient.age",
+            "年龄（或出生日期）",
+            "age (or birth date)",
+            p.age.as_ref().is_some_and(|a| a.value.is_some()) || text(&p.birth_date),
+        ),
+        "patient.birth_date" => (
+            "patient.birth_date",
+            "出生日期",
+            "birth date",
+            text(&p.birth_date),
+        ),
+        "patient.record_no" => (
+            "patient.record_no",
+            "门诊号",
+            "record no.",
+            text(&p.record_no),
+        ),
+        "patient.id_number" => (
+            "patient.id_number",
+            "证件号",
+            "ID number",
+            text(&p.id_number),
+        ),
+        "patient.phone" => ("patient.phone", "联系电话", "phone", text(&p.phone)),
+        "patient.ethnicity" => ("patient.ethnicity", "民族", "ethnicity", text(&p.ethnicity)),
+        "patient.marital_status" => (
+            "patient.marital_status",
+            "婚姻状况",
+            "marital status",
+            text(&p.marital_status),
+        ),
+        "patient.occupation" => (
+            "patient.occupation",
+            "职业",
+            "occupation",
+            text(&p.occupation),
+        ),
+        "patient.employer" => (
+            "patient.employer",
+            "工作单位",
+            "employer",
+            text(&p.employer),
+        ),
+        "patient.address" => ("patient.address", "住址", "address", text(&p.address)),
+        "patient.employer_or_address" => (
+            "patient.employer",
+            "工作单位或住址",
+            "employer or address",
+            text(&p.employer) || text(&p.address),
+        ),
+        "patient.allergy_history" => (
+            "patient.allergy_history",
+            "药物过敏史",
+            "drug allergy history",
+            text(&p.allergy_history),
+        ),
+        "patient.weight_kg" => (
+            "patient.weight_kg",
+            "体重",
+            "weight",
+            p.weight_kg.is_some_and(|w| w > 0.0),
+        ),
+        "patient.guardian_name" => (
+            "patient.guardian_name",
+            "患儿家长姓名",
+            "guardian's name",
+            text(&p.guardian_name),
+        ),
+        "patient.residence_scope" => (
+            "patient.residence_scope",
+            "病人属于",
+            "residence scope",
+            text(&p.residence_scope),
+        ),
+        "patient.current_address" => (
+            "patient.current_address",
+            "现住址",
+            "current address",
+            text(&p.current_address),
+        ),
+        "patient.population_group" => (
+            "patient.population_group",
+            "人群分类",
+            "population group",
+            text(&p.population_group),
+        ),
+        _ => return None,
+    };
+    Some(Field {
+        path,
+        zh,
+        en,
+        filled: is_filled,
     })
 }
 

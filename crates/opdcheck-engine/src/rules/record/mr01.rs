@@ -6,7 +6,7 @@
 use crate::declare_rule;
 use crate::model::{OutpatientRecord, filled};
 use crate::report::{Severity, Text};
-use crate::rules::common::filled_entries;
+use crate::rules::common::{Field, filled_entries, patient_field};
 use crate::rules::{Check, RecordCtx, Rule, Sink};
 
 declare_rule! {
@@ -57,78 +57,12 @@ fn check(ctx: &RecordCtx, out: &mut Sink) {
     );
 }
 
-/// A field a policy list can require: where it is, what it is called, whether it is filled.
-pub(super) struct Field {
-    pub path: &'static str,
-    pub zh: &'static str,
-    pub en: &'static str,
-    pub filled: bool,
-}
-
-/// The record field a policy name stands for; `None` for a name the engine does not know.
 pub(super) fn record_field(doc: &OutpatientRecord, name: &str) -> Option<Field> {
-    let p = &doc.patient;
+    if let Some(f) = patient_field(&doc.patient, name) {
+        return Some(f);
+    }
     let text = |v: &Option<String>| filled(v).is_some();
     let (path, zh, en, is_filled) = match name {
-        "patient.name" => ("patient.name", "姓名", "name", text(&p.name)),
-        "patient.sex" => ("patient.sex", "性别", "sex", p.sex.is_some()),
-        "patient.age" => (
-            "patient.age",
-            "年龄（或出生日期）",
-            "age (or birth date)",
-            p.age.as_ref().is_some_and(|a| a.value.is_some()) || text(&p.birth_date),
-        ),
-        "patient.birth_date" => (
-            "patient.birth_date",
-            "出生日期",
-            "birth date",
-            text(&p.birth_date),
-        ),
-        "patient.record_no" => (
-            "patient.record_no",
-            "门诊号",
-            "record no.",
-            text(&p.record_no),
-        ),
-        "patient.id_number" => (
-            "patient.id_number",
-            "证件号",
-            "ID number",
-            text(&p.id_number),
-        ),
-        "patient.phone" => ("patient.phone", "联系电话", "phone", text(&p.phone)),
-        "patient.ethnicity" => ("patient.ethnicity", "民族", "ethnicity", text(&p.ethnicity)),
-        "patient.marital_status" => (
-            "patient.marital_status",
-            "婚姻状况",
-            "marital status",
-            text(&p.marital_status),
-        ),
-        "patient.occupation" => (
-            "patient.occupation",
-            "职业",
-            "occupation",
-            text(&p.occupation),
-        ),
-        "patient.employer" => (
-            "patient.employer",
-            "工作单位",
-            "employer",
-            text(&p.employer),
-        ),
-        "patient.address" => ("patient.address", "住址", "address", text(&p.address)),
-        "patient.employer_or_address" => (
-            "patient.employer",
-            "工作单位或住址",
-            "employer or address",
-            text(&p.employer) || text(&p.address),
-        ),
-        "patient.allergy_history" => (
-            "patient.allergy_history",
-            "药物过敏史",
-            "drug allergy history",
-            text(&p.allergy_history),
-        ),
         "visit_at" => ("visit_at", "就诊时间", "visit time", text(&doc.visit_at)),
         "department" => ("department", "科别", "department", text(&doc.department)),
         "chief_complaint" => (

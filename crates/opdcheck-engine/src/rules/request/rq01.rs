@@ -3,7 +3,7 @@
 use crate::declare_rule;
 use crate::model::{ExamRequest, filled};
 use crate::report::{Severity, Text};
-use crate::rules::common::filled_entries;
+use crate::rules::common::{filled_entries, patient_field};
 use crate::rules::{Check, RequestCtx, Sink};
 
 declare_rule! {
@@ -76,36 +76,11 @@ fn field(
     doc: &ExamRequest,
     name: &str,
 ) -> Option<(&'static str, &'static str, &'static str, bool)> {
-    let p = &doc.patient;
+    if let Some(f) = patient_field(&doc.patient, name) {
+        return Some((f.path, f.zh, f.en, f.filled));
+    }
     let text = |v: &Option<String>| filled(v).is_some();
     Some(match name {
-        "patient.name" => ("patient.name", "患者姓名", "patient's name", text(&p.name)),
-        "patient.sex" => ("patient.sex", "性别", "sex", p.sex.is_some()),
-        "patient.age" => (
-            "patient.age",
-            "年龄（或出生日期）",
-            "age (or birth date)",
-            p.age.as_ref().is_some_and(|a| a.value.is_some()) || text(&p.birth_date),
-        ),
-        "patient.birth_date" => (
-            "patient.birth_date",
-            "出生日期",
-            "birth date",
-            text(&p.birth_date),
-        ),
-        "patient.record_no" => (
-            "patient.record_no",
-            "门诊号",
-            "record no.",
-            text(&p.record_no),
-        ),
-        "patient.id_number" => (
-            "patient.id_number",
-            "证件号",
-            "ID number",
-            text(&p.id_number),
-        ),
-        "patient.phone" => ("patient.phone", "联系电话", "phone", text(&p.phone)),
         "department" => ("department", "科别", "department", text(&doc.department)),
         "category" => (
             "category",
