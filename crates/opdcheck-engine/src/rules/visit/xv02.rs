@@ -1,10 +1,11 @@
 //! XV-02: prescription diagnoses agree with the record.
 
 use crate::declare_rule;
-use crate::model::OutpatientRecord;
 use crate::report::{Severity, Text};
-use crate::rules::common::{filled_entries, normalise_diagnosis};
+use crate::rules::common::filled_entries;
 use crate::rules::{Check, Sink, VisitCtx};
+
+use super::RecordDiagnoses;
 
 declare_rule! {
     /// ## What it checks
@@ -43,48 +44,18 @@ declare_rule! {
     }
 }
 
-/// Separators between diagnoses written in one entry.
-const SEPARATORS: [char; 6] = ['，', ',', '、', '；', ';', '\n'];
-
-/// A diagnosis entry's normalised forms: the whole entry, then its parts.
-fn forms(entry: &str) -> (String, Vec<String>) {
-    let parts = entry
-        .split(SEPARATORS)
-        .map(normalise_diagnosis)
-        .filter(|p| !p.is_empty())
-        .collect();
-    (normalise_diagnosis(entry), parts)
-}
-
-/// The record's diagnoses, normalised: every entry whole and part by part.
-fn record_diagnoses(record: &OutpatientRecord) -> Vec<String> {
-    filled_entries(&record.diagnoses)
-        .flat_map(|(_, d)| {
-            let (whole, parts) = forms(d);
-            std::iter::once(whole).chain(parts)
-        })
-        .collect()
-}
-
-/// The entry appears among the record's diagnoses: whole, or every part of it.
-fn appears(entry: &str, known: &[String]) -> bool {
-    let (whole, parts) = forms(entry);
-    known.contains(&whole) || (!parts.is_empty() && parts.iter().all(|p| known.contains(p)))
-}
-
 fn check(ctx: &VisitCtx, out: &mut Sink) {
     let Some(record) = &ctx.doc.record else {
         return;
     };
-    let known = record_diagnoses(record);
+    let known = RecordDiagnoses::of(record);
     if known.is_empty() {
         return;
     }
-    let listed: Vec<&str> = filled_entries(&record.diagnoses).map(|(_, d)| d).collect();
-    let listed = listed.join("、");
+    let listed = &known.listed;
     for (i, rx) in ctx.doc.prescriptions.iter().enumerate() {
         for (j, d) in filled_entries(&rx.diagnoses) {
-            if appears(d, &known) {
+            if known.contains(d) {
                 continue;
             }
             out.emit(
