@@ -195,6 +195,27 @@ pub fn normalise_diagnosis(s: &str) -> String {
         .collect()
 }
 
+/// The text is made of `words` only (punctuation and spaces aside): "待查", "？", "复查、开药"
+/// but not "发热待查", which names a symptom. For the policy's non-diagnosis lists.
+pub fn only_words_of(text: &str, words: &[String]) -> bool {
+    let mut words: Vec<String> = words
+        .iter()
+        .map(|w| crate::formulary::fold(w))
+        .filter(|w| !w.is_empty())
+        .collect();
+    // Longest first, so a longer word is taken whole before a word inside it.
+    words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    let mut rest = crate::formulary::fold(text);
+    let mut any = false;
+    for w in &words {
+        if rest.contains(w.as_str()) {
+            rest = rest.replace(w.as_str(), " ");
+            any = true;
+        }
+    }
+    any && normalise_diagnosis(&rest).is_empty()
+}
+
 /// The non-empty, trimmed entries of a text list with their indexes.
 pub fn filled_entries(list: &[String]) -> impl Iterator<Item = (usize, &str)> {
     list.iter()

@@ -1,9 +1,8 @@
 //! RX-02: a definite clinical diagnosis.
 
 use crate::declare_rule;
-use crate::formulary::fold;
 use crate::report::{Severity, Text};
-use crate::rules::common::normalise_diagnosis;
+use crate::rules::common::only_words_of;
 use crate::rules::{Check, RxCtx, Sink};
 
 declare_rule! {
@@ -47,7 +46,7 @@ fn check(ctx: &RxCtx, out: &mut Sink) {
     let mut any = false;
     for (i, text, _) in ctx.diagnoses() {
         any = true;
-        if is_non_diagnosis(text, &ctx.policy().vocab.non_diagnoses) {
+        if only_words_of(text, &ctx.policy().vocab.non_diagnoses) {
             out.emit(
                 &RULE,
                 format!("diagnoses[{i}]"),
@@ -76,22 +75,6 @@ fn check(ctx: &RxCtx, out: &mut Sink) {
             ),
         );
     }
-}
-
-/// Nothing but non-diagnosis words, punctuation and spaces.
-fn is_non_diagnosis(text: &str, vocab: &[String]) -> bool {
-    let mut words: Vec<String> = vocab
-        .iter()
-        .map(|w| fold(w))
-        .filter(|w| !w.is_empty())
-        .collect();
-    // Longest first, so a longer word is taken whole before a word inside it.
-    words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
-    let mut rest = fold(text);
-    for w in &words {
-        rest = rest.replace(w.as_str(), " ");
-    }
-    normalise_diagnosis(&rest).is_empty()
 }
 
 #[cfg(test)]

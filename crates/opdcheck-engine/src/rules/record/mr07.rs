@@ -1,8 +1,8 @@
 //! MR-07: diagnosis is not “待查” alone.
 
 use crate::declare_rule;
-use crate::formulary::fold;
 use crate::report::{Severity, Text};
+use crate::rules::common::only_words_of;
 use crate::rules::{Check, RecordCtx, Sink};
 
 declare_rule! {
@@ -59,19 +59,6 @@ fn check(ctx: &RecordCtx, out: &mut Sink) {
         )
         .item = ctx.content_item().to_string();
     }
-}
-
-/// The text holds one of `words` and nothing else (punctuation aside).
-fn only_words_of(text: &str, words: &[String]) -> bool {
-    let mut rest = fold(text);
-    let mut any = false;
-    for w in words.iter().map(|w| fold(w)).filter(|w| !w.is_empty()) {
-        if rest.contains(&w) {
-            rest = rest.replace(&w, " ");
-            any = true;
-        }
-    }
-    any && !rest.chars().any(char::is_alphanumeric)
 }
 
 #[cfg(test)]

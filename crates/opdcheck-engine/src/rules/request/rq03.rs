@@ -1,9 +1,9 @@
 //! RQ-03: diagnosis is clear.
 
 use crate::declare_rule;
-use crate::formulary::fold;
 use crate::report::{Severity, Text};
 use crate::rules::common::filled_entries;
+use crate::rules::common::only_words_of;
 use crate::rules::{Check, RequestCtx, Sink};
 
 declare_rule! {
@@ -59,19 +59,6 @@ fn check(ctx: &RequestCtx, out: &mut Sink) {
             ),
         );
     }
-}
-
-/// The text holds one of `words` and nothing else (punctuation aside).
-fn only_words_of(text: &str, words: &[String]) -> bool {
-    let mut rest = fold(text);
-    let mut any = false;
-    for w in words.iter().map(|w| fold(w)).filter(|w| !w.is_empty()) {
-        if rest.contains(&w) {
-            rest = rest.replace(&w, " ");
-            any = true;
-        }
-    }
-    any && !rest.chars().any(char::is_alphanumeric)
 }
 
 #[cfg(test)]
