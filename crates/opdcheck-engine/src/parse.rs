@@ -146,10 +146,10 @@ fn from_str_tracked<'de, S: DeserializeSeed<'de> + Clone>(
     // Fast path: no path tracking. Only a document that fails is read again with tracking,
     // to name where it failed (well-formed input is the common case, and tracking costs).
     let mut de = serde_json::Deserializer::from_str(json);
-    if let Ok(value) = seed.clone().deserialize(&mut de) {
-        if de.end().is_ok() {
-            return Ok(value);
-        }
+    if let Ok(value) = seed.clone().deserialize(&mut de)
+        && de.end().is_ok()
+    {
+        return Ok(value);
     }
     let mut de = serde_json::Deserializer::from_str(json);
     let mut track = serde_path_to_error::Track::new();
