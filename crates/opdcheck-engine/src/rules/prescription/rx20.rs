@@ -56,7 +56,8 @@ fn check(ctx: &RxCtx, out: &mut Sink) {
             let Some(di) = earlier.drug() else { continue };
             let same = earlier.name.index == later.name.index;
             let same_class = matches!((&di.dup, &dj.dup), (Some(ci), Some(cj)) if ci == cj);
-            if !(same && !dj.vehicle || !same && same_class) {
+            let duplicate = if same { !dj.vehicle } else { same_class };
+            if !duplicate {
                 continue;
             }
             let (a, b) = (label(earlier), label(later));
