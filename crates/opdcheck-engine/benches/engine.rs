@@ -1,0 +1,123 @@
+//! Engine benchmarks (divan): check time per document kind on parsed documents, and
+//! parse + check for the prescription.
+//!
+//! ```text
+//! CARGO_TARGET_DIR=/work/target-shared cargo bench -p opdcheck-engine --bench engine
+//! ```
+//!
+//! Budget (shared/spec/product.md): a full check of a 5-drug prescription ≤ 20 µs median,
+//! natively. Results and the machine they were measured on: docs/benchmarks.md.
+
+use divan::{Bencher, black_box};
+use opdcheck_engine::{Document, Engine, parse_document};
+
+fn main() {
+    // Build the default engine (policy, formulary index) before any timing starts.
+    let _ = Engine::default_engine();
+    divan::main();
+}
+
+/// A realistic 5-drug prescription, every item resolvable in the default formulary.
+const PRESCRIPTION_5: &str = include_str!("fixtures/prescription-5drugs.json");
+/// A visit: an initial outpatient record, two prescriptions and an exam request.
+const VISIT: &str = include_str!("fixtures/visit-2rx.json");
+const PRESCRIPTION_CLEAN: &str = include_str!("../samples/prescription-clean.json");
+const RECORD: &str = include_str!("../samples/outpatient_record-clean.json");
+const REQUEST: &str = include_str!("../samples/exam_request-clean.json");
+const INFECTIOUS: &str = include_str!("../samples/infectious_report-clean.json");
+
+fn doc(text: &str) -> Document {
+    parse_document(text).expect("benchmark fixture parses")
+}
+
+/// Check a parsed document (the live-checking path: the form holds the parsed document).
+mod check {
+    use super::*;
+
+    fn run(bencher: Bencher, text: &str) {
+        let engine = Engine::default_engine();
+        let d = doc(text);
+        bencher.bench_local(|| engine.check(black_box(&d)));
+    }
+
+    #[divan::bench]
+    fn prescription_5_drugs(bencher: Bencher) {
+        run(bencher, PRESCRIPTION_5);
+    }
+
+    #[divan::bench]
+    fn prescription_2_drugs(bencher: Bencher) {
+        run(bencher, PRESCRIPTION_CLEAN);
+    }
+
+    #[divan::bench]
+    fn outpatient_record_initial(bencher: Bencher) {
+        run(bencher, RECORD);
+    }
+
+    #[divan::bench]
+    fn exam_request(bencher: Bencher) {
+        run(bencher, REQUEST);
+    }
+
+    #[divan::bench]
+    fn infectious_report(bencher: Bencher) {
+        run(bencher, INFECTIOUS);
+    }
+
+    /// Record + 2 prescriptions + 1 request, with the cross-document rules.
+    #[divan::bench]
+    fn visit_record_2rx_request(bencher: Bencher) {
+        run(bencher, VISIT);
+    }
+
+    /// The record again, with three earlier records of the patient (HX rules run).
+    #[divan::bench]
+    fn outpatient_record_with_history(bencher: Bencher) {
+        let engine = Engine::default_engine();
+        let Document::OutpatientRecord(r) = doc(RECORD) else {
+            unreachable!("the record sample is a record")
+        };
+        let history = vec![r.clone(), r.clone(), r.clone()];
+        let d = Document::OutpatientRecord(r);
+        bencher.bench_local(|| engine.check_with_history(black_box(&d), black_box(&history)));
+    }
+}
+
+/// Parse the JSON text and check it (the batch / API path, report not serialised).
+mod parse_check {
+    use super::*;
+
+    #[divan::bench]
+    fn prescription_5_drugs(bencher: Bencher) {
+        let engine = Engine::default_engine();
+        bencher.bench_local(|| engine.check_json(black_box(PRESCRIPTION_5)));
+    }
+
+    /// Parse + check + serialise the report to JSON (what `checkJson` and the CLI do).
+    #[divan::bench]
+    fn prescription_5_drugs_to_json(bencher: Bencher) {
+        let engine = Engine::default_engine();
+        bencher.bench_local(|| {
+            let report = engine
+                .check_json(black_box(PRESCRIPTION_5))
+                .expect("fixture parses");
+            serde_json::to_string(&report).expect("report serialises")
+        });
+    }
+}
+
+/// Parsing alone, to separate it from checking.
+mod parse {
+    use super::*;
+
+    #[divan::bench]
+    fn prescription_5_drugs() -> Document {
+        doc(black_box(PRESCRIPTION_5))
+    }
+
+    #[divan::bench]
+    fn visit_record_2rx_request() -> Document {
+        doc(black_box(VISIT))
+    }
+}
