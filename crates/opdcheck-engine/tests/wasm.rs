@@ -83,7 +83,10 @@ fn clean_samples_are_clean() {
         );
         assert!(report.score.qualified, "{kind:?} sample not qualified");
         if kind == DocKind::Visit {
-            let docs = report.documents.as_ref().expect("a visit report lists its documents");
+            let docs = report
+                .documents
+                .as_ref()
+                .expect("a visit report lists its documents");
             assert_eq!(docs.len(), 3, "record, prescription, request");
         }
         // The report serialises (what the widget hands to JavaScript).
@@ -124,8 +127,9 @@ fn defective_prescription_yields_its_findings() {
 #[wasm_bindgen_test]
 fn bad_json_yields_a_located_error() {
     // Wrong type, on line 3.
-    let e = parse_document("{\"kind\":\"prescription\",\n\"id\":\"a\",\n\"items\":[{\"drug\":42}]}")
-        .unwrap_err();
+    let e =
+        parse_document("{\"kind\":\"prescription\",\n\"id\":\"a\",\n\"items\":[{\"drug\":42}]}")
+            .unwrap_err();
     assert_eq!(e.path, "items[0].drug");
     assert_eq!(e.line, Some(3));
     assert!(e.located().contains("line 3"), "{}", e.located());

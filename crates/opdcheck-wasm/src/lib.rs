@@ -157,9 +157,9 @@ fn document_text(document: &JsValue) -> Result<String, InputError> {
         return Ok(text);
     }
     match json_stringify(document) {
-        Ok(v) => v.as_string().ok_or_else(|| {
-            InputError::new("", "expected a document: a JSON object with a `kind`")
-        }),
+        Ok(v) => v
+            .as_string()
+            .ok_or_else(|| InputError::new("", "expected a document: a JSON object with a `kind`")),
         Err(_) => Err(InputError::new(
             "",
             "the document cannot be converted to JSON (a cycle or a BigInt?)",
