@@ -107,6 +107,45 @@ mod parse_check {
     }
 }
 
+/// 200 generated prescriptions (`cargo xtask gen-batch --count 200 --seed 7`: 1–6 drugs, all
+/// ages, ~25% with defects), one record after the other on one core: the per-record cost of the
+/// CLI's batch path without its I/O. Throughput here is a single-core ceiling for `opdcheck check`.
+mod batch {
+    use super::*;
+    use divan::counter::ItemsCount;
+
+    const BATCH: &str = include_str!("fixtures/batch-200.jsonl");
+
+    #[divan::bench]
+    fn parse_check_to_json_200(bencher: Bencher) {
+        let engine = Engine::default_engine();
+        let lines: Vec<&str> = BATCH.lines().collect();
+        bencher
+            .counter(ItemsCount::new(lines.len()))
+            .bench_local(|| {
+                let mut bytes = 0;
+                for line in &lines {
+                    let report = engine.check_json(black_box(line)).expect("batch parses");
+                    bytes += serde_json::to_string(&report).expect("serialises").len();
+                }
+                bytes
+            });
+    }
+
+    #[divan::bench]
+    fn check_200(bencher: Bencher) {
+        let engine = Engine::default_engine();
+        let docs: Vec<Document> = BATCH.lines().map(doc).collect();
+        bencher
+            .counter(ItemsCount::new(docs.len()))
+            .bench_local(|| {
+                docs.iter()
+                    .map(|d| engine.check(black_box(d)).findings.len())
+                    .sum::<usize>()
+            });
+    }
+}
+
 /// Parsing alone, to separate it from checking.
 mod parse {
     use super::*;
@@ -119,5 +158,12 @@ mod parse {
     #[divan::bench]
     fn visit_record_2rx_request() -> Document {
         doc(black_box(VISIT))
+    }
+
+    /// Reference point: plain serde_json into the same type, without `parse_document`'s path
+    /// tracking (serde_path_to_error) and located errors.
+    #[divan::bench]
+    fn prescription_5_drugs_plain_serde() -> opdcheck_engine::model::Prescription {
+        serde_json::from_str(black_box(PRESCRIPTION_5)).expect("fixture parses")
     }
 }
