@@ -89,6 +89,9 @@ pub struct Drug {
     pub allergy: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dup: Option<String>,
+    /// A carrier fluid (氯化钠, 葡萄糖 …): written once per infusion, so not a duplicate.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub vehicle: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -164,12 +167,12 @@ impl FormularyIndex {
         let mut maxima = Vec::with_capacity(formulary.drugs.len());
         for (i, d) in formulary.drugs.iter().enumerate() {
             for n in std::iter::once(&d.name).chain(&d.variants) {
-                if let Some(prev) = standard.insert(fold(n), i) {
-                    if prev != i {
-                        return Err(format!(
-                            "formulary.drugs[{i}]: name `{n}` is also drugs[{prev}]'s"
-                        ));
-                    }
+                if let Some(prev) = standard.insert(fold(n), i)
+                    && prev != i
+                {
+                    return Err(format!(
+                        "formulary.drugs[{i}]: name `{n}` is also drugs[{prev}]'s"
+                    ));
                 }
             }
             let mut m = BTreeMap::new();
@@ -202,12 +205,12 @@ impl FormularyIndex {
                         "formulary.drugs[{i}]: alias `{a}` is a standard name"
                     ));
                 }
-                if let Some(prev) = aliases.insert(k, i) {
-                    if prev != i {
-                        return Err(format!(
-                            "formulary.drugs[{i}]: alias `{a}` is also drugs[{prev}]'s"
-                        ));
-                    }
+                if let Some(prev) = aliases.insert(k, i)
+                    && prev != i
+                {
+                    return Err(format!(
+                        "formulary.drugs[{i}]: alias `{a}` is also drugs[{prev}]'s"
+                    ));
                 }
             }
         }
@@ -267,15 +270,14 @@ impl FormularyIndex {
             None => (folded.as_str(), None),
         };
         let mut bases: Vec<&str> = vec![body];
-        if form.is_none() {
-            if let Some(f) = self
+        if form.is_none()
+            && let Some(f) = self
                 .forms
                 .iter()
                 .find(|f| body.len() > f.len() && body.ends_with(f.as_str()))
-            {
-                form = Some(f.as_str());
-                bases.push(&body[..body.len() - f.len()]);
-            }
+        {
+            form = Some(f.as_str());
+            bases.push(&body[..body.len() - f.len()]);
         }
         for base in bases.into_iter().rev() {
             if let Some(hit) = self.lookup(formulary, base) {
@@ -287,23 +289,99 @@ impl FormularyIndex {
                 .iter()
                 .find(|p| base.len() > p.len() && base.starts_with(p.as_str()));
             let without_pre = pre.map(|p| &base[p.len()..]).unwrap_or(base);
-            if pre.is_some() {
-                if let Some(hit) = self.lookup(formulary, without_pre) {
-                    return found(hit, form);
-                }
+            if pre.is_some()
+                && let Some(hit) = self.lookup(formulary, without_pre)
+            {
+                return found(hit, form);
             }
             if let Some(s) = self
                 .salt_suffixes
                 .iter()
                 .find(|s| without_pre.len() > s.len() && without_pre.ends_with(s.as_str()))
-            {
-                if let Some(hit) =
+                && let Some(hit) =
                     self.lookup(formulary, &without_pre[..without_pre.len() - s.len()])
-                {
-                    return found(hit, form);
-                }
+            {
+                return found(hit, form);
             }
         }
         Resolved::UNKNOWN
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Engine;
+
+    fn resolve(name: &str) -> (NameStatus, Option<String>, Option<String>) {
+        let e = Engine::default_engine();
+        let r = e.formulary.resolve(&e.policy.formulary, name);
+        (
+            r.status,
+            r.drug.map(|d| d.name.clone()),
+            r.form.map(str::to_string),
+        )
+    }
+
+    #[test]
+    fn names_as_written_in_practice_resolve() {
+        let std = |name: &str, generic: &str| {
+            let (status, drug, _) = resolve(name);
+            assert_eq!(
+                (status, drug.as_deref()),
+                (NameStatus::Standard, Some(generic)),
+                "{name}"
+            );
+        };
+        std("阿莫西林", "阿莫西林");
+        std("阿莫西林胶囊", "阿莫西林");
+        std("盐酸二甲双胍片", "二甲双胍");
+        std("二甲双胍缓释片", "二甲双胍");
+        std("硝苯地平控释片", "硝苯地平");
+        std("注射用头孢曲松钠", "头孢曲松");
+        std(" 阿莫西林 胶囊 ", "阿莫西林");
+        assert_eq!(resolve("硝苯地平控释片").2.as_deref(), Some("控释片"));
+        assert_eq!(resolve("注射用头孢曲松钠").2.as_deref(), Some("注射用"));
+    }
+
+    #[test]
+    fn aliases_resolve_to_the_standard_name() {
+        for (alias, generic) in [
+            ("VitC", "维生素C"),
+            ("vitc", "维生素C"),
+            ("ＶｉｔＣ", "维生素C"),
+            ("NS", "氯化钠"),
+            ("扑热息痛片", "对乙酰氨基酚"),
+            ("心痛定", "硝苯地平"),
+        ] {
+            let (status, drug, _) = resolve(alias);
+            assert_eq!(
+                (status, drug.as_deref()),
+                (NameStatus::Alias, Some(generic)),
+                "{alias}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_names_stay_unknown() {
+        assert_eq!(resolve("神奇胶囊").0, NameStatus::Unknown);
+        assert_eq!(resolve("").0, NameStatus::Unknown);
+        assert_eq!(resolve("片").0, NameStatus::Unknown);
+    }
+
+    #[test]
+    fn the_formulary_has_the_required_coverage() {
+        let f = &Engine::default_engine().policy.formulary;
+        let n = |c: Category| f.drugs.iter().filter(|d| d.cat == c).count();
+        assert!(
+            n(Category::Western) + n(Category::Cpm) >= 400,
+            "{} western/中成药",
+            n(Category::Western) + n(Category::Cpm)
+        );
+        assert!(n(Category::Herb) >= 60, "{} herbs", n(Category::Herb));
+        for alias in ["VitC", "NS", "GS", "5-FU", "PNC"] {
+            assert_eq!(resolve(alias).0, NameStatus::Alias, "{alias}");
+        }
     }
 }

@@ -123,14 +123,13 @@ pub fn mentions(text: &str, needle: &str) -> bool {
 impl CodeVocab {
     /// The diagnosis (text and optional ICD-10 code) matches the vocabulary.
     pub fn matches(&self, text: &str, code: Option<&str>, also_exclude: &[String]) -> bool {
-        if let Some(code) = code {
-            if self
+        if let Some(code) = code
+            && self
                 .icd10_ranges
                 .iter()
                 .any(|(f, t)| icd_in_range(code, f, t))
-            {
-                return true;
-            }
+        {
+            return true;
         }
         // Blank out the phrases that are not indications, then look for a keyword in what remains:
         // "病毒性上呼吸道感染合并细菌感染" still counts, "过敏性皮炎" does not.
@@ -233,23 +232,48 @@ impl Policy {
     /// The allergy classes a patient's allergen entry or allergy history names.
     pub fn allergy_classes_in(&self, text: &str) -> Vec<&str> {
         let folded = fold(text);
-        let mut out: Vec<&str> = self
+        let out: Vec<&str> = self
             .allergy_classes
             .iter()
             .filter(|(_, c)| c.names.iter().any(|n| folded.contains(&fold(n))))
             .map(|(k, _)| k.as_str())
             .collect();
-        out.dedup();
         out
     }
 
     /// The text denies any allergy ("否认药物过敏史").
     pub fn denies_allergy(&self, text: &str) -> bool {
-        let t = text.trim();
-        self.vocab
-            .allergy_denials
-            .iter()
-            .any(|d| t.starts_with(d.as_str()))
+        self.allergy_history_classes(text).is_empty()
+            && text
+                .split(['，', ',', '；', ';', '。'])
+                .all(|c| self.denial_clause(c))
+    }
+
+    fn denial_clause(&self, clause: &str) -> bool {
+        let c = clause.trim();
+        c.is_empty()
+            || self
+                .vocab
+                .allergy_denials
+                .iter()
+                .any(|d| c.starts_with(d.as_str()))
+    }
+
+    /// The allergy classes an allergy history names, leaving out the clauses that deny one:
+    /// "否认青霉素过敏，对磺胺过敏" → sulfonamide only.
+    pub fn allergy_history_classes(&self, text: &str) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for clause in text
+            .split(['，', ',', '；', ';', '。'])
+            .filter(|c| !self.denial_clause(c))
+        {
+            for k in self.allergy_classes_in(clause) {
+                if !out.contains(&k) {
+                    out.push(k);
+                }
+            }
+        }
+        out
     }
 }
 
@@ -271,5 +295,83 @@ mod tests {
     fn negation() {
         assert!(mentions("急性肺炎", "肺炎"));
         assert!(!mentions("排除肺结核", "肺结核"));
+    }
+}
+
+#[cfg(test)]
+mod policy_tests {
+    use crate::Engine;
+
+    fn disease(text: &str, code: Option<&str>) -> Option<(String, Option<String>)> {
+        let p = &Engine::default_engine().policy;
+        p.notifiable(text, code)
+            .map(|n| (n.disease.name.clone(), n.subtype.map(|s| s.name.clone())))
+    }
+
+    #[test]
+    fn notifiable_diagnoses_are_recognised() {
+        assert_eq!(
+            disease("慢性乙型病毒性肝炎", None).map(|d| d.1),
+            Some(Some("乙型".into()))
+        );
+        assert_eq!(disease("肺结核", None).map(|d| d.0), Some("肺结核".into()));
+        assert_eq!(
+            disease("流感", None).map(|d| d.0),
+            Some("流行性感冒".into())
+        );
+        assert_eq!(
+            disease("斑疹伤寒", None).map(|d| d.0),
+            Some("流行性和地方性斑疹伤寒".into())
+        );
+        assert_eq!(
+            disease("发热", Some("A15.0")).map(|d| d.0),
+            Some("肺结核".into())
+        );
+    }
+
+    #[test]
+    fn look_alikes_are_not_notifiable() {
+        for text in [
+            "急性上呼吸道感染",
+            "感冒",
+            "流感嗜血杆菌肺炎",
+            "陈旧性肺结核",
+            "狂犬病暴露",
+            "排除肺结核",
+            "风疹块",
+        ] {
+            assert_eq!(disease(text, None), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn infection_and_steroid_indications() {
+        let p = &Engine::default_engine().policy;
+        assert!(p.is_infection("急性支气管炎", None));
+        assert!(p.is_infection("上呼吸道感染", Some("J06.9")));
+        assert!(p.is_infection("尿路感染", None));
+        assert!(!p.is_infection("高血压病", Some("I10")));
+        assert!(!p.is_infection("过敏性鼻炎", None));
+        assert!(!p.is_infection("类风湿关节炎", None));
+        assert!(p.is_steroid_indication("支气管哮喘急性发作", None));
+        assert!(!p.is_steroid_indication("急性上呼吸道感染", None));
+    }
+}
+
+#[cfg(test)]
+mod allergy_tests {
+    use crate::Engine;
+
+    #[test]
+    fn denials_hide_only_their_own_clause() {
+        let p = &Engine::default_engine().policy;
+        assert!(p.denies_allergy("否认药物过敏史"));
+        assert!(p.denies_allergy("无"));
+        assert!(!p.denies_allergy("否认青霉素过敏，对磺胺过敏"));
+        assert_eq!(
+            p.allergy_history_classes("否认青霉素过敏，对磺胺过敏"),
+            vec!["sulfonamide"]
+        );
+        assert_eq!(p.allergy_history_classes("青霉素过敏"), vec!["penicillin"]);
     }
 }

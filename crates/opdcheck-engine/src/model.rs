@@ -12,6 +12,15 @@ pub fn filled(field: &Option<String>) -> Option<&str> {
     field.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// A list or object that is missing or `null` is empty (HIS exports often write `null` for "none").
+fn null_as_empty<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
 /// The five kinds of input document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
@@ -105,7 +114,8 @@ impl Document {
             Document::Prescription(d) => filled(&d.department),
             Document::OutpatientRecord(d) => filled(&d.department),
             Document::ExamRequest(d) => filled(&d.department),
-            Document::InfectiousReport(d) => filled(&d.reporting_unit),
+            // A card names the reporting unit (the hospital), not a department.
+            Document::InfectiousReport(d) => filled(&d.department),
             Document::Visit(v) => v
                 .record
                 .as_ref()
@@ -227,7 +237,7 @@ pub struct Patient {
     pub phone: Option<String>,
     pub guardian_name: Option<String>,
     pub allergy_history: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub allergens: Vec<String>,
     /// 病人属于 (infectious report card).
     pub residence_scope: Option<String>,
@@ -281,22 +291,22 @@ pub struct Prescription {
     pub prescription_type: Option<PrescriptionType>,
     pub institution: Option<String>,
     pub fee_category: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub patient: Patient,
     pub department: Option<String>,
     pub issued_at: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub diagnoses: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub diagnosis_codes: Vec<Option<String>>,
     pub diagnosis_note: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub items: Vec<RxItem>,
     pub herbal: Option<Herbal>,
     pub combination_reason: Option<String>,
     pub prescriber: Option<Signer>,
     pub second_signature: Option<Signer>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub amendments: Vec<Amendment>,
     pub completed: Option<bool>,
 }
@@ -366,7 +376,7 @@ pub struct OutpatientRecord {
     pub visit_type: Option<VisitType>,
     pub visit_at: Option<String>,
     pub department: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub patient: Patient,
     pub chief_complaint: Option<String>,
     pub present_illness: Option<String>,
@@ -376,20 +386,20 @@ pub struct OutpatientRecord {
     pub physical_exam: Option<String>,
     pub condition_change: Option<String>,
     pub auxiliary_results: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub diagnoses: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub diagnosis_codes: Vec<Option<String>>,
     pub treatment_plan: Option<String>,
     pub physician: Option<Signer>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub consents: Vec<Consent>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub planned: Vec<ConsentTopic>,
     pub infectious_report_status: Option<ReportStatus>,
     /// Extension (optional): a consultation or referral requested at this visit (HX-01).
     pub consultation: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub amendments: Vec<Amendment>,
 }
 
@@ -403,6 +413,20 @@ pub enum ExamCategory {
     Endoscopy,
     Pathology,
     Other,
+}
+
+impl ExamCategory {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExamCategory::Lab => "lab",
+            ExamCategory::Imaging => "imaging",
+            ExamCategory::Ultrasound => "ultrasound",
+            ExamCategory::Ecg => "ecg",
+            ExamCategory::Endoscopy => "endoscopy",
+            ExamCategory::Pathology => "pathology",
+            ExamCategory::Other => "other",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -429,12 +453,12 @@ pub struct ExamRequest {
     pub id: String,
     pub visit_id: Option<String>,
     pub category: Option<ExamCategory>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub items: Vec<String>,
     pub body_site: Option<String>,
     pub specimen: Option<String>,
     pub clinical_summary: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub diagnoses: Vec<String>,
     pub priority: Option<Priority>,
     pub visit_type: Option<VisitType>,
@@ -443,7 +467,7 @@ pub struct ExamRequest {
     pub consent: Option<Signer>,
     pub requested_at: Option<String>,
     pub department: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub patient: Patient,
     pub physician: Option<Signer>,
 }
@@ -491,7 +515,7 @@ pub struct InfectiousReport {
     pub disease_subtype: Option<String>,
     pub case_class: Option<CaseClass>,
     pub acute_or_chronic: Option<AcuteOrChronic>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub patient: Patient,
     pub onset_date: Option<String>,
     pub diagnosed_at: Option<String>,
@@ -500,6 +524,8 @@ pub struct InfectiousReport {
     pub reporting_physician: Option<Signer>,
     pub reporting_unit: Option<String>,
     pub filled_at: Option<String>,
+    /// Extension (optional): the reporting physician's department (科室), for score sheets.
+    pub department: Option<String>,
 }
 
 /// All documents of one visit, for the cross-document checks.
@@ -509,10 +535,10 @@ pub struct Visit {
     pub id: Option<String>,
     pub visit_id: Option<String>,
     pub record: Option<OutpatientRecord>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub prescriptions: Vec<Prescription>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub exam_requests: Vec<ExamRequest>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub infectious_reports: Vec<InfectiousReport>,
 }

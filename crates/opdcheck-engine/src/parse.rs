@@ -163,7 +163,11 @@ fn json_error(e: serde_json::Error, path: String) -> InputError {
     } else {
         (Some(e.line()), Some(e.column()))
     };
-    let mut path = path;
+    // serde_path_to_error writes "?" for a segment it could not name (the input ended there).
+    let mut path = path
+        .trim_end_matches(".?")
+        .trim_end_matches('?')
+        .to_string();
     if path == "." {
         path.clear();
     }
@@ -309,5 +313,22 @@ mod tests {
         let e = parse_document(r#"{"kind":"prescription","id":"a","patient":{"sex":"x"}}"#)
             .unwrap_err();
         assert_eq!(e.path, "patient.sex");
+    }
+}
+
+#[cfg(test)]
+mod null_lists {
+    use super::*;
+
+    #[test]
+    fn null_lists_are_empty() {
+        let d = parse_document(
+            r#"{"kind":"prescription","id":"a","diagnoses":null,"diagnosis_codes":null,"items":null,"amendments":null,"patient":{"allergens":null}}"#,
+        )
+        .unwrap();
+        let Document::Prescription(p) = d else {
+            panic!()
+        };
+        assert!(p.diagnoses.is_empty() && p.items.is_empty() && p.patient.allergens.is_empty());
     }
 }

@@ -85,6 +85,8 @@ pub struct Required {
     /// RQ-02: request categories that need a body site, and those that need a specimen.
     pub site_categories: Vec<String>,
     pub specimen_categories: Vec<String>,
+    /// RQ-05: request categories that are invasive studies and always need consent.
+    pub consent_categories: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -125,6 +127,11 @@ pub struct Vocab {
     pub consent_exam_keywords: Vec<String>,
     /// HX-01: words in a treatment plan that record a consultation or referral.
     pub consultation_keywords: Vec<String>,
+    /// HX-01: marks of a diagnosis that is not yet certain (待查, ?), and endings (待排).
+    pub uncertain_diagnosis_marks: Vec<String>,
+    pub uncertain_diagnosis_suffixes: Vec<String>,
+    /// RX-05: department names that mean an emergency visit.
+    pub emergency_departments: Vec<String>,
 }
 
 /// A row of the assessment tables.
@@ -416,21 +423,21 @@ impl Policy {
     fn validate(&self) -> Result<(), PolicyError> {
         let bad = |path: String, msg: String| Err(PolicyError(InputError::new(path, msg)));
         for (i, d) in self.formulary.drugs.iter().enumerate() {
-            if let Some(a) = &d.allergy {
-                if !self.allergy_classes.contains_key(a) {
-                    return bad(
-                        format!("formulary.drugs[{i}].allergy"),
-                        format!("unknown allergy class `{a}`"),
-                    );
-                }
+            if let Some(a) = &d.allergy
+                && !self.allergy_classes.contains_key(a)
+            {
+                return bad(
+                    format!("formulary.drugs[{i}].allergy"),
+                    format!("unknown allergy class `{a}`"),
+                );
             }
-            if let Some(c) = &d.dup {
-                if !self.duplication_classes.contains_key(c) {
-                    return bad(
-                        format!("formulary.drugs[{i}].dup"),
-                        format!("unknown duplication class `{c}`"),
-                    );
-                }
+            if let Some(c) = &d.dup
+                && !self.duplication_classes.contains_key(c)
+            {
+                return bad(
+                    format!("formulary.drugs[{i}].dup"),
+                    format!("unknown duplication class `{c}`"),
+                );
             }
             for route in d.max.keys() {
                 if !self.vocab.routes.values().any(|r| r == route) {
@@ -463,5 +470,100 @@ impl Policy {
             return bad("limits.max_drugs".into(), "must be at least 1".into());
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Engine;
+
+    #[test]
+    fn default_policy_loads_with_the_full_disease_list() {
+        let p = &Engine::default_engine().policy;
+        let count = |c: DiseaseClass| p.diseases.diseases.iter().filter(|d| d.class == c).count();
+        assert_eq!(
+            (
+                count(DiseaseClass::A),
+                count(DiseaseClass::B),
+                count(DiseaseClass::C)
+            ),
+            (2, 27, 11)
+        );
+        for d in &p.diseases.diseases {
+            assert!(d.hours == 2 || d.hours == 24, "{}: {} h", d.name, d.hours);
+        }
+        assert!(
+            p.prescribers.is_empty(),
+            "the default prescriber registry is empty"
+        );
+    }
+
+    #[test]
+    fn an_override_changes_only_what_it_names() {
+        let e = Engine::with_policy_override(r#"{"limits": {"max_drugs": 4}}"#).unwrap();
+        assert_eq!(e.policy.limits.max_drugs, 4);
+        assert_eq!(e.policy.limits.max_days_general, 7.0);
+        assert_ne!(
+            e.ruleset(),
+            Engine::default_engine().ruleset(),
+            "the ruleset names the policy"
+        );
+        assert!(e.ruleset().starts_with("1.0.0+policy."));
+    }
+
+    #[test]
+    fn a_bad_policy_file_gets_a_located_error() {
+        let e = Engine::with_policy_override(r#"{"limits": {"max_drugs": "five"}}"#).unwrap_err();
+        assert_eq!(e.0.path, "limits.max_drugs");
+        assert!(e.0.message.contains("invalid type"), "{e}");
+
+        let e = Engine::with_policy_override("{\"limits\": {\n\"max_drugs\": 4,,}}").unwrap_err();
+        assert_eq!(e.0.line, Some(2));
+
+        let e = Engine::with_policy_override(r#"{"limits": {"max_drug": 4}}"#).unwrap_err();
+        assert!(e.0.message.contains("unknown field `max_drug`"), "{e}");
+        assert_eq!(e.0.path, "limits.max_drug");
+
+        let e = Engine::with_policy_override(r#"{"duplication_classes": {"nsaid": null}}"#)
+            .unwrap_err();
+        assert!(!e.0.path.is_empty(), "{e}");
+
+        let e = Engine::with_policy_override("[1]").unwrap_err();
+        assert!(e.0.message.contains("object"));
+
+        let e = Engine::with_policy_override(r#"{"limits": {"max_drugs": 0}}"#).unwrap_err();
+        assert_eq!(e.0.path, "limits.max_drugs");
+    }
+
+    #[test]
+    fn a_prescriber_registry_can_be_given() {
+        let e = Engine::with_policy_override(
+            r#"{"prescribers": [{"id": "D0012", "name": "李明", "title": "attending", "signature_id": "SIG-D0012"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(e.policy.prescribers.len(), 1);
+        assert!(e.policy.prescribers[0].prescribing_rights);
+    }
+
+    /// Everything embedded ships to browsers: the data stays within 60 KB gzip.
+    #[test]
+    fn embedded_data_fits_the_size_budget() {
+        use std::io::Write;
+        let mut total = 0;
+        for text in [
+            DEFAULT_POLICY_JSON,
+            DEFAULT_CLINICAL_JSON,
+            DEFAULT_DISEASES_JSON,
+            DEFAULT_FORMULARY_JSON,
+        ] {
+            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+            gz.write_all(text.as_bytes()).unwrap();
+            total += gz.finish().unwrap().len();
+        }
+        assert!(
+            total <= 60 * 1024,
+            "embedded data is {total} bytes gzip, over 60 KB"
+        );
     }
 }

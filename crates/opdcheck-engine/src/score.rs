@@ -44,7 +44,8 @@ pub fn score(findings: &[Finding], policy: &Policy) -> Score {
         .into_iter()
         .map(|((_, _, item), deduction)| ItemDeduction { item, deduction })
         .collect();
-    let deduction = items.iter().map(|i| i.deduction).sum();
+    // Folded from +0.0: an empty `sum()` of f64 is -0.0, which JSON would show.
+    let deduction = items.iter().fold(0.0, |acc, i| acc + i.deduction);
     let qualified = !findings.iter().any(|f| f.severity == Severity::Error);
     Score {
         items,
@@ -70,5 +71,18 @@ pub fn add_scores<'a>(total: &mut Score, others: impl IntoIterator<Item = &'a Sc
         .into_iter()
         .map(|((_, _, item), deduction)| ItemDeduction { item, deduction })
         .collect();
-    total.deduction = total.items.iter().map(|i| i.deduction).sum();
+    total.deduction = total.items.iter().fold(0.0, |acc, i| acc + i.deduction);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_clean_document_deducts_positive_zero() {
+        let s = super::score(&[], &crate::Engine::default_engine().policy);
+        assert!(s.deduction.is_sign_positive() && s.qualified);
+        assert_eq!(
+            serde_json::to_string(&s).unwrap(),
+            r#"{"items":[],"deduction":0.0,"qualified":true}"#
+        );
+    }
 }

@@ -19,7 +19,14 @@ pub struct Amount {
 
 /// Normalise `value unit` to the base unit of its dimension; `None` for an unknown unit.
 pub fn normalise(value: f64, unit: &str) -> Option<Amount> {
-    let u = unit.trim();
+    let trimmed = unit.trim();
+    // ASCII units are read without regard to case ("MG", "Ml"); μg and L keep their form.
+    let lower = trimmed.to_ascii_lowercase();
+    let u = if trimmed.is_ascii() && trimmed != "L" {
+        lower.as_str()
+    } else {
+        trimmed
+    };
     let (factor, dim) = match u {
         "kg" => (1_000_000.0, Unit::Mass),
         "g" | "克" => (1000.0, Unit::Mass),
@@ -110,18 +117,39 @@ pub fn strength_amount(strength: &str) -> Option<Amount> {
 
 /// The pack size a strength states: "0.25g×24粒" → (24, "粒"); "0.25g*24粒/盒" likewise.
 pub fn pack_size(strength: &str) -> Option<(f64, String)> {
-    let idx = strength.find(['×', '*', 'x', 'X'])?;
-    let sep_len = strength[idx..]
-        .chars()
-        .next()
-        .map(char::len_utf8)
-        .unwrap_or(1);
-    let (v, rest) = leading_number(&strength[idx + sep_len..])?;
-    let unit = leading_unit(rest);
-    if unit.is_empty() {
-        return None;
+    // Each separator is followed by a count: "×24粒", "×12粒×2板" (= 24 粒); a bare "x"
+    // elsewhere is not one.
+    let mut count: Option<(f64, String)> = None;
+    for (idx, sep) in strength.char_indices() {
+        let rest = &strength[idx + sep.len_utf8()..];
+        if !matches!(sep, '×' | '*' | 'x' | 'X') || !rest.starts_with(|n: char| n.is_ascii_digit())
+        {
+            continue;
+        }
+        let (v, after) = leading_number(rest)?;
+        // "24粒装": the unit is 粒.
+        let unit = leading_unit(after).trim_end_matches('装');
+        count = match count {
+            None if !unit.is_empty() => Some((v, unit.to_string())),
+            None => None,
+            // A further factor multiplies: 12 粒 × 2 板.
+            Some((n, u)) => Some((n * v, u)),
+        };
     }
-    Some((v, unit.to_string()))
+    count
+}
+
+/// The active amount per ml of a liquid strength written volume:amount: "100ml:2g" → 20 mg.
+pub fn concentration(strength: &str) -> Option<Amount> {
+    let idx = strength.find([':', '：'])?;
+    let volume = parse_amount(&strength[..idx])?;
+    let active = strength_amount(strength)?;
+    (volume.unit == Unit::Volume && volume.value > 0.0 && active.unit != Unit::Volume).then(|| {
+        Amount {
+            value: active.value / volume.value,
+            unit: active.unit,
+        }
+    })
 }
 
 /// True when `s` contains at least one ASCII digit (Arabic numerals, as 处方管理办法 asks).
@@ -155,6 +183,12 @@ mod tests {
         assert_eq!(pack_size("0.25g×24粒"), Some((24.0, "粒".into())));
         assert_eq!(pack_size("0.25g*24粒/盒"), Some((24.0, "粒".into())));
         assert_eq!(pack_size("0.25g"), None);
+        assert_eq!(pack_size("Xylitol 5g"), None);
+        assert_eq!(pack_size("0.25g×24粒装"), Some((24.0, "粒".into())));
+        assert_eq!(pack_size("0.25g×12粒×2板"), Some((24.0, "粒".into())));
+        assert_eq!(concentration("100ml:2g").unwrap().value, 20.0);
+        assert_eq!(concentration("0.25g"), None);
+        assert_eq!(normalise(1.0, "MG").unwrap().value, 1.0);
         assert_eq!(
             normalise(2.0, "粒"),
             Some(Amount {

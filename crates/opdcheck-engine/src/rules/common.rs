@@ -3,37 +3,65 @@
 use chrono::NaiveDate;
 
 use crate::datetime;
-use crate::model::{Age, AgeUnit, Patient};
+use crate::model::{Age, AgeUnit, Patient, filled};
 
-/// The patient's age, from `age` or from `birth_date` on the document's date.
+/// The patient's age, from `birth_date` on the document's date (exact), else from `age`.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct AgeFacts {
     /// Age in days (exact from a birth date, approximate from `age`).
     pub days: Option<f64>,
+    /// Completed months (实足月龄): exact from a birth date, so a first birthday is 12.
+    pub months: Option<f64>,
 }
 
 impl AgeFacts {
     pub fn of(patient: &Patient, on: Option<NaiveDate>) -> AgeFacts {
-        let from_birth = patient
+        // A birth date after the document's date says nothing about the age.
+        let birth = patient
             .birth_date
             .as_deref()
             .and_then(datetime::parse)
             .zip(on)
-            .map(|(b, on)| datetime::days_between(b.date(), on) as f64);
-        let from_age = patient.age.as_ref().and_then(age_days);
-        AgeFacts {
-            days: from_birth.or(from_age),
+            .filter(|(b, on)| b.date() <= *on);
+        match birth {
+            Some((b, on)) => AgeFacts {
+                days: Some(datetime::days_between(b.date(), on) as f64),
+                months: Some(datetime::completed_months(b.date(), on) as f64),
+            },
+            None => {
+                let age = patient.age.as_ref();
+                AgeFacts {
+                    days: age.and_then(age_days),
+                    months: age.and_then(age_months),
+                }
+            }
         }
     }
 
     pub fn years(&self) -> Option<f64> {
-        self.days.map(|d| d / 365.25)
+        self.months
+            .map(|m| m / 12.0)
+            .or(self.days.map(|d| d / 365.25))
     }
 
-    /// Under `years` years old (false when unknown).
+    /// Under `years` years old, in completed months (false when unknown).
     pub fn under_years(&self, years: f64) -> bool {
-        self.years().is_some_and(|y| y < years)
+        match (self.months, self.days) {
+            (Some(m), _) => m < years * 12.0,
+            (None, Some(d)) => d < years * 365.25,
+            _ => false,
+        }
     }
+}
+
+/// Months an `age` stands for.
+pub fn age_months(age: &Age) -> Option<f64> {
+    let v = age.value?;
+    Some(match age.unit? {
+        AgeUnit::Day => v / 30.4375,
+        AgeUnit::Month => v,
+        AgeUnit::Year => v * 12.0,
+    })
 }
 
 /// Days an `age` stands for.
@@ -46,6 +74,119 @@ pub fn age_days(age: &Age) -> Option<f64> {
     })
 }
 
+/// A field a policy list can require: where it is, what it is called, whether it is filled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    pub path: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub filled: bool,
+}
+
+/// The patient field a policy name (`patient.…`) stands for, shared by every document's
+/// required-field rule; `None` for a name that is not a patient field.
+pub fn patient_field(p: &Patient, name: &str) -> Option<Field> {
+    let text = |v: &Option<String>| filled(v).is_some();
+    let (path, zh, en, is_filled) = match name {
+        "patient.name" => ("patient.name", "姓名", "name", text(&p.name)),
+        "patient.sex" => ("patient.sex", "性别", "sex", p.sex.is_some()),
+        "patient.age" => (
+            "patient.age",
+            "年龄（或出生日期）",
+            "age (or birth date)",
+            p.age.as_ref().is_some_and(|a| a.value.is_some()) || text(&p.birth_date),
+        ),
+        "patient.birth_date" => (
+            "patient.birth_date",
+            "出生日期",
+            "birth date",
+            text(&p.birth_date),
+        ),
+        "patient.record_no" => (
+            "patient.record_no",
+            "门诊号",
+            "record no.",
+            text(&p.record_no),
+        ),
+        "patient.id_number" => (
+            "patient.id_number",
+            "证件号",
+            "ID number",
+            text(&p.id_number),
+        ),
+        "patient.phone" => ("patient.phone", "联系电话", "phone", text(&p.phone)),
+        "patient.ethnicity" => ("patient.ethnicity", "民族", "ethnicity", text(&p.ethnicity)),
+        "patient.marital_status" => (
+            "patient.marital_status",
+            "婚姻状况",
+            "marital status",
+            text(&p.marital_status),
+        ),
+        "patient.occupation" => (
+            "patient.occupation",
+            "职业",
+            "occupation",
+            text(&p.occupation),
+        ),
+        "patient.employer" => (
+            "patient.employer",
+            "工作单位",
+            "employer",
+            text(&p.employer),
+        ),
+        "patient.address" => ("patient.address", "住址", "address", text(&p.address)),
+        "patient.employer_or_address" => (
+            "patient.employer",
+            "工作单位或住址",
+            "employer or address",
+            text(&p.employer) || text(&p.address),
+        ),
+        "patient.allergy_history" => (
+            "patient.allergy_history",
+            "药物过敏史",
+            "drug allergy history",
+            text(&p.allergy_history),
+        ),
+        "patient.weight_kg" => (
+            "patient.weight_kg",
+            "体重",
+            "weight",
+            p.weight_kg.is_some_and(|w| w > 0.0),
+        ),
+        "patient.guardian_name" => (
+            "patient.guardian_name",
+            "患儿家长姓名",
+            "guardian's name",
+            text(&p.guardian_name),
+        ),
+        "patient.residence_scope" => (
+            "patient.residence_scope",
+            "病人属于",
+            "residence scope",
+            text(&p.residence_scope),
+        ),
+        "patient.current_address" => (
+            "patient.current_address",
+            "现住址",
+            "current address",
+            text(&p.current_address),
+        ),
+        "patient.population_group" => (
+            "patient.population_group",
+            "人群分类",
+            "population group",
+            text(&p.population_group),
+        ),
+        _ => return None,
+    };
+    Some(Field {
+        path,
+        zh,
+        en,
+        filled: is_filled,
+    })
+}
+
 /// Diagnosis text normalised for comparison: no spaces or punctuation, full-width folded.
 pub fn normalise_diagnosis(s: &str) -> String {
     crate::formulary::fold(s)
@@ -54,10 +195,53 @@ pub fn normalise_diagnosis(s: &str) -> String {
         .collect()
 }
 
+/// The text is made of `words` only (punctuation and spaces aside): "待查", "？", "复查、开药"
+/// but not "发热待查", which names a symptom. For the policy's non-diagnosis lists.
+pub fn only_words_of(text: &str, words: &[String]) -> bool {
+    let mut words: Vec<String> = words
+        .iter()
+        .map(|w| crate::formulary::fold(w))
+        .filter(|w| !w.is_empty())
+        .collect();
+    // Longest first, so a longer word is taken whole before a word inside it.
+    words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    let mut rest = crate::formulary::fold(text);
+    let mut any = false;
+    for w in &words {
+        if rest.contains(w.as_str()) {
+            rest = rest.replace(w.as_str(), " ");
+            any = true;
+        }
+    }
+    any && normalise_diagnosis(&rest).is_empty()
+}
+
 /// The non-empty, trimmed entries of a text list with their indexes.
 pub fn filled_entries(list: &[String]) -> impl Iterator<Item = (usize, &str)> {
     list.iter()
         .enumerate()
         .map(|(i, s)| (i, s.trim()))
         .filter(|(_, s)| !s.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(birth: &str, on: &str) -> AgeFacts {
+        let p = Patient {
+            birth_date: Some(birth.into()),
+            ..Patient::default()
+        };
+        AgeFacts::of(&p, datetime::parse(on).map(|s| s.date()))
+    }
+
+    #[test]
+    fn birthdays_count_in_completed_months() {
+        assert!(!facts("2025-11-22", "2026-11-22").under_years(1.0));
+        assert!(facts("2025-11-23", "2026-11-22").under_years(1.0));
+        assert!(!facts("2012-11-22", "2026-11-22").under_years(14.0));
+        // A birth date after the document's date is ignored.
+        assert_eq!(facts("2027-01-01", "2026-11-22"), AgeFacts::default());
+    }
 }

@@ -1,11 +1,36 @@
 //! IR-04: dates in order.
 
+use chrono::{NaiveDateTime, Timelike};
+
+use crate::datetime::{Precision, Stamp};
 use crate::declare_rule;
-use crate::report::Severity;
+use crate::report::{Severity, Text};
 use crate::rules::{Check, InfectiousCtx, Sink};
 
 declare_rule! {
-    /// TODO(doc)
+    /// ## What it checks
+    /// The card's dates are in order: onset date ≤ diagnosis date ≤ report time, and a date
+    /// of death is not before the onset. Onset and diagnosis are compared by date (the onset is
+    /// a date); two times are compared to the coarser of the precisions they are written in,
+    /// so `2026-11-22` and `2026-11-22T10:00` are in order. Findings are at `diagnosed_at`
+    /// (diagnosed before the onset), `reported_at` (reported before the diagnosis, or before
+    /// the onset when there is no diagnosis time) and `death_date`. Missing or unreadable dates
+    /// are IR-01's.
+    ///
+    /// ## Why
+    /// 传染病信息报告管理规范 requires the card to be filled in truthfully; dates out of order
+    /// mean one of them is wrong, and the reporting deadline (IR-02) is computed from them. A
+    /// defective report is charged 1 point per case (assessment table item 5).
+    ///
+    /// ## Bad
+    /// ```json
+    /// {"onset_date": "2026-11-25"}
+    /// ```
+    ///
+    /// ## Good
+    /// ```json
+    /// {"onset_date": "2026-11-20"}
+    /// ```
     pub static RULE = {
         code: "IR-04",
         item: "OPD-5",
@@ -19,4 +44,168 @@ declare_rule! {
     }
 }
 
-fn check(_ctx: &InfectiousCtx, _out: &mut Sink) {}
+/// A time cut to a precision.
+fn cut(s: Stamp, p: Precision) -> NaiveDateTime {
+    let t = s.at;
+    match p {
+        Precision::Day => s.date().and_time(chrono::NaiveTime::MIN),
+        Precision::Hour => t.with_minute(0).and_then(|t| t.with_second(0)).unwrap_or(t),
+        Precision::Minute => t.with_second(0).unwrap_or(t),
+        Precision::Second => t,
+    }
+}
+
+/// `a` is certainly later than `b`: compared to the coarser precision of the two.
+fn later(a: Stamp, b: Stamp) -> bool {
+    let p = a.precision.min(b.precision);
+    cut(a, p) > cut(b, p)
+}
+
+/// A date as a day (for onset and death dates).
+fn day(s: Stamp) -> Stamp {
+    Stamp {
+        at: s.at,
+        precision: Precision::Day,
+    }
+}
+
+fn check(ctx: &InfectiousCtx, out: &mut Sink) {
+    let w = |v: &Option<String>| v.as_deref().unwrap_or("").trim().to_string();
+    let d = ctx.doc;
+    if let (Some(onset), Some(diagnosed)) = (ctx.onset, ctx.diagnosed)
+        && later(day(onset), diagnosed)
+    {
+        out.emit(
+            &RULE,
+            "diagnosed_at",
+            Text::new(
+                format!(
+                    "诊断时间{}早于发病日期{}",
+                    w(&d.diagnosed_at),
+                    w(&d.onset_date)
+                ),
+                format!(
+                    "diagnosis time {} is before the onset date {}",
+                    w(&d.diagnosed_at),
+                    w(&d.onset_date)
+                ),
+            ),
+            Text::new(
+                "核对发病日期与诊断时间",
+                "check the onset date and the diagnosis time",
+            ),
+        );
+    }
+    match (ctx.diagnosed, ctx.onset, ctx.reported) {
+        (Some(diagnosed), _, Some(reported)) if later(diagnosed, reported) => {
+            out.emit(
+                &RULE,
+                "reported_at",
+                Text::new(
+                    format!(
+                        "报告时间{}早于诊断时间{}",
+                        w(&d.reported_at),
+                        w(&d.diagnosed_at)
+                    ),
+                    format!(
+                        "report time {} is before the diagnosis time {}",
+                        w(&d.reported_at),
+                        w(&d.diagnosed_at)
+                    ),
+                ),
+                Text::new(
+                    "核对诊断时间与报告时间",
+                    "check the diagnosis time and the report time",
+                ),
+            );
+        }
+        (None, Some(onset), Some(reported)) if later(day(onset), reported) => {
+            out.emit(
+                &RULE,
+                "reported_at",
+                Text::new(
+                    format!(
+                        "报告时间{}早于发病日期{}",
+                        w(&d.reported_at),
+                        w(&d.onset_date)
+                    ),
+                    format!(
+                        "report time {} is before the onset date {}",
+                        w(&d.reported_at),
+                        w(&d.onset_date)
+                    ),
+                ),
+                Text::new(
+                    "核对发病日期与报告时间",
+                    "check the onset date and the report time",
+                ),
+            );
+        }
+        _ => {}
+    }
+    if let (Some(onset), Some(death)) = (ctx.onset, ctx.death)
+        && later(day(onset), day(death))
+    {
+        out.emit(
+            &RULE,
+            "death_date",
+            Text::new(
+                format!(
+                    "死亡日期{}早于发病日期{}",
+                    w(&d.death_date),
+                    w(&d.onset_date)
+                ),
+                format!(
+                    "date of death {} is before the onset date {}",
+                    w(&d.death_date),
+                    w(&d.onset_date)
+                ),
+            ),
+            Text::new(
+                "核对发病日期与死亡日期",
+                "check the onset date and the date of death",
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::report::Severity;
+    use crate::testing::*;
+
+    #[test]
+    fn flags_a_diagnosis_before_the_onset() {
+        let r = infectious(json!({"onset_date": "2026-11-23"}));
+        expect(&r, "IR-04", "OPD-5", Severity::Error, "diagnosed_at");
+        // Onset on the day of diagnosis is in order.
+        expect_none(&infectious(json!({"onset_date": "2026-11-22"})), "IR-04");
+    }
+
+    #[test]
+    fn flags_a_report_before_the_diagnosis() {
+        let r = infectious(json!({"reported_at": "2026-11-22T09:30"}));
+        expect(&r, "IR-04", "OPD-5", Severity::Error, "reported_at");
+        // Written to the day, the report may be later the same day.
+        expect_none(&infectious(json!({"reported_at": "2026-11-22"})), "IR-04");
+        let r = infectious(json!({"reported_at": "2026-11-21"}));
+        expect(&r, "IR-04", "OPD-5", Severity::Error, "reported_at");
+    }
+
+    #[test]
+    fn without_a_diagnosis_time_the_report_follows_the_onset() {
+        let r = infectious(json!({"diagnosed_at": null, "reported_at": "2026-11-09T08:00"}));
+        expect(&r, "IR-04", "OPD-5", Severity::Error, "reported_at");
+        let r = infectious(json!({"diagnosed_at": null}));
+        expect_none(&r, "IR-04");
+    }
+
+    #[test]
+    fn death_not_before_the_onset() {
+        let r = infectious(json!({"death_date": "2026-11-09"}));
+        expect(&r, "IR-04", "OPD-5", Severity::Error, "death_date");
+        expect_none(&infectious(json!({"death_date": "2026-11-10"})), "IR-04");
+    }
+}

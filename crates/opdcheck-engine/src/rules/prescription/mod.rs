@@ -49,7 +49,8 @@ pub struct ItemCtx<'a> {
     pub frequency: Frequency,
     /// The single dose, normalised (mg, ml, U, or a count such as 粒).
     pub dose: Option<Amount>,
-    /// The single dose as an active amount: a count (2 粒) times the strength (0.25 g) = 500 mg.
+    /// The single dose as an active amount: a count (2 粒) times the strength (0.25 g) = 500 mg;
+    /// a volume (5 ml) times the concentration ("100ml:2g") = 100 mg.
     pub dose_active: Option<Amount>,
     /// The strength's active amount per unit (0.25g → 250 mg).
     pub strength: Option<Amount>,
@@ -62,11 +63,6 @@ impl<'a> ItemCtx<'a> {
 
     pub fn is_herb(&self) -> bool {
         self.drug().is_some_and(|d| d.cat == Category::Herb)
-    }
-
-    /// Western or 中成药 (known), or not resolved.
-    pub fn is_herb_known(&self) -> bool {
-        self.is_herb()
     }
 
     pub fn is_antibiotic(&self) -> bool {
@@ -105,11 +101,15 @@ impl<'a> ItemCtx<'a> {
             .any(|f| name.contains(f.as_str()))
     }
 
-    /// Systemic route (oral, injection …), or unknown route of a systemic-only drug.
+    /// Systemic route (oral, injection …); when no known route is written, a drug whose label
+    /// routes are all systemic.
     pub fn is_systemic(&self, policy: &Policy) -> bool {
+        let systemic = |r: &str| policy.vocab.systemic_routes.iter().any(|s| s == r);
         match self.route {
-            Some(r) => policy.vocab.systemic_routes.iter().any(|s| s == r),
-            None => false,
+            Some(r) => systemic(r),
+            None => self
+                .drug()
+                .is_some_and(|d| !d.max.is_empty() && d.max.keys().all(|r| systemic(r))),
         }
     }
 
@@ -223,7 +223,19 @@ fn item_ctx<'a>(engine: &'a Engine, index: usize, item: &'a RxItem) -> ItemCtx<'
         .as_ref()
         .and_then(|q| units::normalise(q.value?, q.unit.as_deref()?));
     let strength = filled(&item.strength).and_then(units::strength_amount);
+    let concentration = filled(&item.strength).and_then(units::concentration);
     let dose_active = match (&dose, &strength) {
+        // A liquid dosed in ml of a volume:amount strength: 5 ml of "100ml:2g" = 100 mg.
+        (
+            Some(Amount {
+                value,
+                unit: Unit::Volume,
+            }),
+            _,
+        ) if concentration.is_some() => concentration.map(|c| Amount {
+            value: value * c.value,
+            unit: c.unit,
+        }),
         (
             Some(Amount {
                 value,

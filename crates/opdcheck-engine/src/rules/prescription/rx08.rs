@@ -48,9 +48,7 @@ fn check(ctx: &RxCtx, out: &mut Sink) {
             let Some(text) = filled(value) else { continue };
             if let Some(p) = phrases.iter().find(|p| text.contains(p.as_str())) {
                 let hint = match field {
-                    "frequency" => {
-                        Text::new("写明频次，如 tid、每日3次", "write the frequency, e.g. tid")
-                    }
+                    "frequency" => Text::new("写明频次，如 tid", "write the frequency, e.g. tid"),
                     "route" => Text::new(
                         "写明给药途径，如 口服、静脉滴注",
                         "write the route, e.g. oral, IV drip",
@@ -65,12 +63,26 @@ fn check(ctx: &RxCtx, out: &mut Sink) {
                     format!("items[{i}].{field}"),
                     Text::new(
                         format!("用法不得使用“{p}”等含糊字句"),
-                        format!("usage must not be a vague phrase such as “{p}” (as directed)"),
+                        format!(
+                            "usage must not be a vague phrase such as “{}”",
+                            in_english(p)
+                        ),
                     ),
                     hint,
                 );
             }
         }
+    }
+}
+
+/// The usual English for the common phrases; others are quoted as written.
+fn in_english(phrase: &str) -> &str {
+    match phrase {
+        "遵医嘱" | "按医嘱" | "遵嘱" | "遵照医嘱" => "as directed",
+        "自用" => "for own use",
+        "按说明书" | "按说明" => "as the leaflet says",
+        "同前" | "如前" | "照旧" => "as before",
+        other => other,
     }
 }
 
@@ -84,7 +96,14 @@ mod tests {
     #[test]
     fn flags_vague_frequency_route_and_notes() {
         let r = rx(json!({"items": [{}, {"frequency": "遵医嘱"}]}));
-        expect(&r, "RX-08", "OPD-11", Severity::Error, "items[1].frequency");
+        let f = expect(&r, "RX-08", "OPD-11", Severity::Error, "items[1].frequency");
+        // The wording of the report example in documents.md.
+        assert_eq!(f.message.zh, "用法不得使用“遵医嘱”等含糊字句");
+        assert_eq!(
+            f.message.en,
+            "usage must not be a vague phrase such as “as directed”"
+        );
+        assert_eq!(f.hint.en, "write the frequency, e.g. tid");
         let r = rx(json!({"items": [{"route": "自用"}]}));
         expect(&r, "RX-08", "OPD-11", Severity::Error, "items[0].route");
         let r = rx(json!({"items": [{"notes": "用法同前"}]}));
