@@ -26,8 +26,8 @@
 //! shrunk input. Recorded runs: docs/fuzzing.md.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, Once};
 use std::time::{Duration, Instant};
 
 use opdcheck_engine::model::OutpatientRecord;
@@ -624,6 +624,28 @@ fn exercise(text: &str, stats: &Stats) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Where the last panic happened (proptest's failure reason has the message only). The default
+/// hook would print every panic of the shrinking that follows a failure.
+static LAST_PANIC: Mutex<String> = Mutex::new(String::new());
+
+fn quiet_panics() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let harness = info
+                .payload()
+                .downcast_ref::<String>()
+                .is_some_and(|m| m.starts_with("fuzz target"));
+            if harness {
+                default(info);
+            } else if let Ok(mut s) = LAST_PANIC.lock() {
+                *s = info.to_string();
+            }
+        }));
+    });
+}
+
 /// Run a target: `PROPTEST_CASES` cases (256 by default), or batches of them for
 /// `OPDCHECK_FUZZ_SECS` seconds.
 fn fuzz<S: Strategy>(
@@ -641,6 +663,7 @@ fn fuzz<S: Strategy>(
     let secs: Option<u64> = std::env::var("OPDCHECK_FUZZ_SECS")
         .ok()
         .and_then(|s| s.parse().ok());
+    quiet_panics();
     let stats = Stats::default();
     let start = Instant::now();
     let mut batch = 0u64;
@@ -653,7 +676,12 @@ fn fuzz<S: Strategy>(
         match runner.run(&strategy, |v| test(v, &stats)) {
             Ok(()) => {}
             Err(TestError::Fail(reason, input)) => {
-                panic!("fuzz target {name} failed: {reason}\nminimal input: {input:#?}")
+                let at = LAST_PANIC.lock().map(|s| s.clone()).unwrap_or_default();
+                panic!(
+                    "fuzz target {name} failed after {} cases in {:.1} s: {reason}\nlast panic: {at}\nminimal input: {input:#?}",
+                    stats.cases.load(Ordering::Relaxed),
+                    start.elapsed().as_secs_f64()
+                )
             }
             Err(TestError::Abort(reason)) => panic!("fuzz target {name} aborted: {reason}"),
         }

@@ -190,12 +190,13 @@ struct ScenarioDef {
     key: &'static str,
     depts: &'static [&'static str],
     diagnoses: &'static [(&'static str, Option<&'static str>)],
-    /// Core drugs: by generic name, duplication class, or any antibiotic / steroid / control.
+    /// Core drugs: by generic name, duplication class, or any antibiotic / systemic steroid.
     core_names: &'static [&'static str],
     core_classes: &'static [&'static str],
     core_abx: bool,
     core_steroid: bool,
-    core_ctrl: &'static [Controlled],
+    /// Controlled categories this scenario may prescribe (none elsewhere).
+    ctrl: &'static [Controlled],
     addon_names: &'static [&'static str],
     addon_classes: &'static [&'static str],
     chronic: bool,
@@ -203,6 +204,22 @@ struct ScenarioDef {
     /// Weights for children, adults and the elderly.
     weight: [u32; 3],
 }
+
+const BASE: ScenarioDef = ScenarioDef {
+    key: "",
+    depts: &[],
+    diagnoses: &[],
+    core_names: &[],
+    core_classes: &[],
+    core_abx: false,
+    core_steroid: false,
+    ctrl: &[],
+    addon_names: &[],
+    addon_classes: &[],
+    chronic: false,
+    herbal: false,
+    weight: [0, 0, 0],
+};
 
 const SCENARIOS: &[ScenarioDef] = &[
     ScenarioDef {
@@ -217,16 +234,17 @@ const SCENARIOS: &[ScenarioDef] = &[
             ("社区获得性肺炎", Some("J18.9")),
             ("急性鼻窦炎", Some("J01.9")),
         ],
-        core_names: &[],
-        core_classes: &[],
         core_abx: true,
-        core_steroid: false,
-        core_ctrl: &[],
         addon_names: &["维生素C"],
-        addon_classes: &["expectorant", "nsaid", "tcm_cold", "antitussive"],
-        chronic: false,
-        herbal: false,
+        addon_classes: &[
+            "expectorant",
+            "nsaid",
+            "tcm_cold",
+            "tcm_cough",
+            "antitussive_central",
+        ],
         weight: [40, 22, 14],
+        ..BASE
     },
     ScenarioDef {
         key: "common_cold",
@@ -236,16 +254,25 @@ const SCENARIOS: &[ScenarioDef] = &[
             ("普通感冒", Some("J00")),
             ("急性咽炎", Some("J02.9")),
         ],
-        core_names: &[],
         core_classes: &["tcm_cold", "nsaid"],
-        core_abx: false,
-        core_steroid: false,
-        core_ctrl: &[],
         addon_names: &["维生素C"],
-        addon_classes: &["expectorant", "antitussive", "h1_antihistamine"],
-        chronic: false,
-        herbal: false,
+        addon_classes: &[
+            "expectorant",
+            "antitussive_central",
+            "h1_antihistamine",
+            "tcm_cough",
+        ],
         weight: [35, 14, 6],
+        ..BASE
+    },
+    ScenarioDef {
+        key: "influenza",
+        depts: &["呼吸内科", "急诊科", "全科医学科", "发热门诊"],
+        diagnoses: &[("流行性感冒", Some("J11.1"))],
+        core_classes: &["antiviral_neuraminidase"],
+        addon_classes: &["nsaid", "tcm_cold", "expectorant"],
+        weight: [8, 4, 3],
+        ..BASE
     },
     ScenarioDef {
         key: "hypertension",
@@ -255,7 +282,6 @@ const SCENARIOS: &[ScenarioDef] = &[
             ("高血压病2级", Some("I10")),
             ("高血压病3级（极高危）", Some("I10")),
         ],
-        core_names: &[],
         core_classes: &[
             "ccb",
             "acei",
@@ -264,14 +290,23 @@ const SCENARIOS: &[ScenarioDef] = &[
             "thiazide",
             "loop_diuretic",
         ],
-        core_abx: false,
-        core_steroid: false,
-        core_ctrl: &[],
-        addon_names: &[],
         addon_classes: &["statin", "p2y12"],
         chronic: true,
-        herbal: false,
         weight: [0, 12, 25],
+        ..BASE
+    },
+    ScenarioDef {
+        key: "coronary",
+        depts: &["心血管内科", "老年病科"],
+        diagnoses: &[
+            ("冠状动脉粥样硬化性心脏病", Some("I25.1")),
+            ("稳定型心绞痛", Some("I20.8")),
+        ],
+        core_classes: &["nitrate", "p2y12", "tcm_blood_stasis"],
+        addon_classes: &["statin", "beta_blocker", "ppi"],
+        chronic: true,
+        weight: [0, 4, 12],
+        ..BASE
     },
     ScenarioDef {
         key: "diabetes",
@@ -280,7 +315,6 @@ const SCENARIOS: &[ScenarioDef] = &[
             ("2型糖尿病", Some("E11.9")),
             ("2型糖尿病伴血糖控制不佳", Some("E11.9")),
         ],
-        core_names: &[],
         core_classes: &[
             "biguanide",
             "sulfonylurea",
@@ -289,14 +323,10 @@ const SCENARIOS: &[ScenarioDef] = &[
             "glinide",
             "alpha_glucosidase",
         ],
-        core_abx: false,
-        core_steroid: false,
-        core_ctrl: &[],
-        addon_names: &[],
         addon_classes: &["statin"],
         chronic: true,
-        herbal: false,
         weight: [0, 10, 20],
+        ..BASE
     },
     ScenarioDef {
         key: "musculoskeletal_pain",
@@ -307,16 +337,10 @@ const SCENARIOS: &[ScenarioDef] = &[
             ("肩关节周围炎", Some("M75.0")),
             ("颈椎病", Some("M47.8")),
         ],
-        core_names: &[],
         core_classes: &["nsaid"],
-        core_abx: false,
-        core_steroid: false,
-        core_ctrl: &[],
-        addon_names: &[],
         addon_classes: &["ppi"],
-        chronic: false,
-        herbal: false,
         weight: [0, 10, 12],
+        ..BASE
     },
     ScenarioDef {
         key: "steroid_indication",
@@ -327,16 +351,28 @@ const SCENARIOS: &[ScenarioDef] = &[
             ("系统性红斑狼疮", Some("M32.9")),
             ("荨麻疹", Some("L50.9")),
         ],
-        core_names: &[],
-        core_classes: &[],
-        core_abx: false,
         core_steroid: true,
-        core_ctrl: &[],
-        addon_names: &[],
         addon_classes: &["ppi", "h1_antihistamine"],
-        chronic: false,
-        herbal: false,
         weight: [2, 4, 4],
+        ..BASE
+    },
+    ScenarioDef {
+        key: "asthma_copd",
+        depts: &["呼吸内科", "老年病科"],
+        diagnoses: &[
+            ("支气管哮喘", Some("J45.9")),
+            ("慢性阻塞性肺疾病", Some("J44.9")),
+        ],
+        core_classes: &[
+            "leukotriene",
+            "xanthine",
+            "laba",
+            "saba",
+            "inhaled_corticosteroid",
+        ],
+        addon_classes: &["expectorant"],
+        weight: [3, 4, 6],
+        ..BASE
     },
     ScenarioDef {
         key: "cancer_pain",
@@ -346,35 +382,25 @@ const SCENARIOS: &[ScenarioDef] = &[
             ("胃恶性肿瘤", Some("C16.9")),
             ("肝恶性肿瘤", Some("C22.9")),
         ],
-        core_names: &[],
-        core_classes: &[],
-        core_abx: false,
-        core_steroid: false,
-        core_ctrl: &[Controlled::Narcotic, Controlled::Psych1],
-        addon_names: &[],
-        addon_classes: &["ppi"],
-        chronic: false,
-        herbal: false,
+        core_classes: &["opioid"],
+        ctrl: &[Controlled::Narcotic, Controlled::Psych1, Controlled::Psych2],
+        addon_classes: &["ppi", "laxative_osmotic", "antiemetic_d2"],
         weight: [0, 2, 4],
+        ..BASE
     },
     ScenarioDef {
-        key: "anxiety_insomnia",
+        key: "anxiety_depression_insomnia",
         depts: &["精神心理科", "神经内科"],
         diagnoses: &[
             ("焦虑状态", Some("F41.9")),
             ("失眠", Some("G47.0")),
             ("广泛性焦虑障碍", Some("F41.1")),
+            ("抑郁状态", Some("F32.9")),
         ],
-        core_names: &[],
-        core_classes: &["benzodiazepine", "z_drug"],
-        core_abx: false,
-        core_steroid: false,
-        core_ctrl: &[Controlled::Psych2],
-        addon_names: &[],
-        addon_classes: &[],
-        chronic: false,
-        herbal: false,
-        weight: [0, 4, 5],
+        core_classes: &["benzodiazepine", "z_drug", "ssri"],
+        ctrl: &[Controlled::Psych2],
+        weight: [0, 5, 5],
+        ..BASE
     },
     ScenarioDef {
         key: "gastritis",
@@ -384,31 +410,37 @@ const SCENARIOS: &[ScenarioDef] = &[
             ("胃食管反流病", Some("K21.9")),
             ("十二指肠溃疡", Some("K26.9")),
         ],
-        core_names: &[],
         core_classes: &["ppi", "h2ra"],
-        core_abx: false,
-        core_steroid: false,
-        core_ctrl: &[],
-        addon_names: &[],
-        addon_classes: &[],
-        chronic: false,
-        herbal: false,
+        addon_classes: &["antiemetic_d2", "tcm_digestive"],
         weight: [0, 8, 10],
+        ..BASE
+    },
+    ScenarioDef {
+        key: "herpes_zoster",
+        depts: &["皮肤科", "疼痛科"],
+        diagnoses: &[("带状疱疹", Some("B02.9"))],
+        core_names: &["阿昔洛韦", "伐昔洛韦", "泛昔洛韦"],
+        addon_classes: &["nsaid"],
+        weight: [1, 3, 4],
+        ..BASE
+    },
+    ScenarioDef {
+        key: "hepatitis_b",
+        depts: &["感染科", "消化内科"],
+        diagnoses: &[("慢性乙型病毒性肝炎", Some("B18.1"))],
+        core_names: &["恩替卡韦", "丙酚替诺福韦", "替诺福韦二吡呋酯"],
+        chronic: true,
+        weight: [0, 2, 2],
+        ..BASE
     },
     ScenarioDef {
         key: "allergy",
         depts: &["皮肤科", "耳鼻咽喉科", "儿科"],
         diagnoses: &[("过敏性鼻炎", Some("J30.4")), ("慢性荨麻疹", Some("L50.8"))],
-        core_names: &[],
         core_classes: &["h1_antihistamine"],
-        core_abx: false,
-        core_steroid: false,
-        core_ctrl: &[],
-        addon_names: &[],
-        addon_classes: &[],
-        chronic: false,
-        herbal: false,
+        addon_classes: &["leukotriene"],
         weight: [12, 6, 3],
+        ..BASE
     },
     ScenarioDef {
         key: "herbal",
@@ -418,16 +450,9 @@ const SCENARIOS: &[ScenarioDef] = &[
             ("脾胃气虚证", None),
             ("慢性非萎缩性胃炎", Some("K29.5")),
         ],
-        core_names: &[],
-        core_classes: &[],
-        core_abx: false,
-        core_steroid: false,
-        core_ctrl: &[],
-        addon_names: &[],
-        addon_classes: &[],
-        chronic: false,
         herbal: true,
         weight: [2, 4, 4],
+        ..BASE
     },
 ];
 
@@ -445,6 +470,9 @@ struct Product {
     strength: String,
     /// Per unit: active amount in the base unit (mg, ml, U) and the written unit + factor.
     per_unit: f64,
+    /// Active amount per unit (mg, U) for the label maxima: the amount after the colon of a
+    /// volume:amount strength, else `per_unit`.
+    active_per_unit: f64,
     dose_unit: String,
     dose_factor: f64,
     /// Count unit of the form (粒, 片, 袋, 支, 瓶) and units per pack.
@@ -494,6 +522,10 @@ pub struct Catalog {
     depts: Vec<Dept>,
     /// Allergy class → classes it cross-reacts with (itself included).
     allergy_cross: Vec<(String, Vec<String>)>,
+    /// Normal saline for injections (氯化钠注射液), when the formulary has it.
+    saline: Option<usize>,
+    /// Products a defect may add (no controlled drug, antibiotic or injection).
+    extras: Vec<usize>,
 }
 
 fn form_info(form: &str) -> Option<(&'static str, &'static str, &'static str, u32)> {
@@ -501,10 +533,10 @@ fn form_info(form: &str) -> Option<(&'static str, &'static str, &'static str, u3
     Some(match form {
         "注射用" | "粉针" => ("支", "静脉滴注", "iv", 1),
         "注射液" => ("支", "静脉滴注", "iv", 1),
-        f if f.ends_with("胶囊") => ("粒", "口服", "oral", 24),
+        f if f.ends_with("胶囊") || f.ends_with("胶丸") => ("粒", "口服", "oral", 24),
         f if f.ends_with('片') => ("片", "口服", "oral", 20),
-        "颗粒" => ("袋", "冲服", "oral", 10),
-        "丸" | "滴丸" | "水丸" | "微丸" => ("丸", "口服", "oral", 60),
+        f if f.ends_with("颗粒") => ("袋", "冲服", "oral", 10),
+        f if f.ends_with('丸') => ("丸", "口服", "oral", 60),
         _ => return None,
     })
 }
@@ -525,6 +557,10 @@ impl Catalog {
         let mut herbs = Vec::new();
         for (i, d) in drugs.iter().enumerate() {
             if d.cat == Category::Herb {
+                if d.ctrl.is_some() {
+                    // 医疗用毒性药品 (蟾酥, 马钱子 …) are not part of routine decoctions here.
+                    continue;
+                }
                 let max = engine
                     .formulary
                     .maxima(i, "decoction")
@@ -538,19 +574,39 @@ impl Catalog {
                 });
                 continue;
             }
-            for form in &d.forms {
-                let Some((count_unit, route, route_class, pack)) = form_info(form) else {
+            // A drug without forms (速效救心丸) is written as its name.
+            let no_form = [String::new()];
+            let forms = if d.forms.is_empty() {
+                &no_form[..]
+            } else {
+                &d.forms[..]
+            };
+            for form in forms {
+                let shape = if form.is_empty() {
+                    d.name.as_str()
+                } else {
+                    form.as_str()
+                };
+                let Some((count_unit, route, route_class, pack)) = form_info(shape) else {
                     continue;
                 };
                 let injection = route_class == "iv";
                 for s in &d.strengths {
                     // Injections are written with their strengths; a volume:amount strength
                     // (100ml:0.9g) is dosed by volume.
-                    let (per_unit, dose_unit) = if let Some((vol, _)) = s.split_once([':', '：']) {
-                        let Some(a) = units::parse_amount(vol) else {
+                    let (per_unit, dose_unit, active_per_unit) = if let Some((vol, _)) =
+                        s.split_once([':', '：'])
+                    {
+                        // Volume:amount (10ml:0.5g) is dosed by volume; other pairs
+                        // (150mg:12.5mg combinations) are left out.
+                        let Some(v) = units::parse_amount(vol).filter(|a| a.unit == Unit::Volume)
+                        else {
                             continue;
                         };
-                        (a.value, leading_unit(vol))
+                        let active = units::strength_amount(s)
+                            .filter(|a| !matches!(a.unit, Unit::Count(_)))
+                            .map_or(v.value, |a| a.value);
+                        (v.value, leading_unit(vol), active)
                     } else {
                         let Some(a) = units::strength_amount(s) else {
                             continue;
@@ -558,7 +614,7 @@ impl Catalog {
                         if matches!(a.unit, Unit::Count(_)) {
                             continue;
                         }
-                        (a.value, leading_unit(s))
+                        (a.value, leading_unit(s), a.value)
                     };
                     let Some(factor) = units::normalise(1.0, &dose_unit).map(|a| a.value) else {
                         continue;
@@ -566,15 +622,14 @@ impl Catalog {
                     let volume_dosed = s.contains([':', '：']);
                     let maxima = engine.formulary.maxima(i, route_class);
                     let base = |o: Option<&units::Amount>| o.map(|a| a.value);
-                    let (max_single, max_daily, kg_single, kg_daily) = match (maxima, volume_dosed)
-                    {
-                        (Some(m), false) => (
+                    let (max_single, max_daily, kg_single, kg_daily) = match maxima {
+                        Some(m) => (
                             base(m.single.as_ref()),
                             base(m.daily.as_ref()),
                             base(m.kg_single.as_ref()),
                             base(m.kg_daily.as_ref()),
                         ),
-                        _ => (None, None, None, None),
+                        None => (None, None, None, None),
                     };
                     let written = if form == "注射用" {
                         format!("注射用{}", d.name)
@@ -592,6 +647,7 @@ impl Catalog {
                         written,
                         strength,
                         per_unit,
+                        active_per_unit,
                         dose_unit,
                         dose_factor: factor,
                         count_unit,
@@ -618,7 +674,6 @@ impl Catalog {
             names.contains(&d.name.as_str())
                 || d.dup.as_deref().is_some_and(|c| classes.contains(&c))
         };
-        let mut used = BTreeSet::new();
         let mut scenarios = Vec::new();
         for def in SCENARIOS {
             let mut core = Vec::new();
@@ -633,18 +688,15 @@ impl Catalog {
                     }
                     let is_core = matches(p, def.core_names, def.core_classes)
                         || (def.core_abx && d.abx.is_some())
-                        || (def.core_steroid && d.steroid)
-                        || d.ctrl.is_some_and(|c| def.core_ctrl.contains(&c));
+                        || (def.core_steroid && d.steroid);
                     // Controlled drugs only where the scenario is about them.
-                    if d.ctrl.is_some() && !d.ctrl.is_some_and(|c| def.core_ctrl.contains(&c)) {
+                    if d.ctrl.is_some_and(|c| !def.ctrl.contains(&c)) {
                         continue;
                     }
                     if is_core {
                         core.push(pi);
-                        used.insert(p.drug_index);
                     } else if matches(p, def.addon_names, def.addon_classes) && d.abx.is_none() {
                         addons.push(pi);
-                        used.insert(p.drug_index);
                     }
                 }
                 if core.is_empty() {
@@ -655,22 +707,8 @@ impl Catalog {
             }
             scenarios.push(Scenario { def, core, addons });
         }
-        // Products of drugs no scenario names (a formulary grown later) become add-ons of the
-        // general scenarios, so every drug is prescribed somewhere.
-        let leftovers: Vec<usize> = products
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| {
-                let d = &drugs[p.drug_index];
-                !used.contains(&p.drug_index) && d.ctrl.is_none() && d.abx.is_none() && !d.steroid
-            })
-            .map(|(i, _)| i)
-            .collect();
-        for s in &mut scenarios {
-            if matches!(s.def.key, "common_cold" | "hypertension" | "gastritis") {
-                s.addons.extend(&leftovers);
-            }
-        }
+        // Drugs no scenario names are not prescribed: an unrelated add-on would make a clean
+        // prescription defective (indication, duplication) and the figures less realistic.
 
         // Departments and their doctors (a fixed roster, the same for every seed).
         let mut names: BTreeSet<&'static str> = BTreeSet::new();
@@ -717,7 +755,18 @@ impl Catalog {
             })
             .collect();
 
+        let saline = products.iter().position(|p| {
+            p.injection && drugs[p.drug_index].name == "氯化钠" && p.dose_unit == "ml"
+        });
+        let extras = (0..products.len())
+            .filter(|&p| {
+                let d = &drugs[products[p].drug_index];
+                d.ctrl.is_none() && d.abx.is_none() && !products[p].injection
+            })
+            .collect();
         Catalog {
+            saline,
+            extras,
             drugs,
             products,
             herbs,
@@ -1021,46 +1070,33 @@ impl<'c> Gen<'c, '_> {
         let mut chosen: Vec<usize> = Vec::new();
         let mut herbal = None;
         let mut diagnosis_note = None;
-        let ctrl = if def.core_ctrl.is_empty() {
-            None
-        } else {
-            scenario.core.iter().find_map(|&p| cat.drug(p).ctrl)
-        };
-        let ptype = match ctrl {
-            Some(Controlled::Narcotic | Controlled::Psych1) => "narcotic_psych1",
-            Some(Controlled::Psych2) => "psych2",
-            _ if emergency => "emergency",
-            _ if person.is_child() => "pediatric",
-            _ => "general",
-        };
-        let max_days: f64 = match ptype {
-            "emergency" => 3.0,
-            "psych2" => 7.0,
-            "narcotic_psych1" => 3.0,
-            _ => 7.0,
-        };
-        let long_ok = def.chronic && self.chance(0.5);
-        let days: f64 = if long_ok {
-            diagnosis_note = Some(*self.pick(&["慢性病长期用药", "老年病，病情稳定", "慢性病"]));
-            *self.pick(&[14.0, 28.0, 30.0])
-        } else if def.chronic {
-            7.0
-        } else {
-            self.rng
-                .u32(1..=(max_days as u32))
-                .max(2)
-                .min(max_days as u32) as f64
-        };
 
         if def.herbal {
             let k = self.rng.usize(1..=cat.herbs.len().min(12));
-            let mut idx: Vec<usize> = (0..cat.herbs.len()).collect();
-            self.rng.shuffle(&mut idx);
-            for &h in idx.iter().take(k) {
+            let mut picked: Vec<usize> = Vec::with_capacity(k);
+            for _ in 0..k * 4 {
+                if picked.len() >= k {
+                    break;
+                }
+                let h = self.rng.usize(..cat.herbs.len());
+                if !picked.contains(&h) {
+                    picked.push(h);
+                }
+            }
+            for h in picked {
                 let herb = &cat.herbs[h];
+                if herb.max_daily_g < 0.1 {
+                    continue;
+                }
                 let dose = *self.pick(&[3.0, 6.0, 9.0, 10.0, 12.0, 15.0, 20.0, 30.0]);
                 let dose = if dose > herb.max_daily_g {
-                    herb.max_daily_g.floor().max(1.0)
+                    // The largest whole (or, under 1 g, tenth of a) gram within the label.
+                    let m = herb.max_daily_g;
+                    if m >= 1.0 {
+                        m.floor()
+                    } else {
+                        (m * 10.0).floor() / 10.0
+                    }
                 } else {
                     dose
                 };
@@ -1085,7 +1121,8 @@ impl<'c> Gen<'c, '_> {
                     .pick_str(&["水煎服，每日1剂，早晚分服", "水煎400ml，每日1剂，分2次温服"]),
             });
         } else {
-            // Core drugs, then add-ons; distinct drugs, no two of one duplication class, one
+            // Core drugs, then add-ons (random probes into the pools: constant time whatever
+            // the formulary's size); distinct drugs, no two of one duplication class, one
             // antibiotic at most, nothing the patient is allergic to.
             let target = match self.rng.u32(0..100) {
                 0..=24 => 1,
@@ -1099,26 +1136,26 @@ impl<'c> Gen<'c, '_> {
             } else {
                 1
             };
-            let mut pool_core = scenario.core.clone();
-            self.rng.shuffle(&mut pool_core);
-            let mut pool_add = scenario.addons.clone();
-            self.rng.shuffle(&mut pool_add);
             let want_injection = emergency && self.chance(0.5);
-            for (pool, limit) in [(&pool_core, n_core), (&pool_add, target)] {
+            for (pool, limit) in [(&scenario.core, n_core), (&scenario.addons, target)] {
                 let mut added = 0;
-                for &p in pool.iter() {
-                    if chosen.len() >= target || added >= limit {
+                for _ in 0..limit * 8 + 8 {
+                    if pool.is_empty() || chosen.len() >= target || added >= limit {
                         break;
                     }
+                    let p = pool[self.rng.usize(..pool.len())];
                     let prod = &cat.products[p];
-                    if prod.injection && !want_injection {
+                    if chosen.contains(&p) || (prod.injection && !want_injection) {
                         continue;
                     }
                     if person.is_child() && (cat.drug(p).ctrl.is_some() || prod.count_unit == "粒")
                     {
                         continue;
                     }
-                    if !self.compatible(&chosen, p) || cat.allergic(person.allergy, p) {
+                    if !fits(prod, &person)
+                        || !self.compatible(&chosen, p)
+                        || cat.allergic(person.allergy, p)
+                    {
                         continue;
                     }
                     chosen.push(p);
@@ -1126,13 +1163,17 @@ impl<'c> Gen<'c, '_> {
                 }
             }
             if chosen.is_empty() {
-                // Every core product was excluded (allergy, injection): fall back to any
-                // oral core product the patient may take, else the first core product.
+                // Every probe was excluded (allergy, injection, child): fall back to an oral
+                // core product the patient may take, else the first core product.
                 let p = scenario
                     .core
                     .iter()
                     .copied()
-                    .find(|&p| !cat.allergic(person.allergy, p) && !cat.products[p].injection)
+                    .find(|&p| {
+                        !cat.allergic(person.allergy, p)
+                            && !cat.products[p].injection
+                            && fits(&cat.products[p], &person)
+                    })
                     .unwrap_or(scenario.core[0]);
                 chosen.push(p);
             }
@@ -1141,19 +1182,44 @@ impl<'c> Gen<'c, '_> {
                 .iter()
                 .any(|&p| cat.products[p].injection && cat.products[p].max_single.is_some());
             if injected
-                && let Some(ns) = cat
-                    .products
-                    .iter()
-                    .position(|p| p.injection && p.dose_unit == "ml")
+                && let Some(ns) = cat.saline
                 && !chosen.contains(&ns)
                 && chosen.len() < 5
             {
                 chosen.push(ns);
             }
-            for &p in &chosen {
-                let item = self.item(p, &person, days, ptype, def.chronic);
-                items.push(item);
-            }
+        }
+
+        // Prescription type from the drugs chosen, then the days it allows.
+        let ctrl = chosen
+            .iter()
+            .filter_map(|&p| cat.drug(p).ctrl)
+            .min_by_key(|c| match c {
+                Controlled::Narcotic | Controlled::Psych1 => 0,
+                _ => 1,
+            });
+        let ptype = match ctrl {
+            Some(Controlled::Narcotic | Controlled::Psych1) => "narcotic_psych1",
+            Some(Controlled::Psych2) => "psych2",
+            _ if emergency => "emergency",
+            _ if person.is_child() => "pediatric",
+            _ => "general",
+        };
+        let max_days: u32 = match ptype {
+            "emergency" | "narcotic_psych1" => 3,
+            _ => 7,
+        };
+        let days: f64 = if def.chronic && ctrl.is_none() && self.chance(0.25) {
+            diagnosis_note = Some(self.pick_str(&["慢性病长期用药", "老年病，病情稳定", "慢性病"]));
+            *self.pick(&[14.0, 28.0, 30.0])
+        } else if def.chronic {
+            7.0
+        } else {
+            f64::from(self.rng.u32(2..=max_days))
+        };
+        for &p in &chosen {
+            let item = self.item(p, &person, days, ptype, def.chronic);
+            items.push(item);
         }
 
         // Diagnoses: the scenario's, sometimes two.
@@ -1252,20 +1318,7 @@ impl<'c> Gen<'c, '_> {
         let prod = &self.catalog.products[p];
         let child = person.is_child();
         let w = person.weight;
-        let cap_single = match (child, prod.kg_single) {
-            (true, Some(k)) => Some(k * w),
-            _ => None,
-        }
-        .into_iter()
-        .chain(prod.max_single)
-        .reduce(f64::min);
-        let cap_daily = match (child, prod.kg_daily) {
-            (true, Some(k)) => Some(k * w),
-            _ => None,
-        }
-        .into_iter()
-        .chain(prod.max_daily)
-        .reduce(f64::min);
+        let (cap_single, cap_daily) = caps(prod, person);
 
         // Dose: 1 or 2 units for adults; for children a fraction by weight, in halves of a
         // tablet or a sachet (capsules are not split).
@@ -1281,13 +1334,19 @@ impl<'c> Gen<'c, '_> {
             let scale = (w / 60.0).min(1.0);
             units_per_dose = ((units_per_dose * scale) / step).round().max(1.0) * step;
         }
-        let mut dose = units_per_dose * prod.per_unit;
-        if let Some(c) = cap_single {
-            while dose > c && units_per_dose > step {
+        let mut active = units_per_dose * prod.active_per_unit;
+        // Once a day must fit the daily cap too.
+        let cap_once = match (cap_single, cap_daily) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if let Some(c) = cap_once {
+            while active > c && units_per_dose > step {
                 units_per_dose = ((units_per_dose / 2.0) / step).floor().max(1.0) * step;
-                dose = units_per_dose * prod.per_unit;
+                active = units_per_dose * prod.active_per_unit;
             }
         }
+        let dose = units_per_dose * prod.per_unit;
         // Frequency: a weighted choice (acute: mostly tid/bid; chronic and controlled
         // release: mostly qd), lowered until the daily total fits the label.
         let weights: &[(usize, u32)] = if prod.controlled_release || chronic {
@@ -1298,7 +1357,7 @@ impl<'c> Gen<'c, '_> {
         let first = weighted(self.rng, weights);
         let fi = (0..=first)
             .rev()
-            .find(|&i| cap_daily.is_none_or(|c| dose * FREQS[i].1 <= c + 1e-9))
+            .find(|&i| cap_daily.is_none_or(|c| active * FREQS[i].1 <= c + 1e-9))
             .unwrap_or(0);
         let per_day = FREQS[fi].1;
         let frequency = if self.chance(0.15) {
@@ -1372,10 +1431,16 @@ impl<'c> Gen<'c, '_> {
     fn patient(&mut self, person: &Person, issue_day: i64, n: u64) -> PatientOut {
         let sex = if self.chance(0.5) { "male" } else { "female" };
         let birth_day = issue_day - person.age_days;
-        let (age, unit) = if person.age_days < 28 {
+        // Completed months between the birth date and the issue date.
+        let months = {
+            let (by, bm, bd) = civil(birth_day);
+            let (iy, im, id) = civil(issue_day);
+            (iy - by) * 12 + i64::from(im) - i64::from(bm) - i64::from(id < bd)
+        };
+        let (age, unit) = if person.age_days < 28 || months < 1 {
             (person.age_days as f64, "day")
         } else if person.age_days < 365 {
-            ((person.age_days as f64 / 30.44).floor().max(1.0), "month")
+            (months as f64, "month")
         } else {
             // Exact age in whole years on the issue date.
             let (by, bm, bd) = civil(birth_day);
@@ -1443,18 +1508,12 @@ impl<'c> Gen<'c, '_> {
                 }
             }
             Defect::TooManyDrugs => {
-                let mut extra: Vec<usize> = (0..cat.products.len())
-                    .filter(|&p| {
-                        let d = cat.drug(p);
-                        d.ctrl.is_none() && d.abx.is_none() && !cat.products[p].injection
-                    })
-                    .collect();
-                self.rng.shuffle(&mut extra);
                 let mut have: Vec<usize> = chosen.to_vec();
-                for p in extra {
-                    if rx.items.len() >= 6 {
+                for _ in 0..64 {
+                    if rx.items.len() >= 6 || cat.extras.is_empty() {
                         break;
                     }
+                    let p = cat.extras[self.rng.usize(..cat.extras.len())];
                     if have
                         .iter()
                         .any(|&q| cat.products[q].drug_index == cat.products[p].drug_index)
@@ -1526,9 +1585,10 @@ impl<'c> Gen<'c, '_> {
                     .collect();
                 if let Some(&i) = capped.get(self.rng.usize(..capped.len().max(1))) {
                     let prod = &cat.products[chosen[i]];
-                    let max = prod.max_single.unwrap_or(prod.per_unit);
+                    let max = prod.max_single.unwrap_or(prod.active_per_unit);
+                    let units = (max * 2.0 / prod.active_per_unit).ceil();
                     rx.items[i].dose = Some(Qty {
-                        value: Num(max * 2.0 / prod.dose_factor),
+                        value: Num(units * prod.per_unit / prod.dose_factor),
                         unit: &prod.dose_unit,
                     });
                     rx.items[i].over_label_reason = None;
@@ -1696,6 +1756,33 @@ impl<'c> Gen<'c, '_> {
     }
 }
 
+/// Single and daily dose caps (active amount) for the patient: the label's, and per kg for a
+/// child.
+fn caps(prod: &Product, person: &Person) -> (Option<f64>, Option<f64>) {
+    let kg = |k: Option<f64>| k.filter(|_| person.is_child()).map(|k| k * person.weight);
+    let min = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    (
+        min(kg(prod.kg_single), prod.max_single),
+        min(kg(prod.kg_daily), prod.max_daily),
+    )
+}
+
+/// Can the patient take the product's smallest dose (one unit; half a tablet for a child)
+/// within the caps?
+fn fits(prod: &Product, person: &Person) -> bool {
+    let step = if prod.injection || !person.is_child() || prod.count_unit == "粒" {
+        1.0
+    } else {
+        0.5
+    };
+    let least = step * prod.active_per_unit;
+    let (single, daily) = caps(prod, person);
+    single.is_none_or(|c| least <= c + 1e-9) && daily.is_none_or(|c| least <= c + 1e-9)
+}
+
 /// Add an item, replacing the last one when the prescription already has six.
 fn push_item<'c>(rx: &mut RxOut<'c>, item: ItemOut<'c>) {
     if rx.items.len() >= 6 {
@@ -1799,7 +1886,11 @@ mod tests {
             if let Some(u) = p.patient.age.as_ref().and_then(|a| a.unit) {
                 age_units.insert(format!("{u:?}"));
             }
-            max_items = max_items.max(p.items.len());
+            if p.herbal.is_none() {
+                max_items = max_items.max(p.items.len());
+            } else {
+                assert!(p.items.len() <= 12, "{line}");
+            }
             let _ = engine.check(&doc);
         }
         assert!(kinds.len() >= 4, "{kinds:?}");
