@@ -46,7 +46,7 @@ pub fn write_atomically<T>(
     Ok(value)
 }
 
-fn run(cmd: &mut Command) -> Result {
+pub fn run(cmd: &mut Command) -> Result {
     eprintln!("+ {}", show(cmd));
     let status = cmd
         .status()

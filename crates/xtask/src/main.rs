@@ -1,5 +1,8 @@
 //! Project tasks, run as `cargo xtask <cmd>` (alias of `cargo run -p xtask --`):
 //!
+//! - `test`: everything CI runs (format, lints, native tests, wasm32 build, the engine's wasm32
+//!   tests under Node), installing wasm-bindgen-cli at the pinned version when missing.
+//! - `run`: build the CLI, check the shipped sample batch and print its score sheet.
 //! - `gen-batch --count N [--seed S] [--defect-rate R] --out FILE`: N synthetic prescriptions as
 //!   JSONL (see [`batch`]). `--out -` writes to standard output.
 //! - `bench-cli [--count N]`: opdcheck's CLI against Node + ajv on the same batch (records/s,
@@ -11,6 +14,7 @@
 
 mod batch;
 mod bench;
+mod tasks;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,6 +34,10 @@ struct Args {
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// Everything CI runs: format, lints, native tests, wasm32 build and wasm32 tests.
+    Test,
+    /// Build the CLI, check samples/batch.jsonl and print its score sheet.
+    Run,
     /// Write N synthetic prescriptions as JSONL (deterministic for a seed).
     GenBatch {
         #[arg(long)]
@@ -79,6 +87,8 @@ enum Cmd {
 fn main() -> ExitCode {
     let args = Args::parse();
     let result = match args.cmd {
+        Cmd::Test => tasks::test(),
+        Cmd::Run => tasks::run(),
         Cmd::GenBatch {
             count,
             seed,
