@@ -146,6 +146,51 @@ mod batch {
     }
 }
 
+/// Where a prescription check's time goes: the shared context (every item's resolved drug,
+/// route, frequency, dose), then each rule alone on that context (5-drug prescription).
+mod rx_rules {
+    use super::*;
+    use opdcheck_engine::rules::{Check, RULES, RxCtx, Sink};
+
+    fn prescription() -> opdcheck_engine::model::Prescription {
+        match doc(PRESCRIPTION_5) {
+            Document::Prescription(p) => p,
+            _ => unreachable!("the fixture is a prescription"),
+        }
+    }
+
+    fn codes() -> Vec<&'static str> {
+        RULES
+            .iter()
+            .filter(|r| matches!(r.check, Check::Prescription(_)))
+            .map(|r| r.code)
+            .collect()
+    }
+
+    #[divan::bench]
+    fn context(bencher: Bencher) {
+        let engine = Engine::default_engine();
+        let p = prescription();
+        bencher.bench_local(|| RxCtx::new(engine, black_box(&p)).items.len());
+    }
+
+    #[divan::bench(args = codes())]
+    fn rule(bencher: Bencher, code: &str) {
+        let engine = Engine::default_engine();
+        let p = prescription();
+        let ctx = RxCtx::new(engine, &p);
+        let Some(Check::Prescription(f)) = opdcheck_engine::rules::rule(code).map(|r| r.check)
+        else {
+            unreachable!("a prescription rule")
+        };
+        bencher.bench_local(|| {
+            let mut sink = Sink::default();
+            f(black_box(&ctx), &mut sink);
+            sink.findings.len()
+        });
+    }
+}
+
 /// Parsing alone, to separate it from checking.
 mod parse {
     use super::*;
