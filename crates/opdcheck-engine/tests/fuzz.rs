@@ -750,6 +750,30 @@ fn fuzz_history() {
     });
 }
 
+/// Inputs the fuzz targets found, kept as fixed cases (docs/fuzzing.md lists them).
+#[test]
+fn regressions() {
+    let stats = Stats::default();
+    let found = [
+        // lookup::icd_in_range cut a non-ASCII ICD-10 code inside a character (panic).
+        r#"{"kind":"prescription","id":"a","diagnoses":["急性支气管炎"],"diagnosis_codes":["待查"]}"#,
+        r#"{"kind":"prescription","id":"a","diagnoses":["急性支气管炎"],"diagnosis_codes":["每日3次"]}"#,
+        r#"{"kind":"outpatient_record","id":"a","diagnoses":["急性支气管炎"],"diagnosis_codes":["𝋀"]}"#,
+    ];
+    quiet_panics();
+    for text in found {
+        let r = std::panic::catch_unwind(|| exercise(text, &stats));
+        match r {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => panic!("fuzz target regressions: {e}\ninput: {text}"),
+            Err(_) => {
+                let at = LAST_PANIC.lock().map(|s| s.clone()).unwrap_or_default();
+                panic!("fuzz target regressions: the engine panicked: {at}\ninput: {text}")
+            }
+        }
+    }
+}
+
 /// The fuzz harness itself: mutations do what they say.
 #[test]
 fn mutations_apply() {
