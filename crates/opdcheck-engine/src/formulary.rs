@@ -2,7 +2,11 @@
 //! classes the rules need; and the resolver that maps a name as written in practice
 //! ("盐酸二甲双胍片", "注射用头孢曲松钠", "硝苯地平控释片", "VitC") to its entry.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+// Short keys, looked up several times per item: FNV beats SipHash here, and names are not
+// attacker-chosen keys of a long-lived map.
+use fnv::FnvHashMap as HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -148,6 +152,18 @@ pub struct FormularyIndex {
     maxima: Vec<BTreeMap<String, Maxima>>,
 }
 
+/// [`fold`], without allocating when the text is already folded (most Chinese names are).
+pub fn fold_cow(name: &str) -> std::borrow::Cow<'_, str> {
+    let folded = |c: char| {
+        !c.is_whitespace() && !('\u{FF01}'..='\u{FF5E}').contains(&c) && c.to_lowercase().eq([c])
+    };
+    if name.chars().all(folded) {
+        std::borrow::Cow::Borrowed(name)
+    } else {
+        std::borrow::Cow::Owned(fold(name))
+    }
+}
+
 /// Fold a written name: no white space, full-width ASCII to half-width, ASCII lower case.
 pub fn fold(name: &str) -> String {
     name.chars()
@@ -162,8 +178,8 @@ pub fn fold(name: &str) -> String {
 
 impl FormularyIndex {
     pub fn build(formulary: &Formulary, vocab: &Vocab) -> Result<FormularyIndex, String> {
-        let mut standard = HashMap::new();
-        let mut aliases = HashMap::new();
+        let mut standard = HashMap::default();
+        let mut aliases = HashMap::default();
         let mut maxima = Vec::with_capacity(formulary.drugs.len());
         for (i, d) in formulary.drugs.iter().enumerate() {
             for n in std::iter::once(&d.name).chain(&d.variants) {
@@ -251,7 +267,7 @@ impl FormularyIndex {
 
     /// Resolve a name as written.
     pub fn resolve<'f>(&'f self, formulary: &'f Formulary, written: &str) -> Resolved<'f> {
-        let folded = fold(written);
+        let folded = fold_cow(written);
         if folded.is_empty() {
             return Resolved::UNKNOWN;
         }
@@ -267,7 +283,7 @@ impl FormularyIndex {
         // 注射用 is written before the name.
         let (body, mut form) = match folded.strip_prefix("注射用") {
             Some(rest) => (rest, Some("注射用")),
-            None => (folded.as_str(), None),
+            None => (folded.as_ref(), None),
         };
         let mut bases: Vec<&str> = vec![body];
         if form.is_none()

@@ -1,7 +1,7 @@
 //! Lookups derived from the policy once per engine: frequencies, routes, notifiable diseases,
 //! infection and corticosteroid indications, allergy class names.
 
-use std::collections::HashMap;
+use fnv::FnvHashMap as HashMap;
 
 use crate::formulary::fold;
 use crate::policy::{CodeVocab, Disease, DiseaseSubtype, Policy};
@@ -25,8 +25,13 @@ pub struct Lookup {
     routes: HashMap<String, String>,
 }
 
-fn fold_code(s: &str) -> String {
-    fold(s).replace(['.', '。'], "")
+fn fold_code(s: &str) -> std::borrow::Cow<'_, str> {
+    let folded = crate::formulary::fold_cow(s);
+    if folded.contains(['.', '。']) {
+        folded.replace(['.', '。'], "").into()
+    } else {
+        folded
+    }
 }
 
 fn cn_digit(c: char) -> Option<f64> {
@@ -47,13 +52,13 @@ impl Lookup {
             .vocab
             .frequencies
             .iter()
-            .map(|(k, v)| (fold_code(k), *v))
+            .map(|(k, v)| (fold_code(k).into_owned(), *v))
             .collect();
         let routes = policy
             .vocab
             .routes
             .iter()
-            .map(|(k, v)| (fold_code(k), v.clone()))
+            .map(|(k, v)| (fold_code(k).into_owned(), v.clone()))
             .collect();
         Lookup {
             frequencies,
@@ -66,7 +71,7 @@ impl Lookup {
             return Frequency::Missing;
         };
         let k = fold_code(w);
-        if let Some(v) = self.frequencies.get(&k) {
+        if let Some(v) = self.frequencies.get(k.as_ref()) {
             return v.map_or(Frequency::NoDailyCount, Frequency::PerDay);
         }
         // 每日N次 / 一日N次 / 每天N次 / 1日N次 with a digit or a Chinese numeral.
@@ -85,26 +90,35 @@ impl Lookup {
 
     /// The route class of a route as written (`口服` → `oral`).
     pub fn route(&self, written: &str) -> Option<&str> {
-        self.routes.get(&fold_code(written)).map(String::as_str)
+        self.routes
+            .get(fold_code(written).as_ref())
+            .map(String::as_str)
     }
 }
 
-/// Normalise an ICD-10 code: upper case, no dot ("j20.9" → "J209").
-fn norm_icd(code: &str) -> String {
-    code.trim().to_ascii_uppercase().replace('.', "")
+/// An ICD-10 code as compared: upper case, without the dot ("j20.9" → J209), without allocating.
+fn icd_key(code: &str) -> impl Iterator<Item = u8> + '_ {
+    code.trim()
+        .bytes()
+        .filter(|b| *b != b'.')
+        .map(|b| b.to_ascii_uppercase())
+}
+
+/// The code cut to the bound's length, compared with the bound.
+fn icd_cmp(code: &str, bound: &str) -> std::cmp::Ordering {
+    icd_key(code)
+        .take(icd_key(bound).count())
+        .cmp(icd_key(bound))
 }
 
 /// A code falls in a range of 3- or 4-character bounds, compared on the bound's length.
 pub fn icd_in_range(code: &str, from: &str, to: &str) -> bool {
-    let c = norm_icd(code);
-    let (f, t) = (norm_icd(from), norm_icd(to));
-    let cut = |n: usize| -> &str { &c[..c.len().min(n)] };
-    !c.is_empty() && cut(f.len()) >= f.as_str() && cut(t.len()) <= t.as_str()
+    use std::cmp::Ordering::*;
+    icd_key(code).next().is_some() && icd_cmp(code, from) != Less && icd_cmp(code, to) != Greater
 }
 
 fn icd_has_prefix(code: &str, prefix: &str) -> bool {
-    let c = norm_icd(code);
-    !c.is_empty() && c.starts_with(&norm_icd(prefix))
+    icd_key(code).next().is_some() && icd_cmp(code, prefix) == std::cmp::Ordering::Equal
 }
 
 /// Words before a diagnosis that say it is ruled out.

@@ -139,10 +139,18 @@ pub fn document_from_value(value: serde_json::Value) -> Result<Document, InputEr
     })
 }
 
-fn from_str_tracked<'de, S: DeserializeSeed<'de>>(
+fn from_str_tracked<'de, S: DeserializeSeed<'de> + Clone>(
     json: &'de str,
     seed: S,
 ) -> Result<S::Value, InputError> {
+    // Fast path: no path tracking. Only a document that fails is read again with tracking,
+    // to name where it failed (well-formed input is the common case, and tracking costs).
+    let mut de = serde_json::Deserializer::from_str(json);
+    if let Ok(value) = seed.clone().deserialize(&mut de)
+        && de.end().is_ok()
+    {
+        return Ok(value);
+    }
     let mut de = serde_json::Deserializer::from_str(json);
     let mut track = serde_path_to_error::Track::new();
     let result = seed.deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track));
@@ -190,6 +198,7 @@ fn json_error(e: serde_json::Error, path: String) -> InputError {
 }
 
 /// Reads a document whose first key is `kind` in one pass.
+#[derive(Clone, Copy)]
 struct FirstKeyKind;
 
 impl<'de> DeserializeSeed<'de> for FirstKeyKind {

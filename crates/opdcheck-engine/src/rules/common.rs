@@ -198,22 +198,26 @@ pub fn normalise_diagnosis(s: &str) -> String {
 /// The text is made of `words` only (punctuation and spaces aside): "待查", "？", "复查、开药"
 /// but not "发热待查", which names a symptom. For the policy's non-diagnosis lists.
 pub fn only_words_of(text: &str, words: &[String]) -> bool {
-    let mut words: Vec<String> = words
+    use crate::formulary::fold_cow;
+    let mut rest = crate::formulary::fold(text);
+    // Most diagnoses hold none of the words: answer those before sorting the vocabulary.
+    if !words
         .iter()
-        .map(|w| crate::formulary::fold(w))
+        .any(|w| !w.is_empty() && rest.contains(fold_cow(w).as_ref()))
+    {
+        return false;
+    }
+    let mut words: Vec<_> = words
+        .iter()
+        .map(|w| fold_cow(w))
         .filter(|w| !w.is_empty())
         .collect();
     // Longest first, so a longer word is taken whole before a word inside it.
     words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
-    let mut rest = crate::formulary::fold(text);
-    let mut any = false;
     for w in &words {
-        if rest.contains(w.as_str()) {
-            rest = rest.replace(w.as_str(), " ");
-            any = true;
-        }
+        rest = rest.replace(w.as_ref(), " ");
     }
-    any && normalise_diagnosis(&rest).is_empty()
+    normalise_diagnosis(&rest).is_empty()
 }
 
 /// The non-empty, trimmed entries of a text list with their indexes.

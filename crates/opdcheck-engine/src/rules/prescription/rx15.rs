@@ -42,9 +42,11 @@ declare_rule! {
 
 fn check(ctx: &RxCtx, out: &mut Sink) {
     let policy = ctx.policy();
-    if ctx
-        .diagnoses()
-        .any(|(_, text, code)| policy.is_infection(text, code))
+    // Cheap question first: most prescriptions have no antibiotic.
+    if !ctx.items.iter().any(|i| i.is_antibiotic())
+        || ctx
+            .diagnoses()
+            .any(|(_, text, code)| policy.is_infection(text, code))
     {
         return;
     }

@@ -54,11 +54,14 @@ fn check(ctx: &RxCtx, out: &mut Sink) {
         let Some(dj) = later.drug() else { continue };
         for earlier in &ctx.items[..j] {
             let Some(di) = earlier.drug() else { continue };
+            let same = earlier.name.index == later.name.index;
+            let same_class = matches!((&di.dup, &dj.dup), (Some(ci), Some(cj)) if ci == cj);
+            let duplicate = if same { !dj.vehicle } else { same_class };
+            if !duplicate {
+                continue;
+            }
             let (a, b) = (label(earlier), label(later));
-            let message = if earlier.name.index == later.name.index {
-                if dj.vehicle {
-                    continue;
-                }
+            let message = if same {
                 Text::new(
                     format!("{}与{}为同一药品（{}），重复用药", a.0, b.0, dj.name),
                     format!(

@@ -2,7 +2,7 @@
 
 use crate::declare_rule;
 use crate::report::{Severity, Text};
-use crate::rules::{Check, RxCtx, Sink};
+use crate::rules::{Check, ItemCtx, RxCtx, Sink};
 
 declare_rule! {
     /// ## What it checks
@@ -42,10 +42,13 @@ declare_rule! {
 
 fn check(ctx: &RxCtx, out: &mut Sink) {
     let policy = ctx.policy();
-    let indicated = ctx
-        .diagnoses()
-        .any(|(_, text, code)| policy.is_steroid_indication(text, code));
-    if indicated {
+    // Cheap question first: most prescriptions have no systemic corticosteroid.
+    let steroid = |i: &&ItemCtx| i.drug().is_some_and(|d| d.steroid) && i.is_systemic(policy);
+    if !ctx.items.iter().any(|i| steroid(&i))
+        || ctx
+            .diagnoses()
+            .any(|(_, text, code)| policy.is_steroid_indication(text, code))
+    {
         return;
     }
     for item in &ctx.items {
