@@ -10,6 +10,7 @@
 //   checkJson    benchCheckJson: parse + check + report serialised to JSON, inside wasm;
 //   JS call      checkJson(text) called from JavaScript: the above plus the string copies
 //                across the JS/wasm boundary (what a page pays per call).
+// After a warm-up of max(2 s, --ms) so that V8 has tiered the module up to optimised code.
 
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -78,6 +79,20 @@ const jsCall = (text) => (n) => {
   if (sink < 0) console.log(sink);
   return us;
 };
+
+// Warm up: V8 runs wasm on its baseline compiler (Liftoff) first and tiers up to TurboFan in the
+// background; measure steady state, after every entry point has run on every kind for a while.
+{
+  const until = performance.now() + Math.max(2000, budgetMs);
+  while (performance.now() < until) {
+    for (const [, text] of KINDS) {
+      wasm.benchCheck(text, 20);
+      wasm.benchParseCheck(text, 5);
+      wasm.benchCheckJson(text, 5);
+      wasm.checkJson(text);
+    }
+  }
+}
 
 console.log(`opdcheck wasm bench: ${modulePath}`);
 console.log(`node ${process.version}, ruleset ${wasm.ruleset()}, ~${budgetMs} ms per figure, median of ${ROUNDS}`);
