@@ -1,0 +1,154 @@
+//! Project tasks, run as `cargo xtask <cmd>` (alias of `cargo run -p xtask --`):
+//!
+//! - `test`: everything CI runs (format, lints, native tests, wasm32 build, the engine's wasm32
+//!   tests under Node), installing wasm-bindgen-cli at the pinned version when missing.
+//! - `run`: build the CLI, check the shipped sample batch and print its score sheet.
+//! - `gen-batch --count N [--seed S] [--defect-rate R] --out FILE`: N synthetic prescriptions as
+//!   JSONL (see [`batch`]). `--out -` writes to standard output.
+//! - `bench-cli [--count N]`: opdcheck's CLI against Node + ajv on the same batch (records/s,
+//!   ratio; budget: opdcheck ≥ 2× ajv).
+//! - `bench-wasm`: builds the wasm module and times each document kind under Node.
+//! - `sizes`: gzip -9 sizes of the embedded data and of the wasm module.
+//!
+//! Figures and how they were measured: docs/benchmarks.md.
+
+mod batch;
+mod bench;
+mod tasks;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "xtask",
+    about = "opdcheck project tasks: data generation and benchmarks"
+)]
+struct Args {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Everything CI runs: format, lints, native tests, wasm32 build and wasm32 tests.
+    Test,
+    /// Build the CLI, check samples/batch.jsonl and print its score sheet.
+    Run,
+    /// Write N synthetic prescriptions as JSONL (deterministic for a seed).
+    GenBatch {
+        #[arg(long)]
+        count: u64,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Share of prescriptions with one or two typical defects.
+        #[arg(long, default_value_t = 0.25)]
+        defect_rate: f64,
+        /// Output file; `-` for standard output.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Time `opdcheck check --format json` against Node + ajv (schema only) on one batch.
+    BenchCli {
+        #[arg(long, default_value_t = 1_000_000)]
+        count: u64,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Use this opdcheck binary instead of building the workspace's CLI.
+        #[arg(long)]
+        cli: Option<PathBuf>,
+        /// Runs of each tool; the best (fastest) run is reported.
+        #[arg(long, default_value_t = 1)]
+        runs: u32,
+        /// Generate the batch again even when it exists.
+        #[arg(long)]
+        regenerate: bool,
+        /// Only measure ajv (e.g. while the CLI has no `check` yet).
+        #[arg(long)]
+        skip_cli: bool,
+    },
+    /// Build the wasm module (release) and time each document kind under Node.
+    BenchWasm {
+        /// Milliseconds each measurement runs for (per kind and operation).
+        #[arg(long, default_value_t = 1000)]
+        ms: u32,
+        /// Use the module already in target/bench/wasm.
+        #[arg(long)]
+        skip_build: bool,
+    },
+    /// gzip -9 sizes of the embedded data (crates/opdcheck-engine/data/*.json) and of the
+    /// wasm module when it has been built.
+    Sizes,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let result = match args.cmd {
+        Cmd::Test => tasks::test(),
+        Cmd::Run => tasks::run(),
+        Cmd::GenBatch {
+            count,
+            seed,
+            defect_rate,
+            out,
+        } => gen_batch(count, seed, defect_rate, &out),
+        Cmd::BenchCli {
+            count,
+            seed,
+            cli,
+            runs,
+            regenerate,
+            skip_cli,
+        } => bench::bench_cli(&bench::CliOptions {
+            count,
+            seed,
+            cli,
+            runs: runs.max(1),
+            regenerate,
+            skip_cli,
+        }),
+        Cmd::BenchWasm { ms, skip_build } => bench::bench_wasm(ms, skip_build),
+        Cmd::Sizes => bench::sizes(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn gen_batch(count: u64, seed: u64, defect_rate: f64, out: &std::path::Path) -> Result {
+    let start = Instant::now();
+    let catalog = batch::Catalog::build(opdcheck_engine::Engine::default_engine());
+    let opts = batch::GenOptions {
+        count,
+        seed,
+        defect_rate: defect_rate.clamp(0.0, 1.0),
+    };
+    let stats = if out.as_os_str() == "-" {
+        batch::generate(&catalog, &opts, std::io::stdout().lock())
+    } else {
+        bench::write_atomically(out, |f| batch::generate(&catalog, &opts, f))
+    }
+    .map_err(|e| format!("writing {}: {e}", out.display()))?;
+    let secs = start.elapsed().as_secs_f64();
+    eprintln!(
+        "gen-batch: {} prescriptions ({} with defects, {:.1}%), {} items, {:.1} MB in {:.2} s ({:.0} records/s); seed {seed}; {}",
+        stats.records,
+        stats.defective,
+        100.0 * stats.defective as f64 / stats.records.max(1) as f64,
+        stats.items,
+        stats.bytes as f64 / 1e6,
+        secs,
+        stats.records as f64 / secs,
+        catalog.summary()
+    );
+    Ok(())
+}
