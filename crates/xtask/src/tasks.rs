@@ -42,13 +42,32 @@ pub fn ensure_wasm_bindgen() -> Result {
             "wasm-bindgen-cli",
             "--version",
             WASM_BINDGEN,
-            "--locked",
+            // Not --locked: the registry here lacks one of its locked dependencies.
         ]),
     )
 }
 
+/// The wasm32 target of the pinned toolchain (rust-toolchain.toml names it; rustup may not
+/// have added it to an already installed toolchain).
+fn ensure_wasm_target() -> Result {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .current_dir(root())
+        .output()
+        .ok()
+        .is_some_and(|o| String::from_utf8_lossy(&o.stdout).contains("wasm32-unknown-unknown"));
+    if installed {
+        return Ok(());
+    }
+    let mut add = Command::new("rustup");
+    add.args(["target", "add", "wasm32-unknown-unknown"])
+        .current_dir(root());
+    step("add the wasm32 target", &mut add)
+}
+
 /// Format, lints, native tests, the wasm32 build and the engine's wasm32 tests under Node.
 pub fn test() -> Result {
+    ensure_wasm_target()?;
     step("format", cargo().args(["fmt", "--all", "--check"]))?;
     step(
         "lints",
