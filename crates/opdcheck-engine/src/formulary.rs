@@ -155,7 +155,7 @@ pub struct FormularyIndex {
 /// [`fold`], without allocating when the text is already folded (most Chinese names are).
 pub fn fold_cow(name: &str) -> std::borrow::Cow<'_, str> {
     let folded = |c: char| {
-        !c.is_whitespace() && !('\u{FF01}'..='\u{FF5E}').contains(&c) && c.to_lowercase().eq([c])
+        !c.is_whitespace() && !('\u{FF01}'..='\u{FF5E}').contains(&c) && !c.is_ascii_uppercase()
     };
     if name.chars().all(folded) {
         std::borrow::Cow::Borrowed(name)
@@ -172,7 +172,8 @@ pub fn fold(name: &str) -> String {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             _ => c,
         })
-        .flat_map(char::to_lowercase)
+        // Drug names are Chinese or Latin: ASCII case is all that needs folding.
+        .map(|c| c.to_ascii_lowercase())
         .collect()
 }
 
