@@ -10,7 +10,10 @@
 import { openSync, readSync, closeSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
+import { createRequire } from "node:module";
 import Ajv from "ajv";
+
+const ajvVersion = createRequire(import.meta.url)("ajv/package.json").version;
 
 const file = process.argv[2];
 if (!file) {
@@ -84,7 +87,7 @@ closeSync(fd);
 const seconds = (performance.now() - t0) / 1000;
 const rate = records / seconds;
 console.error(
-  `ajv ${Ajv.version ?? ""}: ${records} records (${valid} valid, ${invalid} invalid, ` +
+  `ajv ${ajvVersion}: ${records} records (${valid} valid, ${invalid} invalid, ` +
     `${parseErrors} not JSON) in ${seconds.toFixed(2)} s: ${Math.round(rate)} records/s`,
 );
 for (const e of firstErrors) console.error(`  line ${e.line}: ${JSON.stringify(e.errors)}`);
