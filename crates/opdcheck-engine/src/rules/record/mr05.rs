@@ -111,8 +111,12 @@ fn states_duration(text: &str) -> bool {
         while j < chars.len() && "个余多+＋".contains(chars[j]) {
             j += 1;
         }
-        let rest: String = chars[j..].iter().collect();
-        if TIME_UNITS.iter().any(|u| rest.starts_with(u)) {
+        // Compared in place: building the rest as a string made long texts quadratic.
+        let rest = &chars[j..];
+        if TIME_UNITS.iter().any(|u| {
+            let n = u.chars().count();
+            rest.len() >= n && u.chars().eq(rest[..n].iter().copied())
+        }) {
             return true;
         }
         i = j;
@@ -207,5 +211,13 @@ mod tests {
             "MR-05",
         );
         expect_none(&record(json!({"chief_complaint": null})), "MR-05");
+    }
+
+    #[test]
+    fn a_very_long_complaint_is_read() {
+        // 64 K digits then a unit (this took half a second when scanning was quadratic).
+        let long = "1".repeat(65_536);
+        assert!(!states_duration(&long));
+        assert!(states_duration(&(long + "天")));
     }
 }
