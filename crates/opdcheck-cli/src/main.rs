@@ -162,6 +162,11 @@ impl From<LangArg> for Lang {
     }
 }
 
+// Checking allocates many small strings per document; mimalloc handles that load better than
+// the system allocator (see docs/benchmarks.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     run::install_panic_hook();

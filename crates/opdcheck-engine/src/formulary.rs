@@ -145,12 +145,19 @@ impl Resolved<'_> {
 #[derive(Debug, Clone)]
 pub struct FormularyIndex {
     standard: HashMap<String, usize>,
+    /// Each standard name with each of its dosage forms as written ("阿莫西林胶囊",
+    /// "注射用头孢曲松"): the common case resolves with one probe. Value: drug, index in
+    /// `forms` (`INJECTION_PREFIX` for 注射用).
+    written: HashMap<String, (usize, u16)>,
     aliases: HashMap<String, usize>,
     forms: Vec<String>,
     salt_prefixes: Vec<String>,
     salt_suffixes: Vec<String>,
     maxima: Vec<BTreeMap<String, Maxima>>,
 }
+
+/// `FormularyIndex::written`'s mark for the 注射用 prefix.
+const INJECTION_PREFIX: u16 = u16::MAX;
 
 /// [`fold`], without allocating when the text is already folded (most Chinese names are).
 pub fn fold_cow(name: &str) -> std::borrow::Cow<'_, str> {
@@ -238,7 +245,26 @@ impl FormularyIndex {
         salt_prefixes.sort_by_key(|f| std::cmp::Reverse(f.chars().count()));
         let mut salt_suffixes = vocab.salt_suffixes.clone();
         salt_suffixes.sort_by_key(|f| std::cmp::Reverse(f.chars().count()));
+        let mut written = HashMap::default();
+        for (i, d) in formulary.drugs.iter().enumerate() {
+            for n in std::iter::once(&d.name).chain(&d.variants) {
+                let n = fold(n);
+                for f in &d.forms {
+                    let (key, form) = if f == "注射用" {
+                        (format!("注射用{n}"), INJECTION_PREFIX)
+                    } else if let Some(k) = forms.iter().position(|x| x == f) {
+                        (format!("{n}{f}"), k as u16)
+                    } else {
+                        continue;
+                    };
+                    if !standard.contains_key(&key) {
+                        written.entry(key).or_insert((i, form));
+                    }
+                }
+            }
+        }
         Ok(FormularyIndex {
+            written,
             standard,
             aliases,
             forms,
@@ -280,6 +306,14 @@ impl FormularyIndex {
         };
         if let Some(hit) = self.lookup(formulary, &folded) {
             return found(hit, None);
+        }
+        if let Some(&(i, f)) = self.written.get(folded.as_ref()) {
+            let form = if f == INJECTION_PREFIX {
+                "注射用"
+            } else {
+                self.forms[f as usize].as_str()
+            };
+            return found((NameStatus::Standard, i, &formulary.drugs[i]), Some(form));
         }
         // 注射用 is written before the name.
         let (body, mut form) = match folded.strip_prefix("注射用") {
