@@ -208,40 +208,20 @@ impl Engine {
         }
         let cross = sink.findings;
 
-        // Nested documents, in a fixed order; `prefix` is each one's path in the visit.
-        let mut nested: Vec<(String, DocKind, String, Vec<Finding>)> = Vec::new();
-        if let Some(r) = &v.record {
-            nested.push((
-                "record".into(),
-                DocKind::OutpatientRecord,
-                r.id.clone(),
-                self.record_findings(r, history),
-            ));
-        }
-        for (i, p) in v.prescriptions.iter().enumerate() {
-            nested.push((
-                format!("prescriptions[{i}]"),
-                DocKind::Prescription,
-                p.id.clone(),
-                self.rx_findings(p),
-            ));
-        }
-        for (i, q) in v.exam_requests.iter().enumerate() {
-            nested.push((
-                format!("exam_requests[{i}]"),
-                DocKind::ExamRequest,
-                q.id.clone(),
-                self.request_findings(q),
-            ));
-        }
-        for (i, c) in v.infectious_reports.iter().enumerate() {
-            nested.push((
-                format!("infectious_reports[{i}]"),
-                DocKind::InfectiousReport,
-                c.id.clone(),
-                self.infectious_findings(c),
-            ));
-        }
+        // Nested documents in report order; `prefix` is each one's path in the visit.
+        let mut nested: Vec<(String, DocKind, String, Vec<Finding>)> = v
+            .nested()
+            .into_iter()
+            .map(|(prefix, doc)| {
+                let findings = match doc {
+                    Nested::Record(r) => self.record_findings(r, history),
+                    Nested::Prescription(p) => self.rx_findings(p),
+                    Nested::ExamRequest(q) => self.request_findings(q),
+                    Nested::InfectiousReport(c) => self.infectious_findings(c),
+                };
+                (prefix, doc.kind(), doc.id().to_string(), findings)
+            })
+            .collect();
 
         // A cross-document finding about one document counts against that document too; a
         // missed report (per case) and a missing record stay with the visit.

@@ -542,3 +542,64 @@ pub struct Visit {
     #[serde(default, deserialize_with = "null_as_empty")]
     pub infectious_reports: Vec<InfectiousReport>,
 }
+
+/// A document inside a visit.
+#[derive(Debug, Clone, Copy)]
+pub enum Nested<'a> {
+    Record(&'a OutpatientRecord),
+    Prescription(&'a Prescription),
+    ExamRequest(&'a ExamRequest),
+    InfectiousReport(&'a InfectiousReport),
+}
+
+impl<'a> Nested<'a> {
+    pub fn kind(self) -> DocKind {
+        match self {
+            Nested::Record(_) => DocKind::OutpatientRecord,
+            Nested::Prescription(_) => DocKind::Prescription,
+            Nested::ExamRequest(_) => DocKind::ExamRequest,
+            Nested::InfectiousReport(_) => DocKind::InfectiousReport,
+        }
+    }
+
+    pub fn id(self) -> &'a str {
+        match self {
+            Nested::Record(d) => &d.id,
+            Nested::Prescription(d) => &d.id,
+            Nested::ExamRequest(d) => &d.id,
+            Nested::InfectiousReport(d) => &d.id,
+        }
+    }
+}
+
+impl Visit {
+    /// The visit's documents in report order — the record, the prescriptions, the requests,
+    /// the report cards — each with its path in the visit (`record`, `prescriptions[0]` …).
+    pub fn nested(&self) -> Vec<(String, Nested<'_>)> {
+        let mut out = Vec::with_capacity(
+            1 + self.prescriptions.len() + self.exam_requests.len() + self.infectious_reports.len(),
+        );
+        if let Some(r) = &self.record {
+            out.push(("record".to_string(), Nested::Record(r)));
+        }
+        out.extend(
+            self.prescriptions
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (format!("prescriptions[{i}]"), Nested::Prescription(d))),
+        );
+        out.extend(
+            self.exam_requests
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (format!("exam_requests[{i}]"), Nested::ExamRequest(d))),
+        );
+        out.extend(self.infectious_reports.iter().enumerate().map(|(i, d)| {
+            (
+                format!("infectious_reports[{i}]"),
+                Nested::InfectiousReport(d),
+            )
+        }));
+        out
+    }
+}

@@ -446,42 +446,29 @@ fn signer(s: &Option<crate::model::Signer>) -> Option<&str> {
 /// The nested documents of a visit, in the order of the report's `documents`: the record,
 /// then the prescriptions, the requests and the report cards.
 pub fn nested_documents(v: &Visit) -> Vec<Nested<'_>> {
-    let mut out = Vec::new();
-    if let Some(r) = &v.record {
-        out.push(Nested {
-            prefix: "record".into(),
-            kind: DocKind::OutpatientRecord,
-            department: filled(&r.department),
-            doctor: signer(&r.physician),
-        });
-    }
-    for (i, p) in v.prescriptions.iter().enumerate() {
-        out.push(Nested {
-            prefix: format!("prescriptions[{i}]"),
-            kind: DocKind::Prescription,
-            department: filled(&p.department),
-            doctor: signer(&p.prescriber),
-        });
-    }
-    for (i, q) in v.exam_requests.iter().enumerate() {
-        out.push(Nested {
-            prefix: format!("exam_requests[{i}]"),
-            kind: DocKind::ExamRequest,
-            department: filled(&q.department),
-            doctor: signer(&q.physician),
-        });
-    }
-    for (i, c) in v.infectious_reports.iter().enumerate() {
-        out.push(Nested {
-            prefix: format!("infectious_reports[{i}]"),
-            kind: DocKind::InfectiousReport,
-            // A card names the hospital, not a department: it counts under the visit's.
-            department: filled(&c.department)
-                .or_else(|| v.record.as_ref().and_then(|r| filled(&r.department))),
-            doctor: signer(&c.reporting_physician),
-        });
-    }
-    out
+    use crate::model::Nested as Doc;
+    let visit_department = v.record.as_ref().and_then(|r| filled(&r.department));
+    v.nested()
+        .into_iter()
+        .map(|(prefix, doc)| {
+            let (department, doctor) = match doc {
+                Doc::Record(r) => (filled(&r.department), signer(&r.physician)),
+                Doc::Prescription(p) => (filled(&p.department), signer(&p.prescriber)),
+                Doc::ExamRequest(q) => (filled(&q.department), signer(&q.physician)),
+                // A card names the hospital, not a department: it counts under the visit's.
+                Doc::InfectiousReport(c) => (
+                    filled(&c.department).or(visit_department),
+                    signer(&c.reporting_physician),
+                ),
+            };
+            Nested {
+                prefix,
+                kind: doc.kind(),
+                department,
+                doctor,
+            }
+        })
+        .collect()
 }
 
 /// The findings of a visit report that no nested document owns: a missed report (charged per

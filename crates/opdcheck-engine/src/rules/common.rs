@@ -199,14 +199,15 @@ pub fn normalise_diagnosis(s: &str) -> String {
 /// but not "发热待查", which names a symptom. For the policy's non-diagnosis lists.
 pub fn only_words_of(text: &str, words: &[String]) -> bool {
     use crate::formulary::fold_cow;
-    let mut rest = crate::formulary::fold(text);
+    let folded = fold_cow(text);
     // Most diagnoses hold none of the words: answer those before sorting the vocabulary.
     if !words
         .iter()
-        .any(|w| !w.is_empty() && rest.contains(fold_cow(w).as_ref()))
+        .any(|w| !w.is_empty() && folded.contains(fold_cow(w).as_ref()))
     {
         return false;
     }
+    let mut rest = folded.into_owned();
     let mut words: Vec<_> = words
         .iter()
         .map(|w| fold_cow(w))

@@ -1,6 +1,7 @@
 //! RX-08: no vague usage phrase.
 
 use crate::declare_rule;
+use crate::lookup::Frequency;
 use crate::model::filled;
 use crate::report::{Severity, Text};
 use crate::rules::{Check, RxCtx, Sink};
@@ -39,13 +40,20 @@ declare_rule! {
 
 fn check(ctx: &RxCtx, out: &mut Sink) {
     let phrases = &ctx.policy().vocab.vague_phrases;
-    for (i, item) in ctx.doc.items.iter().enumerate() {
-        for (field, value) in [
-            ("route", &item.route),
-            ("frequency", &item.frequency),
-            ("notes", &item.notes),
+    for (i, it) in ctx.items.iter().enumerate() {
+        let item = it.item;
+        // A route or frequency the vocabulary knows is not vague: only the others are searched.
+        let known_route = it.route.is_some();
+        let known_frequency =
+            matches!(it.frequency, Frequency::PerDay(_) | Frequency::NoDailyCount);
+        for (field, value, known) in [
+            ("route", &item.route, known_route),
+            ("frequency", &item.frequency, known_frequency),
+            ("notes", &item.notes, false),
         ] {
-            let Some(text) = filled(value) else { continue };
+            let Some(text) = filled(value).filter(|_| !known) else {
+                continue;
+            };
             if let Some(p) = phrases.iter().find(|p| text.contains(p.as_str())) {
                 let hint = match field {
                     "frequency" => Text::new("写明频次，如 tid", "write the frequency, e.g. tid"),
