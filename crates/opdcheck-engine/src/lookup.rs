@@ -106,9 +106,17 @@ fn icd_key(code: &str) -> impl Iterator<Item = u8> + '_ {
 
 /// The code cut to the bound's length, compared with the bound.
 fn icd_cmp(code: &str, bound: &str) -> std::cmp::Ordering {
-    icd_key(code)
-        .take(icd_key(bound).count())
-        .cmp(icd_key(bound))
+    use std::cmp::Ordering::{Equal, Less};
+    // One pass: the code's characters against the bound's, as far as the bound goes.
+    let mut c = icd_key(code);
+    for b in icd_key(bound) {
+        match c.next().map(|x| x.cmp(&b)) {
+            None => return Less,
+            Some(Equal) => {}
+            Some(other) => return other,
+        }
+    }
+    Equal
 }
 
 /// A code falls in a range of 3- or 4-character bounds, compared on the bound's length.
@@ -144,6 +152,14 @@ impl CodeVocab {
                 .any(|(f, t)| icd_in_range(code, f, t))
         {
             return true;
+        }
+        // No keyword at all: nothing to blank out.
+        if !self
+            .keywords
+            .iter()
+            .any(|k| !k.is_empty() && text.contains(k.as_str()))
+        {
+            return false;
         }
         // Blank out the phrases that are not indications, then look for a keyword in what remains:
         // "病毒性上呼吸道感染合并细菌感染" still counts, "过敏性皮炎" does not.
