@@ -94,6 +94,10 @@ struct CheckArgs {
     /// A policy file overriding the default policy (deep merge).
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
+    /// Also list, on stderr, the fields the interchange format does not define (they are
+    /// accepted and ignored either way; the exit status does not change).
+    #[arg(long)]
+    strict: bool,
     /// Input files (.json, .jsonl) or `-` for JSON Lines on stdin.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
@@ -229,7 +233,7 @@ fn check(a: CheckArgs) -> u8 {
     };
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    match run::check(&engine, sources(&a.paths), output, &mut out) {
+    match run::check(&engine, sources(&a.paths), output, a.strict, &mut out) {
         Ok(t) if t.bad_inputs > 0 => BAD_INPUT,
         Ok(t) if t.with_errors > 0 => FINDINGS,
         Ok(_) => OK,

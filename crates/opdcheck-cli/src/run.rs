@@ -197,15 +197,31 @@ pub fn check(
     engine: &Engine,
     sources: Vec<Source>,
     output: CheckOutput,
+    strict: bool,
     out: &mut impl Write,
 ) -> Result<CheckTally, Stop> {
     let mut batch = Batch::start(sources);
     let mut tally = CheckTally::default();
     while let Some(chunk) = batch.next_chunk() {
-        let results: Vec<Outcome<(String, bool)>> = chunk
+        let results: Vec<Outcome<(String, bool, Vec<String>)>> = chunk
             .par_iter()
             .map(|unit| {
                 check_unit(engine, unit, |doc, report| {
+                    // --strict: the fields the format does not define, one warning each.
+                    let unknown = match (&unit.body, strict) {
+                        (Body::Text(text), true) => {
+                            opdcheck_engine::parse::unknown_fields(text, doc)
+                                .into_iter()
+                                .map(|p| {
+                                    format!(
+                                        "{}:{}: at {p}: unknown field (ignored)",
+                                        unit.file, unit.line
+                                    )
+                                })
+                                .collect()
+                        }
+                        _ => Vec::new(),
+                    };
                     let text = match output {
                         CheckOutput::Json => {
                             let mut s = serde_json::to_string(&report)
@@ -218,13 +234,19 @@ pub fn check(
                             render::document(doc, &report, lang, &place)
                         }
                     };
-                    (text, report.score.qualified)
+                    (text, report.score.qualified, unknown)
                 })
             })
             .collect();
         for r in results {
             match r {
-                Outcome::Done((text, qualified)) => {
+                Outcome::Done((text, qualified, unknown)) => {
+                    if !unknown.is_empty() {
+                        out.flush()?;
+                        for w in &unknown {
+                            batch.warn(w);
+                        }
+                    }
                     tally.documents += 1;
                     if qualified {
                         tally.qualified += 1;

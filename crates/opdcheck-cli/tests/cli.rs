@@ -695,3 +695,25 @@ fn a_closed_pipe_ends_the_run_quietly() {
         "{err}"
     );
 }
+
+#[test]
+fn strict_lists_unknown_fields_without_changing_the_verdict() {
+    let doc = r#"{"kind":"prescription","id":"rx-s","his_code":"H1","items":[{"drug":"阿莫西林胶囊","dosage":"2粒"}]}"#;
+    let plain = run_stdin(&["check", "--format", "json", "-"], doc.as_bytes());
+    let strict = run_stdin(
+        &["check", "--format", "json", "--strict", "-"],
+        doc.as_bytes(),
+    );
+    assert_eq!(code(&plain), code(&strict));
+    assert_eq!(stdout(&plain), stdout(&strict));
+    let err = stderr(&strict);
+    assert!(
+        err.contains("<stdin>:1: at his_code: unknown field (ignored)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("<stdin>:1: at items[0].dosage: unknown field (ignored)"),
+        "{err}"
+    );
+    assert!(!stderr(&plain).contains("unknown field"));
+}

@@ -20,7 +20,7 @@ pub struct InputError {
     /// 1-based line in the input text, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
-    /// 1-based column in the input text, when known.
+    /// 1-based column in the input text, in characters, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<usize>,
     pub message: String,
@@ -154,9 +154,25 @@ fn from_str_tracked<'de, S: DeserializeSeed<'de> + Clone>(
     let mut de = serde_json::Deserializer::from_str(json);
     let mut track = serde_path_to_error::Track::new();
     let result = seed.deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track));
-    let value = result.map_err(|e| json_error(e, track.path().to_string()))?;
-    de.end().map_err(|e| json_error(e, String::new()))?;
+    let value = result.map_err(|e| in_chars(json, json_error(e, track.path().to_string())))?;
+    de.end()
+        .map_err(|e| in_chars(json, json_error(e, String::new())))?;
     Ok(value)
+}
+
+/// serde_json counts columns in bytes; people (and editors) count characters, which differ on
+/// every line with Chinese text.
+fn in_chars(json: &str, mut e: InputError) -> InputError {
+    if let (Some(line), Some(col)) = (e.line, e.column)
+        && let Some(text) = json.split('\n').nth(line.saturating_sub(1))
+    {
+        let mut end = (col.saturating_sub(1)).min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        e.column = Some(text[..end].chars().count() + 1);
+    }
+    e
 }
 
 fn json_error(e: serde_json::Error, path: String) -> InputError {
@@ -313,6 +329,14 @@ mod tests {
     }
 
     #[test]
+    fn columns_count_characters() {
+        let e = parse_document(r#"{"kind":"prescription","id":"处方一","items":[{"drug":42}]}"#)
+            .unwrap_err();
+        // serde_json points just past the bad value: the 53rd character (the 59th byte).
+        assert_eq!(e.column, Some(53), "{e}");
+    }
+
+    #[test]
     fn chinese_enum_spellings() {
         let d = parse_document(r#"{"kind":"prescription","id":"a","patient":{"sex":"男","age":{"value":3,"unit":"岁"}}}"#).unwrap();
         let Document::Prescription(p) = d else {
@@ -339,5 +363,74 @@ mod null_lists {
             panic!()
         };
         assert!(p.diagnoses.is_empty() && p.items.is_empty() && p.patient.allergens.is_empty());
+    }
+}
+
+/// The fields of `json` that the interchange format does not define, as paths
+/// (`items[0].dosage`), for a document `json` parsed to `doc`. Unknown fields are accepted and
+/// ignored everywhere; this lists them for integrators who want to know (`opdcheck check --strict`).
+pub fn unknown_fields(json: &str, doc: &Document) -> Vec<String> {
+    let Ok(input) = serde_json::from_str::<serde_json::Value>(json) else {
+        return Vec::new();
+    };
+    // Serialising the typed document writes every field it knows (missing ones as null).
+    let Ok(known) = serde_json::to_value(doc) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    unknown_in(&input, &known, "", &mut out);
+    out
+}
+
+fn unknown_in(
+    input: &serde_json::Value,
+    known: &serde_json::Value,
+    path: &str,
+    out: &mut Vec<String>,
+) {
+    use serde_json::Value;
+    match (input, known) {
+        (Value::Object(i), Value::Object(k)) => {
+            for (key, v) in i {
+                let p = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                match k.get(key) {
+                    Some(kv) => unknown_in(v, kv, &p, out),
+                    // `kind` may stand on documents nested in a visit, where it is implied.
+                    None if key == "kind" => {}
+                    None => out.push(p),
+                }
+            }
+        }
+        (Value::Array(i), Value::Array(k)) => {
+            for (n, (v, kv)) in i.iter().zip(k).enumerate() {
+                unknown_in(v, kv, &format!("{path}[{n}]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod unknown_field_tests {
+    use super::*;
+
+    #[test]
+    fn lists_the_fields_the_format_does_not_define() {
+        let text = r#"{"kind":"visit","visit_id":"v","his_code":"X1","record":{"kind":"outpatient_record","id":"r","patient":{"name":"张三","nickname":"小张"}},"prescriptions":[{"id":"p","items":[{"drug":"阿莫西林胶囊","dosage":"2粒"}]}]}"#;
+        let doc = parse_document(text).unwrap();
+        assert_eq!(
+            unknown_fields(text, &doc),
+            vec![
+                "his_code",
+                "prescriptions[0].items[0].dosage",
+                "record.patient.nickname"
+            ]
+        );
+        let clean = r#"{"kind":"prescription","id":"a","patient":{"sex":"男"},"amendments":[{"before":{"x":1}}]}"#;
+        assert!(unknown_fields(clean, &parse_document(clean).unwrap()).is_empty());
     }
 }
