@@ -18,6 +18,10 @@ use crate::units::{self, Amount};
 pub struct Formulary {
     pub version: String,
     pub drugs: Vec<Drug>,
+    /// A policy file's additions: appended to `drugs` when the policy is read, so a hospital
+    /// adds its own drugs without restating the whole list (a list in an override replaces).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extra_drugs: Vec<Drug>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -379,13 +379,15 @@ pub fn merge(base: &mut serde_json::Value, over: serde_json::Value) {
 impl Policy {
     /// Read a policy from its merged JSON value, naming the path of a bad value.
     pub fn from_value(value: &serde_json::Value) -> Result<Policy, PolicyError> {
-        let policy: Policy = serde_path_to_error::deserialize(value).map_err(|e| {
+        let mut policy: Policy = serde_path_to_error::deserialize(value).map_err(|e| {
             let path = e.path().to_string();
             PolicyError(InputError::new(
                 if path == "." { String::new() } else { path },
                 e.into_inner().to_string(),
             ))
         })?;
+        let extra = std::mem::take(&mut policy.formulary.extra_drugs);
+        policy.formulary.drugs.extend(extra);
         policy.validate()?;
         Ok(policy)
     }
@@ -534,6 +536,22 @@ mod tests {
 
         let e = Engine::with_policy_override(r#"{"limits": {"max_drugs": 0}}"#).unwrap_err();
         assert_eq!(e.0.path, "limits.max_drugs");
+    }
+
+    #[test]
+    fn a_hospital_adds_drugs_without_restating_the_formulary() {
+        let e = Engine::with_policy_override(
+            r#"{"formulary": {"extra_drugs": [{"name": "院内制剂止咳", "en": "in-house cough syrup", "cat": "cpm", "forms": ["合剂"], "aliases": ["ZK-1"]}]}}"#,
+        )
+        .unwrap();
+        let default_count = Engine::default_engine().policy.formulary.drugs.len();
+        assert_eq!(e.policy.formulary.drugs.len(), default_count + 1);
+        let r = e.formulary.resolve(&e.policy.formulary, "院内制剂止咳合剂");
+        assert_eq!(r.status, crate::formulary::NameStatus::Standard);
+        // A name that is already a drug's is refused, with where.
+        let err = Engine::with_policy_override(r#"{"formulary": {"extra_drugs": [{"name": "阿莫西林", "en": "x", "cat": "western"}]}}"#)
+            .unwrap_err();
+        assert!(err.0.message.contains("阿莫西林"), "{err}");
     }
 
     #[test]
