@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 
 use crate::datetime;
 use crate::declare_rule;
-use crate::model::{AgeUnit, Patient, Sex, filled};
+use crate::model::{AgeUnit, Nested, Patient, Sex, filled};
 use crate::report::{Severity, Text};
 use crate::rules::common::AgeFacts;
 use crate::rules::{Check, Sink, VisitCtx};
@@ -111,39 +111,28 @@ fn date_of(s: &Option<String>) -> Option<NaiveDate> {
 
 /// Every document's patient, the record first.
 fn patients<'a>(ctx: &VisitCtx<'a>) -> Vec<Who<'a>> {
-    let v = ctx.doc;
-    let mut all = Vec::new();
-    if let Some(r) = &v.record {
-        all.push(Who {
-            prefix: "record".into(),
-            patient: &r.patient,
-            on: date_of(&r.visit_at),
-        });
-    }
-    for (i, p) in v.prescriptions.iter().enumerate() {
-        all.push(Who {
-            prefix: format!("prescriptions[{i}]"),
-            patient: &p.patient,
-            on: date_of(&p.issued_at),
-        });
-    }
-    for (i, q) in v.exam_requests.iter().enumerate() {
-        all.push(Who {
-            prefix: format!("exam_requests[{i}]"),
-            patient: &q.patient,
-            on: date_of(&q.requested_at),
-        });
-    }
-    for (i, c) in v.infectious_reports.iter().enumerate() {
-        all.push(Who {
-            prefix: format!("infectious_reports[{i}]"),
-            patient: &c.patient,
-            on: date_of(&c.diagnosed_at)
-                .or_else(|| date_of(&c.filled_at))
-                .or_else(|| date_of(&c.reported_at)),
-        });
-    }
-    all
+    ctx.doc
+        .nested()
+        .into_iter()
+        .map(|(prefix, doc)| {
+            let (patient, on) = match doc {
+                Nested::Record(r) => (&r.patient, date_of(&r.visit_at)),
+                Nested::Prescription(p) => (&p.patient, date_of(&p.issued_at)),
+                Nested::ExamRequest(q) => (&q.patient, date_of(&q.requested_at)),
+                Nested::InfectiousReport(c) => (
+                    &c.patient,
+                    date_of(&c.diagnosed_at)
+                        .or_else(|| date_of(&c.filled_at))
+                        .or_else(|| date_of(&c.reported_at)),
+                ),
+            };
+            Who {
+                prefix,
+                patient,
+                on,
+            }
+        })
+        .collect()
 }
 
 fn folded_name(p: &Patient) -> Option<String> {
