@@ -69,103 +69,72 @@ fn day(s: Stamp) -> Stamp {
     }
 }
 
-fn check(ctx: &InfectiousCtx, out: &mut Sink) {
+/// A dated field of the card: its path, its name in both languages, and its text as written.
+struct Dated<'a> {
+    path: &'static str,
+    zh: &'static str,
+    en: &'static str,
+    text: &'a Option<String>,
+}
+
+/// `first` is dated before `earlier`, which must come first: one finding at `first`.
+fn out_of_order(out: &mut Sink, first: Dated, earlier: Dated) {
     let w = |v: &Option<String>| v.as_deref().unwrap_or("").trim().to_string();
+    let (a, b) = (w(first.text), w(earlier.text));
+    out.emit(
+        &RULE,
+        first.path,
+        Text::new(
+            format!("{}{a}早于{}{b}", first.zh, earlier.zh),
+            format!("{} {a} is before the {} {b}", first.en, earlier.en),
+        ),
+        Text::new(
+            format!("核对{}与{}", earlier.zh, first.zh),
+            format!("check the {} and the {}", earlier.en, first.en),
+        ),
+    );
+}
+
+fn check(ctx: &InfectiousCtx, out: &mut Sink) {
     let d = ctx.doc;
-    if let (Some(onset), Some(diagnosed)) = (ctx.onset, ctx.diagnosed)
-        && later(day(onset), diagnosed)
+    let onset = || Dated {
+        path: "onset_date",
+        zh: "发病日期",
+        en: "onset date",
+        text: &d.onset_date,
+    };
+    let diagnosis = || Dated {
+        path: "diagnosed_at",
+        zh: "诊断时间",
+        en: "diagnosis time",
+        text: &d.diagnosed_at,
+    };
+    let report = Dated {
+        path: "reported_at",
+        zh: "报告时间",
+        en: "report time",
+        text: &d.reported_at,
+    };
+    if let (Some(o), Some(dx)) = (ctx.onset, ctx.diagnosed)
+        && later(day(o), dx)
     {
-        out.emit(
-            &RULE,
-            "diagnosed_at",
-            Text::new(
-                format!(
-                    "诊断时间{}早于发病日期{}",
-                    w(&d.diagnosed_at),
-                    w(&d.onset_date)
-                ),
-                format!(
-                    "diagnosis time {} is before the onset date {}",
-                    w(&d.diagnosed_at),
-                    w(&d.onset_date)
-                ),
-            ),
-            Text::new(
-                "核对发病日期与诊断时间",
-                "check the onset date and the diagnosis time",
-            ),
-        );
+        out_of_order(out, diagnosis(), onset());
     }
     match (ctx.diagnosed, ctx.onset, ctx.reported) {
-        (Some(diagnosed), _, Some(reported)) if later(diagnosed, reported) => {
-            out.emit(
-                &RULE,
-                "reported_at",
-                Text::new(
-                    format!(
-                        "报告时间{}早于诊断时间{}",
-                        w(&d.reported_at),
-                        w(&d.diagnosed_at)
-                    ),
-                    format!(
-                        "report time {} is before the diagnosis time {}",
-                        w(&d.reported_at),
-                        w(&d.diagnosed_at)
-                    ),
-                ),
-                Text::new(
-                    "核对诊断时间与报告时间",
-                    "check the diagnosis time and the report time",
-                ),
-            );
-        }
-        (None, Some(onset), Some(reported)) if later(day(onset), reported) => {
-            out.emit(
-                &RULE,
-                "reported_at",
-                Text::new(
-                    format!(
-                        "报告时间{}早于发病日期{}",
-                        w(&d.reported_at),
-                        w(&d.onset_date)
-                    ),
-                    format!(
-                        "report time {} is before the onset date {}",
-                        w(&d.reported_at),
-                        w(&d.onset_date)
-                    ),
-                ),
-                Text::new(
-                    "核对发病日期与报告时间",
-                    "check the onset date and the report time",
-                ),
-            );
-        }
+        (Some(dx), _, Some(r)) if later(dx, r) => out_of_order(out, report, diagnosis()),
+        (None, Some(o), Some(r)) if later(day(o), r) => out_of_order(out, report, onset()),
         _ => {}
     }
-    if let (Some(onset), Some(death)) = (ctx.onset, ctx.death)
-        && later(day(onset), day(death))
+    if let (Some(o), Some(death)) = (ctx.onset, ctx.death)
+        && later(day(o), day(death))
     {
-        out.emit(
-            &RULE,
-            "death_date",
-            Text::new(
-                format!(
-                    "死亡日期{}早于发病日期{}",
-                    w(&d.death_date),
-                    w(&d.onset_date)
-                ),
-                format!(
-                    "date of death {} is before the onset date {}",
-                    w(&d.death_date),
-                    w(&d.onset_date)
-                ),
-            ),
-            Text::new(
-                "核对发病日期与死亡日期",
-                "check the onset date and the date of death",
-            ),
-        );
+        let death = Dated {
+            path: "death_date",
+            zh: "死亡日期",
+            en: "date of death",
+            text: &d.death_date,
+        };
+        out_of_order(out, death, onset());
     }
 }
 
