@@ -17,6 +17,7 @@ pub mod report;
 pub mod rules;
 pub mod score;
 pub mod sheet;
+pub mod suggest;
 pub mod units;
 
 #[cfg(test)]

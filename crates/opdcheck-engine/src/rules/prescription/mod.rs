@@ -211,7 +211,7 @@ impl<'a> RxCtx<'a> {
     }
 }
 
-fn item_ctx<'a>(engine: &'a Engine, index: usize, item: &'a RxItem) -> ItemCtx<'a> {
+pub(crate) fn item_ctx<'a>(engine: &'a Engine, index: usize, item: &'a RxItem) -> ItemCtx<'a> {
     let name = match filled(&item.drug) {
         Some(n) => engine.formulary.resolve(&engine.policy.formulary, n),
         None => Resolved::UNKNOWN,

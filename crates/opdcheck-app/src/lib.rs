@@ -1,0 +1,15 @@
+//! # opdcheck-app
+//!
+//! The web app: prescriptions, outpatient records, examination requests and report cards (and a
+//! whole visit) written in the browser and checked by the engine, in WASM, on every keystroke.
+//! Components are in [`ui`]; the logic they use is in plain modules tested natively.
+
+pub mod countdown;
+pub mod drafts;
+pub mod fields;
+pub mod rx_edit;
+pub mod samples;
+pub mod signing;
+pub mod ui;
+
+pub use ui::shell::App;

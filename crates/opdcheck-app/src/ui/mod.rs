@@ -1,0 +1,80 @@
+//! The Leptos components. Logic they need lives in plain modules of the crate (tested natively);
+//! these only bind it to the page.
+
+pub mod catalog;
+pub mod common;
+pub mod field;
+pub mod infectious;
+pub mod prescription;
+pub mod record;
+pub mod request;
+pub mod shell;
+pub mod summary;
+pub mod visit;
+
+use leptos::prelude::*;
+use opdcheck_engine::{Engine, Lang};
+
+/// App-wide state given to every component.
+#[derive(Clone, Copy)]
+pub struct Ui {
+    pub lang: RwSignal<Lang>,
+}
+
+/// The interface language.
+pub fn lang() -> RwSignal<Lang> {
+    use_context::<Ui>().map(|u| u.lang).unwrap_or_else(|| {
+        // A component mounted on its own (browser tests) gets the default language.
+        let ui = Ui {
+            lang: RwSignal::new(Lang::Zh),
+        };
+        provide_context(ui);
+        ui.lang
+    })
+}
+
+/// The checking engine (the default policy, embedded).
+pub fn engine() -> &'static Engine {
+    Engine::default_engine()
+}
+
+/// A label in the interface language, as a reactive closure: `tr!("处方", "Prescription")`.
+#[macro_export]
+macro_rules! tr {
+    ($zh:expr, $en:expr) => {{
+        let l = $crate::ui::lang();
+        move || {
+            if l.get() == opdcheck_engine::Lang::Zh {
+                $zh
+            } else {
+                $en
+            }
+        }
+    }};
+}
+
+/// Local time now, as the interchange format writes it: `2026-11-22T09:40`.
+pub fn now_stamp() -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let d = js_sys::Date::new_0();
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+            d.get_full_year(),
+            d.get_month() + 1,
+            d.get_date(),
+            d.get_hours(),
+            d.get_minutes(),
+            d.get_seconds()
+        )
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        "2026-11-22T12:00:00".to_string()
+    }
+}
+
+/// Minutes precision, for signature and document times.
+pub fn now_minutes() -> String {
+    now_stamp()[..16].to_string()
+}

@@ -1,0 +1,292 @@
+//! The app's frame: navigation between the forms, the visit view and the catalog; language;
+//! the samples menu; drafts kept in browser storage.
+
+use gloo_storage::{LocalStorage, Storage};
+use leptos::prelude::*;
+use opdcheck_engine::{DocKind, Lang};
+
+use crate::drafts::{Drafts, STORAGE_KEY};
+use crate::samples::{self, SAMPLES};
+use crate::ui::catalog::CatalogPage;
+use crate::ui::common::kind_title;
+use crate::ui::infectious::InfectiousPage;
+use crate::ui::prescription::PrescriptionPage;
+use crate::ui::record::RecordPage;
+use crate::ui::request::RequestPage;
+use crate::ui::visit::VisitPage;
+use crate::ui::{Ui, engine, now_minutes, now_stamp};
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Page {
+    Prescription,
+    Record,
+    Request,
+    Infectious,
+    Visit,
+    Catalog,
+}
+
+impl Page {
+    pub const ALL: [Page; 6] = [
+        Page::Prescription,
+        Page::Record,
+        Page::Request,
+        Page::Infectious,
+        Page::Visit,
+        Page::Catalog,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Page::Prescription => "prescription",
+            Page::Record => "record",
+            Page::Request => "request",
+            Page::Infectious => "report-card",
+            Page::Visit => "visit",
+            Page::Catalog => "rules",
+        }
+    }
+
+    pub fn from_hash(hash: &str) -> Page {
+        let slug = hash.trim_start_matches('#').trim_start_matches('/');
+        Page::ALL
+            .into_iter()
+            .find(|p| p.slug() == slug)
+            .unwrap_or(Page::Prescription)
+    }
+
+    fn label(self) -> (&'static str, &'static str) {
+        match self {
+            Page::Prescription => kind_title(DocKind::Prescription),
+            Page::Record => kind_title(DocKind::OutpatientRecord),
+            Page::Request => ("检查/检验申请", "Request"),
+            Page::Infectious => ("传染病报告卡", "Report card"),
+            Page::Visit => ("就诊", "Visit"),
+            Page::Catalog => ("规则目录", "Rules"),
+        }
+    }
+
+    fn of_kind(kind: DocKind) -> Page {
+        match kind {
+            DocKind::Prescription => Page::Prescription,
+            DocKind::OutpatientRecord => Page::Record,
+            DocKind::ExamRequest => Page::Request,
+            DocKind::InfectiousReport => Page::Infectious,
+            DocKind::Visit => Page::Visit,
+        }
+    }
+}
+
+/// The stored drafts, or fresh ones.
+fn load_drafts() -> Drafts {
+    LocalStorage::raw()
+        .get_item(STORAGE_KEY)
+        .ok()
+        .flatten()
+        .and_then(|t| Drafts::from_json(&t))
+        .unwrap_or_else(|| {
+            let seed: String = now_stamp().chars().filter(char::is_ascii_digit).collect();
+            Drafts::fresh(&seed, &now_minutes())
+        })
+}
+
+fn current_hash() -> String {
+    window().location().hash().unwrap_or_default()
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let lang = RwSignal::new(
+        LocalStorage::get::<String>("opdcheck.lang")
+            .ok()
+            .filter(|l| l == "en")
+            .map(|_| Lang::En)
+            .unwrap_or(Lang::Zh),
+    );
+    provide_context(Ui { lang });
+    // Build the engine (parse the embedded data) before the first form renders.
+    let _ = engine();
+    let start = load_drafts();
+    let rx = RwSignal::new(start.prescription);
+    let mr = RwSignal::new(start.record);
+    let rq = RwSignal::new(start.request);
+    let ir = RwSignal::new(start.infectious);
+    let visit = RwSignal::new(start.visit);
+    // Bumped when drafts are replaced wholesale (a sample, a new document): pages remount.
+    let generation = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        let d = Drafts {
+            prescription: rx.get(),
+            record: mr.get(),
+            request: rq.get(),
+            infectious: ir.get(),
+            visit: visit.get(),
+        };
+        let _ = LocalStorage::raw().set_item(STORAGE_KEY, &d.to_json());
+    });
+    Effect::new(move |_| {
+        let _ = LocalStorage::set(
+            "opdcheck.lang",
+            if lang.get() == Lang::En { "en" } else { "zh" },
+        );
+        if let Some(html) = document().document_element() {
+            let _ = html.set_attribute(
+                "lang",
+                if lang.get() == Lang::En {
+                    "en"
+                } else {
+                    "zh-CN"
+                },
+            );
+        }
+    });
+
+    let page = RwSignal::new(Page::from_hash(&current_hash()));
+    let listener = window_event_listener(leptos::ev::hashchange, move |_| {
+        page.set(Page::from_hash(&current_hash()))
+    });
+    on_cleanup(move || listener.remove());
+    let go = move |p: Page| {
+        let _ = window().location().set_hash(&format!("/{}", p.slug()));
+        page.set(p);
+    };
+
+    let load_sample = move |k: usize| {
+        let Some(s) = SAMPLES.get(k) else { return };
+        let mut d = Drafts {
+            prescription: rx.get_untracked(),
+            record: mr.get_untracked(),
+            request: rq.get_untracked(),
+            infectious: ir.get_untracked(),
+            visit: visit.get_untracked(),
+        };
+        samples::apply(&mut d, s);
+        rx.set(d.prescription);
+        mr.set(d.record);
+        rq.set(d.request);
+        ir.set(d.infectious);
+        visit.set(d.visit);
+        generation.update(|g| *g += 1);
+        go(Page::of_kind(s.kind));
+    };
+    let new_doc = move |_| {
+        let seed: String = now_stamp().chars().filter(char::is_ascii_digit).collect();
+        let fresh = Drafts::fresh(&seed, &now_minutes());
+        match page.get_untracked() {
+            Page::Prescription => rx.set(fresh.prescription),
+            Page::Record => mr.set(fresh.record),
+            Page::Request => rq.set(fresh.request),
+            Page::Infectious => ir.set(fresh.infectious),
+            Page::Visit => visit.set(fresh.visit),
+            Page::Catalog => return,
+        }
+        generation.update(|g| *g += 1);
+    };
+
+    view! {
+        <header class="topbar">
+            <a class="brand" href="#/prescription">
+                <span class="logo" aria-hidden="true">"✚"</span>
+                <span>{move || if lang.get() == Lang::Zh { "门诊文书质控" } else { "Outpatient document QA" }}</span>
+                <small>"opdcheck"</small>
+            </a>
+            <nav class="pages" aria-label=move || if lang.get() == Lang::Zh { "文书" } else { "Documents" }>
+                {Page::ALL.into_iter().map(|p| {
+                    let (zh, en) = p.label();
+                    view! {
+                        <a href=format!("#/{}", p.slug()) class="page-link" aria-current=move || (page.get() == p).then_some("page")
+                            on:click=move |ev| { ev.prevent_default(); go(p) }>
+                            {move || if lang.get() == Lang::Zh { zh } else { en }}
+                        </a>
+                    }
+                }).collect_view()}
+            </nav>
+            <div class="tools">
+                <label class="samples">
+                    <span class="sr-only">{move || if lang.get() == Lang::Zh { "示例" } else { "Samples" }}</span>
+                    <select id="samples-menu" on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        if let Ok(k) = v.parse::<usize>() { load_sample(k) }
+                        // Back to the prompt, so the same sample can be chosen again.
+                        if let Some(t) = ev.target() {
+                            use wasm_bindgen::JsCast;
+                            if let Ok(sel) = t.dyn_into::<web_sys::HtmlSelectElement>() { sel.set_value("") }
+                        }
+                    }>
+                        <option value="">{move || if lang.get() == Lang::Zh { "示例文书…" } else { "Samples…" }}</option>
+                        {SAMPLES.iter().enumerate().map(|(k, s)| {
+                            let (zh, en) = kind_title(s.kind);
+                            let clean = s.clean;
+                            view! {
+                                <option value=k.to_string()>
+                                    {move || match (lang.get(), clean) {
+                                        (Lang::Zh, true) => format!("{zh}（合格）"),
+                                        (Lang::Zh, false) => format!("{zh}（有缺陷）"),
+                                        (Lang::En, true) => format!("{en} (clean)"),
+                                        (Lang::En, false) => format!("{en} (defective)"),
+                                    }}
+                                </option>
+                            }
+                        }).collect_view()}
+                    </select>
+                </label>
+                <button type="button" class="small" on:click=new_doc hidden=move || page.get() == Page::Catalog>
+                    {move || if lang.get() == Lang::Zh { "新建" } else { "New" }}
+                </button>
+                <button type="button" class="small lang" on:click=move |_| lang.update(|l| *l = if *l == Lang::Zh { Lang::En } else { Lang::Zh })
+                    aria-label=move || if lang.get() == Lang::Zh { "Switch to English" } else { "切换到中文" }>
+                    {move || if lang.get() == Lang::Zh { "EN" } else { "中文" }}
+                </button>
+            </div>
+        </header>
+        <main id="main">
+            {move || {
+                generation.get();
+                match page.get() {
+                    Page::Prescription => view! { <PrescriptionPage doc=rx /> }.into_any(),
+                    Page::Record => view! { <RecordPage doc=mr /> }.into_any(),
+                    Page::Request => view! { <RequestPage doc=rq /> }.into_any(),
+                    Page::Infectious => view! { <InfectiousPage doc=ir /> }.into_any(),
+                    Page::Visit => view! { <VisitPage visit=visit /> }.into_any(),
+                    Page::Catalog => view! { <CatalogPage /> }.into_any(),
+                }
+            }}
+        </main>
+        <Datalists />
+        <footer class="foot">
+            <span>{move || format!("{} · {}", if lang.get() == Lang::Zh { "规则集" } else { "ruleset" }, engine().ruleset())}</span>
+            <span>{move || if lang.get() == Lang::Zh { "检查在本机浏览器内完成，草稿保存在本机" } else { "Checked in this browser; drafts stay on this device" }}</span>
+        </footer>
+    }
+}
+
+/// Suggestions shared by every form: routes, frequencies, units from the policy's vocabulary.
+#[component]
+fn Datalists() -> impl IntoView {
+    let v = &engine().policy.vocab;
+    let list = |id: &'static str, items: Vec<String>| {
+        view! {
+            <datalist id=id>{items.into_iter().map(|s| view! { <option value=s></option> }).collect_view()}</datalist>
+        }
+    };
+    view! {
+        {list("dl-routes", v.routes.keys().filter(|k| !k.is_ascii()).cloned().collect())}
+        {list("dl-frequencies", v.frequencies.keys().cloned().collect())}
+        {list("dl-dose-units", v.dose_units.clone())}
+        {list("dl-quantity-units", v.quantity_units.clone())}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_round_trip_through_the_hash() {
+        for p in Page::ALL {
+            assert_eq!(Page::from_hash(&format!("#/{}", p.slug())), p);
+        }
+        assert_eq!(Page::from_hash(""), Page::Prescription);
+        assert_eq!(Page::from_hash("#/nonsense"), Page::Prescription);
+    }
+}
