@@ -1,8 +1,8 @@
 //! The samples menu: one clean and one defective document per kind, and a visit of each, so a
 //! new user sees the checks working at once. Samples load as unsigned drafts: the doctor signs.
 
+use opdcheck_engine::DocKind;
 use opdcheck_engine::model::{Document, Visit};
-use opdcheck_engine::{DocKind, parse_document};
 
 use crate::drafts::Drafts;
 
@@ -74,7 +74,18 @@ fn unsign(s: &mut Option<opdcheck_engine::model::Signer>) {
 
 /// The sample as a draft: signatures and the end mark removed.
 pub fn load(sample: &Sample) -> Document {
-    let mut doc = parse_document(sample.json).expect("the shipped samples parse");
+    // Read as the known kind with serde_json directly (not the engine's located parser): the
+    // drafts are read the same way, so the app carries one deserializer per document type.
+    fn read<T: serde::de::DeserializeOwned>(json: &str) -> T {
+        serde_json::from_str(json).expect("the shipped samples parse")
+    }
+    let mut doc = match sample.kind {
+        DocKind::Prescription => Document::Prescription(read(sample.json)),
+        DocKind::OutpatientRecord => Document::OutpatientRecord(read(sample.json)),
+        DocKind::ExamRequest => Document::ExamRequest(read(sample.json)),
+        DocKind::InfectiousReport => Document::InfectiousReport(read(sample.json)),
+        DocKind::Visit => Document::Visit(read(sample.json)),
+    };
     unsign_doc(&mut doc);
     doc
 }

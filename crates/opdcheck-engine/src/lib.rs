@@ -61,14 +61,18 @@ impl Engine {
     pub fn default_engine() -> &'static Engine {
         static DEFAULT: OnceLock<Engine> = OnceLock::new();
         DEFAULT.get_or_init(|| {
-            Engine::from_value(&policy::default_policy_value())
+            let value = policy::default_policy_value();
+            Engine::build(Policy::embedded(&value), &value)
                 .expect("the embedded default policy is valid")
         })
     }
 
     /// An engine from a merged policy value.
     pub fn from_value(value: &serde_json::Value) -> Result<Engine, PolicyError> {
-        let policy = Policy::from_value(value)?;
+        Engine::build(Policy::from_value(value)?, value)
+    }
+
+    fn build(policy: Policy, value: &serde_json::Value) -> Result<Engine, PolicyError> {
         let formulary = FormularyIndex::build(&policy.formulary, &policy.vocab)
             .map_err(|m| PolicyError(InputError::new("formulary", m)))?;
         let lookup = Lookup::new(&policy);

@@ -379,17 +379,30 @@ pub fn merge(base: &mut serde_json::Value, over: serde_json::Value) {
 impl Policy {
     /// Read a policy from its merged JSON value, naming the path of a bad value.
     pub fn from_value(value: &serde_json::Value) -> Result<Policy, PolicyError> {
-        let mut policy: Policy = serde_path_to_error::deserialize(value).map_err(|e| {
+        let policy: Policy = serde_path_to_error::deserialize(value).map_err(|e| {
             let path = e.path().to_string();
             PolicyError(InputError::new(
                 if path == "." { String::new() } else { path },
                 e.into_inner().to_string(),
             ))
         })?;
-        let extra = std::mem::take(&mut policy.formulary.extra_drugs);
-        policy.formulary.drugs.extend(extra);
-        policy.validate()?;
-        Ok(policy)
+        policy.finish()
+    }
+
+    /// The embedded default policy, known to read (a test checks it): read without the path
+    /// tracking, so the browser builds, which only ever load it, do not carry that code.
+    pub fn embedded(value: &serde_json::Value) -> Policy {
+        Policy::deserialize(value)
+            .map_err(|e| e.to_string())
+            .and_then(|p| p.finish().map_err(|e| e.to_string()))
+            .expect("the embedded default policy is valid")
+    }
+
+    fn finish(mut self) -> Result<Policy, PolicyError> {
+        let extra = std::mem::take(&mut self.formulary.extra_drugs);
+        self.formulary.drugs.extend(extra);
+        self.validate()?;
+        Ok(self)
     }
 
     /// The default policy overridden by a policy file's text.

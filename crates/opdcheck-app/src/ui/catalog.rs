@@ -2,6 +2,8 @@
 //! clause and text.
 
 use leptos::prelude::*;
+
+use crate::ui::tr;
 use opdcheck_engine::Lang;
 use opdcheck_engine::rules::{Group, RULES, Rule};
 
@@ -28,10 +30,10 @@ pub fn CatalogPage() -> impl IntoView {
     view! {
         <section class="catalog">
             <header class="catalog-head">
-                <h2>{move || if lang.get() == Lang::Zh { "规则目录" } else { "Rule catalog" }}</h2>
+                <h2>{tr("规则目录", "Rule catalog")}</h2>
                 <label class="search">
-                    <span class="sr-only">{move || if lang.get() == Lang::Zh { "搜索规则" } else { "Search rules" }}</span>
-                    <input type="search" id="catalog-search" placeholder=move || if lang.get() == Lang::Zh { "搜索：代码、名称、条款，如 RX-08、过敏、第19条" } else { "Search: code, title, clause, e.g. RX-08, allergy" }
+                    <span class="sr-only">{tr("搜索规则", "Search rules")}</span>
+                    <input type="search" id="catalog-search" placeholder=tr("搜索：代码、名称、条款，如 RX-08、过敏、第19条", "Search: code, title, clause, e.g. RX-08, allergy")
                         prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev)) />
                 </label>
                 <span class="count" aria-live="polite">{move || {
@@ -48,7 +50,7 @@ pub fn CatalogPage() -> impl IntoView {
                 let (zh, en) = g.title();
                 view! {
                     <Show when=move || any.get()>
-                        <h3>{move || if lang.get() == Lang::Zh { zh } else { en }}</h3>
+                        <h3>{tr(zh, en)}</h3>
                     </Show>
                     <ul class="rules">
                         {rules.iter().map(|&r| {
@@ -60,8 +62,8 @@ pub fn CatalogPage() -> impl IntoView {
                                             <span class="code">{r.code}</span>
                                             <span class=format!("sev {}", severity_class(r.severity))>{move || severity_label(r.severity, lang.get())}</span>
                                             <span class="item">{r.item}</span>
-                                            <span class="title">{move || if lang.get() == Lang::Zh { r.title.0 } else { r.title.1 }}</span>
-                                            {r.overridable.then(|| view! { <span class="tag">{move || if lang.get() == Lang::Zh { "可填写理由放行" } else { "a recorded reason accepts it" }}</span> })}
+                                            <span class="title">{tr(r.title.0, r.title.1)}</span>
+                                            {r.overridable.then(|| view! { <span class="tag">{tr("可填写理由放行", "a recorded reason accepts it")}</span> })}
                                         </summary>
                                         <p class="clause">{r.clause}</p>
                                         <pre class="doc">{r.doc_text()}</pre>

@@ -2,6 +2,8 @@
 //! fields, the diagnoses list and signers.
 
 use leptos::prelude::*;
+
+use crate::ui::{tr, trs};
 use opdcheck_engine::model::{
     ExamRequest, InfectiousReport, OutpatientRecord, Patient, Prescription,
 };
@@ -30,8 +32,11 @@ pub fn kind_title(kind: DocKind) -> Label {
 /// The frame of one document's form: header with score and the sign button, the fields, and
 /// the summary panel beside them. Provides the [`FormCtx`] its fields use.
 #[component]
-pub fn DocFrame<T>(
-    doc: RwSignal<T>,
+pub fn DocFrame(
+    /// Signed and closed.
+    closed: Signal<bool>,
+    /// Sign the document (only called when no error remains).
+    sign: Callback<()>,
     kind: DocKind,
     #[prop(into)] scope: String,
     /// The report of the document as it will be signed.
@@ -41,11 +46,8 @@ pub fn DocFrame<T>(
     corner: ViewFn,
     #[prop(optional)] nested: bool,
     children: Children,
-) -> impl IntoView
-where
-    T: Signable + Send + Sync + 'static,
-{
-    let locked = Signal::derive(move || doc.with(|d| d.is_closed()));
+) -> impl IntoView {
+    let locked = closed;
     let ctx = FormCtx {
         scope: StoredValue::new(scope.clone()),
         kind,
@@ -66,7 +68,7 @@ where
                 <header class="doc-head">
                     <h2>{title}</h2>
                     <ScoreBadge report=report />
-                    <SignBar doc=doc report=report />
+                    <SignBar closed=closed sign=sign report=report />
                 </header>
                 <FieldFindings id=doc_desc findings=doc_findings />
                 {children()}
@@ -78,19 +80,27 @@ where
     }
 }
 
-/// Close and sign: refused while an error finding remains.
-#[component]
-pub fn SignBar<T>(doc: RwSignal<T>, report: Signal<Report>) -> impl IntoView
-where
-    T: Signable + Send + Sync + 'static,
-{
-    let lang = lang();
-    let errors = Memo::new(move |_| report.with(|r| blockers(r).len()));
-    let closed = Signal::derive(move || doc.with(|d| d.is_closed()));
-    let sign = move |_| {
-        if errors.get_untracked() == 0 {
+/// Whether a document is closed, and the action that signs it.
+pub fn signing<T: Signable + Send + Sync + 'static>(
+    doc: RwSignal<T>,
+) -> (Signal<bool>, Callback<()>) {
+    (
+        Signal::derive(move || doc.with(|d| d.is_closed())),
+        Callback::new(move |_| {
             let at = now_minutes();
             doc.update(|d| *d = d.as_signed(&at));
+        }),
+    )
+}
+
+/// Close and sign: refused while an error finding remains.
+#[component]
+pub fn SignBar(closed: Signal<bool>, sign: Callback<()>, report: Signal<Report>) -> impl IntoView {
+    let lang = lang();
+    let errors = Memo::new(move |_| report.with(|r| blockers(r).len()));
+    let sign = move |_| {
+        if errors.get_untracked() == 0 {
+            sign.run(());
         }
     };
     view! {
@@ -99,14 +109,14 @@ where
                 when=move || !closed.get()
                 fallback=move || view! {
                     <span class="signed" role="status">
-                        {move || if lang.get() == Lang::Zh { "✔ 已签名关闭" } else { "✔ signed and closed" }}
+                        {tr("✔ 已签名关闭", "✔ signed and closed")}
                     </span>
                 }
             >
                 <button type="button" class="sign primary" on:click=sign
                     aria-disabled=move || (errors.get() > 0).to_string()
                     disabled=move || { errors.get() > 0 }>
-                    {move || if lang.get() == Lang::Zh { "签名并关闭" } else { "Sign and close" }}
+                    {tr("签名并关闭", "Sign and close")}
                 </button>
                 <span class="sign-note" aria-live="polite">
                     {move || match (errors.get(), lang.get()) {
@@ -119,6 +129,91 @@ where
             </Show>
         </div>
     }
+}
+
+/// A part of a document, for the components that edit the same part of every kind (the
+/// patient block, the diagnoses): one non-generic component instead of one copy per kind.
+pub struct Lens<V: Send + Sync + 'static> {
+    get: Memo<V>,
+    edit: Callback<Box<dyn FnOnce(&mut V) + Send + Sync>>,
+}
+
+impl<V: Send + Sync + 'static> Clone for Lens<V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<V: Send + Sync + 'static> Copy for Lens<V> {}
+
+impl<V: Clone + PartialEq + Send + Sync + 'static> Lens<V> {
+    pub fn with<R>(&self, f: impl FnOnce(&V) -> R) -> R {
+        self.get.with(f)
+    }
+
+    pub fn update(&self, f: impl FnOnce(&mut V) + Send + Sync + 'static) {
+        self.edit.run(Box::new(f));
+    }
+
+    /// The part `get`/`set` read and write of the document in `doc`.
+    pub fn of<T: Send + Sync + 'static>(
+        doc: RwSignal<T>,
+        get: fn(&T) -> V,
+        set: fn(&mut T, V),
+    ) -> Lens<V> {
+        Lens {
+            get: Memo::new(move |_| doc.with(get)),
+            edit: Callback::new(move |f: Box<dyn FnOnce(&mut V) + Send + Sync>| {
+                doc.update(|d| {
+                    let mut v = get(d);
+                    f(&mut v);
+                    set(d, v);
+                })
+            }),
+        }
+    }
+}
+
+/// The patient block of a document.
+pub fn patient_lens<T: HasPatient + Send + Sync + 'static>(doc: RwSignal<T>) -> Lens<Patient> {
+    Lens::of(doc, |d| d.patient().clone(), |d, p| *d.patient_mut() = p)
+}
+
+/// The diagnoses of a document (with their codes where the format has them).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Dx {
+    diagnoses: Vec<String>,
+    codes: Option<Vec<Option<String>>>,
+}
+
+impl Dx {
+    fn diagnoses(&self) -> &Vec<String> {
+        &self.diagnoses
+    }
+    fn diagnoses_mut(&mut self) -> &mut Vec<String> {
+        &mut self.diagnoses
+    }
+    fn codes_mut(&mut self) -> Option<&mut Vec<Option<String>>> {
+        self.codes.as_mut()
+    }
+    fn code(&self, i: usize) -> Option<&str> {
+        self.codes.as_ref()?.get(i)?.as_deref()
+    }
+}
+
+pub fn diagnoses_lens<T: HasDiagnoses + Send + Sync + 'static>(doc: RwSignal<T>) -> Lens<Dx> {
+    Lens::of(
+        doc,
+        |d| Dx {
+            diagnoses: d.diagnoses().clone(),
+            codes: d.codes().cloned(),
+        },
+        |d, dx| {
+            *d.diagnoses_mut() = dx.diagnoses;
+            if let (Some(c), Some(new)) = (d.codes_mut(), dx.codes) {
+                *c = new;
+            }
+        },
+    )
 }
 
 /// Documents with a patient block.
@@ -250,14 +345,11 @@ fn patient_label(f: P) -> (&'static str, Label) {
 
 /// The patient block with the fields a form needs.
 #[component]
-pub fn PatientFields<T>(
-    doc: RwSignal<T>,
+pub fn PatientFields(
+    doc: Lens<Patient>,
     fields: &'static [P],
     #[prop(optional)] required: &'static [P],
-) -> impl IntoView
-where
-    T: HasPatient + Send + Sync + 'static,
-{
+) -> impl IntoView {
     let views = fields
         .iter()
         .map(|&f| {
@@ -265,21 +357,21 @@ where
             let req = required.contains(&f);
             match f {
                 P::Sex => {
-                    let value = Signal::derive(move || doc.with(|d| enum_name(&d.patient().sex)));
-                    let set = Callback::new(move |v: String| doc.update(|d| d.patient_mut().sex = enum_from(&v)));
+                    let value = Signal::derive(move || doc.with(|d| enum_name(&d.sex)));
+                    let set = Callback::new(move |v: String| doc.update(move |d| d.sex = enum_from(&v)));
                     view! { <SelectInput label=label path=path options=SEX value=value set=set required=req /> }.into_any()
                 }
                 P::Age => view! { <AgeInput doc=doc required=req /> }.into_any(),
                 P::Weight => {
-                    let value = Signal::derive(move || doc.with(|d| d.patient().weight_kg));
-                    let set = Callback::new(move |v: Option<f64>| doc.update(|d| d.patient_mut().weight_kg = v));
+                    let value = Signal::derive(move || doc.with(|d| d.weight_kg));
+                    let set = Callback::new(move |v: Option<f64>| doc.update(move |d| d.weight_kg = v));
                     view! { <NumInput label=label path=path value=value set=set narrow=true /> }.into_any()
                 }
                 P::Allergens => {
-                    let value = Signal::derive(move || doc.with(|d| d.patient().allergens.join("，")));
+                    let value = Signal::derive(move || doc.with(|d| d.allergens.join("，")));
                     let set = Callback::new(move |v: String| {
-                        doc.update(|d| {
-                            d.patient_mut().allergens = v
+                        doc.update(move |d| {
+                            d.allergens = v
                                 .split([',', '，', '、', ';', '；'])
                                 .map(|s| s.trim().to_string())
                                 .filter(|s| !s.is_empty())
@@ -289,27 +381,26 @@ where
                     view! { <TextInput label=label path=path value=value set=set placeholder="青霉素，磺胺类" /> }.into_any()
                 }
                 P::AllergyHistory | P::Address | P::CurrentAddress | P::Employer => {
-                    let value = Signal::derive(move || doc.with(|d| text_of(d.patient(), f).cloned().unwrap_or_default()));
-                    let set = Callback::new(move |v: String| doc.update(|d| {
-                        if let Some(t) = text_mut(d.patient_mut(), f) { *t = opt(v) }
+                    let value = Signal::derive(move || doc.with(|d| text_of(d, f).cloned().unwrap_or_default()));
+                    let set = Callback::new(move |v: String| doc.update(move |d| {
+                        if let Some(t) = text_mut(d, f) { *t = opt(v) }
                     }));
                     let ph = if f == P::AllergyHistory { "否认药物过敏史" } else { "" };
                     view! { <TextInput label=label path=path value=value set=set wide=true placeholder=ph required=req /> }.into_any()
                 }
                 _ => {
-                    let value = Signal::derive(move || doc.with(|d| text_of(d.patient(), f).cloned().unwrap_or_default()));
-                    let set = Callback::new(move |v: String| doc.update(|d| {
-                        if let Some(t) = text_mut(d.patient_mut(), f) { *t = opt(v) }
+                    let value = Signal::derive(move || doc.with(|d| text_of(d, f).cloned().unwrap_or_default()));
+                    let set = Callback::new(move |v: String| doc.update(move |d| {
+                        if let Some(t) = text_mut(d, f) { *t = opt(v) }
                     }));
                     view! { <TextInput label=label path=path value=value set=set required=req /> }.into_any()
                 }
             }
         })
         .collect_view();
-    let lang = lang();
     view! {
         <fieldset class="section">
-            <legend>{move || if lang.get() == Lang::Zh { "患者" } else { "Patient" }}</legend>
+            <legend>{tr("患者", "Patient")}</legend>
             <div class="grid">{views}</div>
         </fieldset>
     }
@@ -317,15 +408,11 @@ where
 
 /// Age as value and unit (岁/月/天): RX-03 wants days for newborns and months for infants.
 #[component]
-fn AgeInput<T>(doc: RwSignal<T>, required: bool) -> impl IntoView
-where
-    T: HasPatient + Send + Sync + 'static,
-{
-    let value =
-        Signal::derive(move || doc.with(|d| d.patient().age.as_ref().and_then(|a| a.value)));
+fn AgeInput(doc: Lens<Patient>, required: bool) -> impl IntoView {
+    let value = Signal::derive(move || doc.with(|d| d.age.as_ref().and_then(|a| a.value)));
     let set = Callback::new(move |v: Option<f64>| {
-        doc.update(|d| {
-            let p = d.patient_mut();
+        doc.update(move |d| {
+            let p = d;
             let unit = p
                 .age
                 .as_ref()
@@ -336,16 +423,15 @@ where
     });
     let unit = Signal::derive(move || {
         doc.with(|d| {
-            d.patient()
-                .age
+            d.age
                 .as_ref()
                 .map(|a| enum_name(&a.unit))
                 .unwrap_or_default()
         })
     });
     let set_unit = Callback::new(move |v: String| {
-        doc.update(|d| {
-            let p = d.patient_mut();
+        doc.update(move |d| {
+            let p = d;
             let value = p.age.as_ref().and_then(|a| a.value);
             p.age = Some(opdcheck_engine::model::Age {
                 value,
@@ -355,16 +441,15 @@ where
     });
     let f = form();
     let unit_id = f.id("patient.age") + "-unit";
-    let lang = lang();
     view! {
         <div class="age">
             <NumInput label=("年龄", "Age") path="patient.age" value=value set=set required=required narrow=true />
-            <label class="sr-only" for=unit_id.clone()>{move || if lang.get() == Lang::Zh { "年龄单位" } else { "Age unit" }}</label>
+            <label class="sr-only" for=unit_id.clone()>{tr("年龄单位", "Age unit")}</label>
             <select id=unit_id class="age-unit" prop:value=move || unit.get() disabled=move || f.locked.get()
                 on:change=move |ev| set_unit.run(event_target_value(&ev))>
                 {AGE_UNIT.iter().map(|(v, zh, en)| {
                     let (zh, en) = (*zh, *en);
-                    view! { <option value=*v selected=move || unit.get() == *v>{move || if lang.get() == Lang::Zh { zh } else { en }}</option> }
+                    view! { <option value=*v selected=move || unit.get() == *v>{tr(zh, en)}</option> }
                 }).collect_view()}
             </select>
         </div>
@@ -376,7 +461,7 @@ pub trait HasDiagnoses {
     fn diagnoses(&self) -> &Vec<String>;
     fn diagnoses_mut(&mut self) -> &mut Vec<String>;
     fn codes_mut(&mut self) -> Option<&mut Vec<Option<String>>>;
-    fn code(&self, i: usize) -> Option<&str>;
+    fn codes(&self) -> Option<&Vec<Option<String>>>;
 }
 
 macro_rules! has_diagnoses {
@@ -385,48 +470,44 @@ macro_rules! has_diagnoses {
             fn diagnoses(&self) -> &Vec<String> { &self.diagnoses }
             fn diagnoses_mut(&mut self) -> &mut Vec<String> { &mut self.diagnoses }
             fn codes_mut(&mut self) -> Option<&mut Vec<Option<String>>> { has_diagnoses!(@mut self $codes) }
-            fn code(&self, i: usize) -> Option<&str> { has_diagnoses!(@get self i $codes) }
+            fn codes(&self) -> Option<&Vec<Option<String>>> { has_diagnoses!(@get self $codes) }
         }
     )*};
     (@mut $s:ident yes) => { Some(&mut $s.diagnosis_codes) };
     (@mut $s:ident no) => { None };
-    (@get $s:ident $i:ident yes) => { $s.diagnosis_codes.get($i).and_then(|c| c.as_deref()) };
-    (@get $s:ident $i:ident no) => {{ let _ = $i; None }};
+    (@get $s:ident yes) => { Some(&$s.diagnosis_codes) };
+    (@get $s:ident no) => { None };
 }
 has_diagnoses!(Prescription: yes, OutpatientRecord: yes, ExamRequest: no);
 
 /// The diagnosis list: one row per diagnosis (with its ICD-10 code where the format has one).
 #[component]
-pub fn DiagnosesEditor<T>(doc: RwSignal<T>, #[prop(optional)] with_codes: bool) -> impl IntoView
-where
-    T: HasDiagnoses + Send + Sync + 'static,
-{
-    let lang = lang();
+pub fn DiagnosesEditor(doc: Lens<Dx>, #[prop(optional)] with_codes: bool) -> impl IntoView {
     let f = form();
     let count = Memo::new(move |_| doc.with(|d| d.diagnoses().len()));
-    let add = move |_| doc.update(|d| d.diagnoses_mut().push(String::new()));
+    let add = move |_| doc.update(move |d| d.diagnoses_mut().push(String::new()));
     view! {
         <crate::ui::field::Anchor path="diagnoses">
             <div class="list-head">
-                <span class="list-title">{move || if lang.get() == Lang::Zh { "临床诊断" } else { "Diagnoses" }}<span class="req" aria-hidden="true">"*"</span></span>
+                <span class="list-title">{tr("临床诊断", "Diagnoses")}<span class="req" aria-hidden="true">"*"</span></span>
                 <button type="button" class="small" on:click=add disabled=move || f.locked.get()>
-                    {move || if lang.get() == Lang::Zh { "＋ 诊断" } else { "+ diagnosis" }}
+                    {tr("＋ 诊断", "+ diagnosis")}
                 </button>
             </div>
             <For each=move || 0..count.get() key=|i| *i children=move |i| {
                 let value = Signal::derive(move || doc.with(|d| d.diagnoses().get(i).cloned().unwrap_or_default()));
-                let set = Callback::new(move |v: String| doc.update(|d| {
+                let set = Callback::new(move |v: String| doc.update(move |d| {
                     if let Some(x) = d.diagnoses_mut().get_mut(i) { *x = v }
                 }));
                 let code = Signal::derive(move || doc.with(|d| d.code(i).unwrap_or_default().to_string()));
-                let set_code = Callback::new(move |v: String| doc.update(|d| {
+                let set_code = Callback::new(move |v: String| doc.update(move |d| {
                     let n = d.diagnoses().len();
                     if let Some(codes) = d.codes_mut() {
                         if codes.len() < n { codes.resize(n, None) }
                         if let Some(c) = codes.get_mut(i) { *c = opt(v) }
                     }
                 }));
-                let remove = move |_| doc.update(|d| {
+                let remove = move |_| doc.update(move |d| {
                     if i < d.diagnoses().len() { d.diagnoses_mut().remove(i); }
                     if let Some(codes) = d.codes_mut() && i < codes.len() { codes.remove(i); }
                 });
@@ -437,7 +518,7 @@ where
                             <TextInput label=("ICD-10", "ICD-10") path=format!("diagnosis_codes[{i}]") value=code set=set_code placeholder="J20.9" />
                         })}
                         <button type="button" class="icon remove" on:click=remove disabled=move || f.locked.get()
-                            aria-label=move || if lang.get() == Lang::Zh { format!("删除诊断 {}", i + 1) } else { format!("remove diagnosis {}", i + 1) }>"×"</button>
+                            aria-label=trs(format!("删除诊断 {}", i + 1), format!("remove diagnosis {}", i + 1))>"×"</button>
                     </div>
                 }
             } />

@@ -1,6 +1,8 @@
 //! Form fields bound to a document, each showing the findings anchored at it.
 
 use leptos::prelude::*;
+
+use crate::ui::tr;
 use opdcheck_engine::{DocKind, Finding, Lang, Report, Severity};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -45,9 +47,8 @@ pub fn form() -> FormCtx {
 /// A label in both languages.
 pub type Label = (&'static str, &'static str);
 
-pub fn label_text(l: Label) -> impl Fn() -> &'static str + Copy + Send + Sync {
-    let lang = lang();
-    move || if lang.get() == Lang::Zh { l.0 } else { l.1 }
+pub fn label_text(l: Label) -> Signal<&'static str> {
+    tr(l.0, l.1)
 }
 
 /// An enumeration's interchange name (`"follow_up"`), empty when unset.
@@ -258,7 +259,6 @@ pub fn SelectInput(
 ) -> impl IntoView {
     let (id, desc, findings, state) = field_parts(&path);
     let locked = form().locked;
-    let lang = lang();
     view! {
         <div class="field" data-state=move || state.get() data-path=path.clone()>
             <label for=id.clone()>{label_text(label)}{required.then_some(view! { <span class="req" aria-hidden="true">"*"</span> })}</label>
@@ -270,14 +270,14 @@ pub fn SelectInput(
                 aria-describedby=desc.clone()
                 on:change=move |ev| set.run(event_target_value(&ev))
             >
-                <option value="">{move || if lang.get() == Lang::Zh { "— 请选择 —" } else { "— choose —" }}</option>
+                <option value="">{tr("— 请选择 —", "— choose —")}</option>
                 {options
                     .iter()
                     .map(|(v, zh, en)| {
                         let (zh, en) = (*zh, *en);
                         view! {
                             <option value=*v selected=move || value.get() == *v>
-                                {move || if lang.get() == Lang::Zh { zh } else { en }}
+                                {tr(zh, en)}
                             </option>
                         }
                     })

@@ -2,12 +2,16 @@
 //! showing the class and reporting deadline, and a countdown from the diagnosis time.
 
 use leptos::prelude::*;
+
+use crate::ui::tr;
 use opdcheck_engine::model::{Document, InfectiousReport};
 use opdcheck_engine::{DocKind, Lang, Report};
 
 use crate::countdown::{self, Deadline};
 use crate::signing::Signable;
-use crate::ui::common::{DocFrame, P, PatientFields, SignerFields, select, text};
+use crate::ui::common::{
+    DocFrame, P, PatientFields, SignerFields, patient_lens, select, signing, text,
+};
 use crate::ui::field::{form, label_text, opt};
 use crate::ui::{engine, lang, now_minutes, now_stamp};
 use crate::{bind_enum, bind_signer, bind_text};
@@ -49,8 +53,9 @@ pub fn InfectiousForm(
     #[prop(into)] scope: String,
     #[prop(optional)] nested: bool,
 ) -> impl IntoView {
+    let (closed, sign) = signing(doc);
     view! {
-        <DocFrame doc=doc kind=DocKind::InfectiousReport scope=scope report=report nested=nested>
+        <DocFrame closed=closed sign=sign kind=DocKind::InfectiousReport scope=scope report=report nested=nested>
             <CardBody doc=doc />
         </DocFrame>
     }
@@ -58,10 +63,9 @@ pub fn InfectiousForm(
 
 #[component]
 fn CardBody(doc: RwSignal<InfectiousReport>) -> impl IntoView {
-    let lang = lang();
     view! {
         <fieldset class="section">
-            <legend>{move || if lang.get() == Lang::Zh { "疾病" } else { "Disease" }}</legend>
+            <legend>{tr("疾病", "Disease")}</legend>
             <div class="grid">
                 <DiseasePicker doc=doc />
                 <SubtypePicker doc=doc />
@@ -71,11 +75,11 @@ fn CardBody(doc: RwSignal<InfectiousReport>) -> impl IntoView {
             </div>
             <Countdown doc=doc />
         </fieldset>
-        <PatientFields doc=doc
+        <PatientFields doc=patient_lens(doc)
             fields=&[P::Name, P::Guardian, P::IdNumber, P::Sex, P::Age, P::Occupation, P::Phone, P::ResidenceScope, P::CurrentAddress, P::PopulationGroup]
             required=&[P::Name, P::IdNumber, P::Sex, P::Age, P::Phone, P::ResidenceScope, P::CurrentAddress, P::PopulationGroup] />
         <fieldset class="section">
-            <legend>{move || if lang.get() == Lang::Zh { "日期" } else { "Dates" }}</legend>
+            <legend>{tr("日期", "Dates")}</legend>
             <div class="grid">
                 {text(("发病日期", "Onset date"), "onset_date", bind_text!(doc, onset_date), true)}
                 {text(("诊断时间", "Diagnosed at"), "diagnosed_at", bind_text!(doc, diagnosed_at), true)}
@@ -85,7 +89,7 @@ fn CardBody(doc: RwSignal<InfectiousReport>) -> impl IntoView {
             </div>
         </fieldset>
         <fieldset class="section">
-            <legend>{move || if lang.get() == Lang::Zh { "报告单位" } else { "Reporting unit" }}</legend>
+            <legend>{tr("报告单位", "Reporting unit")}</legend>
             <div class="grid">
                 {text(("报告单位", "Reporting unit"), "reporting_unit", bind_text!(doc, reporting_unit), false)}
                 {text(("科室", "Department"), "department", bind_text!(doc, department), false)}
@@ -126,9 +130,9 @@ fn DiseasePicker(doc: RwSignal<InfectiousReport>) -> impl IntoView {
                     let v = event_target_value(&ev);
                     doc.update(|d| { d.disease = opt(v); d.disease_subtype = None; })
                 }>
-                <option value="">{move || if lang.get() == Lang::Zh { "— 选择法定传染病 —" } else { "— choose a notifiable disease —" }}</option>
+                <option value="">{tr("— 选择法定传染病 —", "— choose a notifiable disease —")}</option>
                 {class_names.into_iter().map(|(c, zh, en)| view! {
-                    <optgroup label=move || if lang.get() == Lang::Zh { zh } else { en }>
+                    <optgroup label=tr(zh, en)>
                         {diseases.iter().filter(|d| format!("{:?}", d.class) == c).map(|d| {
                             let name = d.name.clone();
                             let label = format!("{}（{}小时）", d.name, d.hours);
@@ -152,7 +156,6 @@ fn DiseasePicker(doc: RwSignal<InfectiousReport>) -> impl IntoView {
 
 #[component]
 fn SubtypePicker(doc: RwSignal<InfectiousReport>) -> impl IntoView {
-    let lang = lang();
     let f = form();
     let (id, desc, findings, state) = crate::ui::field::field_parts("disease_subtype");
     let subtypes = Memo::new(move |_| {
@@ -177,7 +180,7 @@ fn SubtypePicker(doc: RwSignal<InfectiousReport>) -> impl IntoView {
                 aria-invalid=move || if state.get() == "error" { "true" } else { "false" }
                 aria-describedby=desc.clone()
                 on:change=move |ev| { let v = event_target_value(&ev); doc.update(|d| d.disease_subtype = opt(v)) }>
-                <option value="">{move || if lang.get() == Lang::Zh { "— 分型 —" } else { "— subtype —" }}</option>
+                <option value="">{tr("— 分型 —", "— subtype —")}</option>
                 {move || subtypes.get().into_iter().map(|s| {
                     let (s2, s3) = (s.clone(), s.clone());
                     view! { <option value=s3 selected=move || value.get() == s2>{s}</option> }

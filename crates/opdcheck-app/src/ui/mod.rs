@@ -78,3 +78,22 @@ pub fn now_stamp() -> String {
 pub fn now_minutes() -> String {
     now_stamp()[..16].to_string()
 }
+
+/// A label in the interface language. One function for every label, so the app carries one
+/// reactive text type instead of a closure type (and its rendering code) per label.
+pub fn tr(zh: &'static str, en: &'static str) -> Signal<&'static str> {
+    let l = lang();
+    Signal::derive(move || if l.get() == Lang::Zh { zh } else { en })
+}
+
+/// A formatted label in the interface language (both texts made once).
+pub fn trs(zh: String, en: String) -> Signal<String> {
+    let l = lang();
+    Signal::derive(move || {
+        if l.get() == Lang::Zh {
+            zh.clone()
+        } else {
+            en.clone()
+        }
+    })
+}

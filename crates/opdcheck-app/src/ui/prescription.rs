@@ -3,6 +3,8 @@
 //! rules accept, asked for in place.
 
 use leptos::prelude::*;
+
+use crate::ui::{tr, trs};
 use opdcheck_engine::model::{Document, Herbal, Prescription, RxItem, Signer};
 use opdcheck_engine::suggest::{self, DrugSuggestion};
 use opdcheck_engine::{DocKind, Lang, Report};
@@ -10,7 +12,8 @@ use opdcheck_engine::{DocKind, Lang, Report};
 use crate::rx_edit::{edit_item, pick_drug};
 use crate::signing::Signable;
 use crate::ui::common::{
-    DiagnosesEditor, DocFrame, P, PatientFields, SignerFields, area, finding_at, select, text,
+    DiagnosesEditor, DocFrame, P, PatientFields, SignerFields, area, diagnoses_lens, finding_at,
+    patient_lens, select, signing, text,
 };
 use crate::ui::field::{
     Anchor, FieldFindings, NumInput, TextInput, enum_name, field_parts, form, label_text, opt,
@@ -56,8 +59,9 @@ pub fn PrescriptionForm(
     #[prop(into)] scope: String,
     #[prop(optional)] nested: bool,
 ) -> impl IntoView {
+    let (closed, sign) = signing(doc);
     view! {
-        <DocFrame doc=doc kind=DocKind::Prescription scope=scope report=report nested=nested>
+        <DocFrame closed=closed sign=sign kind=DocKind::Prescription scope=scope report=report nested=nested>
             <RxBody doc=doc report=report />
         </DocFrame>
     }
@@ -92,7 +96,7 @@ fn RxBody(doc: RwSignal<Prescription>, report: Signal<Report>) -> impl IntoView 
     let kind_of = Signal::derive(move || doc.with(|d| enum_name(&d.prescription_type)));
     view! {
         <fieldset class="section">
-            <legend>{move || if lang.get() == Lang::Zh { "处方前记" } else { "Header" }}</legend>
+            <legend>{tr("处方前记", "Header")}</legend>
             <div class="grid">
                 {select(("处方类别", "Prescription type"), "prescription_type", RX_TYPE, bind_enum!(doc, prescription_type), true)}
                 {text(("医疗机构", "Institution"), "institution", bind_text!(doc, institution), true)}
@@ -104,25 +108,25 @@ fn RxBody(doc: RwSignal<Prescription>, report: Signal<Report>) -> impl IntoView 
                 {move || rx_type_hint(&kind_of.get(), lang.get())}
             </p>
         </fieldset>
-        <PatientFields doc=doc
+        <PatientFields doc=patient_lens(doc)
             fields=&[P::Name, P::Sex, P::Age, P::Weight, P::RecordNo, P::IdNumber, P::AllergyHistory, P::Allergens]
             required=&[P::Name, P::Sex, P::Age] />
         <fieldset class="section">
-            <legend>{move || if lang.get() == Lang::Zh { "诊断" } else { "Diagnosis" }}</legend>
-            <DiagnosesEditor doc=doc with_codes=true />
+            <legend>{tr("诊断", "Diagnosis")}</legend>
+            <DiagnosesEditor doc=diagnoses_lens(doc) with_codes=true />
             <div class="grid">
                 {text(("诊断栏备注（延长用量等理由）", "Diagnosis note (reason for a longer supply …)"), "diagnosis_note", bind_text!(doc, diagnosis_note), false)}
             </div>
         </fieldset>
         <fieldset class="section">
-            <legend>{move || if lang.get() == Lang::Zh { "Rp" } else { "Rp (items)" }}</legend>
-            <div class="mode" role="radiogroup" aria-label=move || if lang.get() == Lang::Zh { "处方类型" } else { "Prescription mode" }>
+            <legend>{tr("Rp", "Rp (items)")}</legend>
+            <div class="mode" role="radiogroup" aria-label=tr("处方类型", "Prescription mode")>
                 <label><input type="radio" name=move || f.id("mode") prop:checked=move || !herbal.get()
                     disabled=move || f.locked.get() on:change=move |_| set_mode(false) />
-                    {move || if lang.get() == Lang::Zh { "西药、中成药" } else { "Western drugs, 中成药" }}</label>
+                    {tr("西药、中成药", "Western drugs, 中成药")}</label>
                 <label><input type="radio" name=move || f.id("mode") prop:checked=move || herbal.get()
                     disabled=move || f.locked.get() on:change=move |_| set_mode(true) />
-                    {move || if lang.get() == Lang::Zh { "中药饮片" } else { "Herbal pieces (中药饮片)" }}</label>
+                    {tr("中药饮片", "Herbal pieces (中药饮片)")}</label>
             </div>
             <ItemsTable doc=doc report=report herbal=herbal.into() />
             <Show when=move || herbal.get()>
@@ -193,7 +197,6 @@ fn HerbalFields(doc: RwSignal<Prescription>) -> impl IntoView {
 /// Over-label dose (RX-14): a second doctor signs.
 #[component]
 fn SecondSignature(doc: RwSignal<Prescription>) -> impl IntoView {
-    let lang = lang();
     let f = form();
     let signed = Memo::new(move |_| {
         doc.with(|d| d.second_signature.as_ref().is_some_and(Signer::is_signed))
@@ -217,10 +220,10 @@ fn SecondSignature(doc: RwSignal<Prescription>) -> impl IntoView {
             <SignerFields legend=("超剂量用药再次签名", "Second signature for the over-label dose") path="second_signature"
                 name=bind_signer!(doc, second_signature.name) id=bind_signer!(doc, second_signature.id) />
             <Show when=move || !signed.get() fallback=move || view! {
-                <span class="signed">{move || if lang.get() == Lang::Zh { "✔ 已再次签名" } else { "✔ second signature given" }}</span>
+                <span class="signed">{tr("✔ 已再次签名", "✔ second signature given")}</span>
             }>
                 <button type="button" class="small" on:click=sign disabled=move || f.locked.get()>
-                    {move || if lang.get() == Lang::Zh { "再次签名" } else { "Sign again" }}
+                    {tr("再次签名", "Sign again")}
                 </button>
             </Show>
         </div>
@@ -338,7 +341,6 @@ fn ItemRow(
     herbal: Signal<bool>,
     i: usize,
 ) -> impl IntoView {
-    let lang = lang();
     let f = form();
     let strengths = Memo::new(move |_| {
         let name = doc.with(|d| {
@@ -400,7 +402,7 @@ fn ItemRow(
     let row_desc2 = row_desc.clone();
     view! {
         <div class="item-row" role="listitem" id=f.id(&row_path) tabindex="-1" aria-describedby=row_desc2
-            aria-label=move || if lang.get() == Lang::Zh { format!("第 {} 种", i + 1) } else { format!("item {}", i + 1) }>
+            aria-label=trs(format!("第 {} 种", i + 1), format!("item {}", i + 1))>
             <span class="item-no" aria-hidden="true">{i + 1}</span>
             <DrugInput doc=doc i=i herbal=herbal />
             <Show when=move || !herbal.get()>
@@ -451,7 +453,7 @@ fn ItemRow(
                 view! { <TextInput label=("备注", "Notes") path=format!("items[{i}].notes") value=v set=s /> }
             }
             <button type="button" class="icon remove" on:click=remove disabled=move || f.locked.get()
-                aria-label=move || if lang.get() == Lang::Zh { format!("删除第 {} 种", i + 1) } else { format!("remove item {}", i + 1) }>"×"</button>
+                aria-label=trs(format!("删除第 {} 种", i + 1), format!("remove item {}", i + 1))>"×"</button>
             <Show when=move || over_label.get()>
                 {
                     let (v, s) = item_text!(doc, i, over_label_reason);
@@ -475,7 +477,6 @@ fn ItemRow(
 /// list: offered in place.
 #[component]
 fn LongerSupplyReason(doc: RwSignal<Prescription>) -> impl IntoView {
-    let lang = lang();
     let reasons = engine().policy.vocab.longer_supply_reasons.clone();
     let pick = move |reason: String| {
         doc.update(|d| {
@@ -490,7 +491,7 @@ fn LongerSupplyReason(doc: RwSignal<Prescription>) -> impl IntoView {
     };
     view! {
         <div class="override wide longer-supply">
-            <span>{move || if lang.get() == Lang::Zh { "确需延长用量？在诊断栏注明理由：" } else { "Longer supply needed? Record the reason:" }}</span>
+            <span>{tr("确需延长用量？在诊断栏注明理由：", "Longer supply needed? Record the reason:")}</span>
             {reasons.into_iter().take(4).map(|r| {
                 let r2 = r.clone();
                 view! { <button type="button" class="chip" on:click=move |_| pick(r2.clone())>{r}</button> }
@@ -502,7 +503,6 @@ fn LongerSupplyReason(doc: RwSignal<Prescription>) -> impl IntoView {
 /// The drug name with a formulary autocomplete (combobox: arrows, Enter, Escape).
 #[component]
 fn DrugInput(doc: RwSignal<Prescription>, i: usize, herbal: Signal<bool>) -> impl IntoView {
-    let lang = lang();
     let f = form();
     let path = format!("items[{i}].drug");
     let (id, desc, findings, state) = field_parts(&path);
@@ -592,7 +592,7 @@ fn DrugInput(doc: RwSignal<Prescription>, i: usize, herbal: Signal<bool>) -> imp
                 on:blur=move |_| open.set(false)
             />
             <ul class="suggestions" id=list_id role="listbox" hidden=move || !open.get() || suggestions.with(Vec::is_empty)
-                aria-label=move || if lang.get() == Lang::Zh { "药品目录" } else { "Formulary" }>
+                aria-label=tr("药品目录", "Formulary")>
                 {move || suggestions.get().into_iter().enumerate().map(|(k, s)| {
                     let oid = opt_id(k);
                     view! {

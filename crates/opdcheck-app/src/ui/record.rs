@@ -3,12 +3,15 @@
 //! front page.
 
 use leptos::prelude::*;
+
+use crate::ui::{tr, trs};
 use opdcheck_engine::model::{Consent, ConsentTopic, Document, OutpatientRecord, VisitType};
 use opdcheck_engine::{DocKind, Lang, Report};
 
 use crate::signing::Signable;
 use crate::ui::common::{
-    DiagnosesEditor, DocFrame, P, PatientFields, SignerFields, area, select, text,
+    DiagnosesEditor, DocFrame, P, PatientFields, SignerFields, area, diagnoses_lens, patient_lens,
+    select, signing, text,
 };
 use crate::ui::field::{Anchor, form};
 use crate::ui::{engine, lang, now_minutes};
@@ -65,8 +68,9 @@ pub fn RecordForm(
     #[prop(into)] scope: String,
     #[prop(optional)] nested: bool,
 ) -> impl IntoView {
+    let (closed, sign) = signing(doc);
     view! {
-        <DocFrame doc=doc kind=DocKind::OutpatientRecord scope=scope report=report nested=nested>
+        <DocFrame closed=closed sign=sign kind=DocKind::OutpatientRecord scope=scope report=report nested=nested>
             <RecordBody doc=doc />
         </DocFrame>
     }
@@ -85,7 +89,7 @@ fn RecordBody(doc: RwSignal<OutpatientRecord>) -> impl IntoView {
     let follow_up = move || vt.get() == Some(VisitType::FollowUp);
     view! {
         <fieldset class="section">
-            <legend>{move || if lang.get() == Lang::Zh { "就诊" } else { "Visit" }}</legend>
+            <legend>{tr("就诊", "Visit")}</legend>
             <div class="grid">
                 {select(("就诊类型", "Visit type"), "visit_type", VISIT_TYPE, bind_enum!(doc, visit_type), true)}
                 {text(("就诊时间", "Visit time"), "visit_at", bind_text!(doc, visit_at), true)}
@@ -100,11 +104,11 @@ fn RecordBody(doc: RwSignal<OutpatientRecord>) -> impl IntoView {
                 (_, Lang::En) => "Initial visit: complaint, present illness, past history, positive and key negative signs",
             }}</p>
         </fieldset>
-        <PatientFields doc=doc
+        <PatientFields doc=patient_lens(doc)
             fields=&[P::Name, P::Sex, P::Age, P::Ethnicity, P::Marital, P::Occupation, P::Employer, P::Address, P::Phone, P::RecordNo, P::AllergyHistory, P::Allergens]
             required=&[P::Name, P::Sex, P::Age, P::Ethnicity, P::Marital, P::Occupation, P::AllergyHistory] />
         <fieldset class="section">
-            <legend>{move || if lang.get() == Lang::Zh { "病历" } else { "Record" }}</legend>
+            <legend>{tr("病历", "Record")}</legend>
             <div class="grid">
                 {text(("主诉", "Chief complaint"), "chief_complaint", bind_text!(doc, chief_complaint), true)}
             </div>
@@ -119,7 +123,7 @@ fn RecordBody(doc: RwSignal<OutpatientRecord>) -> impl IntoView {
                 {area(("体格检查", "Physical examination"), "physical_exam", bind_text!(doc, physical_exam), true)}
             </Show>
             {area(("辅助检查结果", "Investigation results"), "auxiliary_results", bind_text!(doc, auxiliary_results), true)}
-            <DiagnosesEditor doc=doc with_codes=true />
+            <DiagnosesEditor doc=diagnoses_lens(doc) with_codes=true />
             {area(("处理意见", "Treatment plan"), "treatment_plan", bind_text!(doc, treatment_plan), true)}
             <div class="grid">
                 {select(("传染病报告情况", "Infectious disease report"), "infectious_report_status", REPORT_STATUS, bind_enum!(doc, infectious_report_status), false)}
@@ -135,17 +139,16 @@ fn RecordBody(doc: RwSignal<OutpatientRecord>) -> impl IntoView {
 /// What the plan involves, and the consents signed for it (MR-08).
 #[component]
 fn Consents(doc: RwSignal<OutpatientRecord>) -> impl IntoView {
-    let lang = lang();
     let f = form();
     view! {
         <fieldset class="section">
-            <legend>{move || if lang.get() == Lang::Zh { "知情同意" } else { "Consent" }}</legend>
+            <legend>{tr("知情同意", "Consent")}</legend>
             <Anchor path="planned">
                 <table class="consents">
                     <thead><tr>
-                        <th scope="col">{move || if lang.get() == Lang::Zh { "项目" } else { "Topic" }}</th>
-                        <th scope="col">{move || if lang.get() == Lang::Zh { "计划进行" } else { "Planned" }}</th>
-                        <th scope="col">{move || if lang.get() == Lang::Zh { "同意书签署人" } else { "Consent signed by" }}</th>
+                        <th scope="col">{tr("项目", "Topic")}</th>
+                        <th scope="col">{tr("计划进行", "Planned")}</th>
+                        <th scope="col">{tr("同意书签署人", "Consent signed by")}</th>
                     </tr></thead>
                     <tbody>
                     {TOPICS.iter().map(|&(topic, zh, en)| {
@@ -167,11 +170,11 @@ fn Consents(doc: RwSignal<OutpatientRecord>) -> impl IntoView {
                         let id = f.id(&format!("consent-{zh}"));
                         view! {
                             <tr>
-                                <th scope="row">{move || if lang.get() == Lang::Zh { zh } else { en }}</th>
+                                <th scope="row">{tr(zh, en)}</th>
                                 <td><input type="checkbox" prop:checked=move || planned.get() on:change=toggle disabled=move || f.locked.get()
-                                    aria-label=move || if lang.get() == Lang::Zh { format!("计划{zh}") } else { format!("{en} planned") } /></td>
+                                    aria-label=trs(format!("计划{zh}"), format!("{en} planned")) /></td>
                                 <td><input id=id type="text" prop:value=move || signer.get() on:input=sign readonly=move || f.locked.get()
-                                    aria-label=move || if lang.get() == Lang::Zh { format!("{zh}同意书签署人") } else { format!("{en} consent signed by") } /></td>
+                                    aria-label=trs(format!("{zh}同意书签署人"), format!("{en} consent signed by")) /></td>
                             </tr>
                         }
                     }).collect_view()}

@@ -3,15 +3,18 @@
 //! priority shown as a 急!/危! badge at the upper left, as on the paper form.
 
 use leptos::prelude::*;
+
+use crate::ui::{tr, trs};
 use opdcheck_engine::model::{Document, ExamCategory, ExamRequest, Priority, Signer};
-use opdcheck_engine::{DocKind, Lang, Report};
+use opdcheck_engine::{DocKind, Report};
 
 use crate::signing::Signable;
 use crate::ui::common::{
-    DiagnosesEditor, DocFrame, P, PatientFields, SignerFields, area, select, text,
+    DiagnosesEditor, DocFrame, P, PatientFields, SignerFields, area, diagnoses_lens, patient_lens,
+    select, signing, text,
 };
 use crate::ui::field::{Anchor, TextInput, form};
-use crate::ui::{engine, lang, now_minutes};
+use crate::ui::{engine, now_minutes};
 use crate::{bind_enum, bind_signer, bind_text};
 
 const CATEGORY: &[(&str, &str, &str)] = &[
@@ -74,8 +77,9 @@ pub fn RequestForm(
     #[prop(into)] scope: String,
     #[prop(optional)] nested: bool,
 ) -> impl IntoView {
+    let (closed, sign) = signing(doc);
     view! {
-        <DocFrame doc=doc kind=DocKind::ExamRequest scope=scope report=report nested=nested
+        <DocFrame closed=closed sign=sign kind=DocKind::ExamRequest scope=scope report=report nested=nested
             corner=move || view! { <PriorityBadge doc=doc /> }>
             <RequestBody doc=doc />
         </DocFrame>
@@ -84,7 +88,6 @@ pub fn RequestForm(
 
 #[component]
 fn RequestBody(doc: RwSignal<ExamRequest>) -> impl IntoView {
-    let lang = lang();
     let cat = Memo::new(move |_| doc.with(|d| d.category));
     let policy = &engine().policy.required;
     let is_in = |list: &[String], c: Option<ExamCategory>| {
@@ -100,7 +103,7 @@ fn RequestBody(doc: RwSignal<ExamRequest>) -> impl IntoView {
     let imaging = move || matches!(cat.get(), Some(ExamCategory::Imaging));
     view! {
         <fieldset class="section">
-            <legend>{move || if lang.get() == Lang::Zh { "申请" } else { "Request" }}</legend>
+            <legend>{tr("申请", "Request")}</legend>
             <div class="grid">
                 {select(("类别", "Category"), "category", CATEGORY, bind_enum!(doc, category), true)}
                 {select(("优先级", "Priority"), "priority", PRIORITY, bind_enum!(doc, priority), false)}
@@ -110,9 +113,9 @@ fn RequestBody(doc: RwSignal<ExamRequest>) -> impl IntoView {
                 {text(("申请时间", "Requested at"), "requested_at", bind_text!(doc, requested_at), true)}
             </div>
         </fieldset>
-        <PatientFields doc=doc fields=&[P::Name, P::Sex, P::Age, P::RecordNo] required=&[P::Name, P::Sex, P::Age, P::RecordNo] />
+        <PatientFields doc=patient_lens(doc) fields=&[P::Name, P::Sex, P::Age, P::RecordNo] required=&[P::Name, P::Sex, P::Age, P::RecordNo] />
         <fieldset class="section">
-            <legend>{move || if lang.get() == Lang::Zh { "检查/检验项目" } else { "Examinations" }}</legend>
+            <legend>{tr("检查/检验项目", "Examinations")}</legend>
             <ExamItems doc=doc />
             <div class="grid">
                 <Show when=needs_site>
@@ -126,7 +129,7 @@ fn RequestBody(doc: RwSignal<ExamRequest>) -> impl IntoView {
                 </Show>
             </div>
             {area(("病史摘要", "Clinical summary"), "clinical_summary", bind_text!(doc, clinical_summary), true)}
-            <DiagnosesEditor doc=doc />
+            <DiagnosesEditor doc=diagnoses_lens(doc) />
         </fieldset>
         <Show when=needs_consent>
             <SignerFields legend=("知情同意签署人", "Consent signed by") path="consent"
@@ -140,13 +143,12 @@ fn RequestBody(doc: RwSignal<ExamRequest>) -> impl IntoView {
 
 #[component]
 fn ContrastToggle(doc: RwSignal<ExamRequest>) -> impl IntoView {
-    let lang = lang();
     let f = form();
     view! {
         <label class="check">
             <input type="checkbox" prop:checked=move || doc.with(|d| d.contrast == Some(true)) disabled=move || f.locked.get()
                 on:change=move |ev| { let on = event_target_checked(&ev); doc.update(|d| d.contrast = Some(on)) } />
-            {move || if lang.get() == Lang::Zh { "增强（造影剂）" } else { "with contrast" }}
+            {tr("增强（造影剂）", "with contrast")}
         </label>
     }
 }
@@ -154,7 +156,6 @@ fn ContrastToggle(doc: RwSignal<ExamRequest>) -> impl IntoView {
 /// The consent is signed when the patient (or relative) signs: a time is recorded.
 #[component]
 fn ConsentSign(doc: RwSignal<ExamRequest>) -> impl IntoView {
-    let lang = lang();
     let f = form();
     let signed =
         Memo::new(move |_| doc.with(|d| d.consent.as_ref().is_some_and(Signer::is_signed)));
@@ -168,10 +169,10 @@ fn ConsentSign(doc: RwSignal<ExamRequest>) -> impl IntoView {
     view! {
         <div class="override">
             <Show when=move || !signed.get() fallback=move || view! {
-                <span class="signed">{move || if lang.get() == Lang::Zh { "✔ 知情同意已签署" } else { "✔ consent signed" }}</span>
+                <span class="signed">{tr("✔ 知情同意已签署", "✔ consent signed")}</span>
             }>
                 <button type="button" class="small" on:click=sign disabled=move || f.locked.get()>
-                    {move || if lang.get() == Lang::Zh { "记录同意书签署" } else { "Record the signed consent" }}
+                    {tr("记录同意书签署", "Record the signed consent")}
                 </button>
             </Show>
         </div>
@@ -180,7 +181,6 @@ fn ConsentSign(doc: RwSignal<ExamRequest>) -> impl IntoView {
 
 #[component]
 fn ExamItems(doc: RwSignal<ExamRequest>) -> impl IntoView {
-    let lang = lang();
     let f = form();
     let count = Memo::new(move |_| doc.with(|d| d.items.len()));
     view! {
@@ -193,13 +193,13 @@ fn ExamItems(doc: RwSignal<ExamRequest>) -> impl IntoView {
                     <div class="row">
                         <TextInput label=("项目", "Examination") path=format!("items[{i}]") value=value set=set wide=true placeholder="血常规" />
                         <button type="button" class="icon remove" on:click=remove disabled=move || f.locked.get()
-                            aria-label=move || if lang.get() == Lang::Zh { format!("删除项目 {}", i + 1) } else { format!("remove examination {}", i + 1) }>"×"</button>
+                            aria-label=trs(format!("删除项目 {}", i + 1), format!("remove examination {}", i + 1))>"×"</button>
                     </div>
                 }
             } />
             <button type="button" class="small" disabled=move || f.locked.get()
                 on:click=move |_| doc.update(|d| d.items.push(String::new()))>
-                {move || if lang.get() == Lang::Zh { "＋ 项目" } else { "+ examination" }}
+                {tr("＋ 项目", "+ examination")}
             </button>
         </Anchor>
     }

@@ -3,6 +3,8 @@
 
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
+
+use crate::ui::tr;
 use opdcheck_engine::{DocKind, Lang};
 
 use crate::drafts::{Drafts, STORAGE_KEY};
@@ -187,23 +189,23 @@ pub fn App() -> impl IntoView {
         <header class="topbar">
             <a class="brand" href="#/prescription">
                 <span class="logo" aria-hidden="true">"✚"</span>
-                <span>{move || if lang.get() == Lang::Zh { "门诊文书质控" } else { "Outpatient document QA" }}</span>
+                <span>{tr("门诊文书质控", "Outpatient document QA")}</span>
                 <small>"opdcheck"</small>
             </a>
-            <nav class="pages" aria-label=move || if lang.get() == Lang::Zh { "文书" } else { "Documents" }>
+            <nav class="pages" aria-label=tr("文书", "Documents")>
                 {Page::ALL.into_iter().map(|p| {
                     let (zh, en) = p.label();
                     view! {
                         <a href=format!("#/{}", p.slug()) class="page-link" aria-current=move || (page.get() == p).then_some("page")
                             on:click=move |ev| { ev.prevent_default(); go(p) }>
-                            {move || if lang.get() == Lang::Zh { zh } else { en }}
+                            {tr(zh, en)}
                         </a>
                     }
                 }).collect_view()}
             </nav>
             <div class="tools">
                 <label class="samples">
-                    <span class="sr-only">{move || if lang.get() == Lang::Zh { "示例" } else { "Samples" }}</span>
+                    <span class="sr-only">{tr("示例", "Samples")}</span>
                     <select id="samples-menu" on:change=move |ev| {
                         let v = event_target_value(&ev);
                         if let Ok(k) = v.parse::<usize>() { load_sample(k) }
@@ -213,7 +215,7 @@ pub fn App() -> impl IntoView {
                             if let Ok(sel) = t.dyn_into::<web_sys::HtmlSelectElement>() { sel.set_value("") }
                         }
                     }>
-                        <option value="">{move || if lang.get() == Lang::Zh { "示例文书…" } else { "Samples…" }}</option>
+                        <option value="">{tr("示例文书…", "Samples…")}</option>
                         {SAMPLES.iter().enumerate().map(|(k, s)| {
                             let (zh, en) = kind_title(s.kind);
                             let clean = s.clean;
@@ -231,11 +233,11 @@ pub fn App() -> impl IntoView {
                     </select>
                 </label>
                 <button type="button" class="small" on:click=new_doc hidden=move || page.get() == Page::Catalog>
-                    {move || if lang.get() == Lang::Zh { "新建" } else { "New" }}
+                    {tr("新建", "New")}
                 </button>
                 <button type="button" class="small lang" on:click=move |_| lang.update(|l| *l = if *l == Lang::Zh { Lang::En } else { Lang::Zh })
-                    aria-label=move || if lang.get() == Lang::Zh { "Switch to English" } else { "切换到中文" }>
-                    {move || if lang.get() == Lang::Zh { "EN" } else { "中文" }}
+                    aria-label=tr("Switch to English", "切换到中文")>
+                    {tr("EN", "中文")}
                 </button>
             </div>
         </header>
@@ -255,7 +257,7 @@ pub fn App() -> impl IntoView {
         <Datalists />
         <footer class="foot">
             <span>{move || format!("{} · {}", if lang.get() == Lang::Zh { "规则集" } else { "ruleset" }, engine().ruleset())}</span>
-            <span>{move || if lang.get() == Lang::Zh { "检查在本机浏览器内完成，草稿保存在本机" } else { "Checked in this browser; drafts stay on this device" }}</span>
+            <span>{tr("检查在本机浏览器内完成，草稿保存在本机", "Checked in this browser; drafts stay on this device")}</span>
         </footer>
     }
 }

@@ -2,6 +2,8 @@
 //! how to fix it; choosing one takes the user to its field.
 
 use leptos::prelude::*;
+
+use crate::ui::tr;
 use opdcheck_engine::{Finding, Lang, Report, Severity};
 use wasm_bindgen::JsCast;
 
@@ -61,7 +63,7 @@ pub fn SummaryPanel(
     let lang = lang();
     let groups = [Severity::Error, Severity::Warning, Severity::Info];
     view! {
-        <section class="summary" aria-label=move || if lang.get() == Lang::Zh { "检查结果" } else { "Findings" }>
+        <section class="summary" aria-label=tr("检查结果", "Findings")>
             <h2>
                 {move || title.map(|t| t.get()).unwrap_or_else(|| {
                     if lang.get() == Lang::Zh { "检查结果".into() } else { "Findings".into() }
@@ -69,7 +71,7 @@ pub fn SummaryPanel(
                 <span class="count">{move || findings.with(Vec::len)}</span>
             </h2>
             <Show when=move || findings.with(Vec::is_empty)>
-                <p class="all-clear">{move || if lang.get() == Lang::Zh { "未发现问题。" } else { "No findings." }}</p>
+                <p class="all-clear">{tr("未发现问题。", "No findings.")}</p>
             </Show>
             {groups
                 .into_iter()

@@ -3,6 +3,8 @@
 //! report cards, allergies) on top.
 
 use leptos::prelude::*;
+
+use crate::ui::{tr, trs};
 use opdcheck_engine::model::{
     Document, ExamRequest, InfectiousReport, OutpatientRecord, Prescription, RxItem, Visit,
 };
@@ -266,17 +268,17 @@ pub fn VisitPage(visit: RwSignal<Visit>) -> impl IntoView {
     view! {
         <div class="visit">
             <header class="visit-head">
-                <h2>{move || if lang.get() == Lang::Zh { "就诊" } else { "Visit" }} " " <code>{move || assembled.with(|v| v.visit_id.clone().unwrap_or_default())}</code></h2>
+                <h2>{tr("就诊", "Visit")} " " <code>{move || assembled.with(|v| v.visit_id.clone().unwrap_or_default())}</code></h2>
                 <ScoreBadge report=score_report />
                 <div class="visit-add">
-                    <button type="button" class="small" on:click=add_rx>{move || if lang.get() == Lang::Zh { "＋ 处方" } else { "+ prescription" }}</button>
-                    <button type="button" class="small" on:click=add_rq>{move || if lang.get() == Lang::Zh { "＋ 申请单" } else { "+ request" }}</button>
-                    <button type="button" class="small" on:click=add_card>{move || if lang.get() == Lang::Zh { "＋ 传染病报告卡" } else { "+ report card" }}</button>
+                    <button type="button" class="small" on:click=add_rx>{tr("＋ 处方", "+ prescription")}</button>
+                    <button type="button" class="small" on:click=add_rq>{tr("＋ 申请单", "+ request")}</button>
+                    <button type="button" class="small" on:click=add_card>{tr("＋ 传染病报告卡", "+ report card")}</button>
                 </div>
             </header>
             <div class="cross">
                 <SummaryPanel findings=cross target=target on_pick=Callback::new(move |f: Finding| open_finding(&f))
-                    title=Signal::derive(move || if lang.get() == Lang::Zh { "跨文书检查".to_string() } else { "Cross-document checks".to_string() }) />
+                    title=trs("跨文书检查".into(), "Cross-document checks".into()) />
             </div>
             <nav class="tabs" role="tablist" id="visit-docs" tabindex="-1">
                 <For each=move || tabs.get() key=|t| *t children=move |t| {
