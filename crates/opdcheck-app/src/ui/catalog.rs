@@ -10,8 +10,16 @@ use opdcheck_engine::rules::{Group, RULES, Rule};
 use crate::ui::field::{severity_class, severity_label};
 use crate::ui::lang;
 
-/// Does the rule match every word of the query?
+/// Does the rule match every word of the query? A word that is a rule code (`rx-08`) matches
+/// that rule only, not the rules whose text mentions it.
 pub fn matches(rule: &Rule, query: &str) -> bool {
+    let is_code = |w: &str| RULES.iter().any(|r| r.code.eq_ignore_ascii_case(w));
+    if query
+        .split_whitespace()
+        .any(|w| is_code(w) && !rule.code.eq_ignore_ascii_case(w))
+    {
+        return false;
+    }
     let hay = format!(
         "{} {} {} {} {} {}",
         rule.code, rule.item, rule.title.0, rule.title.1, rule.clause, rule.doc
@@ -91,7 +99,7 @@ mod tests {
                 .map(|r| r.code)
                 .collect::<Vec<_>>()
         };
-        assert_eq!(find("rx-08")[0], "RX-08");
+        assert_eq!(find("rx-08"), ["RX-08"]);
         assert!(find("过敏").contains(&"RX-19"));
         assert!(find("第19条").contains(&"RX-12"));
         assert_eq!(find("").len(), RULES.len());

@@ -135,8 +135,11 @@ pub fn SignBar(closed: Signal<bool>, sign: Callback<()>, report: Signal<Report>)
 /// patient block, the diagnoses): one non-generic component instead of one copy per kind.
 pub struct Lens<V: Send + Sync + 'static> {
     get: Memo<V>,
-    edit: Callback<Box<dyn FnOnce(&mut V) + Send + Sync>>,
+    edit: Callback<Edit<V>>,
 }
+
+/// A change to a document part.
+pub type Edit<V> = Box<dyn FnOnce(&mut V) + Send + Sync>;
 
 impl<V: Send + Sync + 'static> Clone for Lens<V> {
     fn clone(&self) -> Self {
@@ -162,7 +165,7 @@ impl<V: Clone + PartialEq + Send + Sync + 'static> Lens<V> {
     ) -> Lens<V> {
         Lens {
             get: Memo::new(move |_| doc.with(get)),
-            edit: Callback::new(move |f: Box<dyn FnOnce(&mut V) + Send + Sync>| {
+            edit: Callback::new(move |f: Edit<V>| {
                 doc.update(|d| {
                     let mut v = get(d);
                     f(&mut v);
