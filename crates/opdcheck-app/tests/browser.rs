@@ -1,0 +1,404 @@
+//! The components in headless Chromium (`wasm-bindgen-test`): mounted as a page mounts them,
+//! driven with real DOM events, asserted on what the user sees. `cargo xtask test` runs them
+//! with chromedriver; see the crate's `webdriver.json` for the browser flags.
+
+#![cfg(target_arch = "wasm32")]
+
+use leptos::prelude::*;
+use opdcheck_app::drafts::{Drafts, STORAGE_KEY};
+use opdcheck_app::samples::{self, SAMPLES};
+use opdcheck_app::ui::infectious::InfectiousPage;
+use opdcheck_app::ui::prescription::PrescriptionPage;
+use opdcheck_app::ui::record::RecordPage;
+use opdcheck_app::ui::request::RequestPage;
+use opdcheck_app::ui::visit::VisitPage;
+use opdcheck_app::ui::{Ui, lang};
+use opdcheck_engine::model::{Document, Prescription, RxItem};
+use opdcheck_engine::{DocKind, Lang};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A fresh container in the page, with whatever mounted in it.
+fn mount<F, V>(f: F) -> HtmlElement
+where
+    F: FnOnce() -> V + 'static,
+    V: IntoView + 'static,
+{
+    let doc = document();
+    let el: HtmlElement = doc.create_element("div").unwrap().unchecked_into();
+    doc.body().unwrap().append_child(&el).unwrap();
+    let handle = leptos::mount::mount_to(el.clone(), f);
+    // The test owns the page until it ends.
+    std::mem::forget(handle);
+    el
+}
+
+/// Let effects and rendering run.
+async fn settle() {
+    gloo_timers::future::TimeoutFuture::new(20).await;
+}
+
+fn q(root: &Element, sel: &str) -> Option<Element> {
+    root.query_selector(sel).unwrap()
+}
+
+fn must(root: &Element, sel: &str) -> Element {
+    q(root, sel).unwrap_or_else(|| panic!("no element matches {sel}"))
+}
+
+fn rules_at(root: &Element, field_id: &str) -> Vec<String> {
+    let list = root
+        .query_selector_all(&format!("#{field_id}-desc li.ff"))
+        .unwrap();
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.unchecked_into::<Element>().get_attribute("data-rule"))
+        .collect()
+}
+
+fn type_into(root: &Element, sel: &str, text: &str) {
+    let input: HtmlInputElement = must(root, sel).unchecked_into();
+    input.set_value(text);
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let ev = web_sys::Event::new_with_event_init_dict("input", &init).unwrap();
+    input.dispatch_event(&ev).unwrap();
+}
+
+fn choose(root: &Element, sel: &str, value: &str) {
+    let select: HtmlSelectElement = must(root, sel).unchecked_into();
+    select.set_value(value);
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    select
+        .dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).unwrap())
+        .unwrap();
+}
+
+fn click(root: &Element, sel: &str) {
+    must(root, sel).unchecked_into::<HtmlElement>().click();
+}
+
+fn sample(kind: DocKind, clean: bool) -> Document {
+    let s = SAMPLES
+        .iter()
+        .find(|s| s.kind == kind && s.clean == clean)
+        .unwrap();
+    samples::load(s)
+}
+
+fn clean_rx() -> Prescription {
+    match sample(DocKind::Prescription, true) {
+        Document::Prescription(p) => p,
+        _ => unreachable!(),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_sixth_drug_row_shows_rx10_at_the_items_table() {
+    let mut rx = clean_rx();
+    for name in ["盐酸氨溴索片", "布洛芬片", "氯雷他定片"] {
+        rx.items.push(RxItem {
+            drug: Some(name.into()),
+            ..rx.items[1].clone()
+        });
+    }
+    assert_eq!(rx.items.len(), 5);
+    let doc = RwSignal::new(rx);
+    let root = mount(move || view! { <PrescriptionPage doc=doc /> });
+    settle().await;
+    assert!(!rules_at(&root, "f-rx-items").contains(&"RX-10".to_string()));
+    click(&root, "button.add");
+    settle().await;
+    assert_eq!(root.query_selector_all(".item-row").unwrap().length(), 6);
+    // An empty row is not a drug yet; naming one is.
+    assert!(rules_at(&root, "f-rx-items").is_empty());
+    type_into(&root, "#f-rx-items-5--drug", "维生素C片");
+    settle().await;
+    assert_eq!(rules_at(&root, "f-rx-items"), ["RX-10"]);
+    // The summary lists it too, and the document is not qualified.
+    assert!(q(&root, "section.summary button.finding[data-rule='RX-10']").is_some());
+    assert!(q(&root, ".badge.bad").is_some());
+}
+
+#[wasm_bindgen_test]
+async fn a_vague_frequency_shows_rx08_at_that_field_and_blocks_signing() {
+    let doc = RwSignal::new(clean_rx());
+    let root = mount(move || view! { <PrescriptionPage doc=doc /> });
+    settle().await;
+    let field = "f-rx-items-0--frequency";
+    assert!(rules_at(&root, field).is_empty());
+    let sign: HtmlElement = must(&root, "button.sign").unchecked_into();
+    assert!(
+        !sign
+            .unchecked_ref::<web_sys::HtmlButtonElement>()
+            .disabled()
+    );
+
+    type_into(&root, &format!("#{field}"), "遵医嘱");
+    settle().await;
+    assert_eq!(rules_at(&root, field), ["RX-08"]);
+    let input = must(&root, &format!("#{field}"));
+    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(
+        input.get_attribute("aria-describedby"),
+        Some(format!("{field}-desc"))
+    );
+    assert!(
+        sign.unchecked_ref::<web_sys::HtmlButtonElement>()
+            .disabled()
+    );
+    // Clicking the finding in the summary takes the user to the field.
+    click(&root, "section.summary button.finding[data-rule='RX-08']");
+    settle().await;
+    assert_eq!(
+        document().active_element().map(|e| e.id()),
+        Some(field.to_string())
+    );
+
+    type_into(&root, &format!("#{field}"), "tid");
+    settle().await;
+    assert!(rules_at(&root, field).is_empty());
+    assert_eq!(
+        input.get_attribute("aria-invalid").as_deref(),
+        Some("false")
+    );
+    assert!(
+        !sign
+            .unchecked_ref::<web_sys::HtmlButtonElement>()
+            .disabled()
+    );
+    sign.click();
+    settle().await;
+    assert!(q(&root, ".signed").is_some());
+    assert!(doc.with_untracked(|d| d.completed == Some(true)));
+    assert!(
+        must(&root, "#f-rx-patient-name")
+            .unchecked_into::<HtmlInputElement>()
+            .read_only()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_quantity_follows_dose_frequency_and_days() {
+    let mut rx = clean_rx();
+    rx.items.truncate(1);
+    rx.items[0].quantity = None;
+    let doc = RwSignal::new(rx);
+    let root = mount(move || view! { <PrescriptionPage doc=doc /> });
+    settle().await;
+    // 0.5 g tid for 4 days of 0.25 g × 24 capsules: 24 capsules, one box.
+    type_into(&root, "#f-rx-items-0--days", "4");
+    settle().await;
+    let qty: HtmlInputElement = must(&root, "#f-rx-items-0--quantity").unchecked_into();
+    assert_eq!(qty.value(), "1");
+    type_into(&root, "#f-rx-items-0--days", "5");
+    settle().await;
+    assert_eq!(qty.value(), "2");
+    assert_eq!(
+        must(&root, "#f-rx-items-0--quantity-unit")
+            .unchecked_into::<HtmlInputElement>()
+            .value(),
+        "盒"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_drug_field_suggests_from_the_formulary() {
+    let mut rx = clean_rx();
+    rx.items = vec![RxItem::default()];
+    let doc = RwSignal::new(rx);
+    let root = mount(move || view! { <PrescriptionPage doc=doc /> });
+    settle().await;
+    let sel = "#f-rx-items-0--drug";
+    type_into(&root, sel, "阿莫西林");
+    settle().await;
+    let input = must(&root, sel);
+    assert_eq!(
+        input.get_attribute("aria-expanded").as_deref(),
+        Some("true")
+    );
+    let options = root
+        .query_selector_all("ul.suggestions li[role=option]")
+        .unwrap();
+    assert!(options.length() >= 2);
+    // Enter picks the highlighted one and fills strength and route.
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Enter");
+    init.set_bubbles(true);
+    input
+        .dispatch_event(
+            &web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap(),
+        )
+        .unwrap();
+    settle().await;
+    let it = doc.with_untracked(|d| d.items[0].clone());
+    assert_eq!(it.drug.as_deref(), Some("阿莫西林胶囊"));
+    assert_eq!(it.route.as_deref(), Some("口服"));
+    assert!(it.strength.is_some());
+    assert_eq!(
+        input.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn an_over_label_dose_asks_for_a_reason_and_a_second_signature_in_place() {
+    let mut rx = clean_rx();
+    rx.items[0].dose = Some(opdcheck_engine::model::Quantity {
+        value: Some(2.0),
+        unit: Some("g".into()),
+    });
+    rx.items[0].quantity = None;
+    let doc = RwSignal::new(rx);
+    let root = mount(move || view! { <PrescriptionPage doc=doc /> });
+    settle().await;
+    assert!(rules_at(&root, "f-rx-items-0--dose").contains(&"RX-14".to_string()));
+    type_into(
+        &root,
+        "#f-rx-items-0--over-label-reason",
+        "重症感染，经科室讨论",
+    );
+    type_into(&root, "#f-rx-second-signature", "王主任");
+    settle().await;
+    click(&root, ".override.second button.small");
+    settle().await;
+    // Reason and second signature given: accepted.
+    assert!(q(&root, ".override.second .signed").is_some());
+    assert!(!rules_at(&root, "f-rx-items-0--dose").contains(&"RX-14".to_string()));
+    assert!(doc.with_untracked(|d| d.second_signature.as_ref().is_some_and(|s| s.is_signed())));
+}
+
+#[wasm_bindgen_test]
+async fn a_request_shows_its_priority_badge_and_category_fields() {
+    let doc = RwSignal::new(match sample(DocKind::ExamRequest, false) {
+        Document::ExamRequest(d) => d,
+        _ => unreachable!(),
+    });
+    let root = mount(move || view! { <RequestPage doc=doc /> });
+    settle().await;
+    // Imaging wants a body site; an emergency patient wants 急!.
+    assert!(q(&root, "#f-rq-body-site").is_some());
+    assert!(q(&root, "#f-rq-specimen").is_none());
+    assert_eq!(rules_at(&root, "f-rq-priority"), ["RQ-04"]);
+    assert!(q(&root, ".priority-badge").is_none());
+    choose(&root, "#f-rq-priority", "urgent");
+    settle().await;
+    assert_eq!(
+        must(&root, ".priority-badge").text_content().as_deref(),
+        Some("急!")
+    );
+    assert!(rules_at(&root, "f-rq-priority").is_empty());
+    choose(&root, "#f-rq-category", "lab");
+    settle().await;
+    assert!(q(&root, "#f-rq-specimen").is_some());
+    assert!(q(&root, "#f-rq-body-site").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn the_report_card_shows_class_deadline_and_countdown() {
+    let doc = RwSignal::new(opdcheck_engine::model::InfectiousReport::default());
+    let root = mount(move || view! { <InfectiousPage doc=doc /> });
+    settle().await;
+    choose(&root, "#f-ir-disease", "霍乱");
+    settle().await;
+    let info = must(&root, ".disease-info").text_content().unwrap();
+    assert!(info.contains("甲类") && info.contains('2'), "{info}");
+    type_into(&root, "#f-ir-diagnosed-at", "2020-01-01T08:00");
+    settle().await;
+    let countdown = must(&root, ".countdown");
+    assert_eq!(
+        countdown.get_attribute("data-state").as_deref(),
+        Some("overdue")
+    );
+    // A disease with subtypes asks for one.
+    choose(&root, "#f-ir-disease", "病毒性肝炎");
+    settle().await;
+    assert!(rules_at(&root, "f-ir-disease-subtype").contains(&"IR-03".to_string()));
+}
+
+#[wasm_bindgen_test]
+async fn the_record_shows_the_fields_its_visit_type_needs() {
+    let doc = RwSignal::new(match sample(DocKind::OutpatientRecord, true) {
+        Document::OutpatientRecord(d) => d,
+        _ => unreachable!(),
+    });
+    let root = mount(move || view! { <RecordPage doc=doc /> });
+    settle().await;
+    assert!(q(&root, "#f-mr-past-history").is_some());
+    assert!(q(&root, "#f-mr-condition-change").is_none());
+    choose(&root, "#f-mr-visit-type", "follow_up");
+    settle().await;
+    assert!(q(&root, "#f-mr-past-history").is_none());
+    assert!(q(&root, "#f-mr-condition-change").is_some());
+    // A follow-up record needs the change since last time.
+    assert!(rules_at(&root, "f-mr-condition-change").contains(&"MR-03".to_string()));
+}
+
+#[wasm_bindgen_test]
+async fn the_visit_view_shows_cross_document_findings() {
+    let doc = RwSignal::new(match sample(DocKind::Visit, false) {
+        Document::Visit(v) => v,
+        _ => unreachable!(),
+    });
+    let root = mount(move || view! { <VisitPage visit=doc /> });
+    settle().await;
+    assert!(q(&root, ".cross button.finding[data-rule='XV-04']").is_some());
+    assert!(q(&root, ".cross button.finding[data-rule='XV-02']").is_some());
+    // Choosing the prescription finding opens the prescription at its diagnosis.
+    click(&root, ".cross button.finding[data-rule='XV-02']");
+    settle().await;
+    assert!(q(&root, "#f-v-rx0-diagnoses-0-").is_some());
+    assert_eq!(rules_at(&root, "f-v-rx0-diagnoses-0-"), ["XV-02"]);
+    // Fixing the prescription's diagnosis clears it.
+    type_into(&root, "#f-v-rx0-diagnoses-0-", "急性支气管炎");
+    settle().await;
+    assert!(q(&root, ".cross button.finding[data-rule='XV-02']").is_none());
+    assert!(doc.with_untracked(|v| v.prescriptions[0].diagnoses[0] == "急性支气管炎"));
+}
+
+#[wasm_bindgen_test]
+async fn labels_and_messages_switch_to_english() {
+    let doc = RwSignal::new(clean_rx());
+    let root = mount(move || {
+        let l = lang();
+        l.set(Lang::En);
+        let _ = expect_context::<Ui>();
+        view! { <PrescriptionPage doc=doc /> }
+    });
+    settle().await;
+    let label = must(&root, "label[for='f-rx-items-0--frequency']")
+        .text_content()
+        .unwrap();
+    assert_eq!(label, "Frequency");
+    type_into(&root, "#f-rx-items-0--frequency", "遵医嘱");
+    settle().await;
+    let msg = must(&root, "#f-rx-items-0--frequency-desc .ff-msg")
+        .text_content()
+        .unwrap();
+    let cjk = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    assert!(!msg.is_empty() && !msg.chars().any(cjk), "{msg}");
+}
+
+#[wasm_bindgen_test]
+async fn drafts_survive_a_reload() {
+    let storage = window().local_storage().unwrap().unwrap();
+    storage.remove_item(STORAGE_KEY).unwrap();
+    let root = mount(opdcheck_app::App);
+    settle().await;
+    type_into(&root, "#f-rx-patient-name", "赵六");
+    settle().await;
+    let stored = storage.get_item(STORAGE_KEY).unwrap().unwrap();
+    let drafts = Drafts::from_json(&stored).unwrap();
+    assert_eq!(drafts.prescription.patient.name.as_deref(), Some("赵六"));
+    // A second app (a reload) starts from the stored draft.
+    let again = mount(opdcheck_app::App);
+    settle().await;
+    let name: HtmlInputElement = must(&again, "#f-rx-patient-name").unchecked_into();
+    assert_eq!(name.value(), "赵六");
+    root.remove();
+    again.remove();
+}
