@@ -402,3 +402,23 @@ async fn drafts_survive_a_reload() {
     root.remove();
     again.remove();
 }
+
+#[wasm_bindgen_test]
+async fn ctrl_enter_signs_a_document_without_errors() {
+    let doc = RwSignal::new(clean_rx());
+    let root = mount(move || view! { <PrescriptionPage doc=doc /> });
+    settle().await;
+    let field = must(&root, "#f-rx-patient-name");
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Enter");
+    init.set_ctrl_key(true);
+    init.set_bubbles(true);
+    field
+        .dispatch_event(
+            &web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap(),
+        )
+        .unwrap();
+    settle().await;
+    assert!(q(&root, ".signed").is_some());
+    assert!(doc.with_untracked(|d| d.prescriber.as_ref().is_some_and(|s| s.is_signed())));
+}

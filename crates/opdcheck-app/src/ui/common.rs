@@ -63,6 +63,15 @@ pub fn DocFrame(
     view! {
         <div class="doc-layout" class:nested=nested>
             <form class="doc-form" id=ctx.id("") tabindex="-1" on:submit=|ev| ev.prevent_default()
+                on:keydown=move |ev: web_sys::KeyboardEvent| {
+                    // Ctrl+Enter (⌘+Enter) signs, as the button does.
+                    if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
+                        ev.prevent_default();
+                        if !locked.get_untracked() && report.with_untracked(|r| blockers(r).is_empty()) {
+                            sign.run(());
+                        }
+                    }
+                }
                 aria-label=title>
                 {corner.run()}
                 <header class="doc-head">
@@ -113,7 +122,7 @@ pub fn SignBar(closed: Signal<bool>, sign: Callback<()>, report: Signal<Report>)
                     </span>
                 }
             >
-                <button type="button" class="sign primary" on:click=sign
+                <button type="button" class="sign primary" on:click=sign title="Ctrl+Enter" aria-keyshortcuts="Control+Enter"
                     aria-disabled=move || (errors.get() > 0).to_string()
                     disabled=move || { errors.get() > 0 }>
                     {tr("签名并关闭", "Sign and close")}
@@ -429,7 +438,9 @@ fn AgeInput(doc: Lens<Patient>, required: bool) -> impl IntoView {
             d.age
                 .as_ref()
                 .map(|a| enum_name(&a.unit))
-                .unwrap_or_default()
+                .filter(|u| !u.is_empty())
+                // Years until the doctor says otherwise (what a new age is written in).
+                .unwrap_or_else(|| "year".into())
         })
     });
     let set_unit = Callback::new(move |v: String| {
