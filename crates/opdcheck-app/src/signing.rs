@@ -4,7 +4,7 @@
 //! finding remains; then it stores exactly that signed document.
 
 use opdcheck_engine::model::{
-    ExamRequest, InfectiousReport, OutpatientRecord, Prescription, Signer, filled,
+    Document, ExamRequest, InfectiousReport, OutpatientRecord, Prescription, Signer, filled,
 };
 use opdcheck_engine::{Finding, Report, Severity};
 
@@ -29,6 +29,8 @@ pub trait Signable: Clone {
     fn as_signed(&self, at: &str) -> Self;
     /// Closed: signed by its author.
     fn is_closed(&self) -> bool;
+    /// As a document of the interchange format, to check it.
+    fn into_document(self) -> Document;
 }
 
 impl Signable for Prescription {
@@ -41,6 +43,9 @@ impl Signable for Prescription {
     fn is_closed(&self) -> bool {
         self.completed == Some(true) && self.prescriber.as_ref().is_some_and(Signer::is_signed)
     }
+    fn into_document(self) -> Document {
+        Document::Prescription(self)
+    }
 }
 
 impl Signable for OutpatientRecord {
@@ -52,6 +57,9 @@ impl Signable for OutpatientRecord {
     fn is_closed(&self) -> bool {
         self.physician.as_ref().is_some_and(Signer::is_signed)
     }
+    fn into_document(self) -> Document {
+        Document::OutpatientRecord(self)
+    }
 }
 
 impl Signable for ExamRequest {
@@ -62,6 +70,9 @@ impl Signable for ExamRequest {
     }
     fn is_closed(&self) -> bool {
         self.physician.as_ref().is_some_and(Signer::is_signed)
+    }
+    fn into_document(self) -> Document {
+        Document::ExamRequest(self)
     }
 }
 
@@ -78,6 +89,9 @@ impl Signable for InfectiousReport {
         self.reporting_physician
             .as_ref()
             .is_some_and(Signer::is_signed)
+    }
+    fn into_document(self) -> Document {
+        Document::InfectiousReport(self)
     }
 }
 

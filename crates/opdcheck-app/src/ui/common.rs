@@ -16,7 +16,7 @@ use crate::ui::field::{
     enum_name, form, label_text, opt,
 };
 use crate::ui::summary::{ScoreBadge, SummaryPanel};
-use crate::ui::{lang, now_minutes};
+use crate::ui::{engine, lang, now_minutes};
 
 /// A document kind's title.
 pub fn kind_title(kind: DocKind) -> Label {
@@ -87,6 +87,22 @@ pub fn DocFrame(
             </aside>
         </div>
     }
+}
+
+/// 初诊 / 复诊 / 急诊, on the record and the request.
+pub const VISIT_TYPE: &[(&str, &str, &str)] = &[
+    ("initial", "初诊", "initial"),
+    ("follow_up", "复诊", "follow-up"),
+    ("emergency", "急诊", "emergency"),
+];
+
+/// The live report of a document, checked as it will be signed.
+pub fn live_report<T: Signable + Send + Sync + 'static>(doc: RwSignal<T>) -> Signal<Report> {
+    Memo::new(move |_| {
+        let signed = doc.with(|d| d.as_signed(&now_minutes()));
+        engine().check(&signed.into_document())
+    })
+    .into()
 }
 
 /// Whether a document is closed, and the action that signs it.

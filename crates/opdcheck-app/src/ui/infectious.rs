@@ -4,16 +4,15 @@
 use leptos::prelude::*;
 
 use crate::ui::tr;
-use opdcheck_engine::model::{Document, InfectiousReport};
+use opdcheck_engine::model::InfectiousReport;
 use opdcheck_engine::{DocKind, Lang, Report};
 
 use crate::countdown::{self, Deadline};
-use crate::signing::Signable;
 use crate::ui::common::{
-    DocFrame, P, PatientFields, SignerFields, patient_lens, select, signing, text,
+    DocFrame, P, PatientFields, SignerFields, live_report, patient_lens, select, signing, text,
 };
 use crate::ui::field::{form, label_text, opt};
-use crate::ui::{engine, lang, now_minutes, now_stamp};
+use crate::ui::{engine, lang, now_stamp};
 use crate::{bind_enum, bind_signer, bind_text};
 
 const REPORT_TYPE: &[(&str, &str, &str)] = &[
@@ -31,14 +30,6 @@ const ACUTE: &[(&str, &str, &str)] = &[
     ("chronic", "慢性", "chronic"),
     ("unclassified", "未分类", "unclassified"),
 ];
-
-pub fn live_report(doc: RwSignal<InfectiousReport>) -> Signal<Report> {
-    Memo::new(move |_| {
-        let signed = doc.with(|d| d.as_signed(&now_minutes()));
-        engine().check(&Document::InfectiousReport(signed))
-    })
-    .into()
-}
 
 #[component]
 pub fn InfectiousPage(doc: RwSignal<InfectiousReport>) -> impl IntoView {

@@ -5,15 +5,14 @@
 use leptos::prelude::*;
 
 use crate::ui::{tr, trs};
-use opdcheck_engine::model::{Document, Herbal, Prescription, RxItem, Signer};
+use opdcheck_engine::model::{Herbal, Prescription, RxItem, Signer};
 use opdcheck_engine::suggest::{self, DrugSuggestion};
 use opdcheck_engine::{DocKind, Lang, Report};
 
 use crate::rx_edit::{edit_item, pick_drug};
-use crate::signing::Signable;
 use crate::ui::common::{
     DiagnosesEditor, DocFrame, P, PatientFields, SignerFields, area, diagnoses_lens, finding_at,
-    patient_lens, select, signing, text,
+    live_report, patient_lens, select, signing, text,
 };
 use crate::ui::field::{
     Anchor, FieldFindings, NumInput, TextInput, enum_name, field_parts, form, label_text, opt,
@@ -35,15 +34,6 @@ const TITLE: &[(&str, &str, &str)] = &[
     ("chief", "主任医师", "chief"),
     ("assistant", "执业助理医师", "assistant"),
 ];
-
-/// The live report of a prescription, checked as it will be signed.
-pub fn live_report(doc: RwSignal<Prescription>) -> Signal<Report> {
-    Memo::new(move |_| {
-        let signed = doc.with(|d| d.as_signed(&now_minutes()));
-        engine().check(&Document::Prescription(signed))
-    })
-    .into()
-}
 
 /// The prescription page: one prescription with its own live report.
 #[component]

@@ -5,23 +5,17 @@
 use leptos::prelude::*;
 
 use crate::ui::{tr, trs};
-use opdcheck_engine::model::{Consent, ConsentTopic, Document, OutpatientRecord, VisitType};
+use opdcheck_engine::model::{Consent, ConsentTopic, OutpatientRecord, VisitType};
 use opdcheck_engine::{DocKind, Lang, Report};
 
-use crate::signing::Signable;
 use crate::ui::common::{
-    DiagnosesEditor, DocFrame, P, PatientFields, SignerFields, area, diagnoses_lens, patient_lens,
-    select, signing, text,
+    DiagnosesEditor, DocFrame, P, PatientFields, SignerFields, VISIT_TYPE, area, diagnoses_lens,
+    live_report, patient_lens, select, signing, text,
 };
 use crate::ui::field::{Anchor, form};
-use crate::ui::{engine, lang, now_minutes};
+use crate::ui::{lang, now_minutes};
 use crate::{bind_enum, bind_signer, bind_text};
 
-const VISIT_TYPE: &[(&str, &str, &str)] = &[
-    ("initial", "初诊", "initial"),
-    ("follow_up", "复诊", "follow-up"),
-    ("emergency", "急诊", "emergency"),
-];
 const REPORT_STATUS: &[(&str, &str, &str)] = &[
     ("reported", "已报告", "reported"),
     ("pending", "待报告", "pending"),
@@ -46,14 +40,6 @@ const TOPICS: &[(ConsentTopic, &str, &str)] = &[
         "expensive or self-paid drug",
     ),
 ];
-
-pub fn live_report(doc: RwSignal<OutpatientRecord>) -> Signal<Report> {
-    Memo::new(move |_| {
-        let signed = doc.with(|d| d.as_signed(&now_minutes()));
-        engine().check(&Document::OutpatientRecord(signed))
-    })
-    .into()
-}
 
 #[component]
 pub fn RecordPage(doc: RwSignal<OutpatientRecord>) -> impl IntoView {

@@ -5,13 +5,12 @@
 use leptos::prelude::*;
 
 use crate::ui::{tr, trs};
-use opdcheck_engine::model::{Document, ExamCategory, ExamRequest, Priority, Signer};
+use opdcheck_engine::model::{ExamCategory, ExamRequest, Priority, Signer};
 use opdcheck_engine::{DocKind, Report};
 
-use crate::signing::Signable;
 use crate::ui::common::{
-    DiagnosesEditor, DocFrame, P, PatientFields, SignerFields, area, diagnoses_lens, patient_lens,
-    select, signing, text,
+    DiagnosesEditor, DocFrame, P, PatientFields, SignerFields, VISIT_TYPE, area, diagnoses_lens,
+    live_report, patient_lens, select, signing, text,
 };
 use crate::ui::field::{Anchor, TextInput, form};
 use crate::ui::{engine, now_minutes};
@@ -31,24 +30,11 @@ const PRIORITY: &[(&str, &str, &str)] = &[
     ("urgent", "急!", "urgent (急!)"),
     ("critical", "危!", "critical (危!)"),
 ];
-const VISIT_TYPE: &[(&str, &str, &str)] = &[
-    ("initial", "初诊", "initial"),
-    ("follow_up", "复诊", "follow-up"),
-    ("emergency", "急诊", "emergency"),
-];
 const CONDITION: &[(&str, &str, &str)] = &[
     ("stable", "一般", "stable"),
     ("serious", "重", "serious"),
     ("critical", "危重", "critical"),
 ];
-
-pub fn live_report(doc: RwSignal<ExamRequest>) -> Signal<Report> {
-    Memo::new(move |_| {
-        let signed = doc.with(|d| d.as_signed(&now_minutes()));
-        engine().check(&Document::ExamRequest(signed))
-    })
-    .into()
-}
 
 #[component]
 pub fn RequestPage(doc: RwSignal<ExamRequest>) -> impl IntoView {
