@@ -1,14 +1,18 @@
 //! Project tasks, run as `cargo xtask <cmd>` (alias of `cargo run -p xtask --`):
 //!
 //! - `test`: everything CI runs (format, lints, native tests, wasm32 build, the engine's wasm32
-//!   tests under Node), installing wasm-bindgen-cli at the pinned version when missing.
-//! - `run`: build the CLI, check the shipped sample batch and print its score sheet.
+//!   tests under Node, the web app's end-to-end test in Chromium), installing what it needs
+//!   (wasm-bindgen-cli, trunk, tests/e2e's npm packages, chromium) when missing.
+//! - `run [--port P]`: build the web app and opdcheck-server, serve the app on 127.0.0.1 until
+//!   Ctrl-C. `run --cli`: the CLI on the shipped sample batch instead.
 //! - `gen-batch --count N [--seed S] [--defect-rate R] --out FILE`: N synthetic prescriptions as
 //!   JSONL (see [`batch`]). `--out -` writes to standard output.
 //! - `bench-cli [--count N]`: opdcheck's CLI against Node + ajv on the same batch (records/s,
 //!   ratio; budget: opdcheck ≥ 2× ajv).
 //! - `bench-wasm`: builds the wasm module and times each document kind under Node.
 //! - `sizes`: gzip -9 sizes of the embedded data and of the wasm module.
+//! - `bench-app-size`, `bench-latency`, `bench-load`: the web app in Chromium: download size,
+//!   keystroke-to-paint latency, load to interactive (scripts in tests/e2e).
 //!
 //! Figures and how they were measured: docs/benchmarks.md.
 
@@ -36,8 +40,39 @@ struct Args {
 enum Cmd {
     /// Everything CI runs: format, lints, native tests, wasm32 build and wasm32 tests.
     Test,
-    /// Build the CLI, check samples/batch.jsonl and print its score sheet.
-    Run,
+    /// Build the web app and opdcheck-server; serve the app on 127.0.0.1 until Ctrl-C.
+    Run {
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Instead: build the CLI, check samples/batch.jsonl and print its score sheet.
+        #[arg(long)]
+        cli: bool,
+    },
+    /// Run the web app's end-to-end test only (tests/e2e/app.e2e.mjs).
+    E2e {
+        /// Use dist/ and the server binary as last built.
+        #[arg(long)]
+        skip_build: bool,
+    },
+    /// gzip -9 size of every file the app downloads on load, against the 350 KB budget.
+    BenchAppSize {
+        #[arg(long)]
+        skip_build: bool,
+    },
+    /// Keystroke to painted warning in Chromium: median, p95, max (budget p95 <= 16 ms).
+    BenchLatency {
+        #[arg(long)]
+        skip_build: bool,
+        #[arg(long, default_value_t = 200)]
+        keystrokes: u32,
+    },
+    /// Navigation start to the first form answering input, median of cold loads.
+    BenchLoad {
+        #[arg(long)]
+        skip_build: bool,
+        #[arg(long, default_value_t = 5)]
+        runs: u32,
+    },
     /// Write N synthetic prescriptions as JSONL (deterministic for a seed).
     GenBatch {
         #[arg(long)]
@@ -88,7 +123,22 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let result = match args.cmd {
         Cmd::Test => tasks::test(),
-        Cmd::Run => tasks::run(),
+        Cmd::Run { port, cli } => tasks::run(port, cli),
+        Cmd::E2e { skip_build } => browser("app.e2e.mjs", skip_build, &[]),
+        Cmd::BenchAppSize { skip_build } => browser("bench-app-size.mjs", skip_build, &[]),
+        Cmd::BenchLatency {
+            skip_build,
+            keystrokes,
+        } => browser(
+            "bench-latency.mjs",
+            skip_build,
+            &["--keystrokes".into(), keystrokes.to_string()],
+        ),
+        Cmd::BenchLoad { skip_build, runs } => browser(
+            "bench-load.mjs",
+            skip_build,
+            &["--runs".into(), runs.max(1).to_string()],
+        ),
         Cmd::GenBatch {
             count,
             seed,
@@ -123,6 +173,16 @@ fn main() -> ExitCode {
 }
 
 type Result<T = ()> = std::result::Result<T, String>;
+
+/// A tests/e2e script against the release app and server (built first unless `skip_build`).
+fn browser(script: &str, skip_build: bool, args: &[String]) -> Result {
+    let server = if skip_build {
+        tasks::built_app_and_server()?
+    } else {
+        tasks::build_app_and_server()?
+    };
+    tasks::node_e2e(script, &server, args)
+}
 
 fn gen_batch(count: u64, seed: u64, defect_rate: f64, out: &std::path::Path) -> Result {
     let start = Instant::now();

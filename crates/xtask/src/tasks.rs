@@ -1,5 +1,7 @@
-//! `test` (everything CI runs) and `run` (the product on the shipped samples).
+//! `test` (everything CI runs), `run` (the product: the web app, served) and the browser
+//! tooling both share: Chromium, Trunk, the npm packages of tests/e2e.
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::Result;
@@ -8,6 +10,14 @@ use crate::bench::{root, target_dir};
 /// The wasm-bindgen version the workspace pins (`wasm-bindgen = "=0.2.130"`): the CLI tools
 /// must be the same version.
 const WASM_BINDGEN: &str = "0.2.130";
+/// The Trunk release that builds the app (Trunk.toml, www/index.html).
+const TRUNK: &str = "0.21.14";
+/// Debian's Chromium, which Playwright (playwright-core, no browser download) drives.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// Debian's chromedriver, for wasm-bindgen-test's browser runs.
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// A CJK font: without one Chromium draws the app's Chinese as boxes in screenshots.
+const CJK_FONT: &str = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
 
 fn cargo() -> Command {
     let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
@@ -115,12 +125,226 @@ pub fn test() -> Result {
                 "wasm",
             ]),
     )?;
+    // The web app end to end: built as shipped (release, wasm-opt), served by the release
+    // server, driven in Chromium like a user.
+    ensure_chromium()?;
+    let server = build_app_and_server()?;
+    e2e(&server)?;
+    // Browser tests of opdcheck-app (wasm-bindgen-test under chromedriver) go here: call
+    // `ensure_chromium()` (done above) and run them with `browser_test_env(cargo())`.
     eprintln!("\nxtask test: all steps passed");
     Ok(())
 }
 
+/// `apt-get install` as root, or through sudo when not root.
+fn apt_get() -> Command {
+    let root_user = Command::new("id")
+        .arg("-u")
+        .output()
+        .ok()
+        .is_some_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let mut c = if root_user {
+        Command::new("apt-get")
+    } else {
+        let mut c = Command::new("sudo");
+        c.arg("apt-get");
+        c
+    };
+    c.env("DEBIAN_FRONTEND", "noninteractive");
+    c
+}
+
+/// Chromium and chromedriver (Debian's: Playwright's own browser download is not used) and a
+/// CJK font, installed with apt-get when any is missing. The e2e test and the benchmarks drive
+/// Chromium; opdcheck-app's wasm-bindgen browser tests need chromedriver.
+pub fn ensure_chromium() -> Result {
+    let missing: Vec<&str> = [
+        (CHROMIUM, "chromium"),
+        (CHROMEDRIVER, "chromium-driver"),
+        (CJK_FONT, "fonts-wqy-microhei"),
+    ]
+    .into_iter()
+    .filter(|(path, _)| !Path::new(path).exists())
+    .map(|(_, package)| package)
+    .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    step("apt-get update", apt_get().arg("update"))?;
+    step(
+        &format!("install {}", missing.join(", ")),
+        apt_get()
+            .args(["install", "-y", "--no-install-recommends"])
+            .args(&missing),
+    )
+}
+
+/// The environment of wasm-bindgen-test's browser runs: Debian's chromedriver, and a timeout
+/// that allows for a slow, shared machine (the default 20 s is too short there).
+#[allow(dead_code, reason = "for opdcheck-app's browser-test step, to come")]
+pub fn browser_test_env(cmd: &mut Command) -> &mut Command {
+    cmd.env("CHROMEDRIVER", CHROMEDRIVER)
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            "wasm-bindgen-test-runner",
+        )
+}
+
+/// Trunk builds the web app (Trunk.toml); installed at the release the build was written for.
+fn ensure_trunk() -> Result {
+    if has_tool("trunk", TRUNK) {
+        return Ok(());
+    }
+    step(
+        "install trunk",
+        cargo().args(["install", "trunk", "--version", TRUNK, "--locked"]),
+    )
+}
+
+/// tests/e2e: playwright-core (the e2e test, the benchmarks) and binaryen's wasm-opt (Trunk's
+/// release build; Debian's binaryen is too old for the features rustc emits).
+pub fn e2e_dir() -> PathBuf {
+    root().join("tests").join("e2e")
+}
+
+fn ensure_e2e_npm() -> Result {
+    let dir = e2e_dir();
+    let modules = dir.join("node_modules");
+    if modules.join(".bin").join("wasm-opt").exists()
+        && modules
+            .join("playwright-core")
+            .join("package.json")
+            .is_file()
+    {
+        return Ok(());
+    }
+    if !has_tool("npm", ".") {
+        return Err("npm is needed for tests/e2e (`npm` not found)".into());
+    }
+    // `npm ci`: exactly the versions of package-lock.json.
+    step(
+        "npm ci (tests/e2e)",
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+            .current_dir(&dir),
+    )
+}
+
+/// `trunk build --release` into dist/, with tests/e2e's wasm-opt first on PATH.
+pub fn build_app() -> Result {
+    ensure_wasm_target()?;
+    ensure_wasm_bindgen()?;
+    ensure_trunk()?;
+    ensure_e2e_npm()?;
+    let bin = e2e_dir().join("node_modules").join(".bin");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(&path)))
+        .map_err(|e| format!("PATH: {e}"))?;
+    step(
+        "build the web app (trunk build --release)",
+        Command::new("trunk")
+            .args(["build", "--release"])
+            .current_dir(root())
+            .env("PATH", path)
+            // No downloads: wasm-bindgen and wasm-opt come from PATH, as installed above.
+            .env("TRUNK_OFFLINE", "true")
+            .env("TRUNK_SKIP_VERSION_CHECK", "true"),
+    )
+}
+
+/// The app's build output (Trunk.toml's `dist`).
+pub fn dist_dir() -> PathBuf {
+    root().join("dist")
+}
+
+/// Build opdcheck-server (release); its path.
+pub fn build_server() -> Result<PathBuf> {
+    step(
+        "build opdcheck-server",
+        cargo().args([
+            "build",
+            "--release",
+            "-p",
+            "opdcheck-server",
+            "--bin",
+            "opdcheck-server",
+        ]),
+    )?;
+    Ok(target_dir().join("release").join("opdcheck-server"))
+}
+
+/// The release app (dist/) and server; the server binary's path.
+pub fn build_app_and_server() -> Result<PathBuf> {
+    build_app()?;
+    build_server()
+}
+
+/// The server binary and dist/ as last built, or an error saying to build them.
+pub fn built_app_and_server() -> Result<PathBuf> {
+    let server = target_dir().join("release").join("opdcheck-server");
+    if !server.is_file() || !dist_dir().join("index.html").is_file() {
+        return Err(format!(
+            "--skip-build: {} or {} is missing; run once without --skip-build",
+            server.display(),
+            dist_dir().join("index.html").display()
+        ));
+    }
+    Ok(server)
+}
+
+/// Run a Node script of tests/e2e against the built app: it starts `server` itself (port 0).
+pub fn node_e2e(script: &str, server: &Path, extra: &[String]) -> Result {
+    if !has_tool("node", "v") {
+        return Err("Node.js is needed for the browser tests (`node` not found)".into());
+    }
+    ensure_chromium()?;
+    ensure_e2e_npm()?;
+    step(
+        &format!("node tests/e2e/{script}"),
+        Command::new("node")
+            .arg(e2e_dir().join(script))
+            .args(extra)
+            .current_dir(root())
+            .env("OPDCHECK_SERVER", server)
+            .env("OPDCHECK_DIST", dist_dir())
+            .env("OPDCHECK_CHROMIUM", CHROMIUM)
+            .env("OPDCHECK_OUT", root().join("target").join("e2e")),
+    )
+}
+
+/// The end-to-end test of the app (tests/e2e/app.e2e.mjs).
+fn e2e(server: &Path) -> Result {
+    node_e2e("app.e2e.mjs", server, &[])
+}
+
+/// The product: build the web app and the server, serve the app on 127.0.0.1:`port` until
+/// Ctrl-C. With `cli`, the former demo instead: the CLI on the shipped sample batch.
+pub fn run(port: u16, cli: bool) -> Result {
+    if cli {
+        return cli_samples();
+    }
+    let server = build_app_and_server()?;
+    eprintln!("\n== opdcheck-server (Ctrl-C stops it)");
+    // The server prints `opdcheck: serving http://127.0.0.1:PORT/`; Ctrl-C reaches it with this
+    // process (same process group) and it shuts down cleanly.
+    let status = Command::new(&server)
+        .arg("--addr")
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--dist")
+        .arg(dist_dir())
+        .current_dir(root())
+        .status()
+        .map_err(|e| format!("cannot run {}: {e}", server.display()))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("opdcheck-server stopped: {status}"))
+    }
+}
+
 /// Build the CLI, check the shipped sample batch, print its score sheet.
-pub fn run() -> Result {
+fn cli_samples() -> Result {
     step(
         "build",
         cargo().args([

@@ -1,0 +1,204 @@
+//! The server on a fake dist directory: in-process through `oneshot`, and the real binary on
+//! 127.0.0.1:0.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use opdcheck_server::{AppState, Error, app};
+use tower::ServiceExt;
+
+const INDEX: &str = "<!doctype html><title>opdcheck test index</title>";
+const JS: &str = "opdcheck-app-0123456789abcdef.js";
+const WASM: &str = "opdcheck-app-0123456789abcdef_bg.wasm";
+
+fn dist() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("index.html"), INDEX).unwrap();
+    // Long enough for the compression layer to bother.
+    std::fs::write(dir.path().join(JS), "export function run() {}\n".repeat(50)).unwrap();
+    std::fs::write(dir.path().join(WASM), b"\0asm\x01\0\0\0").unwrap();
+    dir
+}
+
+struct Got {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Got {
+    fn header(&self, name: header::HeaderName) -> &str {
+        self.headers
+            .get(&name)
+            .unwrap_or_else(|| panic!("no {name} header"))
+            .to_str()
+            .unwrap()
+    }
+    fn text(&self) -> String {
+        String::from_utf8(self.body.clone()).unwrap()
+    }
+}
+
+async fn get(dir: &tempfile::TempDir, uri: &str, gzip: bool) -> Got {
+    let mut req = Request::get(uri);
+    if gzip {
+        req = req.header(header::ACCEPT_ENCODING, "gzip");
+    }
+    let state = AppState::new(dir.path()).unwrap();
+    let res = app(state)
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let (parts, body) = res.into_parts();
+    Got {
+        status: parts.status,
+        headers: parts.headers,
+        body: body.collect().await.unwrap().to_bytes().to_vec(),
+    }
+}
+
+#[tokio::test]
+async fn index_is_served_and_revalidated() {
+    let dir = dist();
+    let got = get(&dir, "/", false).await;
+    assert_eq!(got.status, StatusCode::OK);
+    assert!(got.header(header::CONTENT_TYPE).starts_with("text/html"));
+    assert_eq!(got.header(header::CACHE_CONTROL), "no-cache");
+    assert_eq!(got.text(), INDEX);
+}
+
+#[tokio::test]
+async fn hashed_assets_have_their_type_and_are_immutable() {
+    let dir = dist();
+    let js = get(&dir, &format!("/{JS}"), false).await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert!(
+        js.header(header::CONTENT_TYPE).contains("javascript"),
+        "{}",
+        js.header(header::CONTENT_TYPE)
+    );
+    assert!(js.header(header::CACHE_CONTROL).contains("immutable"));
+    assert!(js.text().starts_with("export function run()"));
+
+    let wasm = get(&dir, &format!("/{WASM}"), false).await;
+    assert_eq!(wasm.status, StatusCode::OK);
+    assert_eq!(wasm.header(header::CONTENT_TYPE), "application/wasm");
+    assert_eq!(wasm.body, b"\0asm\x01\0\0\0");
+}
+
+#[tokio::test]
+async fn assets_are_gzipped_when_asked() {
+    let dir = dist();
+    let got = get(&dir, &format!("/{JS}"), true).await;
+    assert_eq!(got.status, StatusCode::OK);
+    assert_eq!(got.header(header::CONTENT_ENCODING), "gzip");
+    assert_eq!(&got.body[..2], &[0x1f, 0x8b], "gzip magic");
+}
+
+#[tokio::test]
+async fn app_paths_fall_back_to_index() {
+    let dir = dist();
+    for path in ["/prescription", "/record/new/"] {
+        let got = get(&dir, path, false).await;
+        assert_eq!(got.status, StatusCode::OK, "{path}");
+        assert_eq!(got.text(), INDEX, "{path}");
+        assert_eq!(got.header(header::CACHE_CONTROL), "no-cache", "{path}");
+    }
+}
+
+#[tokio::test]
+async fn missing_files_are_json_404s() {
+    let dir = dist();
+    for path in ["/opdcheck-app-ffffffffffffffff.js", "/api/documents"] {
+        let got = get(&dir, path, false).await;
+        assert_eq!(got.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(
+            got.header(header::CONTENT_TYPE)
+                .starts_with("application/json")
+        );
+        let v: serde_json::Value = serde_json::from_slice(&got.body).unwrap();
+        assert_eq!(v["error"]["code"], "not_found", "{v}");
+        assert!(
+            v["error"]["message"].as_str().unwrap().contains(path),
+            "{v}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn healthz() {
+    let dir = dist();
+    let got = get(&dir, "/healthz", false).await;
+    assert_eq!(got.status, StatusCode::OK);
+    assert_eq!(got.header(header::CACHE_CONTROL), "no-store");
+    let v: serde_json::Value = serde_json::from_slice(&got.body).unwrap();
+    assert_eq!(v, serde_json::json!({"status": "ok"}));
+}
+
+#[test]
+fn a_missing_dist_is_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("dist");
+    let err = AppState::new(&missing).unwrap_err();
+    assert!(matches!(err, Error::DistMissing(_)), "{err:?}");
+    assert!(err.to_string().contains("does not exist"), "{err}");
+    // A directory that is not Trunk's output.
+    let err = AppState::new(dir.path()).unwrap_err();
+    assert!(matches!(err, Error::IndexMissing(_)), "{err:?}");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_opdcheck-server"))
+        .args(["--addr", "127.0.0.1:0", "--dist"])
+        .arg(&missing)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("does not exist"), "{stderr}");
+    assert!(stderr.contains(&*missing.to_string_lossy()), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// The binary prints its URL first, then answers on it.
+#[test]
+fn the_binary_serves_on_the_printed_url() {
+    let dir = dist();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_opdcheck-server"))
+        .args(["--addr", "127.0.0.1:0", "--dist"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let result = std::panic::catch_unwind(|| {
+        let url = line
+            .trim()
+            .strip_prefix("opdcheck: serving http://")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
+        let hostport = url.strip_suffix('/').unwrap();
+        assert!(hostport.starts_with("127.0.0.1:"), "{hostport}");
+        assert_ne!(hostport, "127.0.0.1:0", "the real port is printed");
+        let mut s = TcpStream::connect(hostport).unwrap();
+        write!(
+            s,
+            "GET /healthz HTTP/1.1\r\nHost: {hostport}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut res = String::new();
+        s.read_to_string(&mut res).unwrap();
+        assert!(res.starts_with("HTTP/1.1 200"), "{res}");
+        assert!(res.ends_with(r#"{"status":"ok"}"#), "{res}");
+    });
+    child.kill().ok();
+    child.wait().ok();
+    if let Err(e) = result {
+        std::panic::resume_unwind(e);
+    }
+}
