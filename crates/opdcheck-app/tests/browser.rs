@@ -390,7 +390,11 @@ async fn drafts_survive_a_reload() {
     let root = mount(opdcheck_app::App);
     settle().await;
     type_into(&root, "#f-rx-patient-name", "赵六");
-    settle().await;
+    // Stored once the typing pauses.
+    gloo_timers::future::TimeoutFuture::new(
+        opdcheck_app::ui::shell::SAVE_DELAY.as_millis() as u32 + 100,
+    )
+    .await;
     let stored = storage.get_item(STORAGE_KEY).unwrap().unwrap();
     let drafts = Drafts::from_json(&stored).unwrap();
     assert_eq!(drafts.prescription.patient.name.as_deref(), Some("赵六"));

@@ -99,6 +99,8 @@ pub fn test() -> Result {
             "opdcheck-engine",
             "-p",
             "opdcheck-wasm",
+            "-p",
+            "opdcheck-app",
             "--target",
             "wasm32-unknown-unknown",
         ]),
@@ -125,13 +127,24 @@ pub fn test() -> Result {
                 "wasm",
             ]),
     )?;
+    // The app's components in headless Chromium (wasm-bindgen-test under chromedriver).
+    ensure_chromium()?;
+    step(
+        "browser tests (Chromium)",
+        browser_test_env(&mut cargo()).args([
+            "test",
+            "-p",
+            "opdcheck-app",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--test",
+            "browser",
+        ]),
+    )?;
     // The web app end to end: built as shipped (release, wasm-opt), served by the release
     // server, driven in Chromium like a user.
-    ensure_chromium()?;
     let server = build_app_and_server()?;
     e2e(&server)?;
-    // Browser tests of opdcheck-app (wasm-bindgen-test under chromedriver) go here: call
-    // `ensure_chromium()` (done above) and run them with `browser_test_env(cargo())`.
     eprintln!("\nxtask test: all steps passed");
     Ok(())
 }
@@ -181,7 +194,6 @@ pub fn ensure_chromium() -> Result {
 
 /// The environment of wasm-bindgen-test's browser runs: Debian's chromedriver, and a timeout
 /// that allows for a slow, shared machine (the default 20 s is too short there).
-#[allow(dead_code, reason = "for opdcheck-app's browser-test step, to come")]
 pub fn browser_test_env(cmd: &mut Command) -> &mut Command {
     cmd.env("CHROMEDRIVER", CHROMEDRIVER)
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120")

@@ -48,12 +48,7 @@ pub fn DocFrame(
     children: Children,
 ) -> impl IntoView {
     let locked = closed;
-    let ctx = FormCtx {
-        scope: StoredValue::new(scope.clone()),
-        kind,
-        report,
-        locked,
-    };
+    let ctx = FormCtx::new(scope.clone(), kind, report, locked);
     provide_context(ctx);
     let title = label_text(kind_title(kind));
     let findings = Signal::derive(move || report.with(|r| r.findings.clone()));

@@ -18,6 +18,9 @@ pub struct FormCtx {
     pub report: Signal<Report>,
     /// Signed and closed: fields are read-only.
     pub locked: Signal<bool>,
+    /// Each finding with the field it is shown at, worked out once per report (not once per
+    /// field per keystroke).
+    pub anchored: Memo<Vec<(String, Finding)>>,
 }
 
 impl FormCtx {
@@ -26,14 +29,37 @@ impl FormCtx {
     }
 
     /// The findings shown at `path`.
-    pub fn findings_at(&self, path: String) -> Memo<Vec<Finding>> {
-        let (report, kind) = (self.report, self.kind);
-        Memo::new(move |_| {
+    /// The form's context for `report`.
+    pub fn new(
+        scope: String,
+        kind: DocKind,
+        report: Signal<Report>,
+        locked: Signal<bool>,
+    ) -> FormCtx {
+        let anchored = Memo::new(move |_| {
             report.with(|r| {
                 r.findings
                     .iter()
-                    .filter(|f| anchor_in(kind, &f.path) == path)
-                    .cloned()
+                    .map(|f| (anchor_in(kind, &f.path), f.clone()))
+                    .collect()
+            })
+        });
+        FormCtx {
+            scope: StoredValue::new(scope),
+            kind,
+            report,
+            locked,
+            anchored,
+        }
+    }
+
+    pub fn findings_at(&self, path: String) -> Memo<Vec<Finding>> {
+        let anchored = self.anchored;
+        Memo::new(move |_| {
+            anchored.with(|all| {
+                all.iter()
+                    .filter(|(a, _)| *a == path)
+                    .map(|(_, f)| f.clone())
                     .collect()
             })
         })

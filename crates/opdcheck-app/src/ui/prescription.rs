@@ -372,19 +372,13 @@ fn ItemRow(
     let (_, row_desc, _, _) = field_parts(&row_path);
     // Every finding of this row (its cells' too), listed under the row: the cells are narrow.
     let row_findings = {
-        let prefix = row_path.clone();
+        let (prefix, anchored) = (row_path.clone(), f.anchored);
+        let cells = format!("{row_path}.");
         Memo::new(move |_| {
-            report.with(|r| {
-                r.findings
-                    .iter()
-                    .filter(|f| {
-                        let a = crate::fields::anchor_in(
-                            opdcheck_engine::DocKind::Prescription,
-                            &f.path,
-                        );
-                        a == prefix || a.starts_with(&format!("{prefix}."))
-                    })
-                    .cloned()
+            anchored.with(|all| {
+                all.iter()
+                    .filter(|(a, _)| *a == prefix || a.starts_with(&cells))
+                    .map(|(_, f)| f.clone())
                     .collect::<Vec<_>>()
             })
         })

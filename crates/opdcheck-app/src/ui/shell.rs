@@ -18,6 +18,9 @@ use crate::ui::request::RequestPage;
 use crate::ui::visit::VisitPage;
 use crate::ui::{Ui, engine, now_minutes, now_stamp};
 
+/// How long after the last change the drafts are written to storage.
+pub const SAVE_DELAY: std::time::Duration = std::time::Duration::from_millis(250);
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Page {
     Prescription,
@@ -116,15 +119,39 @@ pub fn App() -> impl IntoView {
     let visit = RwSignal::new(start.visit);
     // Bumped when drafts are replaced wholesale (a sample, a new document): pages remount.
     let generation = RwSignal::new(0u32);
-    Effect::new(move |_| {
+    // Drafts are stored a moment after the typing stops, and at once when the page is hidden
+    // or left: the keystroke itself only checks and paints.
+    let save = move || {
         let d = Drafts {
-            prescription: rx.get(),
-            record: mr.get(),
-            request: rq.get(),
-            infectious: ir.get(),
-            visit: visit.get(),
+            prescription: rx.get_untracked(),
+            record: mr.get_untracked(),
+            request: rq.get_untracked(),
+            infectious: ir.get_untracked(),
+            visit: visit.get_untracked(),
         };
         let _ = LocalStorage::raw().set_item(STORAGE_KEY, &d.to_json());
+    };
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    Effect::new(move |first: Option<()>| {
+        rx.track();
+        mr.track();
+        rq.track();
+        ir.track();
+        visit.track();
+        if let Some(h) = pending.get_value() {
+            h.clear();
+        }
+        if first.is_none() {
+            save();
+        } else {
+            pending.set_value(set_timeout_with_handle(save, SAVE_DELAY).ok());
+        }
+    });
+    let hide = window_event_listener(leptos::ev::pagehide, move |_| save());
+    let blur = window_event_listener(leptos::ev::visibilitychange, move |_| save());
+    on_cleanup(move || {
+        hide.remove();
+        blur.remove();
     });
     Effect::new(move |_| {
         let _ = LocalStorage::set(
