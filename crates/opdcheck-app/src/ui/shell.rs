@@ -213,6 +213,13 @@ pub fn App() -> impl IntoView {
     };
 
     view! {
+        <a class="skip" href="#main" on:click=|ev| {
+            ev.prevent_default();
+            if let Some(el) = document().query_selector("#main input, #main select, #main textarea").ok().flatten() {
+                use wasm_bindgen::JsCast;
+                if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() { let _ = el.focus(); }
+            }
+        }>{tr("跳到表单", "Skip to the form")}</a>
         <header class="topbar">
             <a class="brand" href="#/prescription">
                 <span class="logo" aria-hidden="true">"✚"</span>
