@@ -4,12 +4,15 @@
 //! whole visit) written in the browser and checked by the engine, in WASM, on every keystroke.
 //! Components are in [`ui`]; the logic they use is in plain modules tested natively.
 
+pub mod api;
 pub mod countdown;
 pub mod drafts;
 pub mod fields;
+pub mod outbox;
 pub mod rx_edit;
 pub mod samples;
 pub mod signing;
+pub mod sync;
 pub mod ui;
 
 pub use ui::shell::App;

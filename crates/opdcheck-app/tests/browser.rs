@@ -426,3 +426,56 @@ async fn ctrl_enter_signs_a_document_without_errors() {
     assert!(q(&root, ".signed").is_some());
     assert!(doc.with_untracked(|d| d.prescriber.as_ref().is_some_and(|s| s.is_signed())));
 }
+
+#[wasm_bindgen_test]
+async fn a_signed_document_is_in_the_outbox_before_any_network_call() {
+    opdcheck_app::outbox::clear().await.unwrap();
+    let storage = window().local_storage().unwrap().unwrap();
+    storage.remove_item(STORAGE_KEY).unwrap();
+    // Signed out: nothing may be sent, everything must be kept.
+    storage.remove_item("opdcheck.session").unwrap();
+    let root = mount(opdcheck_app::App);
+    settle().await;
+    choose(&root, "#samples-menu", "0");
+    settle().await;
+    click(&root, "button.sign");
+    // IndexedDB is asynchronous: poll briefly.
+    let mut entries = Vec::new();
+    for _ in 0..50 {
+        entries = opdcheck_app::outbox::all().await.unwrap();
+        if !entries.is_empty() {
+            break;
+        }
+        gloo_timers::future::TimeoutFuture::new(20).await;
+    }
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].id, "rx-clean-1");
+    assert_eq!(entries[0].version, 1);
+    assert!(entries[0].is_pending());
+    assert_eq!(entries[0].document["completed"], true);
+    settle().await;
+    let chip = must(&root, ".sync-status").text_content().unwrap();
+    assert!(chip.contains('1') && chip.contains("未同步"), "{chip}");
+    assert!(q(&root, ".doc-sync[data-state='pending']").is_some());
+    // A reload finds it still waiting.
+    root.remove();
+    let again = mount(opdcheck_app::App);
+    for _ in 0..50 {
+        if must(&again, ".sync-status")
+            .text_content()
+            .unwrap()
+            .contains("未同步")
+        {
+            break;
+        }
+        gloo_timers::future::TimeoutFuture::new(20).await;
+    }
+    assert!(
+        must(&again, ".sync-status")
+            .text_content()
+            .unwrap()
+            .contains("1 份未同步")
+    );
+    again.remove();
+    opdcheck_app::outbox::clear().await.unwrap();
+}

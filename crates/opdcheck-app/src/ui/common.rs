@@ -72,6 +72,7 @@ pub fn DocFrame(
                 <header class="doc-head">
                     <h2>{title}</h2>
                     <ScoreBadge report=report />
+                    <crate::ui::sync::DocSyncState id=Signal::derive(move || report.with(|r| r.document.id.clone())) />
                     <SignBar closed=closed sign=sign report=report />
                 </header>
                 <FieldFindings id=doc_desc findings=doc_findings />
@@ -104,11 +105,19 @@ pub fn live_report<T: Signable + Send + Sync + 'static>(doc: RwSignal<T>) -> Sig
 pub fn signing<T: Signable + Send + Sync + 'static>(
     doc: RwSignal<T>,
 ) -> (Signal<bool>, Callback<()>) {
+    let sync = crate::ui::sync::sync_ctx();
     (
         Signal::derive(move || doc.with(|d| d.is_closed())),
         Callback::new(move |_| {
             let at = now_minutes();
-            doc.update(|d| *d = d.as_signed(&at));
+            let signed = doc.with_untracked(|d| d.as_signed(&at));
+            doc.set(signed.clone());
+            // A signed document is a record: into the outbox, and to the server when it can.
+            if let Some(sync) = sync {
+                let document = signed.into_document();
+                let report = engine().check(&document);
+                sync.enqueue(document, report);
+            }
         }),
     )
 }

@@ -10,6 +10,7 @@ pub mod record;
 pub mod request;
 pub mod shell;
 pub mod summary;
+pub mod sync;
 pub mod visit;
 
 use leptos::prelude::*;

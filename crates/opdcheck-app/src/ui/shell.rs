@@ -15,6 +15,7 @@ use crate::ui::infectious::InfectiousPage;
 use crate::ui::prescription::PrescriptionPage;
 use crate::ui::record::RecordPage;
 use crate::ui::request::RequestPage;
+use crate::ui::sync::{LoginPage, RecordsPage, SyncCtx, SyncStatus};
 use crate::ui::visit::VisitPage;
 use crate::ui::{Ui, engine, now_minutes, now_stamp};
 
@@ -29,17 +30,32 @@ pub enum Page {
     Infectious,
     Visit,
     Catalog,
+    /// The records on the server and what this device has not synced.
+    Records,
+    Login,
 }
 
 impl Page {
-    pub const ALL: [Page; 6] = [
+    pub const ALL: [Page; 8] = [
         Page::Prescription,
         Page::Record,
         Page::Request,
         Page::Infectious,
         Page::Visit,
         Page::Catalog,
+        Page::Records,
+        Page::Login,
     ];
+
+    /// In the navigation bar (sign-in is reached from the status chip).
+    pub fn in_nav(self) -> bool {
+        self != Page::Login
+    }
+
+    /// A page with a document form (the 新建 button applies).
+    pub fn has_form(self) -> bool {
+        !matches!(self, Page::Catalog | Page::Records | Page::Login)
+    }
 
     pub fn slug(self) -> &'static str {
         match self {
@@ -49,6 +65,8 @@ impl Page {
             Page::Infectious => "report-card",
             Page::Visit => "visit",
             Page::Catalog => "rules",
+            Page::Records => "records",
+            Page::Login => "login",
         }
     }
 
@@ -68,6 +86,8 @@ impl Page {
             Page::Infectious => ("传染病报告卡", "Report card"),
             Page::Visit => ("就诊", "Visit"),
             Page::Catalog => ("规则目录", "Rules"),
+            Page::Records => ("我的记录", "My records"),
+            Page::Login => ("登录", "Sign in"),
         }
     }
 
@@ -109,6 +129,7 @@ pub fn App() -> impl IntoView {
             .unwrap_or(Lang::Zh),
     );
     provide_context(Ui { lang });
+    let sync = SyncCtx::start();
     // Build the engine (parse the embedded data) before the first form renders.
     let _ = engine();
     let start = load_drafts();
@@ -207,7 +228,7 @@ pub fn App() -> impl IntoView {
             Page::Request => rq.set(fresh.request),
             Page::Infectious => ir.set(fresh.infectious),
             Page::Visit => visit.set(fresh.visit),
-            Page::Catalog => return,
+            Page::Catalog | Page::Records | Page::Login => return,
         }
         generation.update(|g| *g += 1);
     };
@@ -227,7 +248,7 @@ pub fn App() -> impl IntoView {
                 <small>"opdcheck"</small>
             </a>
             <nav class="pages" aria-label=tr("文书", "Documents")>
-                {Page::ALL.into_iter().map(|p| {
+                {Page::ALL.into_iter().filter(|p| p.in_nav()).map(|p| {
                     let (zh, en) = p.label();
                     view! {
                         <a href=format!("#/{}", p.slug()) class="page-link" aria-current=move || (page.get() == p).then_some("page")
@@ -238,6 +259,7 @@ pub fn App() -> impl IntoView {
                 }).collect_view()}
             </nav>
             <div class="tools">
+                <SyncStatus ctx=sync />
                 <label class="samples">
                     <span class="sr-only">{tr("示例", "Samples")}</span>
                     <select id="samples-menu" on:change=move |ev| {
@@ -266,7 +288,7 @@ pub fn App() -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </label>
-                <button type="button" class="small" on:click=new_doc hidden=move || page.get() == Page::Catalog>
+                <button type="button" class="small" on:click=new_doc hidden=move || !page.get().has_form()>
                     {tr("新建", "New")}
                 </button>
                 <button type="button" class="small lang" on:click=move |_| lang.update(|l| *l = if *l == Lang::Zh { Lang::En } else { Lang::Zh })
@@ -285,6 +307,8 @@ pub fn App() -> impl IntoView {
                     Page::Infectious => view! { <InfectiousPage doc=ir /> }.into_any(),
                     Page::Visit => view! { <VisitPage visit=visit /> }.into_any(),
                     Page::Catalog => view! { <CatalogPage /> }.into_any(),
+                    Page::Records => view! { <RecordsPage ctx=sync /> }.into_any(),
+                    Page::Login => view! { <LoginPage ctx=sync done=Callback::new(move |_| go(Page::Records)) /> }.into_any(),
                 }
             }}
         </main>

@@ -1,0 +1,140 @@
+//! The companion API, as the app calls it: sign in, push the outbox, list records.
+
+use gloo_net::http::{Request, Response};
+use serde::{Deserialize, Serialize};
+
+use crate::sync::{ApiError, PushRequest, PushResponse};
+
+/// The signed-in user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub token: String,
+    pub user: User,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub username: String,
+    pub role: String,
+    #[serde(default)]
+    pub doctor_id: Option<String>,
+}
+
+/// Why a call did not give an answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CallError {
+    /// No answer at all (offline, server down): try again later.
+    Unreachable(String),
+    /// 401: the session is gone.
+    Unauthorized,
+    /// Any other error status, with the API's error.
+    Status(u16, ApiError),
+}
+
+impl CallError {
+    pub fn message(&self) -> String {
+        match self {
+            CallError::Unreachable(m) => m.clone(),
+            CallError::Unauthorized => "unauthorized".into(),
+            CallError::Status(s, e) => format!("{s}: {}", e.message),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: ApiError,
+}
+
+async fn error_of(resp: Response) -> CallError {
+    let status = resp.status();
+    if status == 401 {
+        return CallError::Unauthorized;
+    }
+    let err = resp
+        .json::<ErrorBody>()
+        .await
+        .map(|b| b.error)
+        .unwrap_or_else(|_| ApiError {
+            code: "http".into(),
+            message: format!("HTTP {status}"),
+            path: None,
+        });
+    CallError::Status(status, err)
+}
+
+pub async fn login(username: &str, password: &str) -> Result<Session, CallError> {
+    let resp = Request::post("/api/v1/login")
+        .json(&serde_json::json!({"username": username, "password": password}))
+        .map_err(|e| CallError::Unreachable(e.to_string()))?
+        .send()
+        .await
+        .map_err(|e| CallError::Unreachable(e.to_string()))?;
+    if !resp.ok() {
+        return Err(error_of(resp).await);
+    }
+    resp.json::<Session>()
+        .await
+        .map_err(|e| CallError::Unreachable(e.to_string()))
+}
+
+/// Push a batch. A 409 still carries every record's result (the others were stored).
+pub async fn push(token: &str, batch: &PushRequest<'_>) -> Result<PushResponse, CallError> {
+    let resp = Request::post("/api/v1/records")
+        .header("Authorization", &format!("Bearer {token}"))
+        .json(batch)
+        .map_err(|e| CallError::Unreachable(e.to_string()))?
+        .send()
+        .await
+        .map_err(|e| CallError::Unreachable(e.to_string()))?;
+    if resp.ok() || resp.status() == 409 {
+        return resp
+            .json::<PushResponse>()
+            .await
+            .map_err(|e| CallError::Unreachable(e.to_string()));
+    }
+    Err(error_of(resp).await)
+}
+
+/// One row of the records list.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RecordSummary {
+    pub id: String,
+    pub version: u32,
+    pub kind: String,
+    #[serde(default)]
+    pub department: Option<String>,
+    #[serde(default)]
+    pub doctor: Option<String>,
+    pub qualified: bool,
+    #[serde(default)]
+    pub deduction: f64,
+    #[serde(default)]
+    pub rules: Vec<String>,
+    #[serde(default)]
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RecordPage {
+    pub items: Vec<RecordSummary>,
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// `GET /api/v1/records` with filters given as query pairs.
+pub async fn records(token: &str, query: &[(&str, String)]) -> Result<RecordPage, CallError> {
+    let resp = Request::get("/api/v1/records")
+        .query(query.iter().map(|(k, v)| (*k, v.as_str())))
+        .header("Authorization", &format!("Bearer {token}"))
+        .send()
+        .await
+        .map_err(|e| CallError::Unreachable(e.to_string()))?;
+    if !resp.ok() {
+        return Err(error_of(resp).await);
+    }
+    resp.json::<RecordPage>()
+        .await
+        .map_err(|e| CallError::Unreachable(e.to_string()))
+}

@@ -1,0 +1,69 @@
+//! The outbox in IndexedDB: signed documents are written here before any network call and stay
+//! until the server has acknowledged them (their state is then kept, for the sync view).
+
+use rexie::{ObjectStore, Rexie, TransactionMode};
+use serde::Serialize;
+
+use crate::sync::OutboxEntry;
+
+const DB: &str = "opdcheck";
+const STORE: &str = "outbox";
+
+async fn open() -> Result<Rexie, String> {
+    Rexie::builder(DB)
+        .version(1)
+        .add_object_store(ObjectStore::new(STORE).key_path("key"))
+        .build()
+        .await
+        .map_err(|e| format!("IndexedDB: {e:?}"))
+}
+
+/// Write (insert or replace) entries in one transaction; returns once it is committed.
+pub async fn put(entries: &[OutboxEntry]) -> Result<(), String> {
+    let db = open().await?;
+    let tx = db
+        .transaction(&[STORE], TransactionMode::ReadWrite)
+        .map_err(|e| e.to_string())?;
+    let store = tx.store(STORE).map_err(|e| e.to_string())?;
+    for e in entries {
+        // Plain objects, not JS Maps: IndexedDB reads the key path `key` off the object.
+        let value = e
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(|e| e.to_string())?;
+        store.put(&value, None).await.map_err(|e| e.to_string())?;
+    }
+    tx.done().await.map_err(|e| e.to_string())?;
+    db.close();
+    Ok(())
+}
+
+/// Every entry; one that no longer reads (an older app) is skipped, not fatal.
+pub async fn all() -> Result<Vec<OutboxEntry>, String> {
+    let db = open().await?;
+    let tx = db
+        .transaction(&[STORE], TransactionMode::ReadOnly)
+        .map_err(|e| e.to_string())?;
+    let store = tx.store(STORE).map_err(|e| e.to_string())?;
+    let values = store.get_all(None, None).await.map_err(|e| e.to_string())?;
+    db.close();
+    Ok(values
+        .into_iter()
+        .filter_map(|v| serde_wasm_bindgen::from_value(v).ok())
+        .collect())
+}
+
+/// Remove every entry (tests; signing out does not touch unsynced work).
+pub async fn clear() -> Result<(), String> {
+    let db = open().await?;
+    let tx = db
+        .transaction(&[STORE], TransactionMode::ReadWrite)
+        .map_err(|e| e.to_string())?;
+    tx.store(STORE)
+        .map_err(|e| e.to_string())?
+        .clear()
+        .await
+        .map_err(|e| e.to_string())?;
+    tx.done().await.map_err(|e| e.to_string())?;
+    db.close();
+    Ok(())
+}

@@ -1,0 +1,481 @@
+//! Sync with the companion API, offline first: the outbox (IndexedDB) and the agent that pushes
+//! it, the session, the status line, the sign-in page and the list of my records.
+
+use gloo_storage::{LocalStorage, Storage};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use opdcheck_engine::model::Document;
+use opdcheck_engine::{Lang, Report};
+
+use crate::api::{self, CallError, RecordPage, Session};
+use crate::outbox;
+use crate::sync::{self as logic, BATCH, OutboxEntry, PushRequest, SyncState};
+use crate::ui::{lang, tr, trs};
+
+const SESSION_KEY: &str = "opdcheck.session";
+
+/// What the agent is doing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    Idle,
+    Pushing,
+    /// No network, or the server did not answer: retrying.
+    Offline(String),
+    /// Signed out, or the session expired: entries wait for a sign-in.
+    NeedLogin,
+}
+
+/// The sync state shared by the app.
+#[derive(Clone, Copy)]
+pub struct SyncCtx {
+    pub entries: RwSignal<Vec<OutboxEntry>>,
+    pub session: RwSignal<Option<Session>>,
+    pub status: RwSignal<Status>,
+    /// The outbox has been read from IndexedDB.
+    pub loaded: RwSignal<bool>,
+    busy: StoredValue<bool>,
+    failures: StoredValue<u32>,
+    retry: StoredValue<Option<TimeoutHandle>>,
+}
+
+impl SyncCtx {
+    /// Start: read the outbox and the session, push what is pending, and push again whenever
+    /// the browser comes back online and every 30 s.
+    pub fn start() -> SyncCtx {
+        let ctx = SyncCtx {
+            entries: RwSignal::new(Vec::new()),
+            session: RwSignal::new(LocalStorage::get::<Session>(SESSION_KEY).ok()),
+            status: RwSignal::new(Status::Idle),
+            loaded: RwSignal::new(false),
+            busy: StoredValue::new(false),
+            failures: StoredValue::new(0),
+            retry: StoredValue::new(None),
+        };
+        provide_context(ctx);
+        spawn_local(async move {
+            match outbox::all().await {
+                Ok(all) => ctx.entries.set(all),
+                Err(e) => leptos::logging::warn!("outbox: {e}"),
+            }
+            ctx.loaded.set(true);
+            ctx.sync_now();
+        });
+        let online = window_event_listener(leptos::ev::online, move |_| ctx.sync_now());
+        let tick =
+            set_interval_with_handle(move || ctx.sync_now(), std::time::Duration::from_secs(30))
+                .ok();
+        on_cleanup(move || {
+            online.remove();
+            if let Some(t) = tick {
+                t.clear();
+            }
+        });
+        ctx
+    }
+
+    /// Put a signed document in the outbox (IndexedDB first), then try to push it.
+    pub fn enqueue(self, doc: Document, report: Report) {
+        spawn_local(async move {
+            let version = self
+                .entries
+                .with_untracked(|es| logic::next_version(es, doc.id()));
+            let entry = OutboxEntry::new(&doc, &report, version, &crate::ui::now_stamp());
+            if let Err(e) = outbox::put(std::slice::from_ref(&entry)).await {
+                leptos::logging::error!("outbox: {e}");
+            }
+            self.entries.update(|es| es.push(entry));
+            self.sync_now();
+        });
+    }
+
+    pub fn sign_in(self, session: Session) {
+        let _ = LocalStorage::set(SESSION_KEY, &session);
+        self.session.set(Some(session));
+        self.failures.set_value(0);
+        self.sync_now();
+    }
+
+    pub fn sign_out(self) {
+        LocalStorage::delete(SESSION_KEY);
+        self.session.set(None);
+        self.status.set(Status::NeedLogin);
+    }
+
+    /// Push every pending entry, a batch at a time, unless a push is under way.
+    pub fn sync_now(self) {
+        if self.busy.get_value() || !self.loaded.get_untracked() {
+            return;
+        }
+        if let Some(h) = self.retry.get_value() {
+            h.clear();
+            self.retry.set_value(None);
+        }
+        self.busy.set_value(true);
+        spawn_local(async move {
+            self.push_all().await;
+            self.busy.set_value(false);
+        });
+    }
+
+    async fn push_all(self) {
+        loop {
+            let Some(token) = self
+                .session
+                .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+            else {
+                let pending = self
+                    .entries
+                    .with_untracked(|es| es.iter().any(OutboxEntry::is_pending));
+                self.status.set(if pending {
+                    Status::NeedLogin
+                } else {
+                    Status::Idle
+                });
+                return;
+            };
+            let batch: Vec<OutboxEntry> = self
+                .entries
+                .with_untracked(|es| logic::next_batch(es, BATCH).into_iter().cloned().collect());
+            if batch.is_empty() {
+                self.status.set(Status::Idle);
+                return;
+            }
+            self.status.set(Status::Pushing);
+            let refs: Vec<&OutboxEntry> = batch.iter().collect();
+            match api::push(&token, &PushRequest::of(&refs)).await {
+                Ok(resp) => {
+                    self.failures.set_value(0);
+                    let mut all = self.entries.get_untracked();
+                    logic::apply(&mut all, &resp);
+                    let done: Vec<OutboxEntry> = all
+                        .iter()
+                        .filter(|e| batch.iter().any(|b| b.key == e.key) && !e.is_pending())
+                        .cloned()
+                        .collect();
+                    if let Err(e) = outbox::put(&done).await {
+                        leptos::logging::error!("outbox: {e}");
+                    }
+                    self.entries.set(all);
+                    if done.is_empty() {
+                        // Nothing acknowledged: do not spin on the same batch.
+                        self.schedule_retry();
+                        return;
+                    }
+                }
+                Err(CallError::Unauthorized) => {
+                    self.sign_out();
+                    return;
+                }
+                Err(e) => {
+                    self.status.set(Status::Offline(e.message()));
+                    self.schedule_retry();
+                    return;
+                }
+            }
+        }
+    }
+
+    fn schedule_retry(self) {
+        let n = self.failures.get_value() + 1;
+        self.failures.set_value(n);
+        let delay = logic::backoff(n);
+        self.retry
+            .set_value(set_timeout_with_handle(move || self.sync_now(), delay).ok());
+    }
+}
+
+/// The sync context, when the app has one (a page mounted on its own in a test has none).
+pub fn sync_ctx() -> Option<SyncCtx> {
+    use_context::<SyncCtx>()
+}
+
+/// The status chip in the top bar: what is not yet synced, and who is signed in.
+#[component]
+pub fn SyncStatus(ctx: SyncCtx) -> impl IntoView {
+    let lang = lang();
+    let counts = Memo::new(move |_| ctx.entries.with(|es| logic::counts(es)));
+    let text = move || {
+        let c = counts.get();
+        let zh = lang.get() == Lang::Zh;
+        match (ctx.status.get(), c.pending) {
+            (Status::Pushing, n) => {
+                if zh {
+                    format!("同步中… {n}")
+                } else {
+                    format!("syncing… {n}")
+                }
+            }
+            (Status::NeedLogin, n) if n > 0 => {
+                if zh {
+                    format!("{n} 份未同步 · 请登录")
+                } else {
+                    format!("{n} not yet synced · sign in")
+                }
+            }
+            (Status::Offline(_), n) if n > 0 => {
+                if zh {
+                    format!("离线 · {n} 份未同步")
+                } else {
+                    format!("offline · {n} not yet synced")
+                }
+            }
+            (_, 0) if c.problems > 0 => {
+                if zh {
+                    format!("{} 份同步失败", c.problems)
+                } else {
+                    format!("{} failed to sync", c.problems)
+                }
+            }
+            (_, 0) => {
+                if zh {
+                    "已全部同步".into()
+                } else {
+                    "all synced".into()
+                }
+            }
+            (_, n) => {
+                if zh {
+                    format!("{n} 份未同步")
+                } else {
+                    format!("{n} not yet synced")
+                }
+            }
+        }
+    };
+    let state = move || match (ctx.status.get(), counts.get()) {
+        (Status::Offline(_), _) => "offline",
+        (_, c) if c.problems > 0 => "problem",
+        (_, c) if c.pending > 0 => "pending",
+        _ => "ok",
+    };
+    view! {
+        <span class="sync-status" data-state=state role="status" aria-live="polite"
+            title=move || match ctx.status.get() { Status::Offline(m) => m, _ => String::new() }>
+            {text}
+        </span>
+        {move || match ctx.session.get() {
+            Some(s) => view! {
+                <span class="user">{s.user.username.clone()}</span>
+                <button type="button" class="small" on:click=move |_| ctx.sign_out()>{tr("退出", "Sign out")}</button>
+            }.into_any(),
+            None => view! { <a class="small signin" href="#/login">{tr("登录", "Sign in")}</a> }.into_any(),
+        }}
+    }
+}
+
+/// The sync state of one document, for its header.
+#[component]
+pub fn DocSyncState(#[prop(into)] id: Signal<String>) -> impl IntoView {
+    let Some(ctx) = sync_ctx() else {
+        return ().into_any();
+    };
+    let lang = lang();
+    let latest = Memo::new(move |_| {
+        let id = id.get();
+        ctx.entries.with(|es| {
+            es.iter()
+                .filter(|e| e.id == id)
+                .max_by_key(|e| e.version)
+                .cloned()
+        })
+    });
+    view! {
+        {move || latest.get().map(|e| {
+            let zh = lang.get() == Lang::Zh;
+            let (cls, text) = match &e.state {
+                SyncState::Pending => ("pending", if zh { "待同步（已保存在本机）".to_string() } else { "not yet synced (kept on this device)".to_string() }),
+                SyncState::Synced { differs: false, .. } => ("ok", if zh { "已同步，服务器复核一致".to_string() } else { "synced; the server's check agrees".to_string() }),
+                SyncState::Synced { qualified, rules, .. } => ("differs", if zh {
+                    format!("已同步；服务器复核结果不同：{}{}", if *qualified { "合格" } else { "不合格" }, if rules.is_empty() { String::new() } else { format!("（{}）", rules.join("、")) })
+                } else {
+                    format!("synced; the server's check differs: {}{}", if *qualified { "qualified" } else { "not qualified" }, if rules.is_empty() { String::new() } else { format!(" ({})", rules.join(", ")) })
+                }),
+                SyncState::Conflict { message } => ("problem", if zh { format!("同步冲突：{message}") } else { format!("sync conflict: {message}") }),
+                SyncState::Rejected { message } => ("problem", if zh { format!("服务器拒收：{message}") } else { format!("refused by the server: {message}") }),
+            };
+            view! { <span class="doc-sync" data-state=cls role="status">{text}</span> }
+        })}
+    }
+    .into_any()
+}
+
+/// Sign in.
+#[component]
+pub fn LoginPage(ctx: SyncCtx, #[prop(into)] done: Callback<()>) -> impl IntoView {
+    let user = RwSignal::new(String::new());
+    let pass = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let lang = lang();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        error.set(None);
+        let (u, p) = (user.get_untracked(), pass.get_untracked());
+        spawn_local(async move {
+            match api::login(&u, &p).await {
+                Ok(s) => {
+                    ctx.sign_in(s);
+                    done.run(());
+                }
+                Err(CallError::Unauthorized) => {
+                    error.set(Some(if lang.get_untracked() == Lang::Zh {
+                        "用户名或密码不正确".into()
+                    } else {
+                        "wrong user name or password".into()
+                    }))
+                }
+                Err(e) => error.set(Some(e.message())),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="login">
+            <form class="login-form" on:submit=submit>
+                <h2>{tr("登录", "Sign in")}</h2>
+                <p class="note">{tr("登录后，已签名的文书会同步到医院服务器并由服务器复核。未登录时文书保存在本机。", "Signed documents are synced to the hospital's server and checked again there once you sign in. Until then they stay on this device.")}</p>
+                <label for="login-user">{tr("用户名", "User name")}</label>
+                <input id="login-user" autocomplete="username" required prop:value=move || user.get() on:input=move |ev| user.set(event_target_value(&ev)) />
+                <label for="login-pass">{tr("密码", "Password")}</label>
+                <input id="login-pass" type="password" autocomplete="current-password" required prop:value=move || pass.get() on:input=move |ev| pass.set(event_target_value(&ev)) />
+                <button type="submit" class="primary" disabled=move || busy.get()>{tr("登录", "Sign in")}</button>
+                <p class="login-error" role="alert">{move || error.get()}</p>
+            </form>
+        </section>
+    }
+}
+
+/// My records on the server, with filters.
+#[component]
+pub fn RecordsPage(ctx: SyncCtx) -> impl IntoView {
+    let kind = RwSignal::new(String::new());
+    let qualified = RwSignal::new(String::new());
+    let rule = RwSignal::new(String::new());
+    let page = RwSignal::new(1u32);
+    let result = RwSignal::new(None::<Result<RecordPage, String>>);
+    Effect::new(move |_| {
+        let Some(token) = ctx.session.with(|s| s.as_ref().map(|s| s.token.clone())) else {
+            return;
+        };
+        // Re-list after a push acknowledged something.
+        ctx.entries.track();
+        let mut q: Vec<(&str, String)> =
+            vec![("page", page.get().to_string()), ("per_page", "50".into())];
+        for (k, v) in [
+            ("kind", kind.get()),
+            ("qualified", qualified.get()),
+            ("rule", rule.get().trim().to_uppercase()),
+        ] {
+            if !v.is_empty() {
+                q.push((k, v));
+            }
+        }
+        spawn_local(async move {
+            result.set(Some(
+                api::records(&token, &q).await.map_err(|e| e.message()),
+            ));
+        });
+    });
+    let kinds = [
+        ("", "全部", "all"),
+        ("prescription", "处方", "prescriptions"),
+        ("outpatient_record", "门诊病历", "records"),
+        ("exam_request", "申请单", "requests"),
+        ("infectious_report", "报告卡", "report cards"),
+    ];
+    let lang = lang();
+    view! {
+        <section class="records">
+            <header class="records-head">
+                <h2>{tr("我的记录", "My records")}</h2>
+                <Show when=move || ctx.session.with(Option::is_none)>
+                    <p class="note">{tr("登录后查看服务器上的记录。", "Sign in to see the records on the server.")} " " <a href="#/login">{tr("登录", "Sign in")}</a></p>
+                </Show>
+                <label>{tr("类型", "Kind")}
+                    <select id="records-kind" on:change=move |ev| { kind.set(event_target_value(&ev)); page.set(1) }>
+                        {kinds.into_iter().map(|(v, zh, en)| view! { <option value=v>{tr(zh, en)}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>{tr("结果", "Verdict")}
+                    <select id="records-qualified" on:change=move |ev| { qualified.set(event_target_value(&ev)); page.set(1) }>
+                        <option value="">{tr("全部", "all")}</option>
+                        <option value="true">{tr("合格", "qualified")}</option>
+                        <option value="false">{tr("不合格", "not qualified")}</option>
+                    </select>
+                </label>
+                <label>{tr("规则", "Rule")}
+                    <input id="records-rule" placeholder="RX-08" on:change=move |ev| { rule.set(event_target_value(&ev)); page.set(1) } />
+                </label>
+            </header>
+            <OutboxList ctx=ctx />
+            {move || match result.get() {
+                None => ().into_any(),
+                Some(Err(e)) => view! { <p class="login-error" role="alert">{e}</p> }.into_any(),
+                Some(Ok(p)) => {
+                    let total = p.total;
+                    let pages = total.div_ceil(u64::from(p.per_page.max(1))).max(1) as u32;
+                    view! {
+                        <table class="records-table">
+                            <thead><tr>
+                                <th scope="col">{tr("文书", "Document")}</th>
+                                <th scope="col">{tr("类型", "Kind")}</th>
+                                <th scope="col">{tr("科室", "Department")}</th>
+                                <th scope="col">{tr("服务器复核", "Server's check")}</th>
+                                <th scope="col">{tr("规则", "Rules")}</th>
+                                <th scope="col">{tr("时间", "Time")}</th>
+                            </tr></thead>
+                            <tbody>
+                                {p.items.into_iter().map(|r| view! {
+                                    <tr>
+                                        <td><code>{r.id.clone()}</code> " v" {r.version}</td>
+                                        <td>{r.kind.clone()}</td>
+                                        <td>{r.department.clone().unwrap_or_default()}</td>
+                                        <td><span class="badge" class:ok=r.qualified class:bad=!r.qualified>
+                                            {if r.qualified { tr("合格", "qualified") } else { tr("不合格", "not qualified") }}</span>
+                                            " " {format!("−{}", r.deduction)}</td>
+                                        <td>{r.rules.join(" ")}</td>
+                                        <td>{r.created_at.clone()}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <nav class="pager">
+                            <button type="button" class="small" disabled=move || page.get() <= 1 on:click=move |_| page.update(|p| *p = p.saturating_sub(1).max(1))>{tr("上一页", "Previous")}</button>
+                            <span>{move || if lang.get() == Lang::Zh { format!("第 {} / {pages} 页，共 {total} 份", page.get()) } else { format!("page {} of {pages}, {total} in all", page.get()) }}</span>
+                            <button type="button" class="small" disabled=move || { page.get() >= pages } on:click=move |_| page.update(|p| *p += 1)>{tr("下一页", "Next")}</button>
+                        </nav>
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+/// What this device has not synced yet, or could not.
+#[component]
+fn OutboxList(ctx: SyncCtx) -> impl IntoView {
+    let waiting = Memo::new(move |_| {
+        ctx.entries.with(|es| {
+            es.iter()
+                .filter(|e| !matches!(e.state, SyncState::Synced { .. }))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
+    view! {
+        <Show when=move || waiting.with(|w| !w.is_empty())>
+            <h3>{tr("本机未同步", "Not yet synced from this device")}</h3>
+            <ul class="outbox">
+                {move || waiting.get().into_iter().map(|e| {
+                    let state = match &e.state {
+                        SyncState::Pending => trs("待同步".into(), "pending".into()),
+                        SyncState::Conflict { message } | SyncState::Rejected { message } => trs(format!("失败：{message}"), format!("failed: {message}")),
+                        SyncState::Synced { .. } => trs(String::new(), String::new()),
+                    };
+                    view! { <li><code>{e.key.clone()}</code> " " {state} " · " {e.queued_at.clone()}</li> }
+                }).collect_view()}
+            </ul>
+        </Show>
+    }
+}
