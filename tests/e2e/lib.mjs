@@ -22,9 +22,12 @@ export function outFile(name) {
   return path.join(config.out, name);
 }
 
-/** Start the server on 127.0.0.1, port 0; resolves with `{ url, stop }` once it prints its URL. */
-export function startServer() {
-  const child = spawn(config.server, ['--addr', '127.0.0.1:0', '--dist', config.dist], {
+/**
+ * Start the server on 127.0.0.1, port 0; resolves with `{ url, stop }` once it prints its URL.
+ * `extra`: more arguments (e.g. `['--data-dir', dir]` for a fresh database).
+ */
+export function startServer(extra = []) {
+  const child = spawn(config.server, ['--addr', '127.0.0.1:0', '--dist', config.dist, ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -325,9 +325,11 @@ pub fn node_e2e(script: &str, server: &Path, extra: &[String]) -> Result {
     )
 }
 
-/// The end-to-end test of the app (tests/e2e/app.e2e.mjs).
+/// The end-to-end tests of the app: writing and signing (tests/e2e/app.e2e.mjs), and offline
+/// first against the API (tests/e2e/sync.e2e.mjs).
 fn e2e(server: &Path) -> Result {
-    node_e2e("app.e2e.mjs", server, &[])
+    node_e2e("app.e2e.mjs", server, &[])?;
+    node_e2e("sync.e2e.mjs", server, &[])
 }
 
 /// The product: build the web app and the server, serve the app on 127.0.0.1:`port` until
