@@ -1,18 +1,19 @@
-//! `opdcheck-server [--addr 127.0.0.1:8080] [--dist dist]`: serve the built web app.
+//! `opdcheck-server [--addr 127.0.0.1:8080] [--dist dist] [--data-dir data] [--database-url URL]`:
+//! serve the built web app and the API.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use opdcheck_server::{AppState, Error, app, serve};
+use opdcheck_server::{AppState, Error, Store, app, serve};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser, Debug)]
 #[command(
     name = "opdcheck-server",
     version,
-    about = "Serve the opdcheck web app"
+    about = "Serve the opdcheck web app and its HTTP API"
 )]
 struct Args {
     /// Address to listen on; port 0 picks a free port (the URL printed names it).
@@ -21,6 +22,13 @@ struct Args {
     /// Trunk's output directory (`trunk build --release` writes dist/).
     #[arg(long, default_value = "dist")]
     dist: PathBuf,
+    /// Where the default SQLite database (opdcheck.db) lives; created on first start.
+    #[arg(long, default_value = "data")]
+    data_dir: PathBuf,
+    /// A PostgreSQL (`postgres://user@host:port/db`) or SQLite (`sqlite:path`) URL; overrides
+    /// --data-dir.
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: Option<String>,
 }
 
 #[tokio::main]
@@ -45,6 +53,15 @@ async fn main() -> ExitCode {
 
 async fn run(args: Args) -> Result<(), Error> {
     let state = AppState::new(&args.dist)?;
+    let store = match &args.database_url {
+        Some(url) => Store::connect(url).await?,
+        None => {
+            std::fs::create_dir_all(&args.data_dir)?;
+            Store::open_sqlite(&args.data_dir.join("opdcheck.db")).await?
+        }
+    };
+    let backend = store.backend();
+    let state = state.with_store(store);
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .map_err(|source| Error::Bind {
@@ -52,7 +69,8 @@ async fn run(args: Args) -> Result<(), Error> {
             source,
         })?;
     let addr = listener.local_addr()?;
-    tracing::info!(dist = %state.dist().display(), %addr, "listening");
+    let dist = state.dist().map(|d| d.display().to_string());
+    tracing::info!(dist = ?dist, database = backend, %addr, "listening");
     println!("opdcheck: serving http://{addr}/");
     serve(listener, app(state), shutdown_signal()).await
 }

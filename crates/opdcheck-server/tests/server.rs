@@ -169,6 +169,10 @@ fn the_binary_serves_on_the_printed_url() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_opdcheck-server"))
         .args(["--addr", "127.0.0.1:0", "--dist"])
         .arg(dir.path())
+        // The database goes next to the fake app, not into the crate directory.
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .env_remove("DATABASE_URL")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
