@@ -17,6 +17,7 @@ use opdcheck_engine::{Document, Engine, InputError};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::auth::{Principal, forbidden};
 use crate::store::{Filter, NewRecord, Param, Store};
 use crate::{AppState, Error};
 
@@ -33,7 +34,8 @@ pub const OPENAPI: &str = include_str!("../openapi.json");
 /// Every `/api/v1` route: (path, handlers). The router is built from this list, and the
 /// OpenAPI test checks each path against [`OPENAPI`].
 pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
-    vec![
+    let mut routes = crate::auth::routes();
+    routes.extend([
         ("/api/v1/records", post(push_records).get(list_records)),
         ("/api/v1/records/{id}", get(get_record)),
         ("/api/v1/check", post(check)),
@@ -41,7 +43,8 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/v1/policy", get(policy)),
         ("/api/v1/stats", get(stats)),
         ("/api/v1/openapi.json", get(openapi)),
-    ]
+    ]);
+    routes
 }
 
 pub(crate) fn router() -> Router<AppState> {
@@ -51,7 +54,7 @@ pub(crate) fn router() -> Router<AppState> {
 }
 
 /// The request body as JSON: a body over the limit is a 413, malformed JSON a located 400.
-fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Value, Error> {
+pub(crate) fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Value, Error> {
     let bytes = body.map_err(|r| {
         if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
             Error::api(
@@ -130,7 +133,7 @@ pub fn canonical(value: &Value) -> String {
     out
 }
 
-fn sha256_hex(text: &str) -> String {
+pub(crate) fn sha256_hex(text: &str) -> String {
     Sha256::digest(text.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -173,7 +176,7 @@ fn doc_at(doc: &Value) -> Option<String> {
     .map(str::to_owned)
 }
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     // Fixed width, UTC: sorts and compares as text on both databases.
     chrono::Utc::now()
         .format("%Y-%m-%dT%H:%M:%S%.6fZ")
@@ -187,9 +190,15 @@ fn parse_json_text(text: &str) -> Value {
 /// `POST /api/v1/records`.
 async fn push_records(
     State(state): State<AppState>,
+    who: Principal,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Error> {
     let store = state.store()?;
+    if !who.may_push() {
+        return Err(forbidden(
+            "QA reads records; pushing them is for doctors and integrators",
+        ));
+    }
     let mut body = json_body(body)?;
     let Some(records) = body.get_mut("records").and_then(Value::as_array_mut) else {
         return Err(Error::api(
@@ -212,13 +221,16 @@ async fn push_records(
     }
     let records = std::mem::take(records);
     let mut results = Vec::with_capacity(records.len());
-    let mut conflict = false;
+    let (mut conflict, mut denied) = (false, false);
     for (i, rec) in records.into_iter().enumerate() {
-        let result = push_one(store, state.engine(), i, rec).await?;
+        let result = push_one(store, state.engine(), who.only_doctor(), i, rec).await?;
         conflict |= result["status"] == "conflict";
+        denied |= result["status"] == "forbidden";
         results.push(result);
     }
-    let status = if conflict {
+    let status = if denied {
+        StatusCode::FORBIDDEN
+    } else if conflict {
         StatusCode::CONFLICT
     } else {
         StatusCode::OK
@@ -227,7 +239,13 @@ async fn push_records(
 }
 
 /// One record of a batch: its result object. Only storage failures are `Err`.
-async fn push_one(store: &Store, engine: &Engine, i: usize, rec: Value) -> Result<Value, Error> {
+async fn push_one(
+    store: &Store,
+    engine: &Engine,
+    only_doctor: Option<&str>,
+    i: usize,
+    rec: Value,
+) -> Result<Value, Error> {
     let at = format!("records[{i}]");
     let id = rec.get("id").and_then(Value::as_str).map(str::to_owned);
     let invalid = |code: &str, message: String, path: String| {
@@ -277,11 +295,24 @@ async fn push_one(store: &Store, engine: &Engine, i: usize, rec: Value) -> Resul
             format!("{doc_path}.id"),
         ));
     }
+    // A doctor writes only their own documents, and cannot probe (or overwrite) others'.
+    let denied = |path: String| {
+        json!({ "id": id, "version": version, "status": "forbidden",
+                "error": item_error("forbidden", "a doctor may only push their own records", path) })
+    };
+    if let Some(me) = only_doctor
+        && doc.doctor() != Some(me)
+    {
+        return Ok(denied(doc_path));
+    }
     let body = canonical(document);
     let sha = sha256_hex(&body);
 
     // Already there: the same body is a retry (nothing to do), another body a conflict.
     if let Some(existing) = store.get_version(&id, version).await? {
+        if only_doctor.is_some() && existing.doctor.as_deref() != only_doctor {
+            return Ok(denied(at));
+        }
         return Ok(existing_result(
             &id,
             version,
@@ -430,11 +461,15 @@ impl Params {
 /// `GET /api/v1/records`.
 async fn list_records(
     State(state): State<AppState>,
+    who: Principal,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, Error> {
     let store = state.store()?;
     let q = Params(q);
     let mut filter = Filter::default();
+    if let Some(me) = who.only_doctor() {
+        filter.and("doctor = $?", Param::Text(me.to_owned()));
+    }
     for (key, column) in [
         ("kind", "kind"),
         ("department", "department"),
@@ -491,12 +526,18 @@ async fn list_records(
 /// `GET /api/v1/records/{id}`.
 async fn get_record(
     State(state): State<AppState>,
+    who: Principal,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, Error> {
     let store = state.store()?;
     let Some(latest) = store.get_latest(&id).await? else {
         return Err(Error::NotFound(format!("record {id}")));
     };
+    if let Some(me) = who.only_doctor()
+        && latest.doctor.as_deref() != Some(me)
+    {
+        return Err(forbidden("a doctor may only read their own records"));
+    }
     let versions: Vec<Value> = store
         .versions(&id)
         .await?
@@ -528,6 +569,8 @@ async fn get_record(
 /// each a report or `{"error"}`. Nothing is stored.
 async fn check(
     State(state): State<AppState>,
+    // Signed-in callers only: the check is cheap, but an open endpoint is an open CPU.
+    _who: Principal,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Error> {
     let body = json_body(body)?;
@@ -615,11 +658,15 @@ async fn policy(State(state): State<AppState>) -> Result<Json<Value>, Error> {
 /// `GET /api/v1/stats?from&to`: counts and pass rates of the latest versions.
 async fn stats(
     State(state): State<AppState>,
+    who: Principal,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, Error> {
     let store = state.store()?;
     let q = Params(q);
     let mut filter = Filter::default();
+    if let Some(me) = who.only_doctor() {
+        filter.and("doctor = $?", Param::Text(me.to_owned()));
+    }
     q.period(&mut filter)?;
     fn rate(total: i64, qualified: i64) -> Value {
         if total == 0 {

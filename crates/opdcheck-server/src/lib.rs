@@ -6,6 +6,7 @@
 //! which answers with a uniform JSON body `{"error": {"code", "message", "path"?}}`.
 
 pub mod api;
+pub mod auth;
 pub mod store;
 
 use std::future::Future;
@@ -35,6 +36,9 @@ pub use store::Store;
 
 /// Request bodies above this are refused with a JSON 413 (a batch of 500 large records fits).
 pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
+/// Bodies declared up to this size are read (and dropped) before the 413, see
+/// `refuse_large_bodies`.
+pub const DRAIN_LIMIT: u64 = 64 * 1024 * 1024;
 /// A request taking longer than this is answered 408 (a stuck database must not pile up work).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -155,6 +159,11 @@ struct Inner {
     dist: Option<PathBuf>,
     store: Option<Store>,
     engine: &'static Engine,
+    /// Off: every API call is allowed (an API embedded behind another gate, and tests of the
+    /// records API itself). `main` always turns it on.
+    auth: bool,
+    login_limiter: auth::LoginLimiter,
+    cors_origins: Vec<HeaderValue>,
 }
 
 impl AppState {
@@ -173,6 +182,9 @@ impl AppState {
                 dist: Some(dist),
                 store: None,
                 engine: Engine::default_engine(),
+                auth: false,
+                login_limiter: Default::default(),
+                cors_origins: Vec::new(),
             }),
         })
     }
@@ -184,19 +196,49 @@ impl AppState {
                 dist: None,
                 store: Some(store),
                 engine: Engine::default_engine(),
+                auth: false,
+                login_limiter: Default::default(),
+                cors_origins: Vec::new(),
             }),
+        }
+    }
+
+    fn rebuild(&self, f: impl FnOnce(&mut Inner)) -> Self {
+        let mut inner = Inner {
+            dist: self.inner.dist.clone(),
+            store: self.inner.store.clone(),
+            engine: self.inner.engine,
+            auth: self.inner.auth,
+            login_limiter: Default::default(),
+            cors_origins: self.inner.cors_origins.clone(),
+        };
+        f(&mut inner);
+        AppState {
+            inner: Arc::new(inner),
         }
     }
 
     /// The same state with `store` behind the API.
     pub fn with_store(self, store: Store) -> Self {
-        AppState {
-            inner: Arc::new(Inner {
-                dist: self.inner.dist.clone(),
-                store: Some(store),
-                engine: self.inner.engine,
-            }),
-        }
+        self.rebuild(|i| i.store = Some(store))
+    }
+
+    /// The same state with sign-in and roles enforced (see [`auth`]).
+    pub fn with_auth(self) -> Self {
+        self.rebuild(|i| i.auth = true)
+    }
+
+    /// Browser origins (other than the server's own) allowed to call the API.
+    pub fn with_cors_origins(self, origins: Vec<HeaderValue>) -> Self {
+        self.rebuild(|i| i.cors_origins = origins)
+    }
+
+    pub fn auth_enabled(&self) -> bool {
+        self.inner.auth
+    }
+
+    pub(crate) fn login_limiter(&self) -> &auth::LoginLimiter {
+        &self.inner.login_limiter
     }
 
     pub fn dist(&self) -> Option<&Path> {
@@ -229,11 +271,27 @@ pub fn app(state: AppState) -> Router {
         }
         None => router.fallback(|uri: Uri| async move { Error::NotFound(uri.path().to_owned()) }),
     };
+    let router = if state.inner.cors_origins.is_empty() {
+        router
+    } else {
+        use axum::http::{Method, header};
+        router.layer(
+            tower_http::cors::CorsLayer::new()
+                .allow_origin(state.inner.cors_origins.clone())
+                .allow_methods([Method::GET, Method::POST, Method::DELETE])
+                .allow_headers([
+                    header::AUTHORIZATION,
+                    header::CONTENT_TYPE,
+                    header::HeaderName::from_static("x-api-key"),
+                ]),
+        )
+    };
     router
         .layer(middleware::from_fn(cache_control))
         // Errors made by layers and the router itself (405, 408, 413) get the API's JSON shape.
         .layer(middleware::from_fn(json_errors))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(refuse_large_bodies))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
@@ -323,6 +381,31 @@ async fn json_errors(req: Request, next: Next) -> Response {
         }
     }
     out
+}
+
+/// A body declared larger than [`BODY_LIMIT`] gets the JSON 413 at once. Up to [`DRAIN_LIMIT`]
+/// the body is read and dropped first: a client still writing it when the server answered would
+/// see a broken pipe instead of the 413.
+async fn refuse_large_bodies(req: Request, next: Next) -> Response {
+    use http_body_util::BodyExt;
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    let Some(len) = declared.filter(|n| *n > BODY_LIMIT as u64) else {
+        return next.run(req).await;
+    };
+    if len <= DRAIN_LIMIT {
+        let mut body = req.into_body();
+        while let Some(Ok(_)) = body.frame().await {}
+    }
+    Error::api(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        format!("the request body is {len} bytes; at most {BODY_LIMIT}"),
+        None,
+    )
+    .into_response()
 }
 
 /// Cache-Control for static responses that have none yet: hashed names long-lived, the rest

@@ -5,8 +5,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use axum::http::HeaderValue;
 use clap::Parser;
-use opdcheck_server::{AppState, Error, Store, app, serve};
+use opdcheck_server::{AppState, Error, Store, app, auth, serve};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser, Debug)]
@@ -29,6 +30,14 @@ struct Args {
     /// --data-dir.
     #[arg(long, env = "DATABASE_URL")]
     database_url: Option<String>,
+    /// A browser origin (scheme://host:port) other than this server allowed to call the API;
+    /// repeat it, or list them comma-separated in OPDCHECK_CORS_ORIGINS.
+    #[arg(
+        long = "cors-origin",
+        env = "OPDCHECK_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    cors_origins: Vec<String>,
 }
 
 #[tokio::main]
@@ -61,7 +70,21 @@ async fn run(args: Args) -> Result<(), Error> {
         }
     };
     let backend = store.backend();
-    let state = state.with_store(store);
+    let seeded = auth::seed_demo_users(&store).await?;
+    let origins = args
+        .cors_origins
+        .iter()
+        .map(|o| o.trim())
+        .filter(|o| !o.is_empty())
+        .map(|o| {
+            HeaderValue::from_str(o)
+                .map_err(|_| Error::Config(format!("--cors-origin {o:?} is not a valid origin")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let state = state
+        .with_store(store)
+        .with_auth()
+        .with_cors_origins(origins);
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .map_err(|source| Error::Bind {
@@ -72,6 +95,12 @@ async fn run(args: Args) -> Result<(), Error> {
     let dist = state.dist().map(|d| d.display().to_string());
     tracing::info!(dist = ?dist, database = backend, %addr, "listening");
     println!("opdcheck: serving http://{addr}/");
+    if seeded {
+        println!(
+            "opdcheck: created demo accounts (no users existed): sign in with POST /api/v1/login \
+             as doctor/doctor (doctor_id D0012), qa/qa or admin/admin; change them before real use"
+        );
+    }
     serve(listener, app(state), shutdown_signal()).await
 }
 

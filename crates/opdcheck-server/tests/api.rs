@@ -43,10 +43,26 @@ struct Server {
 }
 
 impl Server {
-    async fn start(store: Store) -> Server {
+    /// `auth`: sign-in enforced, with the demo accounts.
+    async fn start(store: Store, auth: bool) -> Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let router = app(AppState::api_only(store));
+        let mut state = AppState::api_only(store.clone());
+        if auth {
+            assert!(
+                opdcheck_server::auth::seed_demo_users(&store)
+                    .await
+                    .unwrap()
+            );
+            assert!(
+                !opdcheck_server::auth::seed_demo_users(&store)
+                    .await
+                    .unwrap(),
+                "only once"
+            );
+            state = state.with_auth();
+        }
+        let router = app(state);
         let task = tokio::spawn(async move {
             axum::serve(listener, router).await.unwrap();
         });
@@ -108,6 +124,10 @@ async fn json_of(res: reqwest::Response) -> (StatusCode, Value) {
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default();
     let text = res.text().await.unwrap();
+    if status == StatusCode::NO_CONTENT {
+        assert!(text.is_empty());
+        return (status, Value::Null);
+    }
     assert!(
         ctype.starts_with("application/json"),
         "{status} {ctype}: {text}"
@@ -564,18 +584,257 @@ async fn catalog_endpoints(s: &Server) {
     assert_eq!(o["openapi"], "3.1.0");
 }
 
+/// As `who`: a request builder with their credentials.
+async fn login(s: &Server, username: &str, password: &str) -> (StatusCode, Value) {
+    s.post(
+        "/api/v1/login",
+        &json!({"username": username, "password": password}),
+    )
+    .await
+}
+
+async fn token(s: &Server, username: &str) -> String {
+    let (status, v) = login(s, username, username).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    v["token"].as_str().unwrap().to_owned()
+}
+
+async fn call(
+    s: &Server,
+    method: reqwest::Method,
+    path: &str,
+    auth: (&str, &str),
+    body: Option<&Value>,
+) -> (StatusCode, Value) {
+    let mut req = s.http.request(method, s.url(path)).header(auth.0, auth.1);
+    if let Some(body) = body {
+        req = req.json(body);
+    }
+    json_of(req.send().await.unwrap()).await
+}
+
+fn batch(records: Vec<(&str, Value)>) -> Value {
+    let records: Vec<Value> = records
+        .into_iter()
+        .map(|(id, d)| json!({"id": id, "version": 1, "document": d}))
+        .collect();
+    json!({ "records": records })
+}
+
+async fn auth_and_roles(s: &Server) {
+    use reqwest::Method;
+    // Without credentials, or with wrong ones: 401.
+    let (status, v) = s.get("/api/v1/records").await;
+    assert_error(status, &v, StatusCode::UNAUTHORIZED, None);
+    let (status, v) = s.post("/api/v1/check", &rx("c")).await;
+    assert_error(status, &v, StatusCode::UNAUTHORIZED, None);
+    let (status, v) = login(s, "doctor", "wrong").await;
+    assert_error(status, &v, StatusCode::UNAUTHORIZED, None);
+    let (status, v) = call(
+        s,
+        Method::GET,
+        "/api/v1/records",
+        ("authorization", "Bearer nope"),
+        None,
+    )
+    .await;
+    assert_error(status, &v, StatusCode::UNAUTHORIZED, None);
+    // The catalog is public.
+    assert_eq!(s.get("/api/v1/rules").await.0, StatusCode::OK);
+
+    let (status, v) = login(s, "doctor", "doctor").await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(
+        v["user"],
+        json!({"username": "doctor", "role": "doctor", "doctor_id": "D0012"})
+    );
+    let doctor = format!("Bearer {}", v["token"].as_str().unwrap());
+    let doctor = ("authorization", doctor.as_str());
+    let admin = format!("Bearer {}", token(s, "admin").await);
+    let admin = ("authorization", admin.as_str());
+    let qa = format!("Bearer {}", token(s, "qa").await);
+    let qa = ("authorization", qa.as_str());
+
+    // A doctor pushes their own record; another doctor's is refused (403, per item).
+    let mut others = rx("rx-other");
+    others["prescriber"]["id"] = json!("D0099");
+    let (status, v) = call(
+        s,
+        Method::POST,
+        "/api/v1/records",
+        doctor,
+        Some(&batch(vec![("rx-mine", rx("rx-mine"))])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["results"][0]["status"], "created");
+    let (status, v) = call(
+        s,
+        Method::POST,
+        "/api/v1/records",
+        doctor,
+        Some(&batch(vec![("rx-other", others.clone())])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{v}");
+    assert_eq!(v["results"][0]["status"], "forbidden");
+    // The admin may; then the doctor can neither read it nor learn anything by re-pushing it.
+    let (status, v) = call(
+        s,
+        Method::POST,
+        "/api/v1/records",
+        admin,
+        Some(&batch(vec![("rx-other", others)])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let (status, v) = call(s, Method::GET, "/api/v1/records/rx-other", doctor, None).await;
+    assert_error(status, &v, StatusCode::FORBIDDEN, None);
+    let (status, _) = call(s, Method::GET, "/api/v1/records/rx-mine", doctor, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, v) = call(
+        s,
+        Method::POST,
+        "/api/v1/records",
+        doctor,
+        Some(&batch(vec![("rx-other", rx("rx-other"))])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{v}");
+    assert!(v["results"][0].get("report").is_none(), "{v}");
+    let (_, v) = call(s, Method::GET, "/api/v1/records", doctor, None).await;
+    assert_eq!(v["total"], 1, "{v}");
+    let (_, v) = call(s, Method::GET, "/api/v1/stats", doctor, None).await;
+    assert_eq!(v["total"], 1, "{v}");
+
+    // QA reads everything and pushes nothing.
+    let (_, v) = call(s, Method::GET, "/api/v1/records", qa, None).await;
+    assert_eq!(v["total"], 2, "{v}");
+    let (status, _) = call(s, Method::GET, "/api/v1/records/rx-other", qa, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, v) = call(
+        s,
+        Method::POST,
+        "/api/v1/records",
+        qa,
+        Some(&batch(vec![("rx-q", rx("rx-q"))])),
+    )
+    .await;
+    assert_error(status, &v, StatusCode::FORBIDDEN, None);
+
+    // Admin: users and integrator keys; nobody else.
+    let (status, v) = call(s, Method::GET, "/api/v1/users", doctor, None).await;
+    assert_error(status, &v, StatusCode::FORBIDDEN, None);
+    let (status, v) = call(
+        s,
+        Method::POST,
+        "/api/v1/api-keys",
+        admin,
+        Some(&json!({"name": "his"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let key = v["key"].as_str().unwrap().to_owned();
+    let (status, v) = call(
+        s,
+        Method::POST,
+        "/api/v1/records",
+        ("x-api-key", &key),
+        Some(&batch(vec![("rx-his", rx("rx-his"))])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let (status, v) = call(
+        s,
+        Method::GET,
+        "/api/v1/records",
+        ("x-api-key", "opd_wrong"),
+        None,
+    )
+    .await;
+    assert_error(status, &v, StatusCode::UNAUTHORIZED, None);
+    let (status, v) = call(s, Method::GET, "/api/v1/api-keys", admin, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["api_keys"][0]["name"], "his");
+    assert!(!v.to_string().contains(&key), "keys are never shown again");
+    let (status, _) = call(s, Method::DELETE, "/api/v1/api-keys/his", admin, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = call(s, Method::GET, "/api/v1/records", ("x-api-key", &key), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let new_user = json!({"username": "wang", "password": "s3cret-pw", "role": "doctor", "doctor_id": "D0099"});
+    let (status, v) = call(s, Method::POST, "/api/v1/users", admin, Some(&new_user)).await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let (status, v) = call(s, Method::POST, "/api/v1/users", admin, Some(&new_user)).await;
+    assert_error(status, &v, StatusCode::CONFLICT, Some("username"));
+    let (status, v) = call(
+        s,
+        Method::POST,
+        "/api/v1/users",
+        admin,
+        Some(&json!({"username": "x", "password": "y", "role": "doctor"})),
+    )
+    .await;
+    assert_error(status, &v, StatusCode::BAD_REQUEST, Some("doctor_id"));
+    let (status, v) = login(s, "wang", "s3cret-pw").await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let wang = format!("Bearer {}", v["token"].as_str().unwrap());
+    let (_, v) = call(
+        s,
+        Method::GET,
+        "/api/v1/records",
+        ("authorization", &wang),
+        None,
+    )
+    .await;
+    assert_eq!(v["items"][0]["id"], "rx-other", "{v}");
+    assert_eq!(v["total"], 1);
+    let (status, _) = call(s, Method::DELETE, "/api/v1/users/wang", admin, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = call(
+        s,
+        Method::GET,
+        "/api/v1/records",
+        ("authorization", &wang),
+        None,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a deleted user's session ends"
+    );
+
+    // Guessing: after 5 failures the username is locked for a while, even with the password.
+    for _ in 0..5 {
+        assert_eq!(login(s, "qa", "guess").await.0, StatusCode::UNAUTHORIZED);
+    }
+    let (status, v) = login(s, "qa", "qa").await;
+    assert_error(status, &v, StatusCode::TOO_MANY_REQUESTS, None);
+}
+
 type Scenario = for<'a> fn(&'a Server) -> Pin<Box<dyn Future<Output = ()> + 'a>>;
 
-const SCENARIOS: &[(&str, Scenario)] = &[
-    ("idempotent_sync", |s| Box::pin(idempotent_sync(s))),
-    ("concurrent_identical_pushes", |s| {
+/// (name, with sign-in enforced, scenario)
+const SCENARIOS: &[(&str, bool, Scenario)] = &[
+    ("idempotent_sync", false, |s| Box::pin(idempotent_sync(s))),
+    ("concurrent_identical_pushes", false, |s| {
         Box::pin(concurrent_identical_pushes(s))
     }),
-    ("server_verdict_wins", |s| Box::pin(server_verdict_wins(s))),
-    ("filters_and_paging", |s| Box::pin(filters_and_paging(s))),
-    ("history_rules_run", |s| Box::pin(history_rules_run(s))),
-    ("bad_inputs", |s| Box::pin(bad_inputs(s))),
-    ("catalog_endpoints", |s| Box::pin(catalog_endpoints(s))),
+    ("server_verdict_wins", false, |s| {
+        Box::pin(server_verdict_wins(s))
+    }),
+    ("filters_and_paging", false, |s| {
+        Box::pin(filters_and_paging(s))
+    }),
+    ("history_rules_run", false, |s| {
+        Box::pin(history_rules_run(s))
+    }),
+    ("bad_inputs", false, |s| Box::pin(bad_inputs(s))),
+    ("catalog_endpoints", false, |s| {
+        Box::pin(catalog_endpoints(s))
+    }),
+    ("auth_and_roles", true, |s| Box::pin(auth_and_roles(s))),
 ];
 
 // ---------------------------------------------------------------- SQLite
@@ -585,8 +844,8 @@ async fn on_sqlite(name: &str) {
     let store = Store::open_sqlite(&dir.path().join("opdcheck.db"))
         .await
         .unwrap();
-    let server = Server::start(store).await;
-    let (_, run) = SCENARIOS.iter().find(|(n, _)| *n == name).unwrap();
+    let (_, auth, run) = SCENARIOS.iter().find(|(n, ..)| *n == name).unwrap();
+    let server = Server::start(store, *auth).await;
     run(&server).await;
 }
 
@@ -623,6 +882,11 @@ async fn sqlite_bad_inputs() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_catalog_endpoints() {
     on_sqlite("catalog_endpoints").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_auth_and_roles() {
+    on_sqlite("auth_and_roles").await;
 }
 
 #[tokio::test]
@@ -815,7 +1079,7 @@ async fn postgres_scenarios() {
     let admin = sqlx::PgPool::connect(&cluster.url("postgres"))
         .await
         .unwrap();
-    for (name, run) in SCENARIOS {
+    for (name, auth, run) in SCENARIOS {
         // A fresh database per scenario, as each SQLite scenario gets a fresh file.
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
             .execute(&admin)
@@ -823,7 +1087,7 @@ async fn postgres_scenarios() {
             .unwrap();
         let store = Store::connect(&cluster.url(name)).await.unwrap();
         assert_eq!(store.backend(), "postgres");
-        let server = Server::start(store).await;
+        let server = Server::start(store, *auth).await;
         eprintln!("postgres: {name}");
         run(&server).await;
     }
