@@ -913,6 +913,42 @@ async fn the_sqlite_file_is_created_in_wal_mode() {
     Store::open_sqlite(&path).await.unwrap();
 }
 
+/// Only listed origins get CORS headers (a preflight from another origin gets none).
+#[tokio::test]
+async fn cors_allow_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_sqlite(&dir.path().join("c.db")).await.unwrap();
+    let state =
+        AppState::api_only(store).with_cors_origins(vec![axum::http::HeaderValue::from_static(
+            "http://his.example",
+        )]);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
+    let http = reqwest::Client::new();
+    for (origin, allowed) in [("http://his.example", true), ("http://evil.example", false)] {
+        let res = http
+            .request(
+                reqwest::Method::OPTIONS,
+                format!("http://{addr}/api/v1/records"),
+            )
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization, content-type",
+            )
+            .send()
+            .await
+            .unwrap();
+        let got = res
+            .headers()
+            .get("access-control-allow-origin")
+            .map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(got.as_deref() == Some(origin), allowed, "{origin}: {got:?}");
+    }
+}
+
 /// Every route the router serves under /api/v1 is described in openapi.json, and nothing more.
 #[test]
 fn openapi_describes_every_route() {
