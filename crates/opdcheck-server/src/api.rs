@@ -18,7 +18,7 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::auth::{Principal, forbidden};
-use crate::store::{Filter, NewRecord, Param, Store};
+use crate::store::{Filter, NewRecord, Param, Store, StoredRecord};
 use crate::{AppState, Error};
 
 /// At most this many records in one `POST /records`.
@@ -220,17 +220,11 @@ async fn push_records(
         ));
     }
     let records = std::mem::take(records);
-    let mut results = Vec::with_capacity(records.len());
-    let (mut conflict, mut denied) = (false, false);
-    for (i, rec) in records.into_iter().enumerate() {
-        let result = push_one(store, state.engine(), who.only_doctor(), i, rec).await?;
-        conflict |= result["status"] == "conflict";
-        denied |= result["status"] == "forbidden";
-        results.push(result);
-    }
-    let status = if denied {
+    let results = push_batch(store, state.engine(), who.only_doctor(), records).await?;
+    let any = |status: &str| results.iter().any(|r| r["status"] == status);
+    let status = if any("forbidden") {
         StatusCode::FORBIDDEN
-    } else if conflict {
+    } else if any("conflict") {
         StatusCode::CONFLICT
     } else {
         StatusCode::OK
@@ -238,14 +232,108 @@ async fn push_records(
     Ok((status, Json(json!({ "results": results }))).into_response())
 }
 
-/// One record of a batch: its result object. Only storage failures are `Err`.
-async fn push_one(
+/// A record of the batch that passed validation.
+struct Valid {
+    i: usize,
+    id: String,
+    version: i64,
+    doc: Document,
+    document: Value,
+    body: String,
+    sha: String,
+}
+
+/// The batch's results, in order. Reads happen first (one query for the versions already
+/// stored), then every new version is written in one transaction. Only storage failures are
+/// `Err`.
+async fn push_batch(
     store: &Store,
     engine: &Engine,
     only_doctor: Option<&str>,
-    i: usize,
-    rec: Value,
-) -> Result<Value, Error> {
+    records: Vec<Value>,
+) -> Result<Vec<Value>, Error> {
+    let mut results: Vec<Value> = vec![Value::Null; records.len()];
+    let mut valid = Vec::new();
+    for (i, rec) in records.into_iter().enumerate() {
+        match validate(only_doctor, i, rec) {
+            Ok(v) => valid.push(v),
+            Err(result) => results[i] = result,
+        }
+    }
+    let keys: Vec<(String, i64)> = valid.iter().map(|v| (v.id.clone(), v.version)).collect();
+    let existing = store.existing(&keys).await?;
+
+    // Outpatient records of this batch, by patient: history for the later ones in it.
+    let mut batch_history: HashMap<String, Vec<OutpatientRecord>> = HashMap::new();
+    let mut pending: Vec<(usize, String, Value)> = Vec::new();
+    let mut new = Vec::new();
+    for v in valid {
+        // Already there: the same body is a retry (nothing to do), another body a conflict.
+        if let Some(stored) = existing.get(&(v.id.clone(), v.version)) {
+            results[v.i] = stored_result(only_doctor, v.i, &v.id, v.version, &v.sha, stored);
+            continue;
+        }
+        let patient_key = patient_key(&v.document);
+        let mut history = Vec::new();
+        if let (Document::OutpatientRecord(_) | Document::Visit(_), Some(key)) =
+            (&v.doc, &patient_key)
+        {
+            history = load_history(store, key, &v.id).await?;
+            if let Some(earlier) = batch_history.get(key) {
+                history.extend(earlier.iter().filter(|r| r.id != v.id).cloned());
+            }
+        }
+        // The server's own verdict: whatever the client claims is ignored.
+        let report = engine.check_with_history(&v.doc, &history);
+        let rules: BTreeSet<String> = report.all_findings().map(|f| f.rule.clone()).collect();
+        let report_json =
+            serde_json::to_string(&report).map_err(|e| Error::Internal(e.to_string()))?;
+        if let (Document::OutpatientRecord(r), Some(key)) = (&v.doc, &patient_key) {
+            batch_history
+                .entry(key.clone())
+                .or_default()
+                .push(r.clone());
+        }
+        new.push(NewRecord {
+            id: v.id.clone(),
+            version: v.version,
+            kind: v.doc.kind().as_str().to_owned(),
+            department: v.doc.department().map(str::to_owned),
+            doctor: v.doc.doctor().map(str::to_owned),
+            visit_id: v.doc.visit_id().map(str::to_owned),
+            patient_key,
+            doc_at: doc_at(&v.document),
+            body: v.body,
+            body_sha256: v.sha.clone(),
+            report: report_json,
+            qualified: report.score.qualified,
+            deduction: report.score.deduction,
+            ruleset: engine.ruleset().to_owned(),
+            created_at: now(),
+            rules: rules.into_iter().collect(),
+        });
+        let report = serde_json::to_value(&report).map_err(|e| Error::Internal(e.to_string()))?;
+        pending.push((v.i, v.sha, report));
+    }
+    let inserted = store.insert_many(&new).await?;
+    for ((rec, fresh), (i, sha, report)) in new.iter().zip(inserted).zip(pending) {
+        if fresh {
+            results[i] = json!({ "id": rec.id, "version": rec.version, "status": "created", "report": report });
+            continue;
+        }
+        // Stored meanwhile (a concurrent push, or earlier in this batch): answer as a retry.
+        let Some(stored) = store.get_version(&rec.id, rec.version).await? else {
+            return Err(Error::Internal(
+                "a record vanished while being stored".into(),
+            ));
+        };
+        results[i] = stored_result(only_doctor, i, &rec.id, rec.version, &sha, &stored);
+    }
+    Ok(results)
+}
+
+/// Check one record's shape, its document and who may push it; `Err` is its result.
+fn validate(only_doctor: Option<&str>, i: usize, rec: Value) -> Result<Valid, Value> {
     let at = format!("records[{i}]");
     let id = rec.get("id").and_then(Value::as_str).map(str::to_owned);
     let invalid = |code: &str, message: String, path: String| {
@@ -253,10 +341,10 @@ async fn push_one(
                 "error": item_error(code, message, path) })
     };
     if !rec.is_object() {
-        return Ok(invalid("bad_record", "expected an object".into(), at));
+        return Err(invalid("bad_record", "expected an object".into(), at));
     }
     let Some(id) = id.clone().filter(|s| !s.trim().is_empty()) else {
-        return Ok(invalid(
+        return Err(invalid(
             "bad_record",
             "`id` must be a non-empty string".into(),
             format!("{at}.id"),
@@ -267,14 +355,14 @@ async fn push_one(
         .and_then(Value::as_i64)
         .filter(|v| *v >= 1)
     else {
-        return Ok(invalid(
+        return Err(invalid(
             "bad_record",
             "`version` must be an integer ≥ 1".into(),
             format!("{at}.version"),
         ));
     };
     let Some(document) = rec.get("document").filter(|d| d.is_object()) else {
-        return Ok(invalid(
+        return Err(invalid(
             "bad_record",
             "`document` must be an object".into(),
             format!("{at}.document"),
@@ -285,88 +373,55 @@ async fn push_one(
         Ok(doc) => doc,
         Err(e) => {
             let (path, message) = located(&doc_path, &e);
-            return Ok(invalid("invalid_document", message, path));
+            return Err(invalid("invalid_document", message, path));
         }
     };
     if doc.id() != id {
-        return Ok(invalid(
+        return Err(invalid(
             "id_mismatch",
             "the document's `id` differs from the record's `id`".into(),
             format!("{doc_path}.id"),
         ));
     }
-    // A doctor writes only their own documents, and cannot probe (or overwrite) others'.
-    let denied = |path: String| {
-        json!({ "id": id, "version": version, "status": "forbidden",
-                "error": item_error("forbidden", "a doctor may only push their own records", path) })
-    };
+    // A doctor writes only their own documents.
     if let Some(me) = only_doctor
         && doc.doctor() != Some(me)
     {
-        return Ok(denied(doc_path));
+        return Err(denied(&id, version, doc_path));
     }
     let body = canonical(document);
     let sha = sha256_hex(&body);
-
-    // Already there: the same body is a retry (nothing to do), another body a conflict.
-    if let Some(existing) = store.get_version(&id, version).await? {
-        if only_doctor.is_some() && existing.doctor.as_deref() != only_doctor {
-            return Ok(denied(at));
-        }
-        return Ok(existing_result(
-            &id,
-            version,
-            &existing.body_sha256,
-            &sha,
-            &existing.report,
-        ));
-    }
-
-    let patient_key = patient_key(document);
-    let history = match (&doc, &patient_key) {
-        (Document::OutpatientRecord(_) | Document::Visit(_), Some(key)) => {
-            load_history(store, key, &id).await?
-        }
-        _ => Vec::new(),
-    };
-    // The server's own verdict: whatever the client claims is ignored.
-    let report = engine.check_with_history(&doc, &history);
-    let rules: BTreeSet<String> = report.all_findings().map(|f| f.rule.clone()).collect();
-    let report_json = serde_json::to_string(&report).map_err(|e| Error::Internal(e.to_string()))?;
-    let new = NewRecord {
-        id: id.clone(),
+    let document = document.clone();
+    Ok(Valid {
+        i,
+        id,
         version,
-        kind: doc.kind().as_str().to_owned(),
-        department: doc.department().map(str::to_owned),
-        doctor: doc.doctor().map(str::to_owned),
-        visit_id: doc.visit_id().map(str::to_owned),
-        patient_key,
-        doc_at: doc_at(document),
+        doc,
+        document,
         body,
-        body_sha256: sha.clone(),
-        report: report_json,
-        qualified: report.score.qualified,
-        deduction: report.score.deduction,
-        ruleset: engine.ruleset().to_owned(),
-        created_at: now(),
-        rules: rules.into_iter().collect(),
-    };
-    if store.insert(&new).await? {
-        return Ok(json!({ "id": id, "version": version, "status": "created", "report": report }));
+        sha,
+    })
+}
+
+fn denied(id: &str, version: i64, path: String) -> Value {
+    json!({ "id": id, "version": version, "status": "forbidden",
+            "error": item_error("forbidden", "a doctor may only push their own records", path) })
+}
+
+/// The result for a version that is already stored: a doctor learns nothing about another
+/// doctor's record (not even whether the body matches).
+fn stored_result(
+    only_doctor: Option<&str>,
+    i: usize,
+    id: &str,
+    version: i64,
+    sha: &str,
+    stored: &StoredRecord,
+) -> Value {
+    if only_doctor.is_some() && stored.doctor.as_deref() != only_doctor {
+        return denied(id, version, format!("records[{i}]"));
     }
-    // A concurrent push of the same id+version got there first: answer as a retry would.
-    match store.get_version(&id, version).await? {
-        Some(existing) => Ok(existing_result(
-            &id,
-            version,
-            &existing.body_sha256,
-            &sha,
-            &existing.report,
-        )),
-        None => Err(Error::Internal(
-            "a record vanished while being stored".into(),
-        )),
-    }
+    existing_result(id, version, &stored.body_sha256, sha, &stored.report)
 }
 
 fn existing_result(id: &str, version: i64, stored_sha: &str, sha: &str, report: &str) -> Value {

@@ -5,6 +5,7 @@
 //! text run on either pool; [`on_pool!`] expands the same code for each driver type.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -271,50 +272,86 @@ impl Store {
         })
     }
 
-    /// Insert one version and its rule rows in one transaction. `false` when that id+version
-    /// already exists (a concurrent push won): nothing is written then.
-    pub async fn insert(&self, rec: &NewRecord) -> Result<bool, Error> {
+    /// The stored versions among `keys` (id, version), in one query.
+    pub async fn existing(
+        &self,
+        keys: &[(String, i64)],
+    ) -> Result<HashMap<(String, i64), StoredRecord>, Error> {
+        let mut ids: Vec<&str> = keys.iter().map(|(id, _)| id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM records WHERE id IN ({})",
+            placeholders.join(", ")
+        );
+        let params: Vec<Param> = ids.iter().map(|id| Param::Text((*id).to_owned())).collect();
+        let rows: Vec<StoredRecord> = on_pool!(self, pool => {
+            let rows = bind_all!(sqlx::query(AssertSqlSafe(sql)), &params).fetch_all(pool).await?;
+            rows.into_iter().map(|r| Ok(stored_from_row!(r))).collect::<Result<Vec<_>, Error>>()?
+        });
+        let wanted: std::collections::HashSet<&(String, i64)> = keys.iter().collect();
+        Ok(rows
+            .into_iter()
+            .filter(|r| wanted.contains(&(r.id.clone(), r.version)))
+            .map(|r| ((r.id.clone(), r.version), r))
+            .collect())
+    }
+
+    /// Insert versions and their rule rows in one transaction (one commit per batch, not per
+    /// record). Per record, `false` when that id+version already existed (a concurrent push,
+    /// or the same record twice in the batch): nothing is written for it.
+    pub async fn insert_many(&self, recs: &[NewRecord]) -> Result<Vec<bool>, Error> {
+        if recs.is_empty() {
+            return Ok(Vec::new());
+        }
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            // The insert comes first, so a SQLite transaction takes the write lock at once
-            // (waiting on busy_timeout) instead of failing to upgrade a read lock later.
-            let done = sqlx::query(
-                "INSERT INTO records (id, version, kind, department, doctor, visit_id, patient_key, \
-                 doc_at, body, body_sha256, report, qualified, deduction, ruleset, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
-                 ON CONFLICT (id, version) DO NOTHING",
-            )
-            .bind(&rec.id)
-            .bind(rec.version)
-            .bind(&rec.kind)
-            .bind(&rec.department)
-            .bind(&rec.doctor)
-            .bind(&rec.visit_id)
-            .bind(&rec.patient_key)
-            .bind(&rec.doc_at)
-            .bind(&rec.body)
-            .bind(&rec.body_sha256)
-            .bind(&rec.report)
-            .bind(rec.qualified)
-            .bind(rec.deduction)
-            .bind(&rec.ruleset)
-            .bind(&rec.created_at)
-            .execute(&mut *tx)
-            .await?;
-            if done.rows_affected() == 0 {
-                tx.rollback().await?;
-                return Ok(false);
-            }
-            for rule in &rec.rules {
-                sqlx::query("INSERT INTO record_rules (id, version, rule) VALUES ($1, $2, $3)")
-                    .bind(&rec.id)
-                    .bind(rec.version)
-                    .bind(rule)
-                    .execute(&mut *tx)
-                    .await?;
+            let mut inserted = Vec::with_capacity(recs.len());
+            for rec in recs {
+                // The first statement writes, so a SQLite transaction takes the write lock at
+                // once (waiting on busy_timeout) instead of failing to upgrade a read lock.
+                let done = sqlx::query(
+                    "INSERT INTO records (id, version, kind, department, doctor, visit_id, patient_key, \
+                     doc_at, body, body_sha256, report, qualified, deduction, ruleset, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+                     ON CONFLICT (id, version) DO NOTHING",
+                )
+                .bind(&rec.id)
+                .bind(rec.version)
+                .bind(&rec.kind)
+                .bind(&rec.department)
+                .bind(&rec.doctor)
+                .bind(&rec.visit_id)
+                .bind(&rec.patient_key)
+                .bind(&rec.doc_at)
+                .bind(&rec.body)
+                .bind(&rec.body_sha256)
+                .bind(&rec.report)
+                .bind(rec.qualified)
+                .bind(rec.deduction)
+                .bind(&rec.ruleset)
+                .bind(&rec.created_at)
+                .execute(&mut *tx)
+                .await?;
+                let fresh = done.rows_affected() > 0;
+                if fresh {
+                    for rule in &rec.rules {
+                        sqlx::query("INSERT INTO record_rules (id, version, rule) VALUES ($1, $2, $3)")
+                            .bind(&rec.id)
+                            .bind(rec.version)
+                            .bind(rule)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                inserted.push(fresh);
             }
             tx.commit().await?;
-            Ok(true)
+            Ok(inserted)
         })
     }
 

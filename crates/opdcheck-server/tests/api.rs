@@ -165,6 +165,17 @@ async fn idempotent_sync(s: &Server) {
     assert_eq!(body["results"][0]["report"], first_report);
     let (_, list) = s.get("/api/v1/records").await;
     assert_eq!(list["total"], 1, "{list}");
+    // The same new record twice in one batch: stored once.
+    let (status, body) = s
+        .push(vec![("rx-d", 1, rx("rx-d")), ("rx-d", 1, rx("rx-d"))])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["results"][0]["status"], "created", "{body}");
+    assert_eq!(body["results"][1]["status"], "unchanged", "{body}");
+    let (_, one) = s.get("/api/v1/records/rx-d").await;
+    assert_eq!(one["versions"].as_array().unwrap().len(), 1);
+    let (_, list) = s.get("/api/v1/records").await;
+    assert_eq!(list["total"], 2, "{list}");
 
     // Same version, another body: a conflict; the other record of the batch is still stored.
     let mut changed = rx("rx-1");
@@ -194,9 +205,9 @@ async fn idempotent_sync(s: &Server) {
         .map(|v| v["version"].as_i64().unwrap())
         .collect();
     assert_eq!(versions, [1, 2]);
-    // The list shows each id once (its latest version).
+    // The list shows each id once (its latest version): rx-1, rx-2, rx-d.
     let (_, list) = s.get("/api/v1/records").await;
-    assert_eq!(list["total"], 2, "{list}");
+    assert_eq!(list["total"], 3, "{list}");
     let rx1 = list["items"]
         .as_array()
         .unwrap()
@@ -450,6 +461,23 @@ async fn history_rules_run(s: &Server) {
     assert!(has_hx(&body["results"][0]["report"]), "{body}");
     let (_, v) = s.get("/api/v1/records?rule=HX-01").await;
     assert_eq!(v["items"][0]["id"], "mr-2", "{v}");
+
+    // All three visits of another patient in one batch: the earlier ones of the batch count.
+    let other = |id: &str, at: &str| {
+        let mut v = visit(id, at);
+        v["patient"]["record_no"] = json!("MZ-OTHER");
+        v
+    };
+    let (status, body) = s
+        .push(vec![
+            ("mr-b0", 1, other("mr-b0", "2026-11-18T09:00")),
+            ("mr-b1", 1, other("mr-b1", "2026-11-20T09:00")),
+            ("mr-b2", 1, other("mr-b2", "2026-11-22T09:10")),
+        ])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(!has_hx(&body["results"][0]["report"]), "{body}");
+    assert!(has_hx(&body["results"][2]["report"]), "{body}");
 }
 
 async fn bad_inputs(s: &Server) {
@@ -1129,4 +1157,39 @@ async fn postgres_scenarios() {
     }
     admin.close().await;
     drop(cluster);
+}
+
+/// Sync ingest rate on SQLite (budget: ≥ 5,000 records/s in batches of 100). A measurement, not
+/// a pass/fail timing: `cargo test --release -p opdcheck-server --test api -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn ingest_throughput_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_sqlite(&dir.path().join("t.db")).await.unwrap();
+    let s = Server::start(store, false).await;
+    let (batches, per) = (50, 100);
+    let bodies: Vec<Value> = (0..batches)
+        .map(|b| {
+            let records: Vec<Value> = (0..per)
+                .map(|i| {
+                    let id = format!("rx-{b}-{i}");
+                    let mut doc = if i % 2 == 0 { rx(&id) } else { mr(&id) };
+                    doc["patient"]["record_no"] = json!(format!("MZ{b}{i}"));
+                    json!({"id": id, "version": 1, "document": doc})
+                })
+                .collect();
+            json!({ "records": records })
+        })
+        .collect();
+    let start = std::time::Instant::now();
+    for body in &bodies {
+        let (status, v) = s.post("/api/v1/records", body).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+    }
+    let secs = start.elapsed().as_secs_f64();
+    eprintln!(
+        "ingest: {} records in {secs:.2} s = {:.0} records/s",
+        batches * per,
+        (batches * per) as f64 / secs
+    );
 }
