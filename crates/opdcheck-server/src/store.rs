@@ -308,10 +308,15 @@ impl Store {
         if recs.is_empty() {
             return Ok(Vec::new());
         }
+        // Rows are written in key order: two batches sharing records then lock them in the
+        // same order, so PostgreSQL cannot deadlock them against each other.
+        let mut order: Vec<usize> = (0..recs.len()).collect();
+        order.sort_by(|&a, &b| (&recs[a].id, recs[a].version).cmp(&(&recs[b].id, recs[b].version)));
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let mut inserted = Vec::with_capacity(recs.len());
-            for rec in recs {
+            let mut inserted = vec![false; recs.len()];
+            for &k in &order {
+                let rec = &recs[k];
                 // The first statement writes, so a SQLite transaction takes the write lock at
                 // once (waiting on busy_timeout) instead of failing to upgrade a read lock.
                 let done = sqlx::query(
@@ -348,7 +353,7 @@ impl Store {
                             .await?;
                     }
                 }
-                inserted.push(fresh);
+                inserted[k] = fresh;
             }
             tx.commit().await?;
             Ok(inserted)

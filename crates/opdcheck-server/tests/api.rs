@@ -233,6 +233,31 @@ async fn concurrent_identical_pushes(s: &Server) {
     assert_eq!(created, 1, "exactly one push creates the record");
     let (_, one) = s.get("/api/v1/records/rx-c").await;
     assert_eq!(one["versions"].as_array().unwrap().len(), 1, "{one}");
+
+    // Overlapping batches in opposite orders at once: no deadlock, each record stored once.
+    let ids: Vec<String> = (0..20).map(|i| format!("rx-o{i}")).collect();
+    let forward: Vec<(&str, i64, Value)> = ids.iter().map(|id| (id.as_str(), 1, rx(id))).collect();
+    let backward: Vec<(&str, i64, Value)> = forward.iter().rev().cloned().collect();
+    let pushes = (0..6).map(|k| {
+        s.push(if k % 2 == 0 {
+            forward.clone()
+        } else {
+            backward.clone()
+        })
+    });
+    let mut created = 0;
+    for (status, body) in futures_join_all(pushes).await {
+        assert_eq!(status, StatusCode::OK, "{body}");
+        created += body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["status"] == "created")
+            .count();
+    }
+    assert_eq!(created, ids.len(), "each record created exactly once");
+    let (_, list) = s.get("/api/v1/records?per_page=200").await;
+    assert_eq!(list["total"], ids.len() + 1, "{list}");
 }
 
 /// A tiny join_all (no futures crate): spawn-free, polls all futures on this task.
