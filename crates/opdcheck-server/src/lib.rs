@@ -1,17 +1,22 @@
-//! The opdcheck HTTP server. For now it serves the built web app (Trunk's `dist/`) and a health
-//! check; the API (documents, scores, storage) grows here, as more routes on [`app`]'s router.
+//! The opdcheck HTTP server: the built web app (Trunk's `dist/`), a health check, and the HTTP
+//! API under `/api/v1` (see `docs/api.md`) over a [`Store`] (SQLite or PostgreSQL).
 //!
 //! Shape (as in axum's examples): [`app`] builds the whole [`Router`] from an [`AppState`], apart
-//! from `main`, so tests drive it in-process with `tower::ServiceExt::oneshot`; every failure is
-//! an [`Error`], which answers with a uniform JSON body `{"error": {"code", "message"}}`.
+//! from `main`, so tests drive it in-process or on a real socket; every failure is an [`Error`],
+//! which answers with a uniform JSON body `{"error": {"code", "message", "path"?}}`.
+
+pub mod api;
+pub mod auth;
+pub mod store;
 
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::handler::Handler;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode, Uri};
@@ -19,11 +24,23 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use opdcheck_engine::Engine;
 use serde_json::json;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
+
+pub use store::Store;
+
+/// Request bodies above this are refused with a JSON 413 (a batch of 500 large records fits).
+pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
+/// Bodies declared up to this size are read (and dropped) before the 413, see
+/// `refuse_large_bodies`.
+pub const DRAIN_LIMIT: u64 = 64 * 1024 * 1024;
+/// A request taking longer than this is answered 408 (a stuck database must not pile up work).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Trunk's hashed file names (`opdcheck-app-<hash>.js`) change whenever the content does, so
 /// browsers may keep them for good.
@@ -51,12 +68,46 @@ pub enum Error {
     NotFound(String),
     #[error("I/O error: {0}")]
     Io(#[from] io::Error),
+    /// A client error of the API: status, stable code, message, and where in the input.
+    #[error("{message}")]
+    Api {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+        path: Option<String>,
+    },
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("this server has no database configured")]
+    NoStore,
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl Error {
+    pub fn api(
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+        path: Option<String>,
+    ) -> Error {
+        Error::Api {
+            status,
+            code,
+            message: message.into(),
+            path,
+        }
+    }
+
     fn status(&self) -> StatusCode {
         match self {
             Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::Api { status, .. } => *status,
+            Error::NoStore => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -67,7 +118,10 @@ impl Error {
             Error::DistMissing(_) | Error::IndexMissing(_) => "app_not_built",
             Error::Bind { .. } => "bind_failed",
             Error::NotFound(_) => "not_found",
-            Error::Io(_) => "internal",
+            Error::Api { code, .. } => code,
+            Error::Config(_) => "bad_config",
+            Error::NoStore => "no_database",
+            Error::Io(_) | Error::Db(_) | Error::Migrate(_) | Error::Internal(_) => "internal",
         }
     }
 }
@@ -82,7 +136,14 @@ impl IntoResponse for Error {
         } else {
             self.to_string()
         };
-        let body = json!({ "error": { "code": self.code(), "message": message } });
+        let mut error = json!({ "code": self.code(), "message": message });
+        if let Error::Api {
+            path: Some(path), ..
+        } = &self
+        {
+            error["path"] = json!(path);
+        }
+        let body = json!({ "error": error });
         (status, Json(body)).into_response()
     }
 }
@@ -95,12 +156,19 @@ pub struct AppState {
 
 #[derive(Debug)]
 struct Inner {
-    dist: PathBuf,
+    dist: Option<PathBuf>,
+    store: Option<Store>,
+    engine: &'static Engine,
+    /// Off: every API call is allowed (an API embedded behind another gate, and tests of the
+    /// records API itself). `main` always turns it on.
+    auth: bool,
+    login_limiter: auth::LoginLimiter,
+    cors_origins: Vec<HeaderValue>,
 }
 
 impl AppState {
     /// State serving the built app from `dist`; fails (instead of serving 404s later) when the
-    /// directory or its index.html is missing.
+    /// directory or its index.html is missing. Add storage with [`AppState::with_store`].
     pub fn new(dist: impl Into<PathBuf>) -> Result<Self, Error> {
         let dist = dist.into();
         if !dist.is_dir() {
@@ -110,12 +178,79 @@ impl AppState {
             return Err(Error::IndexMissing(dist));
         }
         Ok(AppState {
-            inner: Arc::new(Inner { dist }),
+            inner: Arc::new(Inner {
+                dist: Some(dist),
+                store: None,
+                engine: Engine::default_engine(),
+                auth: false,
+                login_limiter: Default::default(),
+                cors_origins: Vec::new(),
+            }),
         })
     }
 
-    pub fn dist(&self) -> &Path {
-        &self.inner.dist
+    /// The API alone, without the web app (integration servers, tests).
+    pub fn api_only(store: Store) -> Self {
+        AppState {
+            inner: Arc::new(Inner {
+                dist: None,
+                store: Some(store),
+                engine: Engine::default_engine(),
+                auth: false,
+                login_limiter: Default::default(),
+                cors_origins: Vec::new(),
+            }),
+        }
+    }
+
+    fn rebuild(&self, f: impl FnOnce(&mut Inner)) -> Self {
+        let mut inner = Inner {
+            dist: self.inner.dist.clone(),
+            store: self.inner.store.clone(),
+            engine: self.inner.engine,
+            auth: self.inner.auth,
+            login_limiter: Default::default(),
+            cors_origins: self.inner.cors_origins.clone(),
+        };
+        f(&mut inner);
+        AppState {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// The same state with `store` behind the API.
+    pub fn with_store(self, store: Store) -> Self {
+        self.rebuild(|i| i.store = Some(store))
+    }
+
+    /// The same state with sign-in and roles enforced (see [`auth`]).
+    pub fn with_auth(self) -> Self {
+        self.rebuild(|i| i.auth = true)
+    }
+
+    /// Browser origins (other than the server's own) allowed to call the API.
+    pub fn with_cors_origins(self, origins: Vec<HeaderValue>) -> Self {
+        self.rebuild(|i| i.cors_origins = origins)
+    }
+
+    pub fn auth_enabled(&self) -> bool {
+        self.inner.auth
+    }
+
+    pub(crate) fn login_limiter(&self) -> &auth::LoginLimiter {
+        &self.inner.login_limiter
+    }
+
+    pub fn dist(&self) -> Option<&Path> {
+        self.inner.dist.as_deref()
+    }
+
+    pub fn store(&self) -> Result<&Store, Error> {
+        self.inner.store.as_ref().ok_or(Error::NoStore)
+    }
+
+    pub fn engine(&self) -> &'static Engine {
+        self.inner.engine
     }
 }
 
@@ -123,14 +258,44 @@ impl AppState {
 /// file extension gets index.html (the app routes by URL hash, but a reload or a pasted link
 /// may carry a path).
 pub fn app(state: AppState) -> Router {
-    let files = ServeDir::new(state.dist())
-        // Serves `x.js.gz` for `x.js` when a build step has written one.
-        .precompressed_gzip()
-        .fallback(app_fallback.with_state(state.clone()));
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(healthz))
-        .fallback_service(files)
+        .merge(api::router());
+    let router = match state.dist() {
+        Some(dist) => {
+            let files = ServeDir::new(dist)
+                // Serves `x.js.gz` for `x.js` when a build step has written one.
+                .precompressed_gzip()
+                .fallback(app_fallback.with_state(state.clone()));
+            router.fallback_service(files)
+        }
+        None => router.fallback(|uri: Uri| async move { Error::NotFound(uri.path().to_owned()) }),
+    };
+    let router = if state.inner.cors_origins.is_empty() {
+        router
+    } else {
+        use axum::http::{Method, header};
+        router.layer(
+            tower_http::cors::CorsLayer::new()
+                .allow_origin(state.inner.cors_origins.clone())
+                .allow_methods([Method::GET, Method::POST, Method::DELETE])
+                .allow_headers([
+                    header::AUTHORIZATION,
+                    header::CONTENT_TYPE,
+                    header::HeaderName::from_static("x-api-key"),
+                ]),
+        )
+    };
+    router
         .layer(middleware::from_fn(cache_control))
+        // Errors made by layers and the router itself (405, 408, 413) get the API's JSON shape.
+        .layer(middleware::from_fn(json_errors))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(refuse_large_bodies))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
         // Compresses what has no precompressed file (the wasm shrinks about 3×).
         .layer(CompressionLayer::new())
         // Method, path, status and latency; never headers or bodies (documents hold patient data).
@@ -169,7 +334,10 @@ async fn app_fallback(State(state): State<AppState>, uri: Uri) -> Result<Respons
     if last.contains('.') || path == "/api" || path.starts_with("/api/") {
         return Err(Error::NotFound(path.to_owned()));
     }
-    let index = tokio::fs::read(state.dist().join("index.html")).await?;
+    let Some(dist) = state.dist() else {
+        return Err(Error::NotFound(path.to_owned()));
+    };
+    let index = tokio::fs::read(dist.join("index.html")).await?;
     Ok((
         [
             (
@@ -181,6 +349,63 @@ async fn app_fallback(State(state): State<AppState>, uri: Uri) -> Result<Respons
         index,
     )
         .into_response())
+}
+
+/// An `/api` error response that is not JSON yet (axum's 405, a layer's 408 or 413) is
+/// rewritten into the one error shape.
+async fn json_errors(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !api || is_json || !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let (code, message) = match status {
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "method not allowed on this path"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "the request body is too large"),
+        StatusCode::REQUEST_TIMEOUT => ("timeout", "the request took too long"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "send JSON"),
+        s if s.is_server_error() => ("internal", "internal server error"),
+        _ => ("bad_request", "bad request"),
+    };
+    let mut out = Error::api(status, code, message, None).into_response();
+    // Keep what the client needs from the original (e.g. `Allow` on a 405).
+    for (name, value) in res.headers() {
+        if name != CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            out.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    out
+}
+
+/// A body declared larger than [`BODY_LIMIT`] gets the JSON 413 at once. Up to [`DRAIN_LIMIT`]
+/// the body is read and dropped first: a client still writing it when the server answered would
+/// see a broken pipe instead of the 413.
+async fn refuse_large_bodies(req: Request, next: Next) -> Response {
+    use http_body_util::BodyExt;
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    let Some(len) = declared.filter(|n| *n > BODY_LIMIT as u64) else {
+        return next.run(req).await;
+    };
+    if len <= DRAIN_LIMIT {
+        let mut body = req.into_body();
+        while let Some(Ok(_)) = body.frame().await {}
+    }
+    Error::api(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        format!("the request body is {len} bytes; at most {BODY_LIMIT}"),
+        None,
+    )
+    .into_response()
 }
 
 /// Cache-Control for static responses that have none yet: hashed names long-lived, the rest

@@ -1,18 +1,20 @@
-//! `opdcheck-server [--addr 127.0.0.1:8080] [--dist dist]`: serve the built web app.
+//! `opdcheck-server [--addr 127.0.0.1:8080] [--dist dist] [--data-dir data] [--database-url URL]`:
+//! serve the built web app and the API.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use axum::http::HeaderValue;
 use clap::Parser;
-use opdcheck_server::{AppState, Error, app, serve};
+use opdcheck_server::{AppState, Error, Store, app, auth, serve};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser, Debug)]
 #[command(
     name = "opdcheck-server",
     version,
-    about = "Serve the opdcheck web app"
+    about = "Serve the opdcheck web app and its HTTP API"
 )]
 struct Args {
     /// Address to listen on; port 0 picks a free port (the URL printed names it).
@@ -21,6 +23,21 @@ struct Args {
     /// Trunk's output directory (`trunk build --release` writes dist/).
     #[arg(long, default_value = "dist")]
     dist: PathBuf,
+    /// Where the default SQLite database (opdcheck.db) lives; created on first start.
+    #[arg(long, default_value = "data")]
+    data_dir: PathBuf,
+    /// A PostgreSQL (`postgres://user@host:port/db`) or SQLite (`sqlite:path`) URL; overrides
+    /// --data-dir.
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: Option<String>,
+    /// A browser origin (scheme://host:port) other than this server allowed to call the API;
+    /// repeat it, or list them comma-separated in OPDCHECK_CORS_ORIGINS.
+    #[arg(
+        long = "cors-origin",
+        env = "OPDCHECK_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    cors_origins: Vec<String>,
 }
 
 #[tokio::main]
@@ -45,6 +62,29 @@ async fn main() -> ExitCode {
 
 async fn run(args: Args) -> Result<(), Error> {
     let state = AppState::new(&args.dist)?;
+    let store = match &args.database_url {
+        Some(url) => Store::connect(url).await?,
+        None => {
+            std::fs::create_dir_all(&args.data_dir)?;
+            Store::open_sqlite(&args.data_dir.join("opdcheck.db")).await?
+        }
+    };
+    let backend = store.backend();
+    let seeded = auth::seed_demo_users(&store).await?;
+    let origins = args
+        .cors_origins
+        .iter()
+        .map(|o| o.trim())
+        .filter(|o| !o.is_empty())
+        .map(|o| {
+            HeaderValue::from_str(o)
+                .map_err(|_| Error::Config(format!("--cors-origin {o:?} is not a valid origin")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let state = state
+        .with_store(store)
+        .with_auth()
+        .with_cors_origins(origins);
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .map_err(|source| Error::Bind {
@@ -52,8 +92,15 @@ async fn run(args: Args) -> Result<(), Error> {
             source,
         })?;
     let addr = listener.local_addr()?;
-    tracing::info!(dist = %state.dist().display(), %addr, "listening");
+    let dist = state.dist().map(|d| d.display().to_string());
+    tracing::info!(dist = ?dist, database = backend, %addr, "listening");
     println!("opdcheck: serving http://{addr}/");
+    if seeded {
+        println!(
+            "opdcheck: created demo accounts (no users existed): sign in with POST /api/v1/login \
+             as doctor/doctor (doctor_id D0012), qa/qa or admin/admin; change them before real use"
+        );
+    }
     serve(listener, app(state), shutdown_signal()).await
 }
 

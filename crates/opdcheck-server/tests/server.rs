@@ -169,14 +169,20 @@ fn the_binary_serves_on_the_printed_url() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_opdcheck-server"))
         .args(["--addr", "127.0.0.1:0", "--dist"])
         .arg(dir.path())
+        // The database goes next to the fake app, not into the crate directory.
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .env_remove("DATABASE_URL")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut line).unwrap();
+    // A fresh database: the demo accounts are made, and the second line says how to sign in.
+    let mut accounts = String::new();
+    stdout.read_line(&mut accounts).unwrap();
     let result = std::panic::catch_unwind(|| {
         let url = line
             .trim()
@@ -195,6 +201,18 @@ fn the_binary_serves_on_the_printed_url() {
         s.read_to_string(&mut res).unwrap();
         assert!(res.starts_with("HTTP/1.1 200"), "{res}");
         assert!(res.ends_with(r#"{"status":"ok"}"#), "{res}");
+        assert!(accounts.contains("doctor/doctor"), "{accounts}");
+        assert!(dir.path().join("data/opdcheck.db").is_file());
+        // Auth is on in the binary: the records API wants a token.
+        let mut s = TcpStream::connect(hostport).unwrap();
+        write!(
+            s,
+            "GET /api/v1/records HTTP/1.1\r\nHost: {hostport}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut res = String::new();
+        s.read_to_string(&mut res).unwrap();
+        assert!(res.starts_with("HTTP/1.1 401"), "{res}");
     });
     child.kill().ok();
     child.wait().ok();

@@ -1,0 +1,761 @@
+//! `/api/v1`: records (idempotent sync with a server-side re-check), checks, the rule catalog,
+//! the policy, stats and the OpenAPI description.
+
+use std::collections::{BTreeSet, HashMap};
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
+use axum::{Json, Router};
+use opdcheck_engine::model::OutpatientRecord;
+use opdcheck_engine::parse::document_from_value;
+use opdcheck_engine::rules::RULES;
+use opdcheck_engine::{Document, Engine, InputError};
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::auth::{Principal, forbidden};
+use crate::store::{Filter, NewRecord, Param, Store, StoredRecord};
+use crate::{AppState, Error};
+
+/// At most this many records in one `POST /records`.
+pub const MAX_BATCH: usize = 500;
+/// At most this many rows per page of `GET /records`.
+pub const MAX_PER_PAGE: i64 = 200;
+/// How many of a patient's earlier records the history rules see.
+const HISTORY_LIMIT: i64 = 50;
+
+/// The OpenAPI description served at `/api/v1/openapi.json`.
+pub const OPENAPI: &str = include_str!("../openapi.json");
+
+/// Every `/api/v1` route: (path, handlers). The router is built from this list, and the
+/// OpenAPI test checks each path against [`OPENAPI`].
+pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
+    let mut routes = crate::auth::routes();
+    routes.extend([
+        ("/api/v1/records", post(push_records).get(list_records)),
+        ("/api/v1/records/{id}", get(get_record)),
+        ("/api/v1/check", post(check)),
+        ("/api/v1/rules", get(rules)),
+        ("/api/v1/policy", get(policy)),
+        ("/api/v1/stats", get(stats)),
+        ("/api/v1/openapi.json", get(openapi)),
+    ]);
+    routes
+}
+
+pub(crate) fn router() -> Router<AppState> {
+    routes()
+        .into_iter()
+        .fold(Router::new(), |r, (path, mr)| r.route(path, mr))
+}
+
+/// The request body as JSON: a body over the limit is a 413, malformed JSON a located 400.
+pub(crate) fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Value, Error> {
+    let bytes = body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Error::api(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                r.body_text(),
+                None,
+            )
+        } else {
+            Error::api(StatusCode::BAD_REQUEST, "bad_body", r.body_text(), None)
+        }
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        let hint = if e.is_eof() {
+            "; is the JSON truncated?"
+        } else {
+            ""
+        };
+        Error::api(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("malformed JSON: {e}{hint}"),
+            Some(String::new()),
+        )
+    })
+}
+
+/// An engine input error under `prefix` (`records[3].document` + `items[0].days`).
+fn located(prefix: &str, e: &InputError) -> (String, String) {
+    let path = match (prefix.is_empty(), e.path.is_empty()) {
+        (true, _) => e.path.clone(),
+        (false, true) => prefix.to_owned(),
+        (false, false) => format!("{prefix}.{}", e.path),
+    };
+    (path, e.message.clone())
+}
+
+fn item_error(code: &str, message: impl Into<String>, path: impl Into<String>) -> Value {
+    json!({ "code": code, "message": message.into(), "path": path.into() })
+}
+
+/// JSON text with object keys sorted at every level: equal documents hash equal whatever the
+/// client's key order or whitespace.
+pub fn canonical(value: &Value) -> String {
+    fn write(v: &Value, out: &mut String) {
+        match v {
+            Value::Object(map) => {
+                let mut keys: Vec<&String> = map.keys().collect();
+                keys.sort();
+                out.push('{');
+                for (i, k) in keys.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&Value::String(k.clone()).to_string());
+                    out.push(':');
+                    write(&map[k], out);
+                }
+                out.push('}');
+            }
+            Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write(item, out);
+                }
+                out.push(']');
+            }
+            other => out.push_str(&other.to_string()),
+        }
+    }
+    let mut out = String::new();
+    write(value, &mut out);
+    out
+}
+
+pub(crate) fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn text_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
+    let mut cur = v;
+    for key in path {
+        cur = cur.get(key)?;
+    }
+    cur.as_str().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A hash of the patient's record number (else id number): links a patient's records for the
+/// history rules without a second plain copy of the identifier.
+fn patient_key(doc: &Value) -> Option<String> {
+    let patient = doc
+        .get("patient")
+        .or_else(|| doc.get("record")?.get("patient"))?;
+    let (label, value) = match text_at(patient, &["record_no"]) {
+        Some(v) => ("record_no", v),
+        None => ("id_number", text_at(patient, &["id_number"])?),
+    };
+    Some(sha256_hex(&format!("{label}:{value}")))
+}
+
+/// The document's own date, as written.
+fn doc_at(doc: &Value) -> Option<String> {
+    [
+        "visit_at",
+        "issued_at",
+        "requested_at",
+        "reported_at",
+        "filled_at",
+    ]
+    .iter()
+    .find_map(|k| text_at(doc, &[k]))
+    .or_else(|| text_at(doc, &["record", "visit_at"]))
+    .map(str::to_owned)
+}
+
+pub(crate) fn now() -> String {
+    // Fixed width, UTC: sorts and compares as text on both databases.
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+        .to_string()
+}
+
+fn parse_json_text(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or(Value::Null)
+}
+
+/// `POST /api/v1/records`.
+async fn push_records(
+    State(state): State<AppState>,
+    who: Principal,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Error> {
+    let store = state.store()?;
+    if !who.may_push() {
+        return Err(forbidden(
+            "QA reads records; pushing them is for doctors and integrators",
+        ));
+    }
+    let mut body = json_body(body)?;
+    let Some(records) = body.get_mut("records").and_then(Value::as_array_mut) else {
+        return Err(Error::api(
+            StatusCode::BAD_REQUEST,
+            "bad_batch",
+            "expected an object {\"records\": [...]}",
+            Some("records".into()),
+        ));
+    };
+    if records.len() > MAX_BATCH {
+        return Err(Error::api(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "batch_too_large",
+            format!(
+                "{} records in one batch; at most {MAX_BATCH}",
+                records.len()
+            ),
+            Some("records".into()),
+        ));
+    }
+    let records = std::mem::take(records);
+    let results = push_batch(store, state.engine(), who.only_doctor(), records).await?;
+    let any = |status: &str| results.iter().any(|r| r["status"] == status);
+    let status = if any("forbidden") {
+        StatusCode::FORBIDDEN
+    } else if any("conflict") {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(json!({ "results": results }))).into_response())
+}
+
+/// A record of the batch that passed validation.
+struct Valid {
+    i: usize,
+    id: String,
+    version: i64,
+    doc: Document,
+    document: Value,
+    body: String,
+    sha: String,
+}
+
+/// The batch's results, in order. Reads happen first (one query for the versions already
+/// stored), then every new version is written in one transaction. Only storage failures are
+/// `Err`.
+async fn push_batch(
+    store: &Store,
+    engine: &Engine,
+    only_doctor: Option<&str>,
+    records: Vec<Value>,
+) -> Result<Vec<Value>, Error> {
+    let mut results: Vec<Value> = vec![Value::Null; records.len()];
+    let mut valid = Vec::new();
+    for (i, rec) in records.into_iter().enumerate() {
+        match validate(only_doctor, i, rec) {
+            Ok(v) => valid.push(v),
+            Err(result) => results[i] = result,
+        }
+    }
+    let keys: Vec<(String, i64)> = valid.iter().map(|v| (v.id.clone(), v.version)).collect();
+    let existing = store.existing(&keys).await?;
+
+    // Outpatient records of this batch, by patient: history for the later ones in it.
+    let mut batch_history: HashMap<String, Vec<OutpatientRecord>> = HashMap::new();
+    let mut pending: Vec<(usize, String, Value)> = Vec::new();
+    let mut new = Vec::new();
+    for v in valid {
+        // Already there: the same body is a retry (nothing to do), another body a conflict.
+        if let Some(stored) = existing.get(&(v.id.clone(), v.version)) {
+            results[v.i] = stored_result(only_doctor, v.i, &v.id, v.version, &v.sha, stored);
+            continue;
+        }
+        let patient_key = patient_key(&v.document);
+        let mut history = Vec::new();
+        if let (Document::OutpatientRecord(_) | Document::Visit(_), Some(key)) =
+            (&v.doc, &patient_key)
+        {
+            history = load_history(store, key, &v.id).await?;
+            if let Some(earlier) = batch_history.get(key) {
+                history.extend(earlier.iter().filter(|r| r.id != v.id).cloned());
+            }
+        }
+        // The server's own verdict: whatever the client claims is ignored.
+        let report = engine.check_with_history(&v.doc, &history);
+        let rules: BTreeSet<String> = report.all_findings().map(|f| f.rule.clone()).collect();
+        let report_json =
+            serde_json::to_string(&report).map_err(|e| Error::Internal(e.to_string()))?;
+        if let (Document::OutpatientRecord(r), Some(key)) = (&v.doc, &patient_key) {
+            batch_history
+                .entry(key.clone())
+                .or_default()
+                .push(r.clone());
+        }
+        new.push(NewRecord {
+            id: v.id.clone(),
+            version: v.version,
+            kind: v.doc.kind().as_str().to_owned(),
+            department: v.doc.department().map(str::to_owned),
+            doctor: v.doc.doctor().map(str::to_owned),
+            visit_id: v.doc.visit_id().map(str::to_owned),
+            patient_key,
+            doc_at: doc_at(&v.document),
+            body: v.body,
+            body_sha256: v.sha.clone(),
+            report: report_json,
+            qualified: report.score.qualified,
+            deduction: report.score.deduction,
+            ruleset: engine.ruleset().to_owned(),
+            created_at: now(),
+            rules: rules.into_iter().collect(),
+        });
+        let report = serde_json::to_value(&report).map_err(|e| Error::Internal(e.to_string()))?;
+        pending.push((v.i, v.sha, report));
+    }
+    let inserted = store.insert_many(&new).await?;
+    for ((rec, fresh), (i, sha, report)) in new.iter().zip(inserted).zip(pending) {
+        if fresh {
+            results[i] = json!({ "id": rec.id, "version": rec.version, "status": "created", "report": report });
+            continue;
+        }
+        // Stored meanwhile (a concurrent push, or earlier in this batch): answer as a retry.
+        let Some(stored) = store.get_version(&rec.id, rec.version).await? else {
+            return Err(Error::Internal(
+                "a record vanished while being stored".into(),
+            ));
+        };
+        results[i] = stored_result(only_doctor, i, &rec.id, rec.version, &sha, &stored);
+    }
+    Ok(results)
+}
+
+/// Check one record's shape, its document and who may push it; `Err` is its result.
+fn validate(only_doctor: Option<&str>, i: usize, rec: Value) -> Result<Valid, Value> {
+    let at = format!("records[{i}]");
+    let id = rec.get("id").and_then(Value::as_str).map(str::to_owned);
+    let invalid = |code: &str, message: String, path: String| {
+        json!({ "id": id, "version": rec.get("version"), "status": "invalid",
+                "error": item_error(code, message, path) })
+    };
+    if !rec.is_object() {
+        return Err(invalid("bad_record", "expected an object".into(), at));
+    }
+    let Some(id) = id.clone().filter(|s| !s.trim().is_empty()) else {
+        return Err(invalid(
+            "bad_record",
+            "`id` must be a non-empty string".into(),
+            format!("{at}.id"),
+        ));
+    };
+    let Some(version) = rec
+        .get("version")
+        .and_then(Value::as_i64)
+        .filter(|v| *v >= 1)
+    else {
+        return Err(invalid(
+            "bad_record",
+            "`version` must be an integer ≥ 1".into(),
+            format!("{at}.version"),
+        ));
+    };
+    let Some(document) = rec.get("document").filter(|d| d.is_object()) else {
+        return Err(invalid(
+            "bad_record",
+            "`document` must be an object".into(),
+            format!("{at}.document"),
+        ));
+    };
+    let doc_path = format!("{at}.document");
+    let doc = match document_from_value(document.clone()) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let (path, message) = located(&doc_path, &e);
+            return Err(invalid("invalid_document", message, path));
+        }
+    };
+    if doc.id() != id {
+        return Err(invalid(
+            "id_mismatch",
+            "the document's `id` differs from the record's `id`".into(),
+            format!("{doc_path}.id"),
+        ));
+    }
+    // A doctor writes only their own documents.
+    if let Some(me) = only_doctor
+        && doc.doctor() != Some(me)
+    {
+        return Err(denied(&id, version, doc_path));
+    }
+    let body = canonical(document);
+    let sha = sha256_hex(&body);
+    let document = document.clone();
+    Ok(Valid {
+        i,
+        id,
+        version,
+        doc,
+        document,
+        body,
+        sha,
+    })
+}
+
+fn denied(id: &str, version: i64, path: String) -> Value {
+    json!({ "id": id, "version": version, "status": "forbidden",
+            "error": item_error("forbidden", "a doctor may only push their own records", path) })
+}
+
+/// The result for a version that is already stored: a doctor learns nothing about another
+/// doctor's record (not even whether the body matches).
+fn stored_result(
+    only_doctor: Option<&str>,
+    i: usize,
+    id: &str,
+    version: i64,
+    sha: &str,
+    stored: &StoredRecord,
+) -> Value {
+    if only_doctor.is_some() && stored.doctor.as_deref() != only_doctor {
+        return denied(id, version, format!("records[{i}]"));
+    }
+    existing_result(id, version, &stored.body_sha256, sha, &stored.report)
+}
+
+fn existing_result(id: &str, version: i64, stored_sha: &str, sha: &str, report: &str) -> Value {
+    if stored_sha == sha {
+        json!({ "id": id, "version": version, "status": "unchanged", "report": parse_json_text(report) })
+    } else {
+        json!({ "id": id, "version": version, "status": "conflict",
+                "error": item_error("conflict",
+                    format!("version {version} of this record is stored with a different body; push it as a new version"),
+                    "") })
+    }
+}
+
+async fn load_history(store: &Store, key: &str, id: &str) -> Result<Vec<OutpatientRecord>, Error> {
+    let bodies = store.patient_history(key, id, HISTORY_LIMIT).await?;
+    Ok(bodies
+        .iter()
+        .filter_map(|b| match opdcheck_engine::parse_document(b) {
+            Ok(Document::OutpatientRecord(r)) => Some(r),
+            _ => None,
+        })
+        .collect())
+}
+
+/// Query parameters, validated one by one so that a bad one is named.
+struct Params(HashMap<String, String>);
+
+impl Params {
+    fn text(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(|s| s.trim()).filter(|s| !s.is_empty())
+    }
+
+    fn int(&self, key: &str, default: i64, min: i64, max: i64) -> Result<i64, Error> {
+        match self.text(key) {
+            None => Ok(default),
+            Some(s) => s
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (min..=max).contains(n))
+                .ok_or_else(|| {
+                    Error::api(
+                        StatusCode::BAD_REQUEST,
+                        "bad_parameter",
+                        format!("`{key}` must be an integer from {min} to {max}"),
+                        Some(key.to_owned()),
+                    )
+                }),
+        }
+    }
+
+    /// `from` / `to` on created_at (default) or the document's date (`period=visit`). A bare
+    /// date for `to` includes that whole day.
+    fn period(&self, filter: &mut Filter) -> Result<(), Error> {
+        let column = match self.text("period") {
+            None | Some("created") => "created_at",
+            Some("visit") => "doc_at",
+            Some(_) => {
+                return Err(Error::api(
+                    StatusCode::BAD_REQUEST,
+                    "bad_parameter",
+                    "`period` must be `created` or `visit`",
+                    Some("period".into()),
+                ));
+            }
+        };
+        for key in ["from", "to"] {
+            let Some(v) = self.text(key) else { continue };
+            let date_ok = v.len() >= 10
+                && chrono::NaiveDate::parse_from_str(&v[..10], "%Y-%m-%d").is_ok()
+                && (v.len() == 10 || v.as_bytes()[10] == b'T');
+            if !date_ok {
+                return Err(Error::api(
+                    StatusCode::BAD_REQUEST,
+                    "bad_parameter",
+                    format!("`{key}` must be a date YYYY-MM-DD or a date-time YYYY-MM-DDTHH:MM"),
+                    Some(key.into()),
+                ));
+            }
+            if key == "from" {
+                filter.and(&format!("{column} >= $?"), Param::Text(v.to_owned()));
+            } else if v.len() == 10 {
+                // Everything on that day sorts below "<date>T~" ('~' follows every digit and ':').
+                filter.and(&format!("{column} < $?"), Param::Text(format!("{v}T~")));
+            } else {
+                filter.and(&format!("{column} <= $?"), Param::Text(v.to_owned()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `GET /api/v1/records`.
+async fn list_records(
+    State(state): State<AppState>,
+    who: Principal,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, Error> {
+    let store = state.store()?;
+    let q = Params(q);
+    let mut filter = Filter::default();
+    if let Some(me) = who.only_doctor() {
+        filter.and("doctor = $?", Param::Text(me.to_owned()));
+    }
+    for (key, column) in [
+        ("kind", "kind"),
+        ("department", "department"),
+        ("doctor", "doctor"),
+    ] {
+        if let Some(v) = q.text(key) {
+            if key == "kind" && opdcheck_engine::DocKind::from_name(v).is_none() {
+                return Err(Error::api(
+                    StatusCode::BAD_REQUEST,
+                    "bad_parameter",
+                    format!("unknown kind `{v}`"),
+                    Some("kind".into()),
+                ));
+            }
+            filter.and(&format!("{column} = $?"), Param::Text(v.to_owned()));
+        }
+    }
+    q.period(&mut filter)?;
+    match q.text("qualified") {
+        None => {}
+        Some("true") => filter.and("qualified = $?", Param::Bool(true)),
+        Some("false") => filter.and("qualified = $?", Param::Bool(false)),
+        Some(_) => {
+            return Err(Error::api(
+                StatusCode::BAD_REQUEST,
+                "bad_parameter",
+                "`qualified` must be true or false",
+                Some("qualified".into()),
+            ));
+        }
+    }
+    if let Some(rule) = q.text("rule") {
+        filter.and(
+            "EXISTS (SELECT 1 FROM record_rules rr WHERE rr.id = r.id AND rr.version = r.version AND rr.rule = $?)",
+            Param::Text(rule.to_owned()),
+        );
+    }
+    let page = q.int("page", 1, 1, 1_000_000)?;
+    let per_page = q.int("per_page", 50, 1, MAX_PER_PAGE)?;
+    let (items, total) = store.list(&filter, page, per_page).await?;
+    let items: Vec<Value> = items
+        .into_iter()
+        .map(|i| {
+            json!({ "id": i.id, "version": i.version, "kind": i.kind, "department": i.department,
+                    "doctor": i.doctor, "qualified": i.qualified, "deduction": i.deduction,
+                    "rules": i.rules, "created_at": i.created_at })
+        })
+        .collect();
+    Ok(Json(
+        json!({ "items": items, "total": total, "page": page, "per_page": per_page }),
+    ))
+}
+
+/// `GET /api/v1/records/{id}`.
+async fn get_record(
+    State(state): State<AppState>,
+    who: Principal,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Error> {
+    let store = state.store()?;
+    let Some(latest) = store.get_latest(&id).await? else {
+        return Err(Error::NotFound(format!("record {id}")));
+    };
+    if let Some(me) = who.only_doctor()
+        && latest.doctor.as_deref() != Some(me)
+    {
+        return Err(forbidden("a doctor may only read their own records"));
+    }
+    let versions: Vec<Value> = store
+        .versions(&id)
+        .await?
+        .into_iter()
+        .map(|(version, created_at, qualified)| {
+            json!({ "version": version, "created_at": created_at, "qualified": qualified })
+        })
+        .collect();
+    Ok(Json(json!({
+        "id": latest.id,
+        "kind": latest.kind,
+        "department": latest.department,
+        "doctor": latest.doctor,
+        "latest": {
+            "version": latest.version,
+            "document": parse_json_text(&latest.body),
+            "report": parse_json_text(&latest.report),
+            "ruleset": latest.ruleset,
+            "qualified": latest.qualified,
+            "deduction": latest.deduction,
+            "sha256": latest.body_sha256,
+            "created_at": latest.created_at,
+        },
+        "versions": versions,
+    })))
+}
+
+/// `POST /api/v1/check`: one document → its report; `{"documents": [...]}` → `{"reports"}`,
+/// each a report or `{"error"}`. Nothing is stored.
+async fn check(
+    State(state): State<AppState>,
+    // Signed-in callers only: the check is cheap, but an open endpoint is an open CPU.
+    _who: Principal,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Error> {
+    let body = json_body(body)?;
+    let engine = state.engine();
+    if let Some(docs) = body.get("documents") {
+        let Some(docs) = docs.as_array() else {
+            return Err(Error::api(
+                StatusCode::BAD_REQUEST,
+                "bad_batch",
+                "`documents` must be an array",
+                Some("documents".into()),
+            ));
+        };
+        if docs.len() > MAX_BATCH {
+            return Err(Error::api(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "batch_too_large",
+                format!("{} documents in one batch; at most {MAX_BATCH}", docs.len()),
+                Some("documents".into()),
+            ));
+        }
+        let reports: Vec<Value> = docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| match document_from_value(d.clone()) {
+                Ok(doc) => serde_json::to_value(engine.check(&doc)).unwrap_or(Value::Null),
+                Err(e) => {
+                    let (path, message) = located(&format!("documents[{i}]"), &e);
+                    json!({ "error": item_error("invalid_document", message, path) })
+                }
+            })
+            .collect();
+        return Ok(Json(json!({ "reports": reports })).into_response());
+    }
+    if !body.is_object() {
+        return Err(Error::api(
+            StatusCode::BAD_REQUEST,
+            "bad_body",
+            "expected a document object or {\"documents\": [...]}",
+            Some(String::new()),
+        ));
+    }
+    let doc = document_from_value(body).map_err(|e| {
+        let (path, message) = located("", &e);
+        Error::api(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_document",
+            message,
+            Some(path),
+        )
+    })?;
+    Ok(Json(engine.check(&doc)).into_response())
+}
+
+/// `GET /api/v1/rules`: the engine's catalog.
+async fn rules(State(state): State<AppState>) -> Json<Value> {
+    let rules: Vec<Value> = RULES
+        .iter()
+        .map(|r| {
+            json!({
+                "code": r.code,
+                "item": r.item,
+                "severity": r.severity.as_str(),
+                "severity_note": (!r.severity_note.is_empty()).then_some(r.severity_note),
+                "title": { "zh": r.title.0, "en": r.title.1 },
+                "clause": r.clause,
+                "overridable": r.overridable,
+                "group": format!("{:?}", r.group()).to_lowercase(),
+            })
+        })
+        .collect();
+    Json(json!({ "ruleset": state.engine().ruleset(), "rules": rules }))
+}
+
+/// `GET /api/v1/policy`.
+async fn policy(State(state): State<AppState>) -> Result<Json<Value>, Error> {
+    let engine = state.engine();
+    let policy =
+        serde_json::to_value(&engine.policy).map_err(|e| Error::Internal(e.to_string()))?;
+    Ok(Json(
+        json!({ "ruleset": engine.ruleset(), "policy": policy }),
+    ))
+}
+
+/// `GET /api/v1/stats?from&to`: counts and pass rates of the latest versions.
+async fn stats(
+    State(state): State<AppState>,
+    who: Principal,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, Error> {
+    let store = state.store()?;
+    let q = Params(q);
+    let mut filter = Filter::default();
+    if let Some(me) = who.only_doctor() {
+        filter.and("doctor = $?", Param::Text(me.to_owned()));
+    }
+    q.period(&mut filter)?;
+    fn rate(total: i64, qualified: i64) -> Value {
+        if total == 0 {
+            Value::Null
+        } else {
+            json!(qualified as f64 / total as f64)
+        }
+    }
+    let mut out = Map::new();
+    let overall = store.counts(&filter, None).await?;
+    let (total, qualified) = overall.first().map(|(_, n, q)| (*n, *q)).unwrap_or((0, 0));
+    out.insert("total".into(), json!(total));
+    out.insert("qualified".into(), json!(qualified));
+    out.insert("pass_rate".into(), rate(total, qualified));
+    for (name, column) in [
+        ("by_kind", "kind"),
+        ("by_department", "department"),
+        ("by_doctor", "doctor"),
+    ] {
+        let groups: Vec<Value> = store
+            .counts(&filter, Some(column))
+            .await?
+            .into_iter()
+            .map(|(key, n, ok)| json!({ "key": key, "total": n, "qualified": ok, "pass_rate": rate(n, ok) }))
+            .collect();
+        out.insert(name.into(), Value::Array(groups));
+    }
+    Ok(Json(Value::Object(out)))
+}
+
+async fn openapi() -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        OPENAPI,
+    )
+        .into_response()
+}

@@ -1,0 +1,1220 @@
+//! The API over real HTTP (reqwest against `app(state)` on 127.0.0.1:0), each scenario against a
+//! temporary SQLite file and, in `postgres_scenarios`, against a throw-away PostgreSQL cluster.
+//!
+//! PostgreSQL: the binaries come from `OPDCHECK_PG_BIN` (default `/usr/lib/postgresql/15/bin`).
+//! Without them the PostgreSQL test fails, unless `OPDCHECK_SKIP_POSTGRES=1`.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::process::Command;
+
+use opdcheck_server::{AppState, Store, app};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+const RX: &str = include_str!("../../opdcheck-engine/samples/prescription-clean.json");
+const MR: &str = include_str!("../../opdcheck-engine/samples/outpatient_record-clean.json");
+
+fn rx(id: &str) -> Value {
+    let mut v: Value = serde_json::from_str(RX).unwrap();
+    v["id"] = json!(id);
+    v
+}
+
+fn mr(id: &str) -> Value {
+    let mut v: Value = serde_json::from_str(MR).unwrap();
+    v["id"] = json!(id);
+    v
+}
+
+/// A prescription with an error-level defect: the prescriber did not sign.
+fn unsigned_rx(id: &str) -> Value {
+    let mut v = rx(id);
+    v["prescriber"]["signed_at"] = Value::Null;
+    v["prescriber"]["signature_id"] = Value::Null;
+    v
+}
+
+struct Server {
+    base: String,
+    http: reqwest::Client,
+    _task: tokio::task::JoinHandle<()>,
+}
+
+impl Server {
+    /// `auth`: sign-in enforced, with the demo accounts.
+    async fn start(store: Store, auth: bool) -> Server {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut state = AppState::api_only(store.clone());
+        if auth {
+            assert!(
+                opdcheck_server::auth::seed_demo_users(&store)
+                    .await
+                    .unwrap()
+            );
+            assert!(
+                !opdcheck_server::auth::seed_demo_users(&store)
+                    .await
+                    .unwrap(),
+                "only once"
+            );
+            state = state.with_auth();
+        }
+        let router = app(state);
+        let task = tokio::spawn(async move {
+            axum::serve(listener, router).await.unwrap();
+        });
+        Server {
+            base: format!("http://{addr}"),
+            http: reqwest::Client::new(),
+            _task: task,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let res = self.http.get(self.url(path)).send().await.unwrap();
+        json_of(res).await
+    }
+
+    async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        let res = self
+            .http
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        json_of(res).await
+    }
+
+    async fn post_raw(&self, path: &str, body: impl Into<reqwest::Body>) -> (StatusCode, Value) {
+        let res = self
+            .http
+            .post(self.url(path))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        json_of(res).await
+    }
+
+    async fn push(&self, records: Vec<(&str, i64, Value)>) -> (StatusCode, Value) {
+        let records: Vec<Value> = records
+            .into_iter()
+            .map(|(id, version, document)| json!({"id": id, "version": version, "document": document}))
+            .collect();
+        self.post("/api/v1/records", &json!({ "records": records }))
+            .await
+    }
+}
+
+/// Every response of the API is JSON, errors included.
+async fn json_of(res: reqwest::Response) -> (StatusCode, Value) {
+    let status = res.status();
+    let ctype = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let text = res.text().await.unwrap();
+    if status == StatusCode::NO_CONTENT {
+        assert!(text.is_empty());
+        return (status, Value::Null);
+    }
+    assert!(
+        ctype.starts_with("application/json"),
+        "{status} {ctype}: {text}"
+    );
+    (status, serde_json::from_str(&text).unwrap())
+}
+
+fn assert_error(status: StatusCode, body: &Value, want: StatusCode, path: Option<&str>) {
+    assert_eq!(status, want, "{body}");
+    assert!(body["error"]["code"].is_string(), "{body}");
+    assert!(body["error"]["message"].is_string(), "{body}");
+    if let Some(path) = path {
+        assert_eq!(body["error"]["path"], path, "{body}");
+    }
+}
+
+// ---------------------------------------------------------------- scenarios (both databases)
+
+async fn idempotent_sync(s: &Server) {
+    let (status, body) = s.push(vec![("rx-1", 1, rx("rx-1"))]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["results"][0]["status"], "created", "{body}");
+    let first_report = body["results"][0]["report"].clone();
+    assert_eq!(first_report["document"]["id"], "rx-1");
+
+    // A retry, with keys in another order: the same body, nothing created.
+    let mut reordered = serde_json::Map::new();
+    let original = rx("rx-1");
+    for (k, v) in original.as_object().unwrap().iter().rev() {
+        reordered.insert(k.clone(), v.clone());
+    }
+    let (status, body) = s.push(vec![("rx-1", 1, Value::Object(reordered))]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["results"][0]["status"], "unchanged", "{body}");
+    assert_eq!(body["results"][0]["report"], first_report);
+    let (_, list) = s.get("/api/v1/records").await;
+    assert_eq!(list["total"], 1, "{list}");
+    // The same new record twice in one batch: stored once.
+    let (status, body) = s
+        .push(vec![("rx-d", 1, rx("rx-d")), ("rx-d", 1, rx("rx-d"))])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["results"][0]["status"], "created", "{body}");
+    assert_eq!(body["results"][1]["status"], "unchanged", "{body}");
+    let (_, one) = s.get("/api/v1/records/rx-d").await;
+    assert_eq!(one["versions"].as_array().unwrap().len(), 1);
+    let (_, list) = s.get("/api/v1/records").await;
+    assert_eq!(list["total"], 2, "{list}");
+
+    // Same version, another body: a conflict; the other record of the batch is still stored.
+    let mut changed = rx("rx-1");
+    changed["department"] = json!("儿科");
+    let (status, body) = s
+        .push(vec![("rx-1", 1, changed.clone()), ("rx-2", 1, rx("rx-2"))])
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["results"][0]["status"], "conflict", "{body}");
+    assert_eq!(body["results"][0]["error"]["code"], "conflict", "{body}");
+    assert_eq!(body["results"][1]["status"], "created", "{body}");
+    let (_, one) = s.get("/api/v1/records/rx-1").await;
+    assert_eq!(one["latest"]["document"]["department"], "呼吸内科", "{one}");
+
+    // A new version is created; both are listed, the latest is the new one.
+    let (status, body) = s.push(vec![("rx-1", 2, changed)]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["results"][0]["status"], "created", "{body}");
+    let (status, one) = s.get("/api/v1/records/rx-1").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(one["latest"]["version"], 2, "{one}");
+    assert_eq!(one["latest"]["document"]["department"], "儿科", "{one}");
+    let versions: Vec<i64> = one["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version"].as_i64().unwrap())
+        .collect();
+    assert_eq!(versions, [1, 2]);
+    // The list shows each id once (its latest version): rx-1, rx-2, rx-d.
+    let (_, list) = s.get("/api/v1/records").await;
+    assert_eq!(list["total"], 3, "{list}");
+    let rx1 = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "rx-1")
+        .unwrap();
+    assert_eq!(rx1["version"], 2);
+    assert_eq!(rx1["department"], "儿科");
+}
+
+async fn concurrent_identical_pushes(s: &Server) {
+    let pushes = (0..8).map(|_| s.push(vec![("rx-c", 1, rx("rx-c"))]));
+    let results = futures_join_all(pushes).await;
+    let mut created = 0;
+    for (status, body) in &results {
+        assert_eq!(*status, StatusCode::OK, "{body}");
+        match body["results"][0]["status"].as_str().unwrap() {
+            "created" => created += 1,
+            "unchanged" => {}
+            other => panic!("unexpected status {other}: {body}"),
+        }
+    }
+    assert_eq!(created, 1, "exactly one push creates the record");
+    let (_, one) = s.get("/api/v1/records/rx-c").await;
+    assert_eq!(one["versions"].as_array().unwrap().len(), 1, "{one}");
+
+    // Overlapping batches in opposite orders at once: no deadlock, each record stored once.
+    let ids: Vec<String> = (0..20).map(|i| format!("rx-o{i}")).collect();
+    let forward: Vec<(&str, i64, Value)> = ids.iter().map(|id| (id.as_str(), 1, rx(id))).collect();
+    let backward: Vec<(&str, i64, Value)> = forward.iter().rev().cloned().collect();
+    let pushes = (0..6).map(|k| {
+        s.push(if k % 2 == 0 {
+            forward.clone()
+        } else {
+            backward.clone()
+        })
+    });
+    let mut created = 0;
+    for (status, body) in futures_join_all(pushes).await {
+        assert_eq!(status, StatusCode::OK, "{body}");
+        created += body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["status"] == "created")
+            .count();
+    }
+    assert_eq!(created, ids.len(), "each record created exactly once");
+    let (_, list) = s.get("/api/v1/records?per_page=200").await;
+    assert_eq!(list["total"], ids.len() + 1, "{list}");
+}
+
+/// A tiny join_all (no futures crate): spawn-free, polls all futures on this task.
+async fn futures_join_all<F: Future>(futs: impl Iterator<Item = F>) -> Vec<F::Output> {
+    let mut futs: Vec<Pin<Box<F>>> = futs.map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = futs.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (f, o) in futs.iter_mut().zip(out.iter_mut()) {
+            if o.is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => *o = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    out.into_iter().map(Option::unwrap).collect()
+}
+
+async fn server_verdict_wins(s: &Server) {
+    // The client claims the unsigned prescription is qualified; the server checks it itself.
+    let lie = json!({"records": [{
+        "id": "rx-lie", "version": 1, "document": unsigned_rx("rx-lie"),
+        "report": {"findings": [], "score": {"qualified": true, "deduction": 0}},
+        "qualified": true
+    }]});
+    let (status, body) = s.post("/api/v1/records", &lie).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let report = &body["results"][0]["report"];
+    assert_eq!(report["score"]["qualified"], false, "{body}");
+    assert!(!report["findings"].as_array().unwrap().is_empty());
+    let (_, one) = s.get("/api/v1/records/rx-lie").await;
+    assert_eq!(
+        one["latest"]["report"]["score"]["qualified"], false,
+        "{one}"
+    );
+    assert_eq!(one["latest"]["report"], *report);
+    assert!(
+        one["latest"]["ruleset"].as_str().unwrap().starts_with("1."),
+        "{one}"
+    );
+    // The same document through /check (nothing stored) gives the same verdict.
+    let (status, checked) = s.post("/api/v1/check", &unsigned_rx("rx-lie")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(checked["findings"], report["findings"]);
+}
+
+async fn filters_and_paging(s: &Server) {
+    let mut peds = rx("rx-p");
+    peds["department"] = json!("儿科");
+    peds["prescriber"]["id"] = json!("D0099");
+    let (status, body) = s
+        .push(vec![
+            ("rx-a", 1, rx("rx-a")),
+            ("rx-b", 1, rx("rx-b")),
+            ("rx-bad", 1, unsigned_rx("rx-bad")),
+            ("rx-p", 1, peds),
+            ("mr-a", 1, mr("mr-a")),
+        ])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let bad_rules: Vec<String> = body["results"][2]["report"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!bad_rules.is_empty());
+
+    let ids = |v: &Value| -> Vec<String> {
+        let mut ids: Vec<String> = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_owned())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let (_, all) = s.get("/api/v1/records").await;
+    assert_eq!(all["total"], 5, "{all}");
+    let (_, v) = s.get("/api/v1/records?kind=outpatient_record").await;
+    assert_eq!(ids(&v), ["mr-a"]);
+    let (_, v) = s.get("/api/v1/records?department=儿科").await;
+    assert_eq!(ids(&v), ["rx-p"]);
+    let (_, v) = s.get("/api/v1/records?doctor=D0099").await;
+    assert_eq!(ids(&v), ["rx-p"]);
+    let (_, v) = s.get("/api/v1/records?qualified=false").await;
+    assert_eq!(ids(&v), ["rx-bad"], "{v}");
+    let (_, v) = s
+        .get(&format!("/api/v1/records?rule={}", bad_rules[0]))
+        .await;
+    assert_eq!(ids(&v), ["rx-bad"], "{v}");
+    let bad = &v["items"][0];
+    assert!(
+        bad["rules"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(bad_rules[0])),
+        "{v}"
+    );
+    let (_, v) = s
+        .get("/api/v1/records?kind=prescription&qualified=true")
+        .await;
+    assert_eq!(ids(&v), ["rx-a", "rx-b", "rx-p"]);
+    // Periods: everything was stored today; nothing before 2000.
+    let today = chrono_today();
+    let (_, v) = s
+        .get(&format!("/api/v1/records?from={today}&to={today}"))
+        .await;
+    assert_eq!(v["total"], 5, "{v}");
+    let (_, v) = s.get("/api/v1/records?to=2000-01-01").await;
+    assert_eq!(v["total"], 0, "{v}");
+    let (_, v) = s
+        .get("/api/v1/records?period=visit&from=2026-11-22&to=2026-11-22")
+        .await;
+    assert_eq!(v["total"], 5, "{v}");
+
+    // Paging: 5 rows in pages of 2, no row twice.
+    let mut seen = Vec::new();
+    for page in 1..=3 {
+        let (_, v) = s
+            .get(&format!("/api/v1/records?per_page=2&page={page}"))
+            .await;
+        assert_eq!(v["total"], 5);
+        assert_eq!(v["page"], page);
+        assert_eq!(v["per_page"], 2);
+        seen.extend(ids(&v));
+    }
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 5, "{seen:?}");
+    let (status, v) = s.get("/api/v1/records?per_page=201").await;
+    assert_error(status, &v, StatusCode::BAD_REQUEST, Some("per_page"));
+    let (status, v) = s.get("/api/v1/records?qualified=maybe").await;
+    assert_error(status, &v, StatusCode::BAD_REQUEST, Some("qualified"));
+    let (status, v) = s.get("/api/v1/records?from=yesterday").await;
+    assert_error(status, &v, StatusCode::BAD_REQUEST, Some("from"));
+
+    // Stats over the same rows.
+    let (status, st) = s.get("/api/v1/stats").await;
+    assert_eq!(status, StatusCode::OK, "{st}");
+    assert_eq!(st["total"], 5, "{st}");
+    assert_eq!(st["qualified"], 4, "{st}");
+    assert!((st["pass_rate"].as_f64().unwrap() - 0.8).abs() < 1e-9);
+    let kind = |k: &str| {
+        st["by_kind"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["key"] == k)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(kind("prescription")["total"], 4);
+    assert_eq!(kind("prescription")["qualified"], 3);
+    assert_eq!(kind("outpatient_record")["total"], 1);
+    let peds = st["by_department"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["key"] == "儿科")
+        .unwrap();
+    assert_eq!(peds["total"], 1);
+    let (_, st) = s.get("/api/v1/stats?to=2000-01-01").await;
+    assert_eq!(st["total"], 0);
+    assert_eq!(st["pass_rate"], Value::Null);
+}
+
+fn chrono_today() -> String {
+    // The server stores UTC; today's UTC date from the system clock.
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let days = secs.div_euclid(86_400);
+    // Civil-from-days (proleptic Gregorian), to avoid a date dependency here.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+async fn history_rules_run(s: &Server) {
+    // Three visits of one patient in four days, each "发热待查": HX-01 fires on the third, and
+    // only because the server passes the patient's earlier stored records.
+    let visit = |id: &str, at: &str| {
+        let mut v = mr(id);
+        v["visit_at"] = json!(at);
+        v["diagnoses"] = json!(["发热待查"]);
+        v["diagnosis_codes"] = json!([null]);
+        v["physician"]["signed_at"] = json!(at);
+        v
+    };
+    let (status, body) = s
+        .push(vec![
+            ("mr-0", 1, visit("mr-0", "2026-11-18T09:00")),
+            ("mr-1", 1, visit("mr-1", "2026-11-20T09:00")),
+        ])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let third = visit("mr-2", "2026-11-22T09:10");
+    let (_, alone) = s.post("/api/v1/check", &third).await;
+    let has_hx = |report: &Value| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "HX-01")
+    };
+    assert!(!has_hx(&alone), "no history, no HX-01: {alone}");
+    let (_, body) = s.push(vec![("mr-2", 1, third)]).await;
+    assert!(has_hx(&body["results"][0]["report"]), "{body}");
+    let (_, v) = s.get("/api/v1/records?rule=HX-01").await;
+    assert_eq!(v["items"][0]["id"], "mr-2", "{v}");
+
+    // All three visits of another patient in one batch: the earlier ones of the batch count.
+    let other = |id: &str, at: &str| {
+        let mut v = visit(id, at);
+        v["patient"]["record_no"] = json!("MZ-OTHER");
+        v
+    };
+    let (status, body) = s
+        .push(vec![
+            ("mr-b0", 1, other("mr-b0", "2026-11-18T09:00")),
+            ("mr-b1", 1, other("mr-b1", "2026-11-20T09:00")),
+            ("mr-b2", 1, other("mr-b2", "2026-11-22T09:10")),
+        ])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(!has_hx(&body["results"][0]["report"]), "{body}");
+    assert!(has_hx(&body["results"][2]["report"]), "{body}");
+}
+
+async fn bad_inputs(s: &Server) {
+    // Truncated JSON: the whole batch is refused.
+    let (status, v) = s
+        .post_raw("/api/v1/records", r#"{"records": [{"id": "x""#)
+        .await;
+    assert_error(status, &v, StatusCode::BAD_REQUEST, None);
+    assert_eq!(v["error"]["code"], "malformed_json");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("truncated"),
+        "{v}"
+    );
+    // Not a batch.
+    let (status, v) = s.post("/api/v1/records", &json!({"documents": []})).await;
+    assert_error(status, &v, StatusCode::BAD_REQUEST, Some("records"));
+    // Too many records.
+    let many: Vec<Value> = (0..501)
+        .map(|i| json!({"id": format!("x{i}"), "version": 1, "document": {}}))
+        .collect();
+    let (status, v) = s.post("/api/v1/records", &json!({"records": many})).await;
+    assert_error(status, &v, StatusCode::PAYLOAD_TOO_LARGE, Some("records"));
+
+    // Item errors, each with its path; the good record in the batch is stored.
+    let mut wrong_type = rx("rx-t");
+    wrong_type["items"][0]["days"] = json!("four");
+    let mut unknown_kind = rx("rx-k");
+    unknown_kind["kind"] = json!("referral");
+    let (status, v) = s
+        .push(vec![
+            ("rx-t", 1, wrong_type),
+            ("rx-k", 1, unknown_kind),
+            ("rx-other", 1, rx("rx-mismatch")),
+            ("rx-ok", 1, rx("rx-ok")),
+        ])
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let r = &v["results"];
+    assert_eq!(r[0]["status"], "invalid", "{v}");
+    assert_eq!(
+        r[0]["error"]["path"], "records[0].document.items[0].days",
+        "{v}"
+    );
+    assert_eq!(r[1]["status"], "invalid");
+    assert_eq!(r[1]["error"]["path"], "records[1].document.kind", "{v}");
+    assert_eq!(r[2]["error"]["code"], "id_mismatch", "{v}");
+    assert_eq!(r[2]["error"]["path"], "records[2].document.id", "{v}");
+    assert_eq!(r[3]["status"], "created", "{v}");
+    let (_, list) = s.get("/api/v1/records").await;
+    assert_eq!(list["total"], 1, "only the good record is stored: {list}");
+    let (status, v) = s
+        .post(
+            "/api/v1/records",
+            &json!({"records": [{"id": "a", "version": "1", "document": rx("a")}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        v["results"][0]["error"]["path"], "records[0].version",
+        "{v}"
+    );
+
+    // /check: a bad document is a located 422.
+    let mut bad = rx("c");
+    bad["items"][1]["days"] = json!("x");
+    let (status, v) = s.post("/api/v1/check", &bad).await;
+    assert_error(
+        status,
+        &v,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("items[1].days"),
+    );
+    let (status, v) = s
+        .post("/api/v1/check", &json!({"kind": "letter", "id": "c"}))
+        .await;
+    assert_error(status, &v, StatusCode::UNPROCESSABLE_ENTITY, Some("kind"));
+    let (status, v) = s
+        .post(
+            "/api/v1/check",
+            &json!({"documents": [rx("c1"), {"kind": "letter"}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["reports"][0]["document"]["id"], "c1");
+    assert_eq!(v["reports"][1]["error"]["path"], "documents[1].kind", "{v}");
+
+    // A 10 MB body: a JSON 413, not a dropped connection.
+    let big = format!(
+        r#"{{"records": [], "pad": "{}"}}"#,
+        "x".repeat(10 * 1024 * 1024)
+    );
+    let (status, v) = s.post_raw("/api/v1/records", big).await;
+    assert_error(status, &v, StatusCode::PAYLOAD_TOO_LARGE, None);
+
+    // Unknown records and routes, wrong methods: JSON 404 / 405.
+    let (status, v) = s.get("/api/v1/records/nope").await;
+    assert_error(status, &v, StatusCode::NOT_FOUND, None);
+    let (status, v) = s.get("/api/v1/nothing-here").await;
+    assert_error(status, &v, StatusCode::NOT_FOUND, None);
+    let res = s
+        .http
+        .delete(s.url("/api/v1/records"))
+        .send()
+        .await
+        .unwrap();
+    let (status, v) = json_of(res).await;
+    assert_error(status, &v, StatusCode::METHOD_NOT_ALLOWED, None);
+    let (status, v) = s.get("/api/v1/check").await;
+    assert_error(status, &v, StatusCode::METHOD_NOT_ALLOWED, None);
+}
+
+async fn catalog_endpoints(s: &Server) {
+    let (status, v) = s.get("/api/v1/rules").await;
+    assert_eq!(status, StatusCode::OK);
+    let rules = v["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), opdcheck_engine::rules::RULES.len());
+    let rx08 = rules
+        .iter()
+        .find(|r| r["code"] == "RX-08")
+        .expect("RX-08 in the catalog");
+    assert!(rx08["title"]["zh"].as_str().is_some_and(|t| !t.is_empty()));
+    assert!(rx08["clause"].is_string() && rx08["overridable"].is_boolean());
+    let (status, p) = s.get("/api/v1/policy").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(p["ruleset"], v["ruleset"]);
+    assert!(p["policy"].is_object());
+    let (status, o) = s.get("/api/v1/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(o["openapi"], "3.1.0");
+}
+
+/// As `who`: a request builder with their credentials.
+async fn login(s: &Server, username: &str, password: &str) -> (StatusCode, Value) {
+    s.post(
+        "/api/v1/login",
+        &json!({"username": username, "password": password}),
+    )
+    .await
+}
+
+async fn token(s: &Server, username: &str) -> String {
+    let (status, v) = login(s, username, username).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    v["token"].as_str().unwrap().to_owned()
+}
+
+async fn call(
+    s: &Server,
+    method: reqwest::Method,
+    path: &str,
+    auth: (&str, &str),
+    body: Option<&Value>,
+) -> (StatusCode, Value) {
+    let mut req = s.http.request(method, s.url(path)).header(auth.0, auth.1);
+    if let Some(body) = body {
+        req = req.json(body);
+    }
+    json_of(req.send().await.unwrap()).await
+}
+
+fn batch(records: Vec<(&str, Value)>) -> Value {
+    let records: Vec<Value> = records
+        .into_iter()
+        .map(|(id, d)| json!({"id": id, "version": 1, "document": d}))
+        .collect();
+    json!({ "records": records })
+}
+
+async fn auth_and_roles(s: &Server) {
+    use reqwest::Method;
+    // Without credentials, or with wrong ones: 401.
+    let (status, v) = s.get("/api/v1/records").await;
+    assert_error(status, &v, StatusCode::UNAUTHORIZED, None);
+    let (status, v) = s.post("/api/v1/check", &rx("c")).await;
+    assert_error(status, &v, StatusCode::UNAUTHORIZED, None);
+    let (status, v) = login(s, "doctor", "wrong").await;
+    assert_error(status, &v, StatusCode::UNAUTHORIZED, None);
+    let (status, v) = call(
+        s,
+        Method::GET,
+        "/api/v1/records",
+        ("authorization", "Bearer nope"),
+        None,
+    )
+    .await;
+    assert_error(status, &v, StatusCode::UNAUTHORIZED, None);
+    // The catalog is public.
+    assert_eq!(s.get("/api/v1/rules").await.0, StatusCode::OK);
+
+    let (status, v) = login(s, "doctor", "doctor").await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(
+        v["user"],
+        json!({"username": "doctor", "role": "doctor", "doctor_id": "D0012"})
+    );
+    let doctor = format!("Bearer {}", v["token"].as_str().unwrap());
+    let doctor = ("authorization", doctor.as_str());
+    let admin = format!("Bearer {}", token(s, "admin").await);
+    let admin = ("authorization", admin.as_str());
+    let qa = format!("Bearer {}", token(s, "qa").await);
+    let qa = ("authorization", qa.as_str());
+
+    // A doctor pushes their own record; another doctor's is refused (403, per item).
+    let mut others = rx("rx-other");
+    others["prescriber"]["id"] = json!("D0099");
+    let (status, v) = call(
+        s,
+        Method::POST,
+        "/api/v1/records",
+        doctor,
+        Some(&batch(vec![("rx-mine", rx("rx-mine"))])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["results"][0]["status"], "created");
+    let (status, v) = call(
+        s,
+        Method::POST,
+        "/api/v1/records",
+        doctor,
+        Some(&batch(vec![("rx-other", others.clone())])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{v}");
+    assert_eq!(v["results"][0]["status"], "forbidden");
+    // The admin may; then the doctor can neither read it nor learn anything by re-pushing it.
+    let (status, v) = call(
+        s,
+        Method::POST,
+        "/api/v1/records",
+        admin,
+        Some(&batch(vec![("rx-other", others)])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let (status, v) = call(s, Method::GET, "/api/v1/records/rx-other", doctor, None).await;
+    assert_error(status, &v, StatusCode::FORBIDDEN, None);
+    let (status, _) = call(s, Method::GET, "/api/v1/records/rx-mine", doctor, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, v) = call(
+        s,
+        Method::POST,
+        "/api/v1/records",
+        doctor,
+        Some(&batch(vec![("rx-other", rx("rx-other"))])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{v}");
+    assert!(v["results"][0].get("report").is_none(), "{v}");
+    let (_, v) = call(s, Method::GET, "/api/v1/records", doctor, None).await;
+    assert_eq!(v["total"], 1, "{v}");
+    let (_, v) = call(s, Method::GET, "/api/v1/stats", doctor, None).await;
+    assert_eq!(v["total"], 1, "{v}");
+
+    // QA reads everything and pushes nothing.
+    let (_, v) = call(s, Method::GET, "/api/v1/records", qa, None).await;
+    assert_eq!(v["total"], 2, "{v}");
+    let (status, _) = call(s, Method::GET, "/api/v1/records/rx-other", qa, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, v) = call(
+        s,
+        Method::POST,
+        "/api/v1/records",
+        qa,
+        Some(&batch(vec![("rx-q", rx("rx-q"))])),
+    )
+    .await;
+    assert_error(status, &v, StatusCode::FORBIDDEN, None);
+
+    // Admin: users and integrator keys; nobody else.
+    let (status, v) = call(s, Method::GET, "/api/v1/users", doctor, None).await;
+    assert_error(status, &v, StatusCode::FORBIDDEN, None);
+    let (status, v) = call(
+        s,
+        Method::POST,
+        "/api/v1/api-keys",
+        admin,
+        Some(&json!({"name": "his"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let key = v["key"].as_str().unwrap().to_owned();
+    let (status, v) = call(
+        s,
+        Method::POST,
+        "/api/v1/records",
+        ("x-api-key", &key),
+        Some(&batch(vec![("rx-his", rx("rx-his"))])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let (status, v) = call(
+        s,
+        Method::GET,
+        "/api/v1/records",
+        ("x-api-key", "opd_wrong"),
+        None,
+    )
+    .await;
+    assert_error(status, &v, StatusCode::UNAUTHORIZED, None);
+    let (status, v) = call(s, Method::GET, "/api/v1/api-keys", admin, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(v["api_keys"][0]["name"], "his");
+    assert!(!v.to_string().contains(&key), "keys are never shown again");
+    let (status, _) = call(s, Method::DELETE, "/api/v1/api-keys/his", admin, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = call(s, Method::GET, "/api/v1/records", ("x-api-key", &key), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+    let new_user = json!({"username": "wang", "password": "s3cret-pw", "role": "doctor", "doctor_id": "D0099"});
+    let (status, v) = call(s, Method::POST, "/api/v1/users", admin, Some(&new_user)).await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let (status, v) = call(s, Method::POST, "/api/v1/users", admin, Some(&new_user)).await;
+    assert_error(status, &v, StatusCode::CONFLICT, Some("username"));
+    let (status, v) = call(
+        s,
+        Method::POST,
+        "/api/v1/users",
+        admin,
+        Some(&json!({"username": "x", "password": "y", "role": "doctor"})),
+    )
+    .await;
+    assert_error(status, &v, StatusCode::BAD_REQUEST, Some("doctor_id"));
+    let (status, v) = login(s, "wang", "s3cret-pw").await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let wang = format!("Bearer {}", v["token"].as_str().unwrap());
+    let (_, v) = call(
+        s,
+        Method::GET,
+        "/api/v1/records",
+        ("authorization", &wang),
+        None,
+    )
+    .await;
+    assert_eq!(v["items"][0]["id"], "rx-other", "{v}");
+    assert_eq!(v["total"], 1);
+    let (status, _) = call(s, Method::DELETE, "/api/v1/users/wang", admin, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = call(
+        s,
+        Method::GET,
+        "/api/v1/records",
+        ("authorization", &wang),
+        None,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "a deleted user's session ends"
+    );
+
+    // Guessing: after 5 failures the username is locked for a while, even with the password.
+    for _ in 0..5 {
+        assert_eq!(login(s, "qa", "guess").await.0, StatusCode::UNAUTHORIZED);
+    }
+    let (status, v) = login(s, "qa", "qa").await;
+    assert_error(status, &v, StatusCode::TOO_MANY_REQUESTS, None);
+}
+
+type Scenario = for<'a> fn(&'a Server) -> Pin<Box<dyn Future<Output = ()> + 'a>>;
+
+/// (name, with sign-in enforced, scenario)
+const SCENARIOS: &[(&str, bool, Scenario)] = &[
+    ("idempotent_sync", false, |s| Box::pin(idempotent_sync(s))),
+    ("concurrent_identical_pushes", false, |s| {
+        Box::pin(concurrent_identical_pushes(s))
+    }),
+    ("server_verdict_wins", false, |s| {
+        Box::pin(server_verdict_wins(s))
+    }),
+    ("filters_and_paging", false, |s| {
+        Box::pin(filters_and_paging(s))
+    }),
+    ("history_rules_run", false, |s| {
+        Box::pin(history_rules_run(s))
+    }),
+    ("bad_inputs", false, |s| Box::pin(bad_inputs(s))),
+    ("catalog_endpoints", false, |s| {
+        Box::pin(catalog_endpoints(s))
+    }),
+    ("auth_and_roles", true, |s| Box::pin(auth_and_roles(s))),
+];
+
+// ---------------------------------------------------------------- SQLite
+
+async fn on_sqlite(name: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_sqlite(&dir.path().join("opdcheck.db"))
+        .await
+        .unwrap();
+    let (_, auth, run) = SCENARIOS.iter().find(|(n, ..)| *n == name).unwrap();
+    let server = Server::start(store, *auth).await;
+    run(&server).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_idempotent_sync() {
+    on_sqlite("idempotent_sync").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_concurrent_identical_pushes() {
+    on_sqlite("concurrent_identical_pushes").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_server_verdict_wins() {
+    on_sqlite("server_verdict_wins").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_filters_and_paging() {
+    on_sqlite("filters_and_paging").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_history_rules_run() {
+    on_sqlite("history_rules_run").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_bad_inputs() {
+    on_sqlite("bad_inputs").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_catalog_endpoints() {
+    on_sqlite("catalog_endpoints").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_auth_and_roles() {
+    on_sqlite("auth_and_roles").await;
+}
+
+#[tokio::test]
+async fn the_sqlite_file_is_created_in_wal_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sub-less.db");
+    let store = Store::open_sqlite(&path).await.unwrap();
+    assert!(path.is_file());
+    let Store::Sqlite(pool) = &store else {
+        panic!("not sqlite")
+    };
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(fk, 1);
+    // Opening again runs no migration twice.
+    drop(store);
+    Store::open_sqlite(&path).await.unwrap();
+}
+
+/// Only listed origins get CORS headers (a preflight from another origin gets none).
+#[tokio::test]
+async fn cors_allow_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_sqlite(&dir.path().join("c.db")).await.unwrap();
+    let state =
+        AppState::api_only(store).with_cors_origins(vec![axum::http::HeaderValue::from_static(
+            "http://his.example",
+        )]);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
+    let http = reqwest::Client::new();
+    for (origin, allowed) in [("http://his.example", true), ("http://evil.example", false)] {
+        let res = http
+            .request(
+                reqwest::Method::OPTIONS,
+                format!("http://{addr}/api/v1/records"),
+            )
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization, content-type",
+            )
+            .send()
+            .await
+            .unwrap();
+        let got = res
+            .headers()
+            .get("access-control-allow-origin")
+            .map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(got.as_deref() == Some(origin), allowed, "{origin}: {got:?}");
+    }
+}
+
+/// Every route the router serves under /api/v1 is described in openapi.json, and nothing more.
+#[test]
+fn openapi_describes_every_route() {
+    let spec: Value = serde_json::from_str(opdcheck_server::api::OPENAPI).unwrap();
+    assert_eq!(spec["openapi"], "3.1.0");
+    let described: Vec<&String> = spec["paths"].as_object().unwrap().keys().collect();
+    let served: Vec<&str> = opdcheck_server::api::routes()
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
+    for path in &served {
+        assert!(
+            described.iter().any(|d| d == path),
+            "{path} is not in openapi.json"
+        );
+    }
+    for path in &described {
+        assert!(
+            served.contains(&path.as_str()),
+            "openapi.json describes {path}, which is not served"
+        );
+    }
+}
+
+// ---------------------------------------------------------------- PostgreSQL
+
+/// A throw-away cluster in a temporary directory; stopped and removed on drop (also when a
+/// scenario panics).
+struct PgCluster {
+    dir: PathBuf,
+    bin: PathBuf,
+    port: u16,
+    as_postgres: bool,
+}
+
+impl PgCluster {
+    fn start(bin: &Path) -> PgCluster {
+        // initdb refuses to run as root: then the cluster belongs to the `postgres` user.
+        let as_postgres = Command::new("id")
+            .arg("-u")
+            .output()
+            .map(|o| o.stdout == b"0\n")
+            .unwrap_or(false);
+        let dir = tempfile::Builder::new()
+            .prefix("opdcheck-pg-")
+            .tempdir()
+            .unwrap()
+            .keep();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let cluster = PgCluster {
+            dir,
+            bin: bin.to_owned(),
+            port,
+            as_postgres,
+        };
+        if as_postgres {
+            let ok = Command::new("chown")
+                .arg("postgres:")
+                .arg(&cluster.dir)
+                .status()
+                .unwrap();
+            assert!(ok.success(), "chown postgres {}", cluster.dir.display());
+        }
+        let data = cluster.dir.join("data");
+        cluster.run(
+            "initdb",
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-A",
+                "trust",
+                "-U",
+                "app",
+                "-E",
+                "UTF8",
+            ],
+        );
+        let opts = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            cluster.dir.display()
+        );
+        let log = cluster.dir.join("log");
+        cluster.run(
+            "pg_ctl",
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-o",
+                &opts,
+                "-l",
+                log.to_str().unwrap(),
+                "-w",
+                "start",
+            ],
+        );
+        cluster
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) {
+        let exe = self.bin.join(tool);
+        let mut cmd = if self.as_postgres {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(&exe);
+            c
+        } else {
+            Command::new(&exe)
+        };
+        let out = cmd
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("{}: {e}", exe.display()));
+        assert!(
+            out.status.success(),
+            "{tool} failed: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn url(&self, db: &str) -> String {
+        format!("postgres://app@127.0.0.1:{}/{db}", self.port)
+    }
+}
+
+impl Drop for PgCluster {
+    fn drop(&mut self) {
+        let data = self.dir.join("data");
+        let exe = self.bin.join("pg_ctl");
+        let mut cmd = if self.as_postgres {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(&exe);
+            c
+        } else {
+            Command::new(&exe)
+        };
+        let _ = cmd
+            .arg("-D")
+            .arg(&data)
+            .args(["-m", "immediate", "-w", "stop"])
+            .output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_scenarios() {
+    if std::env::var("OPDCHECK_SKIP_POSTGRES").as_deref() == Ok("1") {
+        eprintln!("postgres_scenarios: skipped (OPDCHECK_SKIP_POSTGRES=1)");
+        return;
+    }
+    let bin = PathBuf::from(
+        std::env::var("OPDCHECK_PG_BIN").unwrap_or_else(|_| "/usr/lib/postgresql/15/bin".into()),
+    );
+    assert!(
+        bin.join("initdb").is_file() && bin.join("pg_ctl").is_file(),
+        "PostgreSQL binaries not found in {} (set OPDCHECK_PG_BIN, or OPDCHECK_SKIP_POSTGRES=1 to skip)",
+        bin.display()
+    );
+    let cluster = PgCluster::start(&bin);
+    let admin = sqlx::PgPool::connect(&cluster.url("postgres"))
+        .await
+        .unwrap();
+    for (name, auth, run) in SCENARIOS {
+        // A fresh database per scenario, as each SQLite scenario gets a fresh file.
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&admin)
+            .await
+            .unwrap();
+        let store = Store::connect(&cluster.url(name)).await.unwrap();
+        assert_eq!(store.backend(), "postgres");
+        let server = Server::start(store, *auth).await;
+        eprintln!("postgres: {name}");
+        run(&server).await;
+    }
+    admin.close().await;
+    drop(cluster);
+}
+
+/// Sync ingest rate on SQLite (budget: ≥ 5,000 records/s in batches of 100). A measurement, not
+/// a pass/fail timing: `cargo test --release -p opdcheck-server --test api -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn ingest_throughput_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_sqlite(&dir.path().join("t.db")).await.unwrap();
+    let s = Server::start(store, false).await;
+    let (batches, per) = (50, 100);
+    let bodies: Vec<Value> = (0..batches)
+        .map(|b| {
+            let records: Vec<Value> = (0..per)
+                .map(|i| {
+                    let id = format!("rx-{b}-{i}");
+                    let mut doc = if i % 2 == 0 { rx(&id) } else { mr(&id) };
+                    doc["patient"]["record_no"] = json!(format!("MZ{b}{i}"));
+                    json!({"id": id, "version": 1, "document": doc})
+                })
+                .collect();
+            json!({ "records": records })
+        })
+        .collect();
+    let start = std::time::Instant::now();
+    for body in &bodies {
+        let (status, v) = s.post("/api/v1/records", body).await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+    }
+    let secs = start.elapsed().as_secs_f64();
+    eprintln!(
+        "ingest: {} records in {secs:.2} s = {:.0} records/s",
+        batches * per,
+        (batches * per) as f64 / secs
+    );
+}
