@@ -48,7 +48,7 @@ enum Cmd {
         #[arg(long)]
         cli: bool,
     },
-    /// Run the web app's end-to-end test only (tests/e2e/app.e2e.mjs).
+    /// Run the web app's end-to-end tests only (tests/e2e/app.e2e.mjs, sync.e2e.mjs).
     E2e {
         /// Use dist/ and the server binary as last built.
         #[arg(long)]
@@ -124,7 +124,8 @@ fn main() -> ExitCode {
     let result = match args.cmd {
         Cmd::Test => tasks::test(),
         Cmd::Run { port, cli } => tasks::run(port, cli),
-        Cmd::E2e { skip_build } => browser("app.e2e.mjs", skip_build, &[]),
+        Cmd::E2e { skip_build } => browser("app.e2e.mjs", skip_build, &[])
+            .and_then(|()| browser("sync.e2e.mjs", true, &[])),
         Cmd::BenchAppSize { skip_build } => browser("bench-app-size.mjs", skip_build, &[]),
         Cmd::BenchLatency {
             skip_build,

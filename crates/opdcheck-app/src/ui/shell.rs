@@ -315,7 +315,7 @@ pub fn App() -> impl IntoView {
         <Datalists />
         <footer class="foot">
             <span>{move || format!("{} · {}", if lang.get() == Lang::Zh { "规则集" } else { "ruleset" }, engine().ruleset())}</span>
-            <span>{tr("检查在本机浏览器内完成，草稿保存在本机", "Checked in this browser; drafts stay on this device")}</span>
+            <span>{tr("检查在本机浏览器内完成；草稿留在本机，签名的文书登录后同步到医院服务器并复核", "Checked in this browser; drafts stay on this device, signed documents sync to the hospital server (and are checked again) once you sign in")}</span>
         </footer>
     }
 }
