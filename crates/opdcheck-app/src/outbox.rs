@@ -2,9 +2,16 @@
 //! until the server has acknowledged them (their state is then kept, for the sync view).
 
 use rexie::{ObjectStore, Rexie, TransactionMode};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::sync::OutboxEntry;
+
+/// One stored entry: its key (the store's key path) and the entry as JSON text.
+#[derive(Serialize, Deserialize)]
+struct Row {
+    key: String,
+    json: String,
+}
 
 const DB: &str = "opdcheck";
 const STORE: &str = "outbox";
@@ -26,8 +33,13 @@ pub async fn put(entries: &[OutboxEntry]) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let store = tx.store(STORE).map_err(|e| e.to_string())?;
     for e in entries {
-        // Plain objects, not JS Maps: IndexedDB reads the key path `key` off the object.
-        let value = e
+        // The entry as JSON text beside its key: read back byte for byte (a JS object would
+        // turn 4.0 into 4, and the server would see another body under the same version).
+        let row = Row {
+            key: e.key.clone(),
+            json: serde_json::to_string(e).map_err(|e| e.to_string())?,
+        };
+        let value = row
             .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
             .map_err(|e| e.to_string())?;
         store.put(&value, None).await.map_err(|e| e.to_string())?;
@@ -48,7 +60,8 @@ pub async fn all() -> Result<Vec<OutboxEntry>, String> {
     db.close();
     Ok(values
         .into_iter()
-        .filter_map(|v| serde_wasm_bindgen::from_value(v).ok())
+        .filter_map(|v| serde_wasm_bindgen::from_value::<Row>(v).ok())
+        .filter_map(|r| serde_json::from_str(&r.json).ok())
         .collect())
 }
 

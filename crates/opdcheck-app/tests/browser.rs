@@ -479,3 +479,18 @@ async fn a_signed_document_is_in_the_outbox_before_any_network_call() {
     again.remove();
     opdcheck_app::outbox::clear().await.unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn outbox_entries_read_back_exactly() {
+    opdcheck_app::outbox::clear().await.unwrap();
+    let doc = sample(DocKind::Prescription, true);
+    let report = opdcheck_engine::Engine::default_engine().check(&doc);
+    let entry = opdcheck_app::sync::OutboxEntry::new(&doc, &report, 1, "2026-11-22T10:00");
+    opdcheck_app::outbox::put(std::slice::from_ref(&entry)).await.unwrap();
+    let back = opdcheck_app::outbox::all().await.unwrap();
+    assert_eq!(back.len(), 1);
+    // The same JSON text the server will hash: 4.0 stays 4.0.
+    assert_eq!(serde_json::to_string(&back[0].document).unwrap(), serde_json::to_string(&entry.document).unwrap());
+    assert_eq!(back[0], entry);
+    opdcheck_app::outbox::clear().await.unwrap();
+}

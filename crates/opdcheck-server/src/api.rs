@@ -96,8 +96,9 @@ fn item_error(code: &str, message: impl Into<String>, path: impl Into<String>) -
     json!({ "code": code, "message": message.into(), "path": path.into() })
 }
 
-/// JSON text with object keys sorted at every level: equal documents hash equal whatever the
-/// client's key order or whitespace.
+/// JSON text with object keys sorted at every level and numbers in one form: equal documents
+/// hash equal whatever the client's key order, whitespace or number spelling (`4` and `4.0` are
+/// the same number, and JavaScript cannot tell them apart).
 pub fn canonical(value: &Value) -> String {
     fn write(v: &Value, out: &mut String) {
         match v {
@@ -125,12 +126,34 @@ pub fn canonical(value: &Value) -> String {
                 }
                 out.push(']');
             }
+            Value::Number(n) => match n.as_f64() {
+                // Integral values below 2^53 print as integers, whichever way they were written.
+                Some(f) if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 => {
+                    out.push_str(&(f as i64).to_string())
+                }
+                _ => out.push_str(&n.to_string()),
+            },
             other => out.push_str(&other.to_string()),
         }
     }
     let mut out = String::new();
     write(value, &mut out);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::canonical;
+    use serde_json::json;
+
+    #[test]
+    fn canonical_text_ignores_key_order_and_number_spelling() {
+        let a = json!({"b": 4.0, "a": [1, {"y": 0.5, "x": -2.0}]});
+        let b = json!({"a": [1.0, {"x": -2, "y": 0.5}], "b": 4});
+        assert_eq!(canonical(&a), canonical(&b));
+        assert_eq!(canonical(&a), r#"{"a":[1,{"x":-2,"y":0.5}],"b":4}"#);
+        assert_ne!(canonical(&json!({"b": 4.5})), canonical(&json!({"b": 4})));
+    }
 }
 
 pub(crate) fn sha256_hex(text: &str) -> String {
