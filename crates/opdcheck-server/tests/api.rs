@@ -4,10 +4,13 @@
 //! PostgreSQL: the binaries come from `OPDCHECK_PG_BIN` (default `/usr/lib/postgresql/15/bin`).
 //! Without them the PostgreSQL test fails, unless `OPDCHECK_SKIP_POSTGRES=1`.
 
+mod common;
+
 use std::future::Future;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::pin::Pin;
-use std::process::Command;
+
+use common::PgCluster;
 
 use opdcheck_server::{AppState, Store, app};
 use reqwest::StatusCode;
@@ -1027,128 +1030,6 @@ fn openapi_describes_every_route() {
 }
 
 // ---------------------------------------------------------------- PostgreSQL
-
-/// A throw-away cluster in a temporary directory; stopped and removed on drop (also when a
-/// scenario panics).
-struct PgCluster {
-    dir: PathBuf,
-    bin: PathBuf,
-    port: u16,
-    as_postgres: bool,
-}
-
-impl PgCluster {
-    fn start(bin: &Path) -> PgCluster {
-        // initdb refuses to run as root: then the cluster belongs to the `postgres` user.
-        let as_postgres = Command::new("id")
-            .arg("-u")
-            .output()
-            .map(|o| o.stdout == b"0\n")
-            .unwrap_or(false);
-        let dir = tempfile::Builder::new()
-            .prefix("opdcheck-pg-")
-            .tempdir()
-            .unwrap()
-            .keep();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let cluster = PgCluster {
-            dir,
-            bin: bin.to_owned(),
-            port,
-            as_postgres,
-        };
-        if as_postgres {
-            let ok = Command::new("chown")
-                .arg("postgres:")
-                .arg(&cluster.dir)
-                .status()
-                .unwrap();
-            assert!(ok.success(), "chown postgres {}", cluster.dir.display());
-        }
-        let data = cluster.dir.join("data");
-        cluster.run(
-            "initdb",
-            &[
-                "-D",
-                data.to_str().unwrap(),
-                "-A",
-                "trust",
-                "-U",
-                "app",
-                "-E",
-                "UTF8",
-            ],
-        );
-        let opts = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
-            cluster.dir.display()
-        );
-        let log = cluster.dir.join("log");
-        cluster.run(
-            "pg_ctl",
-            &[
-                "-D",
-                data.to_str().unwrap(),
-                "-o",
-                &opts,
-                "-l",
-                log.to_str().unwrap(),
-                "-w",
-                "start",
-            ],
-        );
-        cluster
-    }
-
-    fn run(&self, tool: &str, args: &[&str]) {
-        let exe = self.bin.join(tool);
-        let mut cmd = if self.as_postgres {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(&exe);
-            c
-        } else {
-            Command::new(&exe)
-        };
-        let out = cmd
-            .args(args)
-            .output()
-            .unwrap_or_else(|e| panic!("{}: {e}", exe.display()));
-        assert!(
-            out.status.success(),
-            "{tool} failed: {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    fn url(&self, db: &str) -> String {
-        format!("postgres://app@127.0.0.1:{}/{db}", self.port)
-    }
-}
-
-impl Drop for PgCluster {
-    fn drop(&mut self) {
-        let data = self.dir.join("data");
-        let exe = self.bin.join("pg_ctl");
-        let mut cmd = if self.as_postgres {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(&exe);
-            c
-        } else {
-            Command::new(&exe)
-        };
-        let _ = cmd
-            .arg("-D")
-            .arg(&data)
-            .args(["-m", "immediate", "-w", "stop"])
-            .output();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_scenarios() {

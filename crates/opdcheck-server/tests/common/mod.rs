@@ -1,0 +1,256 @@
+//! Helpers shared by the integration tests (each test file includes this as `mod common;`):
+//! the throw-away PostgreSQL cluster, and the real server binary as a child process.
+
+// Each test crate uses a different part of this module.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// A throw-away cluster in a temporary directory; stopped and removed on drop (also when a
+/// scenario panics).
+pub struct PgCluster {
+    dir: PathBuf,
+    bin: PathBuf,
+    port: u16,
+    as_postgres: bool,
+}
+
+impl PgCluster {
+    pub fn start(bin: &Path) -> PgCluster {
+        // initdb refuses to run as root: then the cluster belongs to the `postgres` user.
+        let as_postgres = Command::new("id")
+            .arg("-u")
+            .output()
+            .map(|o| o.stdout == b"0\n")
+            .unwrap_or(false);
+        let dir = tempfile::Builder::new()
+            .prefix("opdcheck-pg-")
+            .tempdir()
+            .unwrap()
+            .keep();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let cluster = PgCluster {
+            dir,
+            bin: bin.to_owned(),
+            port,
+            as_postgres,
+        };
+        if as_postgres {
+            let ok = Command::new("chown")
+                .arg("postgres:")
+                .arg(&cluster.dir)
+                .status()
+                .unwrap();
+            assert!(ok.success(), "chown postgres {}", cluster.dir.display());
+        }
+        let data = cluster.dir.join("data");
+        cluster.run(
+            "initdb",
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-A",
+                "trust",
+                "-U",
+                "app",
+                "-E",
+                "UTF8",
+            ],
+        );
+        let opts = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            cluster.dir.display()
+        );
+        let log = cluster.dir.join("log");
+        cluster.run(
+            "pg_ctl",
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-o",
+                &opts,
+                "-l",
+                log.to_str().unwrap(),
+                "-w",
+                "start",
+            ],
+        );
+        cluster
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) {
+        let exe = self.bin.join(tool);
+        let mut cmd = if self.as_postgres {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(&exe);
+            c
+        } else {
+            Command::new(&exe)
+        };
+        let out = cmd
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("{}: {e}", exe.display()));
+        assert!(
+            out.status.success(),
+            "{tool} failed: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    pub fn url(&self, db: &str) -> String {
+        format!("postgres://app@127.0.0.1:{}/{db}", self.port)
+    }
+}
+
+impl Drop for PgCluster {
+    fn drop(&mut self) {
+        let data = self.dir.join("data");
+        let exe = self.bin.join("pg_ctl");
+        let mut cmd = if self.as_postgres {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(&exe);
+            c
+        } else {
+            Command::new(&exe)
+        };
+        let _ = cmd
+            .arg("-D")
+            .arg(&data)
+            .args(["-m", "immediate", "-w", "stop"])
+            .output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Where the PostgreSQL binaries are (`OPDCHECK_PG_BIN`, default the Debian path).
+pub fn pg_bin() -> PathBuf {
+    PathBuf::from(
+        std::env::var("OPDCHECK_PG_BIN").unwrap_or_else(|_| "/usr/lib/postgresql/15/bin".into()),
+    )
+}
+
+/// A `--dist` directory: the server refuses to start without one holding an index.html.
+pub fn fake_dist() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("index.html"),
+        "<!doctype html><title>t</title>",
+    )
+    .unwrap();
+    dir
+}
+
+/// The real `opdcheck-server` binary as a child process, so it can be SIGKILLed and restarted.
+pub struct ServerProc {
+    child: Child,
+    pub port: u16,
+}
+
+impl ServerProc {
+    /// Starts `bin` on 127.0.0.1:`port` (0: any free port) and waits for its URL line. Its log
+    /// (stderr) is appended to `log`: a pipe nobody reads would fill and stall the server.
+    /// Tries a few times: right after a kill the port may still be held for a moment.
+    pub fn start(bin: &Path, port: u16, dist: &Path, storage: &Storage, log: &Path) -> ServerProc {
+        let mut last = String::new();
+        for _ in 0..20 {
+            match Self::try_start(bin, port, dist, storage, log) {
+                Ok(s) => return s,
+                Err(e) => last = e,
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("the server did not start: {last}; see {}", log.display());
+    }
+
+    fn try_start(
+        bin: &Path,
+        port: u16,
+        dist: &Path,
+        storage: &Storage,
+        log: &Path,
+    ) -> Result<ServerProc, String> {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .unwrap();
+        let mut cmd = Command::new(bin);
+        cmd.arg("--addr")
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("--dist")
+            .arg(dist)
+            .env("RUST_LOG", "opdcheck_server=warn")
+            .env_remove("DATABASE_URL")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log);
+        match storage {
+            Storage::DataDir(dir) => cmd.arg("--data-dir").arg(dir),
+            Storage::Url(url) => cmd.arg("--database-url").arg(url),
+        };
+        let mut child = cmd.spawn().unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        out.read_line(&mut line).unwrap();
+        let Some(url) = line.trim().strip_prefix("opdcheck: serving http://") else {
+            let status = child.wait().unwrap();
+            return Err(format!("{status}, first line {line:?}"));
+        };
+        let port = url
+            .trim_end_matches('/')
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        // Keep reading stdout: the server prints more on first start, and a closed pipe would
+        // make its println! panic.
+        std::thread::spawn(move || {
+            let mut sink = Vec::new();
+            let _ = out.read_to_end(&mut sink);
+        });
+        Ok(ServerProc { child, port })
+    }
+
+    /// SIGKILL (what `Child::kill` sends on Unix): no shutdown, no flushing, like a crash.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServerProc {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Where a started server keeps its records.
+#[derive(Clone, Debug)]
+pub enum Storage {
+    /// `--data-dir`: SQLite file `opdcheck.db` in it.
+    DataDir(PathBuf),
+    /// `--database-url`.
+    Url(String),
+}
+
+/// Signs in as the demo admin (created on the server's first start); returns the token.
+pub async fn admin_token(base: &str) -> String {
+    let res = reqwest::Client::new()
+        .post(format!("{base}/api/v1/login"))
+        .json(&serde_json::json!({"username": "admin", "password": "admin"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "login: {}", res.status());
+    let v: serde_json::Value = res.json().await.unwrap();
+    v["token"].as_str().unwrap().to_owned()
+}

@@ -1,0 +1,165 @@
+//! Benchmarks of the real server binary over loopback (ignored: measurements, not pass/fail;
+//! run them on a release build, one at a time so they do not share the cores):
+//!
+//! ```text
+//! cargo test --release -p opdcheck-server --test load -- --ignored --nocapture --test-threads=1
+//! ```
+//!
+//! Each starts `opdcheck-server` (SQLite in a temporary data dir, or a throw-away PostgreSQL
+//! cluster), signs in as admin, then measures
+//! - ingest: one client pushing batches of 100 new records (half prescriptions, half outpatient
+//!   records, each checked by the server on the way in), records/s;
+//! - latency: 64 concurrent clients (tokio tasks), each pushing its own batches of 100; p50/p99
+//!   of the request latency, and the records/s of the whole.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::{PgCluster, ServerProc, Storage};
+use serde_json::{Value, json};
+
+const RX: &str = include_str!("../../opdcheck-engine/samples/prescription-clean.json");
+const MR: &str = include_str!("../../opdcheck-engine/samples/outpatient_record-clean.json");
+const PER_BATCH: usize = 100;
+const INGEST_BATCHES: usize = 100;
+const CLIENTS: usize = 64;
+const BATCHES_PER_CLIENT: usize = 10;
+
+/// Batch bodies of new records, ids prefixed with `tag` so runs never collide.
+fn bodies(tag: &str, batches: usize) -> Vec<Vec<u8>> {
+    let rx: Value = serde_json::from_str(RX).unwrap();
+    let mr: Value = serde_json::from_str(MR).unwrap();
+    (0..batches)
+        .map(|b| {
+            let records: Vec<Value> = (0..PER_BATCH)
+                .map(|i| {
+                    let id = format!("{tag}-{b}-{i}");
+                    let mut doc = if i % 2 == 0 { rx.clone() } else { mr.clone() };
+                    doc["id"] = json!(id);
+                    doc["patient"]["record_no"] = json!(format!("MZ{tag}{b}x{i}"));
+                    json!({"id": id, "version": 1, "document": doc})
+                })
+                .collect();
+            serde_json::to_vec(&json!({ "records": records })).unwrap()
+        })
+        .collect()
+}
+
+async fn push(http: &reqwest::Client, url: &str, token: &str, body: Vec<u8>) {
+    let res = http
+        .post(url)
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let v: Value = res.json().await.unwrap();
+    assert!(status.is_success(), "{status}: {v}");
+    let created = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "created")
+        .count();
+    assert_eq!(created, PER_BATCH, "{v}");
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    sorted[i]
+}
+
+async fn bench(label: &str, storage: Storage) {
+    let bin = Path::new(env!("CARGO_BIN_EXE_opdcheck-server"));
+    let dist = common::fake_dist();
+    let logdir = tempfile::tempdir().unwrap();
+    let server = ServerProc::start(bin, 0, dist.path(), &storage, &logdir.path().join("log"));
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let token = common::admin_token(&base).await;
+    let url = format!("{base}/api/v1/records");
+    let http = reqwest::Client::new();
+
+    // Warm-up (connections, statement caches, the engine's lazy tables), not measured.
+    for body in bodies("warm", 5) {
+        push(&http, &url, &token, body).await;
+    }
+
+    let ingest = bodies("ingest", INGEST_BATCHES);
+    let start = Instant::now();
+    for body in ingest {
+        push(&http, &url, &token, body).await;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let n = INGEST_BATCHES * PER_BATCH;
+    eprintln!(
+        "{label}: ingest, 1 client: {n} records in {secs:.2} s = {:.0} records/s",
+        n as f64 / secs
+    );
+
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..CLIENTS)
+        .map(|c| {
+            let (http, url, token) = (http.clone(), url.clone(), token.clone());
+            let mine = bodies(&format!("c{c}"), BATCHES_PER_CLIENT);
+            tokio::spawn(async move {
+                let mut lat = Vec::with_capacity(mine.len());
+                for body in mine {
+                    let t = Instant::now();
+                    push(&http, &url, &token, body).await;
+                    lat.push(t.elapsed());
+                }
+                lat
+            })
+        })
+        .collect();
+    let mut lat = Vec::new();
+    for t in tasks {
+        lat.extend(t.await.unwrap());
+    }
+    let secs = start.elapsed().as_secs_f64();
+    lat.sort();
+    let n = CLIENTS * BATCHES_PER_CLIENT * PER_BATCH;
+    eprintln!(
+        "{label}: {CLIENTS} clients x {BATCHES_PER_CLIENT} batches of {PER_BATCH}: {} requests, \
+         p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms; {n} records in {secs:.2} s = {:.0} records/s",
+        lat.len(),
+        percentile(&lat, 0.50).as_secs_f64() * 1e3,
+        percentile(&lat, 0.99).as_secs_f64() * 1e3,
+        lat.last().unwrap().as_secs_f64() * 1e3,
+        n as f64 / secs
+    );
+    drop(server);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn load_sqlite() {
+    let data = tempfile::tempdir().unwrap();
+    bench("sqlite", Storage::DataDir(data.path().to_owned())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn load_postgres() {
+    let bin = common::pg_bin();
+    assert!(
+        bin.join("initdb").is_file(),
+        "PostgreSQL binaries not found in {} (set OPDCHECK_PG_BIN)",
+        bin.display()
+    );
+    let cluster = PgCluster::start(&bin);
+    let admin = sqlx::PgPool::connect(&cluster.url("postgres"))
+        .await
+        .unwrap();
+    sqlx::query("CREATE DATABASE bench")
+        .execute(&admin)
+        .await
+        .unwrap();
+    admin.close().await;
+    bench("postgres", Storage::Url(cluster.url("bench"))).await;
+    drop(cluster);
+}
