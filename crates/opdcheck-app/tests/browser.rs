@@ -486,11 +486,16 @@ async fn outbox_entries_read_back_exactly() {
     let doc = sample(DocKind::Prescription, true);
     let report = opdcheck_engine::Engine::default_engine().check(&doc);
     let entry = opdcheck_app::sync::OutboxEntry::new(&doc, &report, 1, "2026-11-22T10:00");
-    opdcheck_app::outbox::put(std::slice::from_ref(&entry)).await.unwrap();
+    opdcheck_app::outbox::put(std::slice::from_ref(&entry))
+        .await
+        .unwrap();
     let back = opdcheck_app::outbox::all().await.unwrap();
     assert_eq!(back.len(), 1);
     // The same JSON text the server will hash: 4.0 stays 4.0.
-    assert_eq!(serde_json::to_string(&back[0].document).unwrap(), serde_json::to_string(&entry.document).unwrap());
+    assert_eq!(
+        serde_json::to_string(&back[0].document).unwrap(),
+        serde_json::to_string(&entry.document).unwrap()
+    );
     assert_eq!(back[0], entry);
     opdcheck_app::outbox::clear().await.unwrap();
 }

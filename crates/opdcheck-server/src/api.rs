@@ -141,21 +141,6 @@ pub fn canonical(value: &Value) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::canonical;
-    use serde_json::json;
-
-    #[test]
-    fn canonical_text_ignores_key_order_and_number_spelling() {
-        let a = json!({"b": 4.0, "a": [1, {"y": 0.5, "x": -2.0}]});
-        let b = json!({"a": [1.0, {"x": -2, "y": 0.5}], "b": 4});
-        assert_eq!(canonical(&a), canonical(&b));
-        assert_eq!(canonical(&a), r#"{"a":[1,{"x":-2,"y":0.5}],"b":4}"#);
-        assert_ne!(canonical(&json!({"b": 4.5})), canonical(&json!({"b": 4})));
-    }
-}
-
 pub(crate) fn sha256_hex(text: &str) -> String {
     Sha256::digest(text.as_bytes())
         .iter()
@@ -781,4 +766,19 @@ async fn openapi() -> Response {
         OPENAPI,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::canonical;
+    use serde_json::json;
+
+    #[test]
+    fn canonical_text_ignores_key_order_and_number_spelling() {
+        let a = json!({"b": 4.0, "a": [1, {"y": 0.5, "x": -2.0}]});
+        let b = json!({"a": [1.0, {"x": -2, "y": 0.5}], "b": 4});
+        assert_eq!(canonical(&a), canonical(&b));
+        assert_eq!(canonical(&a), r#"{"a":[1,{"x":-2,"y":0.5}],"b":4}"#);
+        assert_ne!(canonical(&json!({"b": 4.5})), canonical(&json!({"b": 4})));
+    }
 }
