@@ -40,7 +40,7 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/v1/records/{id}", get(get_record)),
         ("/api/v1/check", post(check)),
         ("/api/v1/rules", get(rules)),
-        ("/api/v1/policy", get(policy)),
+        ("/api/v1/policy", get(policy).put(set_policy)),
         ("/api/v1/stats", get(stats)),
         ("/api/v1/openapi.json", get(openapi)),
     ]);
@@ -228,7 +228,8 @@ async fn push_records(
         ));
     }
     let records = std::mem::take(records);
-    let results = push_batch(store, state.engine(), who.only_doctor(), records).await?;
+    let engine = state.engine();
+    let results = push_batch(store, &engine, who.only_doctor(), records).await?;
     let any = |status: &str| results.iter().any(|r| r["status"] == status);
     let status = if any("forbidden") {
         StatusCode::FORBIDDEN
@@ -716,6 +717,48 @@ async fn policy(State(state): State<AppState>) -> Result<Json<Value>, Error> {
     Ok(Json(
         json!({ "ruleset": engine.ruleset(), "policy": policy }),
     ))
+}
+
+/// `PUT /api/v1/policy` (admin): a policy override, merged over the embedded default as the CLI's
+/// `--policy` file is. Validated before anything changes (a bad one is a 422 naming its path);
+/// then stored (versioned) and in force for every check from now on.
+async fn set_policy(
+    State(state): State<AppState>,
+    who: Principal,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, Error> {
+    who.require_admin()?;
+    let store = state.store()?;
+    let value = json_body(body)?;
+    if !value.is_object() {
+        return Err(Error::api(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_policy",
+            "a policy override is a JSON object, e.g. {\"limits\": {\"max_drugs\": 4}}",
+            Some(String::new()),
+        ));
+    }
+    let text = value.to_string();
+    let engine = Engine::with_policy_override(&text).map_err(|e| {
+        let (path, message) = located("", &e.0);
+        Error::api(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_policy",
+            message,
+            Some(path),
+        )
+    })?;
+    let by = match &who {
+        Principal::User { username, .. } => username.clone(),
+        Principal::Integrator { name } => format!("key:{name}"),
+        Principal::Open => "open".to_owned(),
+    };
+    let version = store
+        .insert_policy(&text, engine.ruleset(), &by, &now())
+        .await?;
+    let ruleset = engine.ruleset().to_owned();
+    state.set_engine(engine);
+    Ok(Json(json!({ "version": version, "ruleset": ruleset })))
 }
 
 /// `GET /api/v1/stats?from&to`: counts and pass rates of the latest versions.

@@ -158,7 +158,9 @@ pub struct AppState {
 struct Inner {
     dist: Option<PathBuf>,
     store: Option<Store>,
-    engine: &'static Engine,
+    /// The engine checks run with: the embedded default policy, or the override an admin set
+    /// (`PUT /api/v1/policy`), swapped in whole.
+    engine: std::sync::RwLock<Arc<Engine>>,
     /// Off: every API call is allowed (an API embedded behind another gate, and tests of the
     /// records API itself). `main` always turns it on.
     auth: bool,
@@ -181,7 +183,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 dist: Some(dist),
                 store: None,
-                engine: Engine::default_engine(),
+                engine: std::sync::RwLock::new(Arc::new(Engine::default_engine().clone())),
                 auth: false,
                 login_limiter: Default::default(),
                 cors_origins: Vec::new(),
@@ -195,7 +197,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 dist: None,
                 store: Some(store),
-                engine: Engine::default_engine(),
+                engine: std::sync::RwLock::new(Arc::new(Engine::default_engine().clone())),
                 auth: false,
                 login_limiter: Default::default(),
                 cors_origins: Vec::new(),
@@ -207,7 +209,7 @@ impl AppState {
         let mut inner = Inner {
             dist: self.inner.dist.clone(),
             store: self.inner.store.clone(),
-            engine: self.inner.engine,
+            engine: std::sync::RwLock::new(self.engine()),
             auth: self.inner.auth,
             login_limiter: Default::default(),
             cors_origins: self.inner.cors_origins.clone(),
@@ -249,8 +251,39 @@ impl AppState {
         self.inner.store.as_ref().ok_or(Error::NoStore)
     }
 
-    pub fn engine(&self) -> &'static Engine {
-        self.inner.engine
+    /// The engine in force (a cheap handle: checks in flight keep the one they started with).
+    pub fn engine(&self) -> Arc<Engine> {
+        self.inner
+            .engine
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Put a new engine in force (a policy an admin set).
+    pub fn set_engine(&self, engine: Engine) {
+        *self
+            .inner
+            .engine
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(engine);
+    }
+
+    /// Load the policy override stored in the database, if an admin set one: called at start, so
+    /// a restarted server checks with the policy in force.
+    pub async fn load_policy(&self) -> Result<(), Error> {
+        let Some(store) = self.inner.store.as_ref() else {
+            return Ok(());
+        };
+        if let Some((version, text)) = store.latest_policy().await? {
+            let engine = Engine::with_policy_override(&text).map_err(|e| {
+                Error::Config(format!(
+                    "stored policy version {version} no longer reads: {e}"
+                ))
+            })?;
+            self.set_engine(engine);
+        }
+        Ok(())
     }
 }
 

@@ -85,6 +85,8 @@ async fn run(args: Args) -> Result<(), Error> {
         .with_store(store)
         .with_auth()
         .with_cors_origins(origins);
+    // The policy an admin set is in force after a restart too.
+    state.load_policy().await?;
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .map_err(|source| Error::Bind {

@@ -65,6 +65,7 @@ impl Server {
             );
             state = state.with_auth();
         }
+        state.load_policy().await.unwrap();
         let router = app(state);
         let task = tokio::spawn(async move {
             axum::serve(listener, router).await.unwrap();
@@ -891,7 +892,127 @@ const SCENARIOS: &[(&str, bool, Scenario)] = &[
         Box::pin(catalog_endpoints(s))
     }),
     ("auth_and_roles", true, |s| Box::pin(auth_and_roles(s))),
+    ("admin_sets_the_policy", true, |s| {
+        Box::pin(admin_sets_the_policy(s))
+    }),
 ];
+
+async fn admin_sets_the_policy(s: &Server) {
+    use reqwest::Method;
+    let admin = format!("Bearer {}", token(s, "admin").await);
+    let doctor = format!("Bearer {}", token(s, "doctor").await);
+    let rules_of = |v: &Value| -> Vec<String> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // Two drugs are fine under the default policy (at most 5).
+    let (status, before) = call(
+        s,
+        Method::POST,
+        "/api/v1/check",
+        ("authorization", &doctor),
+        Some(&rx("p1")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{before}");
+    assert!(!rules_of(&before).contains(&"RX-10".to_owned()));
+    let default_ruleset = before["ruleset"].as_str().unwrap().to_owned();
+    // Only an admin sets the policy.
+    let over = json!({"limits": {"max_drugs": 1}});
+    let (status, v) = call(
+        s,
+        Method::PUT,
+        "/api/v1/policy",
+        ("authorization", &doctor),
+        Some(&over),
+    )
+    .await;
+    assert_error(status, &v, StatusCode::FORBIDDEN, None);
+    let (status, v) = s
+        .http
+        .put(s.url("/api/v1/policy"))
+        .json(&over)
+        .send()
+        .await
+        .map(|r| r.status())
+        .map(|st| (st, Value::Null))
+        .unwrap();
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{v}");
+    // A bad override changes nothing and says where it is wrong.
+    let bad = json!({"limits": {"max_drugs": "five"}});
+    let (status, v) = call(
+        s,
+        Method::PUT,
+        "/api/v1/policy",
+        ("authorization", &admin),
+        Some(&bad),
+    )
+    .await;
+    assert_error(
+        status,
+        &v,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("limits.max_drugs"),
+    );
+    let (status, v) = call(
+        s,
+        Method::PUT,
+        "/api/v1/policy",
+        ("authorization", &admin),
+        Some(&json!([1])),
+    )
+    .await;
+    assert_error(status, &v, StatusCode::UNPROCESSABLE_ENTITY, None);
+    let (_, still) = call(
+        s,
+        Method::POST,
+        "/api/v1/check",
+        ("authorization", &doctor),
+        Some(&rx("p1")),
+    )
+    .await;
+    assert_eq!(still["ruleset"], default_ruleset.as_str());
+    // A good one is in force for every check from now on, with its own ruleset.
+    let (status, set) = call(
+        s,
+        Method::PUT,
+        "/api/v1/policy",
+        ("authorization", &admin),
+        Some(&over),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{set}");
+    assert_eq!(set["version"], 1);
+    let (_, after) = call(
+        s,
+        Method::POST,
+        "/api/v1/check",
+        ("authorization", &doctor),
+        Some(&rx("p1")),
+    )
+    .await;
+    assert!(rules_of(&after).contains(&"RX-10".to_owned()), "{after}");
+    assert_eq!(after["ruleset"], set["ruleset"]);
+    assert_ne!(after["ruleset"], default_ruleset.as_str());
+    let (_, policy) = s.get("/api/v1/policy").await;
+    assert_eq!(policy["policy"]["limits"]["max_drugs"], 1);
+    assert_eq!(policy["ruleset"], set["ruleset"]);
+    // Records pushed now are stored with that verdict.
+    let (status, v) = call(
+        s,
+        Method::POST,
+        "/api/v1/records",
+        ("authorization", &doctor),
+        Some(&batch(vec![("p2", rx("p2"))])),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert!(rules_of(&v["results"][0]["report"]).contains(&"RX-10".to_owned()));
+}
 
 // ---------------------------------------------------------------- SQLite
 
@@ -943,6 +1064,32 @@ async fn sqlite_catalog_endpoints() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_auth_and_roles() {
     on_sqlite("auth_and_roles").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_admin_sets_the_policy() {
+    on_sqlite("admin_sets_the_policy").await;
+}
+
+/// A restarted server checks with the policy an admin set before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_policy_in_force_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_sqlite(&dir.path().join("opdcheck.db"))
+        .await
+        .unwrap();
+    let first = AppState::api_only(store.clone());
+    let over = r#"{"limits": {"max_drugs": 1}}"#;
+    let engine = opdcheck_engine::Engine::with_policy_override(over).unwrap();
+    store
+        .insert_policy(over, engine.ruleset(), "admin", "2026-11-22T10:00:00Z")
+        .await
+        .unwrap();
+    assert_ne!(first.engine().ruleset(), engine.ruleset(), "not loaded yet");
+    let restarted = AppState::api_only(store);
+    restarted.load_policy().await.unwrap();
+    assert_eq!(restarted.engine().ruleset(), engine.ruleset());
+    assert_eq!(restarted.engine().policy.limits.max_drugs, 1);
 }
 
 #[tokio::test]
