@@ -195,6 +195,32 @@ fn parse_json_text(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or(Value::Null)
 }
 
+/// The array under `key` of a batch body, at most [`MAX_BATCH`] long: `records` of a push,
+/// `documents` of a check.
+fn batch_of<'a>(
+    body: &'a mut Value,
+    key: &str,
+    not_an_array: &str,
+) -> Result<&'a mut Vec<Value>, Error> {
+    let Some(items) = body.get_mut(key).and_then(Value::as_array_mut) else {
+        return Err(Error::api(
+            StatusCode::BAD_REQUEST,
+            "bad_batch",
+            not_an_array,
+            Some(key.into()),
+        ));
+    };
+    if items.len() > MAX_BATCH {
+        return Err(Error::api(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "batch_too_large",
+            format!("{} {key} in one batch; at most {MAX_BATCH}", items.len()),
+            Some(key.into()),
+        ));
+    }
+    Ok(items)
+}
+
 /// `POST /api/v1/records`.
 async fn push_records(
     State(state): State<AppState>,
@@ -208,26 +234,11 @@ async fn push_records(
         ));
     }
     let mut body = json_body(body)?;
-    let Some(records) = body.get_mut("records").and_then(Value::as_array_mut) else {
-        return Err(Error::api(
-            StatusCode::BAD_REQUEST,
-            "bad_batch",
-            "expected an object {\"records\": [...]}",
-            Some("records".into()),
-        ));
-    };
-    if records.len() > MAX_BATCH {
-        return Err(Error::api(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "batch_too_large",
-            format!(
-                "{} records in one batch; at most {MAX_BATCH}",
-                records.len()
-            ),
-            Some("records".into()),
-        ));
-    }
-    let records = std::mem::take(records);
+    let records = std::mem::take(batch_of(
+        &mut body,
+        "records",
+        "expected an object {\"records\": [...]}",
+    )?);
     let engine = state.engine();
     let results = push_batch(store, &engine, who.only_doctor(), records).await?;
     let any = |status: &str| results.iter().any(|r| r["status"] == status);
@@ -637,25 +648,10 @@ async fn check(
     _who: Principal,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Error> {
-    let body = json_body(body)?;
+    let mut body = json_body(body)?;
     let engine = state.engine();
-    if let Some(docs) = body.get("documents") {
-        let Some(docs) = docs.as_array() else {
-            return Err(Error::api(
-                StatusCode::BAD_REQUEST,
-                "bad_batch",
-                "`documents` must be an array",
-                Some("documents".into()),
-            ));
-        };
-        if docs.len() > MAX_BATCH {
-            return Err(Error::api(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "batch_too_large",
-                format!("{} documents in one batch; at most {MAX_BATCH}", docs.len()),
-                Some("documents".into()),
-            ));
-        }
+    if body.get("documents").is_some() {
+        let docs = batch_of(&mut body, "documents", "`documents` must be an array")?;
         let reports: Vec<Value> = docs
             .iter()
             .enumerate()
