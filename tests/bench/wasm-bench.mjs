@@ -1,7 +1,7 @@
-// Times the engine compiled to wasm32 (crates/opdcheck-wasm) under Node, per document kind.
+// Times the engine compiled to wasm32 (crates/opdcheck-widget) under Node, per document kind.
 // Run by `cargo xtask bench-wasm`, or by hand after building:
 //
-//   node tests/bench/wasm-bench.mjs target/bench/wasm/opdcheck_wasm.js [--ms=1000]
+//   node tests/bench/wasm-bench.mjs target/bench/wasm/opdcheck_widget.js [--ms=1000]
 //
 // Per kind, four figures (median of 7 rounds, µs per operation; the fastest round of `check` too,
 // as the machine's noise moves single rounds by up to ~50 %):
@@ -19,7 +19,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const args = process.argv.slice(2);
-const modulePath = resolve(args.find((a) => !a.startsWith("--")) ?? "target/bench/wasm/opdcheck_wasm.js");
+const modulePath = resolve(args.find((a) => !a.startsWith("--")) ?? "target/bench/wasm/opdcheck_widget.js");
 const msArg = args.find((a) => a.startsWith("--ms="));
 const budgetMs = msArg ? Number(msArg.slice(5)) : 1000;
 

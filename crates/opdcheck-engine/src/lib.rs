@@ -87,8 +87,16 @@ impl Engine {
 
     /// The default policy overridden by a policy file's text (see [`policy`]).
     pub fn with_policy_override(text: &str) -> Result<Engine, PolicyError> {
-        let (_, value) = Policy::with_override(text)?;
-        Engine::from_value(&value)
+        Ok(Engine::with_policy_override_and_value(text)?.0)
+    }
+
+    /// The same, with the merged policy value it was built from (what the widget's `policy()`
+    /// shows).
+    pub fn with_policy_override_and_value(
+        text: &str,
+    ) -> Result<(Engine, serde_json::Value), PolicyError> {
+        let (policy, value) = Policy::with_override(text)?;
+        Ok((Engine::build(policy, &value)?, value))
     }
 
     /// `1.0.0+policy.3f9a2c`: stamped in every report.

@@ -87,6 +87,9 @@ fn unknown_kind(kind: &str) -> String {
 
 /// Parse one document from JSON text.
 pub fn parse_document(json: &str) -> Result<Document, InputError> {
+    // The one-pass reader is a second copy of every document type's deserialiser; the lean
+    // build (the widget) always probes `kind` first instead.
+    #[cfg(not(feature = "lean"))]
     match from_str_tracked(json, FirstKeyKind) {
         Err(e) if e.message == KIND_NOT_FIRST => {}
         Err(e) if e.message == KIND_MISSING => {
@@ -145,11 +148,15 @@ fn from_str_tracked<'de, S: DeserializeSeed<'de> + Clone>(
 ) -> Result<S::Value, InputError> {
     // Fast path: no path tracking. Only a document that fails is read again with tracking,
     // to name where it failed (well-formed input is the common case, and tracking costs).
-    let mut de = serde_json::Deserializer::from_str(json);
-    if let Ok(value) = seed.clone().deserialize(&mut de)
-        && de.end().is_ok()
+    // The lean build keeps only the tracked reader: half the deserialising code.
+    #[cfg(not(feature = "lean"))]
     {
-        return Ok(value);
+        let mut de = serde_json::Deserializer::from_str(json);
+        if let Ok(value) = seed.clone().deserialize(&mut de)
+            && de.end().is_ok()
+        {
+            return Ok(value);
+        }
     }
     let mut de = serde_json::Deserializer::from_str(json);
     let mut track = serde_path_to_error::Track::new();
@@ -214,6 +221,7 @@ fn json_error(e: serde_json::Error, path: String) -> InputError {
 }
 
 /// Reads a document whose first key is `kind` in one pass.
+#[cfg_attr(feature = "lean", allow(dead_code))]
 #[derive(Clone, Copy)]
 struct FirstKeyKind;
 

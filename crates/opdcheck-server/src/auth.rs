@@ -194,7 +194,11 @@ fn verify_password(password: &str, hash: &str) -> bool {
     })
 }
 
-/// The demo accounts, made only when there is no user at all. `true` when they were made.
+/// The demo integrator key the demo portal (`/portal/`) syncs with; made with the demo accounts.
+pub const DEMO_PORTAL_KEY: &str = "opd-demo-portal-key";
+
+/// The demo accounts and the demo portal's integrator key (`demo-portal`), made only when there
+/// is no user at all. `true` when they were made.
 pub async fn seed_demo_users(store: &Store) -> Result<bool, Error> {
     if store.user_count().await? > 0 {
         return Ok(false);
@@ -212,6 +216,9 @@ pub async fn seed_demo_users(store: &Store) -> Result<bool, Error> {
         };
         store.create_user(&user, &hash_password(name)?).await?;
     }
+    store
+        .create_api_key(&sha256_hex(DEMO_PORTAL_KEY), "demo-portal", &now())
+        .await?;
     Ok(true)
 }
 

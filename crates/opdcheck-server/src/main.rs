@@ -100,7 +100,9 @@ async fn run(args: Args) -> Result<(), Error> {
     if seeded {
         println!(
             "opdcheck: created demo accounts (no users existed): sign in with POST /api/v1/login \
-             as doctor/doctor (doctor_id D0012), qa/qa or admin/admin; change them before real use"
+             as doctor/doctor (doctor_id D0012), qa/qa or admin/admin; the demo portal's integrator \
+             key is {} (X-Api-Key); change them before real use",
+            auth::DEMO_PORTAL_KEY
         );
     }
     serve(listener, app(state), shutdown_signal()).await

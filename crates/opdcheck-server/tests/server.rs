@@ -213,6 +213,17 @@ fn the_binary_serves_on_the_printed_url() {
         let mut res = String::new();
         s.read_to_string(&mut res).unwrap();
         assert!(res.starts_with("HTTP/1.1 401"), "{res}");
+        // The demo portal's integrator key is made with the demo accounts, and announced.
+        assert!(accounts.contains("opd-demo-portal-key"), "{accounts}");
+        let mut s = TcpStream::connect(hostport).unwrap();
+        write!(
+            s,
+            "GET /api/v1/records HTTP/1.1\r\nHost: {hostport}\r\nX-Api-Key: opd-demo-portal-key\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut res = String::new();
+        s.read_to_string(&mut res).unwrap();
+        assert!(res.starts_with("HTTP/1.1 200"), "{res}");
     });
     child.kill().ok();
     child.wait().ok();

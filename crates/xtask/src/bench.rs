@@ -376,7 +376,7 @@ pub fn bench_wasm(ms: u32, skip_build: bool) -> Result {
             .args([
                 "build",
                 "-p",
-                "opdcheck-wasm",
+                "opdcheck-widget",
                 "--target",
                 "wasm32-unknown-unknown",
                 "--release",
@@ -385,7 +385,7 @@ pub fn bench_wasm(ms: u32, skip_build: bool) -> Result {
         let wasm = target_dir()
             .join("wasm32-unknown-unknown")
             .join("release")
-            .join("opdcheck_wasm.wasm");
+            .join("opdcheck_widget.wasm");
         let bindgen = env_or("WASM_BINDGEN", "wasm-bindgen");
         if let Ok(o) = Command::new(&bindgen).arg("--version").output() {
             let v = String::from_utf8_lossy(&o.stdout);
@@ -405,15 +405,15 @@ pub fn bench_wasm(ms: u32, skip_build: bool) -> Result {
     print_wasm_size()?;
     run(Command::new("node")
         .arg(root.join("tests").join("bench").join("wasm-bench.mjs"))
-        .arg(out.join("opdcheck_wasm.js"))
+        .arg(out.join("opdcheck_widget.js"))
         .arg(format!("--ms={ms}"))
         .current_dir(&root))
 }
 
 fn print_wasm_size() -> Result {
-    let module = wasm_dir().join("opdcheck_wasm_bg.wasm");
+    let module = wasm_dir().join("opdcheck_widget_bg.wasm");
     let bytes = fs::read(&module).map_err(|e| format!("{}: {e}", module.display()))?;
-    let glue = fs::read(wasm_dir().join("opdcheck_wasm.js")).unwrap_or_default();
+    let glue = fs::read(wasm_dir().join("opdcheck_widget.js")).unwrap_or_default();
     println!(
         "wasm module {}: {:.1} KB raw, {:.1} KB gzip -9 (JS glue: {:.1} KB raw, {:.1} KB gzip -9)",
         module.display(),
@@ -455,7 +455,7 @@ pub fn sizes() -> Result {
         if gz <= 60 * 1024 { "met" } else { "NOT met" },
         gzip9(&all) as f64 / 1024.0
     );
-    if wasm_dir().join("opdcheck_wasm_bg.wasm").is_file() {
+    if wasm_dir().join("opdcheck_widget_bg.wasm").is_file() {
         print_wasm_size()?;
     } else {
         println!("wasm module: not built (run `cargo xtask bench-wasm`)");

@@ -145,7 +145,11 @@ macro_rules! declare_rule {
         $(#[doc = $doc])*
         $vis static $name: $crate::rules::Rule = $crate::rules::Rule {
             $($field: $value,)*
+            #[cfg(not(feature = "lean"))]
             doc: concat!($($doc, "\n"),*),
+            // The widget ships without the catalog's documentation (~80 KB).
+            #[cfg(feature = "lean")]
+            doc: "",
         };
     };
 }
