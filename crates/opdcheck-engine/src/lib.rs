@@ -48,11 +48,12 @@ pub struct Engine {
     ruleset: String,
 }
 
-fn policy_hash(value: &serde_json::Value) -> String {
+/// A policy's hash: FNV-1a of its JSON value's text, which is canonical (serde_json's map is
+/// ordered). build.rs computes the default policy's the same way.
+fn policy_hash(canonical_text: &str) -> String {
     use std::hash::Hasher;
     let mut h = fnv::FnvHasher::default();
-    // serde_json's map is ordered, so the text is canonical.
-    h.write(value.to_string().as_bytes());
+    h.write(canonical_text.as_bytes());
     format!("{:06x}", h.finish() & 0xff_ffff)
 }
 
@@ -61,22 +62,22 @@ impl Engine {
     pub fn default_engine() -> &'static Engine {
         static DEFAULT: OnceLock<Engine> = OnceLock::new();
         DEFAULT.get_or_init(|| {
-            let value = policy::default_policy_value();
-            Engine::build(Policy::embedded(&value), &value)
+            Engine::build(Policy::embedded(), policy::DEFAULT_POLICY_HASH)
                 .expect("the embedded default policy is valid")
         })
     }
 
     /// An engine from a merged policy value.
     pub fn from_value(value: &serde_json::Value) -> Result<Engine, PolicyError> {
-        Engine::build(Policy::from_value(value)?, value)
+        let text = value.to_string();
+        Engine::build(Policy::from_text(&text)?, &policy_hash(&text))
     }
 
-    fn build(policy: Policy, value: &serde_json::Value) -> Result<Engine, PolicyError> {
+    fn build(policy: Policy, hash: &str) -> Result<Engine, PolicyError> {
         let formulary = FormularyIndex::build(&policy.formulary, &policy.vocab)
             .map_err(|m| PolicyError(InputError::new("formulary", m)))?;
         let lookup = Lookup::new(&policy);
-        let ruleset = format!("{CATALOG_VERSION}+policy.{}", policy_hash(value));
+        let ruleset = format!("{CATALOG_VERSION}+policy.{hash}");
         Ok(Engine {
             policy,
             formulary,
@@ -95,8 +96,8 @@ impl Engine {
     pub fn with_policy_override_and_value(
         text: &str,
     ) -> Result<(Engine, serde_json::Value), PolicyError> {
-        let (policy, value) = Policy::with_override(text)?;
-        Ok((Engine::build(policy, &value)?, value))
+        let value = Policy::merged_override(text)?;
+        Ok((Engine::from_value(&value)?, value))
     }
 
     /// `1.0.0+policy.3f9a2c`: stamped in every report.

@@ -142,7 +142,7 @@ pub fn document_from_value(value: serde_json::Value) -> Result<Document, InputEr
     })
 }
 
-fn from_str_tracked<'de, S: DeserializeSeed<'de> + Clone>(
+pub(crate) fn from_str_tracked<'de, S: DeserializeSeed<'de> + Clone>(
     json: &'de str,
     seed: S,
 ) -> Result<S::Value, InputError> {

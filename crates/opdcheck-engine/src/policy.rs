@@ -341,6 +341,42 @@ pub struct DiseaseSubtype {
 #[error("policy: {0}")]
 pub struct PolicyError(pub InputError);
 
+/// The default policy as one JSON text: policy.json with the data files as its `clinical`,
+/// `diseases` and `formulary` (the same policy as [`default_policy_value`], without building a
+/// JSON tree).
+pub fn default_policy_text() -> String {
+    let base = DEFAULT_POLICY_JSON.trim_end();
+    let base = base
+        .strip_suffix('}')
+        .expect("policy.json is a non-empty object");
+    let mut text = String::with_capacity(
+        base.len()
+            + DEFAULT_CLINICAL_JSON.len()
+            + DEFAULT_DISEASES_JSON.len()
+            + DEFAULT_FORMULARY_JSON.len()
+            + 64,
+    );
+    text.push_str(base);
+    for (key, data) in [
+        ("clinical", DEFAULT_CLINICAL_JSON),
+        ("diseases", DEFAULT_DISEASES_JSON),
+        ("formulary", DEFAULT_FORMULARY_JSON),
+    ] {
+        text.push_str(",\"");
+        text.push_str(key);
+        text.push_str("\":");
+        text.push_str(data);
+    }
+    text.push('}');
+    text
+}
+
+/// The hash the ruleset of the default policy carries (`1.0.0+policy.<hash>`), computed by
+/// build.rs from the data files exactly as [`crate::Engine`] hashes any policy, so the
+/// default engine starts without building and printing the policy's JSON tree.
+pub const DEFAULT_POLICY_HASH: &str =
+    include_str!(concat!(env!("OUT_DIR"), "/default_policy_hash"));
+
 /// The default policy as one JSON value (all data files merged).
 pub fn default_policy_value() -> serde_json::Value {
     let mut v: serde_json::Value =
@@ -379,27 +415,26 @@ pub fn merge(base: &mut serde_json::Value, over: serde_json::Value) {
 impl Policy {
     /// Read a policy from its merged JSON value, naming the path of a bad value.
     pub fn from_value(value: &serde_json::Value) -> Result<Policy, PolicyError> {
-        let policy: Policy = serde_path_to_error::deserialize(value).map_err(|e| {
-            let path = e.path().to_string();
-            PolicyError(InputError::new(
-                if path == "." { String::new() } else { path },
-                e.into_inner().to_string(),
-            ))
-        })?;
+        Policy::from_text(&value.to_string())
+    }
+
+    /// Read a policy from one whole (merged) policy's JSON text, naming the path of a bad
+    /// value. Every policy is read this way, straight into the types: one deserialiser for all
+    /// (the widget's size) and no JSON tree for the default (the widget's start-up).
+    pub fn from_text(text: &str) -> Result<Policy, PolicyError> {
+        let policy: Policy = crate::parse::from_str_tracked(text, std::marker::PhantomData)
+            .map_err(|mut e| {
+                // Positions in a merged text would point nowhere the author can see.
+                e.line = None;
+                e.column = None;
+                PolicyError(e)
+            })?;
         policy.finish()
     }
 
-    /// The embedded default policy, known to read (a test checks it): read without the path
-    /// tracking, so the browser builds, which only ever load it, do not carry that code.
-    pub fn embedded(value: &serde_json::Value) -> Policy {
-        // The lean build reads it with the tracking reader it has anyway for overrides.
-        #[cfg(feature = "lean")]
-        return Policy::from_value(value).expect("the embedded default policy is valid");
-        #[cfg(not(feature = "lean"))]
-        Policy::deserialize(value)
-            .map_err(|e| e.to_string())
-            .and_then(|p| p.finish().map_err(|e| e.to_string()))
-            .expect("the embedded default policy is valid")
+    /// The embedded default policy, known to read (a test checks it).
+    pub fn embedded() -> Policy {
+        Policy::from_text(&default_policy_text()).expect("the embedded default policy is valid")
     }
 
     fn finish(mut self) -> Result<Policy, PolicyError> {
@@ -411,6 +446,13 @@ impl Policy {
 
     /// The default policy overridden by a policy file's text.
     pub fn with_override(text: &str) -> Result<(Policy, serde_json::Value), PolicyError> {
+        let value = Policy::merged_override(text)?;
+        Ok((Policy::from_value(&value)?, value))
+    }
+
+    /// The default policy's JSON value with a policy file's text merged over it (not yet read
+    /// into the types).
+    pub fn merged_override(text: &str) -> Result<serde_json::Value, PolicyError> {
         let mut de = serde_json::Deserializer::from_str(text);
         let over = <serde_json::Value as Deserialize>::deserialize(&mut de)
             .and_then(|v| de.end().map(|_| v))
@@ -435,7 +477,7 @@ impl Policy {
         }
         let mut value = default_policy_value();
         merge(&mut value, over);
-        Ok((Policy::from_value(&value)?, value))
+        Ok(value)
     }
 
     /// Cross-references the types cannot express.
@@ -516,6 +558,24 @@ mod tests {
             p.prescribers.is_empty(),
             "the default prescriber registry is empty"
         );
+    }
+
+    /// The default engine starts from the text and build.rs's hash; both must be the policy
+    /// and hash that reading and hashing the merged value give.
+    #[test]
+    fn the_default_policy_text_and_hash_match_the_merged_value() {
+        let text: serde_json::Value = serde_json::from_str(&default_policy_text()).unwrap();
+        assert_eq!(text, default_policy_value());
+        let from_value = Engine::from_value(&default_policy_value()).unwrap();
+        assert_eq!(from_value.ruleset(), Engine::default_engine().ruleset());
+        assert!(
+            Engine::default_engine()
+                .ruleset()
+                .ends_with(&format!("+policy.{DEFAULT_POLICY_HASH}"))
+        );
+        // An empty override is the default policy, with the default's ruleset.
+        let empty = Engine::with_policy_override("{}").unwrap();
+        assert_eq!(empty.ruleset(), Engine::default_engine().ruleset());
     }
 
     #[test]
