@@ -48,11 +48,23 @@ enum Cmd {
         #[arg(long)]
         cli: bool,
     },
-    /// Run the web app's end-to-end tests only (tests/e2e/app.e2e.mjs, sync.e2e.mjs).
+    /// Build the embeddable widget into dist/widget/<version>/ (lean wasm, wasm-opt, JS, types).
+    Widget,
+    /// Run the end-to-end tests only: the app's (app.e2e.mjs, sync.e2e.mjs) and the widget's
+    /// (widget.e2e.mjs on the demo portal, widget-cli.e2e.mjs against the CLI).
     E2e {
         /// Use dist/ and the server binary as last built.
         #[arg(long)]
         skip_build: bool,
+    },
+    /// The widget in Chromium: gzip -9 size of what it downloads (budget 150 KB) and init() to
+    /// first report over cold loads (budget 50 ms).
+    BenchWidget {
+        #[arg(long)]
+        skip_build: bool,
+        /// Cold loads to time.
+        #[arg(long, default_value_t = 15)]
+        runs: u32,
     },
     /// gzip -9 size of every file the app downloads on load, against the 350 KB budget.
     BenchAppSize {
@@ -124,8 +136,18 @@ fn main() -> ExitCode {
     let result = match args.cmd {
         Cmd::Test => tasks::test(),
         Cmd::Run { port, cli } => tasks::run(port, cli),
-        Cmd::E2e { skip_build } => browser("app.e2e.mjs", skip_build, &[])
-            .and_then(|()| browser("sync.e2e.mjs", true, &[])),
+        Cmd::Widget => tasks::build_widget().map(|out| eprintln!("widget: {}", out.display())),
+        Cmd::E2e { skip_build } => if skip_build {
+            tasks::built_app_and_server()
+        } else {
+            tasks::build_app_and_server()
+        }
+        .and_then(|server| tasks::e2e(&server)),
+        Cmd::BenchWidget { skip_build, runs } => browser(
+            "bench-widget.mjs",
+            skip_build,
+            &["--runs".into(), runs.to_string()],
+        ),
         Cmd::BenchAppSize { skip_build } => browser("bench-app-size.mjs", skip_build, &[]),
         Cmd::BenchLatency {
             skip_build,

@@ -98,7 +98,7 @@ pub fn test() -> Result {
             "-p",
             "opdcheck-engine",
             "-p",
-            "opdcheck-wasm",
+            "opdcheck-widget",
             "-p",
             "opdcheck-app",
             "--target",
@@ -265,6 +265,114 @@ pub fn build_app() -> Result {
     )
 }
 
+/// The embeddable widget (`crates/opdcheck-widget`) as shipped, into
+/// `dist/widget/<version>/`: the engine built lean for wasm32 (`--features lean`), its
+/// wasm-bindgen ES module (`--target web`) shrunk by tests/e2e's wasm-opt, the hand-written
+/// wrapper and TypeScript declarations (`js/`), and an npm-style package.json. After the app's
+/// build, which empties dist/. The folder's path.
+pub fn build_widget() -> Result<PathBuf> {
+    ensure_wasm_target()?;
+    ensure_wasm_bindgen()?;
+    ensure_e2e_npm()?;
+    step(
+        "build the widget's wasm (lean, wasm-release)",
+        cargo().args([
+            "build",
+            "-p",
+            "opdcheck-widget",
+            "--features",
+            "lean",
+            "--lib",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--profile",
+            "wasm-release",
+        ]),
+    )?;
+    let version = env!("CARGO_PKG_VERSION");
+    let out = dist_dir().join("widget").join(version);
+    if out.exists() {
+        std::fs::remove_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    }
+    let wasm = target_dir()
+        .join("wasm32-unknown-unknown")
+        .join("wasm-release")
+        .join("opdcheck_widget.wasm");
+    step(
+        "wasm-bindgen (widget)",
+        Command::new("wasm-bindgen")
+            .args(["--target", "web", "--no-typescript", "--out-dir"])
+            .arg(&out)
+            .arg(&wasm),
+    )?;
+    let module = out.join("opdcheck_widget_bg.wasm");
+    step(
+        "wasm-opt -Oz (widget)",
+        Command::new(e2e_dir().join("node_modules").join(".bin").join("wasm-opt"))
+            .args([
+                "-Oz",
+                "--enable-bulk-memory",
+                "--enable-nontrapping-float-to-int",
+                "--enable-sign-ext",
+                "--enable-mutable-globals",
+            ])
+            .arg(&module)
+            .arg("-o")
+            .arg(&module),
+    )?;
+    let js = root().join("crates").join("opdcheck-widget").join("js");
+    let entries = std::fs::read_dir(&js).map_err(|e| format!("{}: {e}", js.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if let Some(name) = path.file_name() {
+            std::fs::copy(&path, out.join(name))
+                .map_err(|e| format!("copy {}: {e}", path.display()))?;
+        }
+    }
+    let package = format!(
+        r#"{{
+  "name": "@opdcheck/widget",
+  "version": "{version}",
+  "description": "Live checks of Chinese outpatient documents against the hospital's quality assessment table, for existing portal pages (WebAssembly).",
+  "type": "module",
+  "module": "opdcheck.js",
+  "main": "opdcheck.js",
+  "types": "opdcheck.d.ts",
+  "exports": {{ ".": {{ "types": "./opdcheck.d.ts", "default": "./opdcheck.js" }} }},
+  "files": ["opdcheck.js", "opdcheck.d.ts", "opdcheck_widget.js", "opdcheck_widget_bg.wasm"],
+  "sideEffects": true,
+  "license": "{license}"
+}}
+"#,
+        license = env!("CARGO_PKG_LICENSE"),
+    );
+    std::fs::write(out.join("package.json"), package).map_err(|e| format!("package.json: {e}"))?;
+    // The demo legacy portal (www/portal, plain HTML and JS) embeds it: served at /portal/.
+    copy_dir(
+        &root().join("www").join("portal"),
+        &dist_dir().join("portal"),
+    )?;
+    Ok(out)
+}
+
+/// Copy a directory's files, recursively, replacing `to`.
+fn copy_dir(from: &Path, to: &Path) -> Result {
+    if to.exists() {
+        std::fs::remove_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    }
+    std::fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    for entry in std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let dest = to.join(path.file_name().unwrap_or_default());
+        if path.is_dir() {
+            copy_dir(&path, &dest)?;
+        } else {
+            std::fs::copy(&path, &dest).map_err(|e| format!("copy {}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
 /// The app's build output (Trunk.toml's `dist`).
 pub fn dist_dir() -> PathBuf {
     root().join("dist")
@@ -289,6 +397,7 @@ pub fn build_server() -> Result<PathBuf> {
 /// The release app (dist/) and server; the server binary's path.
 pub fn build_app_and_server() -> Result<PathBuf> {
     build_app()?;
+    build_widget()?;
     build_server()
 }
 
@@ -325,11 +434,39 @@ pub fn node_e2e(script: &str, server: &Path, extra: &[String]) -> Result {
     )
 }
 
-/// The end-to-end tests of the app: writing and signing (tests/e2e/app.e2e.mjs), and offline
-/// first against the API (tests/e2e/sync.e2e.mjs).
-fn e2e(server: &Path) -> Result {
+/// The end-to-end tests: the app's writing and signing (tests/e2e/app.e2e.mjs) and offline
+/// first against the API (sync.e2e.mjs); the widget on the demo portal (widget.e2e.mjs) and
+/// its reports against the CLI's (widget-cli.e2e.mjs).
+pub fn e2e(server: &Path) -> Result {
     node_e2e("app.e2e.mjs", server, &[])?;
-    node_e2e("sync.e2e.mjs", server, &[])
+    node_e2e("sync.e2e.mjs", server, &[])?;
+    node_e2e("widget.e2e.mjs", server, &[])?;
+    widget_matches_cli()
+}
+
+/// `validate` of the built widget (Node) against `opdcheck check --format json` on every
+/// sample document (tests/e2e/widget-cli.e2e.mjs).
+fn widget_matches_cli() -> Result {
+    step(
+        "build opdcheck (CLI)",
+        cargo().args([
+            "build",
+            "--release",
+            "-p",
+            "opdcheck-cli",
+            "--bin",
+            "opdcheck",
+        ]),
+    )?;
+    let cli = target_dir().join("release").join("opdcheck");
+    step(
+        "node tests/e2e/widget-cli.e2e.mjs",
+        Command::new("node")
+            .arg(e2e_dir().join("widget-cli.e2e.mjs"))
+            .current_dir(root())
+            .env("OPDCHECK_CLI", cli)
+            .env("OPDCHECK_DIST", dist_dir()),
+    )
 }
 
 /// The product: build the web app and the server, serve the app on 127.0.0.1:`port` until

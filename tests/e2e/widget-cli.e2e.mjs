@@ -1,0 +1,81 @@
+// The widget's `validate` gives the same reports as the CLI (`opdcheck check --format json`)
+// for every sample document: one engine, whichever door a document comes in by.
+//
+//   OPDCHECK_CLI=target/release/opdcheck OPDCHECK_DIST=dist node tests/e2e/widget-cli.e2e.mjs
+//
+// `cargo xtask test` runs it after building the widget (dist/widget/<version>/) and the CLI.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+const cli = process.env.OPDCHECK_CLI ?? path.join(root, 'target', 'release', 'opdcheck');
+const dist = process.env.OPDCHECK_DIST ?? path.join(root, 'dist');
+
+const versions = readdirSync(path.join(dist, 'widget'));
+assert.equal(versions.length, 1, `one widget version in ${dist}/widget, found ${versions}`);
+const dir = path.join(dist, 'widget', versions[0]);
+const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+assert.equal(pkg.version, versions[0], 'the folder is named by the package version');
+
+const wasm = await import(pathToFileURL(path.join(dir, 'opdcheck_widget.js')).href);
+await wasm.default({ module_or_path: readFileSync(path.join(dir, 'opdcheck_widget_bg.wasm')) });
+assert.equal(wasm.version(), pkg.version, 'version() is the package version');
+
+/** Every sample file: the engine's clean ones, the app's defective ones, the shipped batch. */
+const files = [
+  ...['crates/opdcheck-engine/samples', 'crates/opdcheck-app/samples'].flatMap((d) =>
+    readdirSync(path.join(root, d)).filter((f) => f.endsWith('.json')).map((f) => path.join(d, f))),
+  'samples/documents-example.json',
+  'samples/batch.jsonl',
+].filter((f) => existsSync(path.join(root, f)));
+assert.ok(files.length >= 12, `sample files found: ${files.length}`);
+
+/** The documents of a file as the CLI reads them: one object, an array, or JSON Lines. */
+function documentsOf(file) {
+  const text = readFileSync(path.join(root, file), 'utf8');
+  if (file.endsWith('.json')) {
+    const v = JSON.parse(text);
+    return (Array.isArray(v) ? v : [v]).map((d) => JSON.stringify(d));
+  }
+  return text.split('\n').filter((l) => l.trim() !== '');
+}
+
+function cliReports(file) {
+  let out;
+  try {
+    out = execFileSync(cli, ['check', '--format', 'json', file], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
+  } catch (e) {
+    // 1: some document has an error finding; 2: some input was bad (the rest still checked).
+    if (e.status !== 1 && e.status !== 2) throw e;
+    out = e.stdout;
+  }
+  return out.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l));
+}
+
+let compared = 0;
+let findings = 0;
+for (const file of files) {
+  const fromCli = cliReports(file);
+  const fromWidget = [];
+  for (const text of documentsOf(file)) {
+    // As an integrator would call it: a plain object.
+    const report = wasm.validate(JSON.parse(text));
+    if (report.error) continue; // the CLI prints nothing on stdout for a bad input either
+    fromWidget.push(report);
+    // Text in gives the same report as the object.
+    assert.deepEqual(wasm.validate(text), report, `${file}: text and object agree`);
+    assert.ok(report.ruleset.startsWith(`${pkg.version}+policy.`), `${file}: version stamped: ${report.ruleset}`);
+  }
+  assert.equal(fromWidget.length, fromCli.length, `${file}: as many reports from the widget as from the CLI`);
+  for (let i = 0; i < fromCli.length; i++) {
+    assert.deepEqual(fromWidget[i], fromCli[i], `${file}: report ${i} (${fromCli[i].document.id})`);
+    findings += fromCli[i].findings.length + (fromCli[i].documents ?? []).reduce((n, d) => n + d.findings.length, 0);
+  }
+  compared += fromCli.length;
+}
+assert.ok(findings > 0, 'the samples include defective documents');
+console.log(`widget-cli: ${compared} reports from ${files.length} sample files identical to the CLI's (${findings} findings)`);
