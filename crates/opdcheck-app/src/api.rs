@@ -138,3 +138,71 @@ pub async fn records(token: &str, query: &[(&str, String)]) -> Result<RecordPage
         .await
         .map_err(|e| CallError::Unreachable(e.to_string()))
 }
+
+// ---------------------------------------------------------------------------------------------
+// QA workspace (qa and admin roles; the server refuses the others)
+// ---------------------------------------------------------------------------------------------
+
+async fn answer<T: serde::de::DeserializeOwned>(
+    sent: Result<Response, gloo_net::Error>,
+) -> Result<T, CallError> {
+    let resp = sent.map_err(|e| CallError::Unreachable(e.to_string()))?;
+    if !resp.ok() {
+        return Err(error_of(resp).await);
+    }
+    resp.json::<T>()
+        .await
+        .map_err(|e| CallError::Unreachable(e.to_string()))
+}
+
+/// `GET path?query` as JSON.
+pub async fn get_json<T: serde::de::DeserializeOwned>(
+    token: &str,
+    path: &str,
+    query: &[(&str, String)],
+) -> Result<T, CallError> {
+    let sent = Request::get(path)
+        .query(query.iter().map(|(k, v)| (*k, v.as_str())))
+        .header("Authorization", &format!("Bearer {token}"))
+        .send()
+        .await;
+    answer(sent).await
+}
+
+/// `POST` or `PUT` a JSON body; the answer as JSON.
+pub async fn send_json<T: serde::de::DeserializeOwned>(
+    method: &str,
+    token: &str,
+    path: &str,
+    body: &serde_json::Value,
+) -> Result<T, CallError> {
+    let req = match method {
+        "PUT" => Request::put(path),
+        _ => Request::post(path),
+    };
+    let req = req
+        .header("Authorization", &format!("Bearer {token}"))
+        .json(body)
+        .map_err(|e| CallError::Unreachable(e.to_string()))?;
+    answer(req.send().await).await
+}
+
+/// `GET path?query` as text (the sheet's CSV).
+pub async fn get_text(
+    token: &str,
+    path: &str,
+    query: &[(&str, String)],
+) -> Result<String, CallError> {
+    let resp = Request::get(path)
+        .query(query.iter().map(|(k, v)| (*k, v.as_str())))
+        .header("Authorization", &format!("Bearer {token}"))
+        .send()
+        .await
+        .map_err(|e| CallError::Unreachable(e.to_string()))?;
+    if !resp.ok() {
+        return Err(error_of(resp).await);
+    }
+    resp.text()
+        .await
+        .map_err(|e| CallError::Unreachable(e.to_string()))
+}

@@ -74,8 +74,78 @@ pub fn add_scores<'a>(total: &mut Score, others: impl IntoIterator<Item = &'a Sc
     total.deduction = total.items.iter().fold(0.0, |acc, i| acc + i.deduction);
 }
 
+/// A record's total after QA's review: its stored deduction, less what the dismissed findings
+/// (rule, path) charged (each item re-scored as [`score`] scores, so an item another standing
+/// finding still charges stays charged), plus the manual deductions. Qualified: no error finding
+/// left standing (undecided findings stand), every nested document of a visit qualified, and no
+/// manual deduction. The QA pane shows it live; the server stores it with the review.
+pub fn review_score(
+    policy: &Policy,
+    stored_deduction: f64,
+    report: &crate::Report,
+    dismissed: &std::collections::BTreeSet<(String, String)>,
+    manual_total: f64,
+) -> (f64, bool) {
+    let remaining: Vec<Finding> = report
+        .findings
+        .iter()
+        .filter(|f| !dismissed.contains(&(f.rule.clone(), f.path.clone())))
+        .cloned()
+        .collect();
+    let all = score(&report.findings, policy);
+    let left = score(&remaining, policy);
+    let deduction = (stored_deduction - all.deduction + left.deduction).max(0.0) + manual_total;
+    let nested_ok = report.documents.iter().flatten().all(|d| d.score.qualified);
+    let qualified = !remaining.iter().any(|f| f.severity == Severity::Error)
+        && nested_ok
+        && manual_total <= 0.0;
+    // Two decimals: sums of halves and wholes, without float noise in the sheet.
+    ((deduction * 100.0).round() / 100.0, qualified)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_review_takes_off_what_dismissed_findings_charged_and_adds_manual_deductions() {
+        use std::collections::BTreeSet;
+        let engine = crate::Engine::default_engine();
+        let text = include_str!("../samples/prescription-clean.json");
+        let mut doc: serde_json::Value = serde_json::from_str(text).unwrap();
+        doc["items"][0]["frequency"] = "遵医嘱".into();
+        let report = engine.check_json(&doc.to_string()).unwrap();
+        let rx08 = report.findings.iter().find(|f| f.rule == "RX-08").unwrap();
+        assert!(!report.score.qualified && report.score.deduction > 0.0);
+        let none = BTreeSet::new();
+        let (d, q) =
+            super::review_score(&engine.policy, report.score.deduction, &report, &none, 0.0);
+        assert_eq!(
+            (d, q),
+            (report.score.deduction, false),
+            "nothing decided: as stored"
+        );
+        let dismissed = BTreeSet::from([(rx08.rule.clone(), rx08.path.clone())]);
+        let (d, q) = super::review_score(
+            &engine.policy,
+            report.score.deduction,
+            &report,
+            &dismissed,
+            0.0,
+        );
+        assert_eq!((d, q), (0.0, true), "the only error dismissed: clean");
+        let (d, q) = super::review_score(
+            &engine.policy,
+            report.score.deduction,
+            &report,
+            &dismissed,
+            2.0,
+        );
+        assert_eq!(
+            (d, q),
+            (2.0, false),
+            "a manual deduction counts and disqualifies"
+        );
+    }
+
     #[test]
     fn a_clean_document_deducts_positive_zero() {
         let s = super::score(&[], &crate::Engine::default_engine().policy);

@@ -1,0 +1,833 @@
+//! The QA workspace's logic: the API's sample, review and sheet shapes, the review being edited
+//! (decisions on the automatic findings, manual deductions, the record's total as QA works),
+//! the trend chart's geometry and the period helpers. Pure, so it is tested natively; the
+//! components in `ui::qa` only bind it to the page.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use opdcheck_engine::score::review_score;
+use opdcheck_engine::{Policy, Report, Severity};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// A sample as listed (`GET /api/v1/samples`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SampleSummary {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub from: String,
+    pub to: String,
+    #[serde(default)]
+    pub seed: Value,
+    #[serde(default)]
+    pub created_by: String,
+    #[serde(default)]
+    pub created_at: String,
+    #[serde(default)]
+    pub records: u64,
+    #[serde(default)]
+    pub reviewed: u64,
+}
+
+/// A sample with its records (`GET /api/v1/samples/{id}`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Sample {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub from: String,
+    pub to: String,
+    #[serde(default)]
+    pub seed: Value,
+    #[serde(default)]
+    pub created_by: String,
+    #[serde(default)]
+    pub records: Vec<SampleRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SampleRecord {
+    pub id: String,
+    pub version: i64,
+    pub kind: String,
+    #[serde(default)]
+    pub department: Option<String>,
+    #[serde(default)]
+    pub doctor: Option<String>,
+    #[serde(default)]
+    pub doc_at: Option<String>,
+    pub qualified: bool,
+    pub deduction: f64,
+    #[serde(default)]
+    pub reviewed: bool,
+    #[serde(default)]
+    pub review_deduction: Option<f64>,
+    #[serde(default)]
+    pub review_qualified: Option<bool>,
+}
+
+impl Sample {
+    /// Records reviewed, of all.
+    pub fn progress(&self) -> (usize, usize) {
+        (
+            self.records.iter().filter(|r| r.reviewed).count(),
+            self.records.len(),
+        )
+    }
+}
+
+/// The parameters of a new sample (`POST /api/v1/samples`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SampleForm {
+    pub name: String,
+    pub from: String,
+    pub to: String,
+    pub kinds: Vec<String>,
+    /// Comma- or 、-separated, as typed.
+    pub departments: String,
+    pub doctors: String,
+    /// Per kind; empty = the policy's default.
+    pub size: String,
+    pub seed: String,
+}
+
+/// Split a typed list: commas (either width), 、 and semicolons.
+pub fn split_list(text: &str) -> Vec<String> {
+    text.split([',', '，', '、', ';', '；'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+impl SampleForm {
+    /// The request body, or what is wrong with the form (field, message zh, message en).
+    pub fn body(&self) -> Result<Value, (&'static str, &'static str, &'static str)> {
+        if !is_date(&self.from) || !is_date(&self.to) {
+            return Err(("from", "请填写起止日期", "give the period's dates"));
+        }
+        if self.from > self.to {
+            return Err((
+                "to",
+                "结束日期早于开始日期",
+                "the period ends before it starts",
+            ));
+        }
+        if self.kinds.is_empty() {
+            return Err(("kinds", "至少选择一种文书", "choose at least one kind"));
+        }
+        let mut body = json!({"from": self.from, "to": self.to, "kinds": self.kinds});
+        if !self.name.trim().is_empty() {
+            body["name"] = json!(self.name.trim());
+        }
+        let departments = split_list(&self.departments);
+        if !departments.is_empty() {
+            body["departments"] = json!(departments);
+        }
+        let doctors = split_list(&self.doctors);
+        if !doctors.is_empty() {
+            body["doctors"] = json!(doctors);
+        }
+        if !self.size.trim().is_empty() {
+            let n: u32 = self.size.trim().parse().ok().filter(|n| *n >= 1).ok_or((
+                "size",
+                "样本量须为正整数",
+                "the size must be a whole number ≥ 1",
+            ))?;
+            body["size"] =
+                Value::Object(self.kinds.iter().map(|k| (k.clone(), json!(n))).collect());
+        }
+        if !self.seed.trim().is_empty() {
+            let seed: u64 = self.seed.trim().parse().map_err(|_| {
+                (
+                    "seed",
+                    "种子须为非负整数",
+                    "the seed must be a whole number",
+                )
+            })?;
+            body["seed"] = json!(seed);
+        }
+        Ok(body)
+    }
+}
+
+/// `YYYY-MM-DD`.
+pub fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// The first and last day of the month of a `YYYY-MM-DD…` stamp.
+pub fn month_of(stamp: &str) -> (String, String) {
+    let year: i32 = stamp.get(..4).and_then(|s| s.parse().ok()).unwrap_or(2026);
+    let month: u32 = stamp.get(5..7).and_then(|s| s.parse().ok()).unwrap_or(1);
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let last = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    (
+        format!("{year:04}-{month:02}-01"),
+        format!("{year:04}-{month:02}-{last:02}"),
+    )
+}
+
+/// The first day of the month `back` months before the stamp's.
+pub fn months_back(stamp: &str, back: u32) -> String {
+    let year: i32 = stamp.get(..4).and_then(|s| s.parse().ok()).unwrap_or(2026);
+    let month: i32 = stamp.get(5..7).and_then(|s| s.parse().ok()).unwrap_or(1);
+    let m = year * 12 + (month - 1) - back as i32;
+    format!("{:04}-{:02}-01", m.div_euclid(12), m.rem_euclid(12) + 1)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reviews
+// ---------------------------------------------------------------------------------------------
+
+/// `GET /api/v1/records/{id}/review`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ReviewBundle {
+    pub record: ReviewedRecord,
+    #[serde(default)]
+    pub review: Option<Review>,
+    #[serde(default)]
+    pub history: Vec<Review>,
+    #[serde(default)]
+    pub manual_items: Vec<ManualItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ReviewedRecord {
+    pub id: String,
+    pub version: i64,
+    pub kind: String,
+    #[serde(default)]
+    pub department: Option<String>,
+    #[serde(default)]
+    pub doctor: Option<String>,
+    pub qualified: bool,
+    pub deduction: f64,
+    pub body: Value,
+    pub report: Report,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Review {
+    pub record_version: i64,
+    pub revision: i64,
+    pub reviewer: String,
+    pub reviewed_at: String,
+    #[serde(default)]
+    pub findings: Vec<FindingDecision>,
+    #[serde(default)]
+    pub manual: Vec<ManualDeduction>,
+    #[serde(default)]
+    pub note: Option<String>,
+    pub deduction: f64,
+    pub qualified: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FindingDecision {
+    pub rule: String,
+    pub path: String,
+    pub decision: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ManualDeduction {
+    pub item: String,
+    pub deduction: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A checklist item no document shows (OPD-1, 2, 3, 6, 18, the clinical table's manual items).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ManualItem {
+    pub item: String,
+    pub zh: String,
+    pub en: String,
+    /// The item's deduction per occurrence, as the table gives it.
+    pub deduction: f64,
+    /// The most one record may be charged on it.
+    #[serde(default)]
+    pub max: Option<f64>,
+    /// The seed's own deduction wording.
+    #[serde(default)]
+    pub standard: String,
+}
+
+impl ManualItem {
+    pub fn max(&self) -> f64 {
+        self.max.unwrap_or(self.deduction)
+    }
+}
+
+/// QA's judgement of one automatic finding.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Decision {
+    #[default]
+    Undecided,
+    Confirmed,
+    /// With the reason (required before saving).
+    Dismissed(String),
+}
+
+/// The review being edited.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReviewDraft {
+    /// Keyed by (rule, path), as the server matches them.
+    pub decisions: BTreeMap<(String, String), Decision>,
+    /// Item → (deduction, note).
+    pub manual: BTreeMap<String, (f64, String)>,
+    pub note: String,
+}
+
+impl ReviewDraft {
+    /// Start from the current review of this version, if any.
+    pub fn from_bundle(b: &ReviewBundle) -> ReviewDraft {
+        let mut d = ReviewDraft::default();
+        if let Some(r) = b.review.as_ref()
+            && r.record_version == b.record.version
+        {
+            for f in &r.findings {
+                let decision = match f.decision.as_str() {
+                    "confirmed" => Decision::Confirmed,
+                    "dismissed" => Decision::Dismissed(f.reason.clone().unwrap_or_default()),
+                    _ => Decision::Undecided,
+                };
+                d.decisions
+                    .insert((f.rule.clone(), f.path.clone()), decision);
+            }
+            for m in &r.manual {
+                d.manual.insert(
+                    m.item.clone(),
+                    (m.deduction, m.note.clone().unwrap_or_default()),
+                );
+            }
+            d.note = r.note.clone().unwrap_or_default();
+        }
+        d
+    }
+
+    pub fn decision(&self, rule: &str, path: &str) -> Decision {
+        self.decisions
+            .get(&(rule.to_string(), path.to_string()))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    pub fn decide(&mut self, rule: &str, path: &str, decision: Decision) {
+        self.decisions
+            .insert((rule.to_string(), path.to_string()), decision);
+    }
+
+    /// Set an item's manual deduction (0 removes it).
+    pub fn set_manual(&mut self, item: &str, deduction: f64, note: &str) {
+        if deduction > 0.0 {
+            self.manual
+                .insert(item.to_string(), (deduction, note.to_string()));
+        } else {
+            self.manual.remove(item);
+        }
+    }
+
+    pub fn manual_total(&self) -> f64 {
+        self.manual.values().map(|(d, _)| d).sum()
+    }
+
+    fn dismissed(&self) -> BTreeSet<(String, String)> {
+        self.decisions
+            .iter()
+            .filter(|(_, d)| matches!(d, Decision::Dismissed(_)))
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    /// The record's total and verdict as the review stands: as the server will store it.
+    pub fn total(&self, policy: &Policy, record: &ReviewedRecord) -> (f64, bool) {
+        review_score(
+            policy,
+            record.deduction,
+            &record.report,
+            &self.dismissed(),
+            self.manual_total(),
+        )
+    }
+
+    /// What keeps it from being saved: (path in the request, zh, en).
+    pub fn problems(&self, items: &[ManualItem]) -> Vec<(String, String, String)> {
+        let mut out = Vec::new();
+        for ((rule, path), d) in &self.decisions {
+            if let Decision::Dismissed(reason) = d
+                && reason.trim().is_empty()
+            {
+                out.push((
+                    format!("{rule}@{path}"),
+                    format!("驳回 {rule} 须写明理由"),
+                    format!("dismissing {rule} needs a reason"),
+                ));
+            }
+        }
+        for (item, (deduction, _)) in &self.manual {
+            let max = items.iter().find(|m| &m.item == item).map(ManualItem::max);
+            match max {
+                None => out.push((
+                    item.clone(),
+                    format!("{item} 不是人工检查项"),
+                    format!("{item} is not a manual item"),
+                )),
+                Some(max) if *deduction > max + 1e-9 => out.push((
+                    item.clone(),
+                    format!("{item} 最多扣 {max} 分"),
+                    format!("{item} takes at most {max} points"),
+                )),
+                Some(_) => {}
+            }
+        }
+        out
+    }
+
+    /// The `PUT /api/v1/records/{id}/review` body.
+    pub fn request(&self, version: i64) -> Value {
+        let findings: Vec<FindingDecision> = self
+            .decisions
+            .iter()
+            .filter_map(|((rule, path), d)| {
+                let (decision, reason) = match d {
+                    Decision::Undecided => return None,
+                    Decision::Confirmed => ("confirmed", None),
+                    Decision::Dismissed(r) => ("dismissed", Some(r.trim().to_string())),
+                };
+                Some(FindingDecision {
+                    rule: rule.clone(),
+                    path: path.clone(),
+                    decision: decision.into(),
+                    reason,
+                })
+            })
+            .collect();
+        let manual: Vec<ManualDeduction> = self
+            .manual
+            .iter()
+            .map(|(item, (deduction, note))| ManualDeduction {
+                item: item.clone(),
+                deduction: *deduction,
+                note: (!note.trim().is_empty()).then(|| note.trim().to_string()),
+            })
+            .collect();
+        let mut body = json!({"version": version, "findings": findings, "manual": manual});
+        if !self.note.trim().is_empty() {
+            body["note"] = json!(self.note.trim());
+        }
+        body
+    }
+}
+
+/// Every finding of a report, a visit's nested ones included, in order.
+pub fn all_findings(report: &Report) -> Vec<&opdcheck_engine::Finding> {
+    report.all_findings().collect()
+}
+
+/// Errors first, then warnings, then notes (stable within each).
+pub fn by_severity(mut fs: Vec<&opdcheck_engine::Finding>) -> Vec<&opdcheck_engine::Finding> {
+    fs.sort_by_key(|f| match f.severity {
+        Severity::Error => 0,
+        Severity::Warning => 1,
+        Severity::Info => 2,
+    });
+    fs
+}
+
+// ---------------------------------------------------------------------------------------------
+// Score sheet and dashboards
+// ---------------------------------------------------------------------------------------------
+
+/// `GET /api/v1/sheet`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SheetView {
+    pub totals: Totals,
+    pub rates: Rates,
+    pub penalties: Penalties,
+    #[serde(default)]
+    pub groups: Vec<GroupRow>,
+    #[serde(default)]
+    pub reviewed: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Totals {
+    pub records: u64,
+    pub qualified: u64,
+    #[serde(default)]
+    pub pass_rate: Option<f64>,
+    pub deduction: f64,
+    #[serde(default)]
+    pub penalty_yuan: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Rates {
+    pub prescription_pass_rate: PassRate,
+    pub record_pass_rate: PassRate,
+    pub missed_reports: Missed,
+    pub antibiotic_share: Share,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct PassRate {
+    #[serde(default)]
+    pub value: Option<f64>,
+    pub target: f64,
+    #[serde(default)]
+    pub met: Option<bool>,
+    #[serde(default)]
+    pub records: u64,
+    #[serde(default)]
+    pub penalty_yuan: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Missed {
+    pub cases: u64,
+    #[serde(default)]
+    pub rate: Option<f64>,
+    #[serde(default)]
+    pub met: Option<bool>,
+    #[serde(default)]
+    pub penalty_yuan: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Share {
+    #[serde(default)]
+    pub value: Option<f64>,
+    pub max: f64,
+    #[serde(default)]
+    pub met: Option<bool>,
+    #[serde(default)]
+    pub prescriptions: u64,
+    #[serde(default)]
+    pub with_antibiotics: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Penalties {
+    pub per_point_yuan: f64,
+    pub per_missed_case_yuan: f64,
+    pub total_yuan: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct GroupRow {
+    pub key: String,
+    #[serde(default)]
+    pub kind: Option<String>,
+    pub records: u64,
+    pub qualified: u64,
+    #[serde(default)]
+    pub pass_rate: Option<f64>,
+    pub deduction: f64,
+    #[serde(default)]
+    pub reviewed: u64,
+}
+
+/// `GET /api/v1/sheet/trend`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Trend {
+    #[serde(default)]
+    pub months: Vec<MonthPoint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct MonthPoint {
+    pub month: String,
+    pub records: u64,
+    #[serde(default)]
+    pub prescription_pass_rate: Option<f64>,
+    #[serde(default)]
+    pub record_pass_rate: Option<f64>,
+    #[serde(default)]
+    pub missed_reports: u64,
+    #[serde(default)]
+    pub antibiotic_share: Option<f64>,
+}
+
+/// `GET /api/v1/sheet/rules`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RuleRates {
+    #[serde(default)]
+    pub rules: Vec<RuleRate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RuleRate {
+    pub rule: String,
+    #[serde(default)]
+    pub item: Option<String>,
+    pub hits: u64,
+    #[serde(default)]
+    pub records: u64,
+    #[serde(default)]
+    pub reviewed_hits: u64,
+    #[serde(default)]
+    pub dismissed: u64,
+    #[serde(default)]
+    pub dismissal_rate: Option<f64>,
+}
+
+/// `95.0 %`, or a dash when there is nothing to rate.
+pub fn percent(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".into(), |v| format!("{v:.1} %"))
+}
+
+/// The chart's drawing area, in SVG user units.
+pub const CHART_W: f64 = 560.0;
+pub const CHART_H: f64 = 200.0;
+const PAD_L: f64 = 40.0;
+const PAD_R: f64 = 12.0;
+const PAD_T: f64 = 12.0;
+const PAD_B: f64 = 28.0;
+
+/// The x of the n-th of `count` points.
+pub fn chart_x(i: usize, count: usize) -> f64 {
+    let w = CHART_W - PAD_L - PAD_R;
+    if count <= 1 {
+        PAD_L + w / 2.0
+    } else {
+        PAD_L + w * i as f64 / (count - 1) as f64
+    }
+}
+
+/// The y of a percentage (0–100; values outside are clamped).
+pub fn chart_y(percent: f64) -> f64 {
+    let h = CHART_H - PAD_T - PAD_B;
+    PAD_T + h * (1.0 - percent.clamp(0.0, 100.0) / 100.0)
+}
+
+/// An SVG polyline's `points` for a series of percentages; a month without a value breaks the
+/// line (so the result is one string per unbroken run).
+pub fn chart_runs(values: &[Option<f64>]) -> Vec<String> {
+    let mut runs = Vec::new();
+    let mut cur = String::new();
+    for (i, v) in values.iter().enumerate() {
+        match v {
+            Some(v) => {
+                if !cur.is_empty() {
+                    cur.push(' ');
+                }
+                cur.push_str(&format!(
+                    "{:.1},{:.1}",
+                    chart_x(i, values.len()),
+                    chart_y(*v)
+                ));
+            }
+            None if !cur.is_empty() => runs.push(std::mem::take(&mut cur)),
+            None => {}
+        }
+    }
+    if !cur.is_empty() {
+        runs.push(cur);
+    }
+    runs
+}
+
+/// The chart's bottom and left edges (for the axis lines and labels).
+pub fn chart_frame() -> (f64, f64, f64, f64) {
+    (PAD_L, CHART_W - PAD_R, PAD_T, CHART_H - PAD_B)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use opdcheck_engine::Engine;
+
+    fn bundle() -> ReviewBundle {
+        let engine = Engine::default_engine();
+        let mut doc: Value = serde_json::from_str(include_str!(
+            "../../opdcheck-engine/samples/prescription-clean.json"
+        ))
+        .unwrap();
+        doc["items"][0]["frequency"] = "遵医嘱".into();
+        let report = engine.check_json(&doc.to_string()).unwrap();
+        serde_json::from_value(json!({
+            "record": {"id": doc["id"], "version": 1, "kind": "prescription",
+                       "qualified": report.score.qualified, "deduction": report.score.deduction,
+                       "body": doc, "report": report},
+            "review": null, "history": [],
+            "manual_items": [{"item": "OPD-1", "zh": "挂号", "en": "registration", "deduction": 1.0,
+                              "standard": "未挂号扣1分"}]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_dismissal_needs_a_reason_and_changes_the_total() {
+        let b = bundle();
+        let policy = &Engine::default_engine().policy;
+        let mut d = ReviewDraft::from_bundle(&b);
+        let f = b
+            .record
+            .report
+            .findings
+            .iter()
+            .find(|f| f.rule == "RX-08")
+            .unwrap();
+        assert!(b.record.deduction > 0.0);
+        assert_eq!(d.total(policy, &b.record), (b.record.deduction, false));
+        d.decide(&f.rule, &f.path, Decision::Dismissed("  ".into()));
+        assert_eq!(
+            d.problems(&b.manual_items).len(),
+            1,
+            "a blank reason is no reason"
+        );
+        d.decide(
+            &f.rule,
+            &f.path,
+            Decision::Dismissed("医嘱已在病历中写明".into()),
+        );
+        assert!(d.problems(&b.manual_items).is_empty());
+        assert_eq!(d.total(policy, &b.record), (0.0, true));
+        d.set_manual("OPD-1", 1.0, "未挂号");
+        assert_eq!(d.total(policy, &b.record), (1.0, false));
+        d.set_manual("OPD-1", 3.0, "");
+        assert_eq!(
+            d.problems(&b.manual_items)[0].0,
+            "OPD-1",
+            "above the item's maximum"
+        );
+        d.set_manual("OPD-2", 1.0, "");
+        assert_eq!(d.problems(&b.manual_items).len(), 2, "not a manual item");
+        d.set_manual("OPD-2", 0.0, "");
+        d.set_manual("OPD-1", 1.0, "未挂号");
+        let body = d.request(1);
+        assert_eq!(body["version"], 1);
+        assert_eq!(body["findings"][0]["decision"], "dismissed");
+        assert_eq!(body["findings"][0]["reason"], "医嘱已在病历中写明");
+        assert_eq!(
+            body["manual"],
+            json!([{"item": "OPD-1", "deduction": 1.0, "note": "未挂号"}])
+        );
+    }
+
+    #[test]
+    fn a_saved_review_is_the_starting_draft() {
+        let mut b = bundle();
+        b.review = Some(
+            serde_json::from_value(json!({
+                "record_version": 1, "revision": 2, "reviewer": "qa", "reviewed_at": "2026-11-22T10:00:00Z",
+                "findings": [{"rule": "RX-08", "path": "items[0].frequency", "decision": "dismissed", "reason": "r"}],
+                "manual": [{"item": "OPD-1", "deduction": 1.0}], "deduction": 1.0, "qualified": false
+            }))
+            .unwrap(),
+        );
+        let d = ReviewDraft::from_bundle(&b);
+        assert_eq!(
+            d.decision("RX-08", "items[0].frequency"),
+            Decision::Dismissed("r".into())
+        );
+        assert_eq!(d.manual_total(), 1.0);
+        // A review of another version does not carry over.
+        b.record.version = 2;
+        assert_eq!(ReviewDraft::from_bundle(&b), ReviewDraft::default());
+    }
+
+    #[test]
+    fn the_sample_form_makes_the_request_or_says_what_is_wrong() {
+        let mut f = SampleForm {
+            from: "2026-10-01".into(),
+            to: "2026-10-31".into(),
+            kinds: vec!["prescription".into()],
+            departments: "内科，外科、儿科".into(),
+            size: "20".into(),
+            seed: "7".into(),
+            ..SampleForm::default()
+        };
+        let body = f.body().unwrap();
+        assert_eq!(body["departments"], json!(["内科", "外科", "儿科"]));
+        assert_eq!(body["size"], json!({"prescription": 20}));
+        assert_eq!(body["seed"], 7);
+        assert!(body.get("doctors").is_none());
+        f.size = "0".into();
+        assert_eq!(f.body().unwrap_err().0, "size");
+        f.size.clear();
+        f.to = "2026-09-30".into();
+        assert_eq!(f.body().unwrap_err().0, "to");
+        f.to = "10/31".into();
+        assert_eq!(f.body().unwrap_err().0, "from");
+    }
+
+    #[test]
+    fn months_and_dates() {
+        assert_eq!(
+            month_of("2026-02-14T10:00"),
+            ("2026-02-01".into(), "2026-02-28".into())
+        );
+        assert_eq!(
+            month_of("2028-02-01"),
+            ("2028-02-01".into(), "2028-02-29".into())
+        );
+        assert_eq!(
+            month_of("2026-11-22"),
+            ("2026-11-01".into(), "2026-11-30".into())
+        );
+        assert_eq!(months_back("2026-02-10", 2), "2025-12-01");
+        assert_eq!(months_back("2026-11-22", 0), "2026-11-01");
+        assert!(is_date("2026-11-22") && !is_date("2026-1-22") && !is_date("2026-11-2x"));
+    }
+
+    #[test]
+    fn chart_lines_break_where_a_month_has_no_value() {
+        let runs = chart_runs(&[Some(100.0), Some(50.0), None, Some(0.0)]);
+        assert_eq!(runs.len(), 2);
+        let (left, right, top, bottom) = chart_frame();
+        assert_eq!(
+            runs[0],
+            format!(
+                "{left:.1},{top:.1} {:.1},{:.1}",
+                chart_x(1, 4),
+                (top + bottom) / 2.0
+            )
+        );
+        assert_eq!(runs[1], format!("{right:.1},{bottom:.1}"));
+        assert_eq!(chart_runs(&[None, None]), Vec::<String>::new());
+        assert_eq!(
+            chart_x(0, 1),
+            (left + right) / 2.0,
+            "one month sits in the middle"
+        );
+        assert_eq!(chart_y(140.0), top, "clamped");
+    }
+
+    #[test]
+    fn api_shapes_read() {
+        let sheet: SheetView = serde_json::from_value(json!({
+            "period": {"from": "2026-10-01", "to": "2026-10-31"}, "group": "department",
+            "totals": {"records": 10, "qualified": 9, "pass_rate": 90.0, "deduction": 2.5, "penalty_yuan": 100.0},
+            "rates": {
+                "prescription_pass_rate": {"value": 90.0, "target": 95.0, "met": false, "records": 10, "qualified": 9, "points_below": 5.0, "penalty_yuan": 100.0},
+                "record_pass_rate": {"value": null, "target": 90.0, "met": null, "records": 0},
+                "missed_reports": {"cases": 0, "reported": 0, "rate": null, "target": 0.0, "met": true, "penalty_yuan": 0.0},
+                "antibiotic_share": {"value": 10.0, "max": 20.0, "met": true, "prescriptions": 10, "with_antibiotics": 1}
+            },
+            "penalties": {"per_point_yuan": 20.0, "per_missed_case_yuan": 100.0, "total_yuan": 100.0},
+            "groups": [{"key": "内科", "records": 10, "qualified": 9, "pass_rate": 90.0, "deduction": 2.5, "reviewed": 1}],
+            "reviewed": 1
+        }))
+        .unwrap();
+        assert_eq!(sheet.groups[0].key, "内科");
+        assert_eq!(percent(sheet.rates.record_pass_rate.value), "—");
+        assert_eq!(percent(sheet.rates.prescription_pass_rate.value), "90.0 %");
+    }
+}
