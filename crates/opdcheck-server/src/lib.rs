@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod demo;
 pub mod qa;
 pub mod qa_store;
 pub mod store;
