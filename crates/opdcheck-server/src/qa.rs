@@ -16,7 +16,7 @@ use axum::routing::{MethodRouter, get, post};
 use chrono::{Datelike, NaiveDate};
 use opdcheck_engine::policy::Policy;
 use opdcheck_engine::rules::RULES;
-use opdcheck_engine::sheet::{Sheet, Tally, UNSPECIFIED};
+use opdcheck_engine::sheet::{Sheet, UNSPECIFIED};
 use opdcheck_engine::{DocKind, Engine, Finding, Report, Severity, score};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -1002,7 +1002,7 @@ fn engine_sheet(aggs: &[Agg]) -> Sheet {
         let Some(kind) = DocKind::from_name(&a.kind) else {
             continue;
         };
-        let t = sheet.by_kind.entry(kind).or_insert_with(Tally::default);
+        let t = sheet.by_kind.entry(kind).or_default();
         t.documents += a.records as u64;
         t.qualified += a.qualified as u64;
         sheet.total.documents += a.records as u64;

@@ -915,3 +915,237 @@ async fn postgres_qa_scenarios() {
     admin.close().await;
     drop(cluster);
 }
+
+// ------------------------------------------------------------------------------- benchmark
+
+/// docs/benchmarks.md §7: the month's score sheet over 1,000,000 stored records on SQLite.
+/// The records are written straight into the database (bulk insert, not HTTP): 200 generated
+/// documents checked by the engine are the templates, spread over 10 months (100,000 a month),
+/// 20 departments and 100 doctors, with realistic bodies and reports. Then the sheet is asked
+/// over HTTP, in-process, as QA would. A measurement, not a pass/fail timing:
+/// `cargo test --release -p opdcheck-server --test qa sheet_over_a_million -- --ignored --nocapture`
+/// (`OPDCHECK_BENCH_RECORDS` changes the count).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn sheet_over_a_million_records_sqlite() {
+    use opdcheck_engine::{Document, Engine};
+    use rand::{Rng, SeedableRng};
+    use std::time::Instant;
+
+    let total: usize = std::env::var("OPDCHECK_BENCH_RECORDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_sqlite(&dir.path().join("bench.db"))
+        .await
+        .unwrap();
+    let Store::Sqlite(pool) = &store else {
+        unreachable!()
+    };
+    let engine = Engine::default_engine();
+
+    struct Template {
+        kind: String,
+        body: String,
+        report: String,
+        qualified: bool,
+        deduction: f64,
+        abx: bool,
+        missed: i64,
+        rules: Vec<(String, i64)>,
+    }
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    let first = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    let end = chrono::NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+    let templates: Vec<Template> = (0..200)
+        .map(|i| {
+            let v = opdcheck_server::demo::document(&mut rng, i, first, end);
+            let doc = opdcheck_engine::parse_document(&v.to_string()).unwrap();
+            let report = engine.check(&doc);
+            let mut rules: BTreeMap<String, i64> = BTreeMap::new();
+            for f in report.all_findings() {
+                *rules.entry(f.rule.clone()).or_default() += 1;
+            }
+            Template {
+                kind: doc.kind().as_str().to_owned(),
+                body: opdcheck_server::api::canonical(&v),
+                report: serde_json::to_string(&report).unwrap(),
+                qualified: report.score.qualified,
+                deduction: report.score.deduction,
+                abx: matches!(&doc, Document::Prescription(p) if opdcheck_engine::sheet::has_antibiotic(engine, p)),
+                missed: 0,
+                rules: rules.into_iter().collect(),
+            }
+        })
+        .collect();
+
+    let started = Instant::now();
+    const ROWS: usize = 50;
+    let insert_sql = {
+        let mut sql = String::from(
+            "INSERT INTO records (id, version, kind, department, doctor, visit_id, patient_key, doc_at, body, \
+             body_sha256, report, qualified, deduction, ruleset, created_at, abx, missed, latest) VALUES ",
+        );
+        for r in 0..ROWS {
+            let b = r * 15;
+            if r > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "(${}, 1, ${}, ${}, ${}, NULL, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, TRUE)",
+                b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12, b + 13, b + 14, b + 15
+            ));
+        }
+        sql
+    };
+    let mut i = 0;
+    while i < total {
+        let mut tx = pool.begin().await.unwrap();
+        let chunk_end = (i + 20_000).min(total);
+        while i < chunk_end {
+            let n = ROWS.min(chunk_end - i);
+            let mut rows = Vec::with_capacity(n);
+            for k in i..i + n {
+                let t = &templates[rng.random_range(0..templates.len())];
+                let month = 1 + (k % 10) as u32;
+                let day = 1 + rng.random_range(0..28u32);
+                let dept = rng.random_range(0..20u32);
+                let doctor = dept * 5 + rng.random_range(0..5u32);
+                rows.push((
+                    format!("b-{k:07}"),
+                    t,
+                    format!("科室{dept:02}"),
+                    format!("D{doctor:04}"),
+                    format!("2026-{month:02}-{day:02}T{:02}:{:02}", 8 + k % 9, k % 60),
+                ));
+            }
+            if n == ROWS {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(insert_sql.clone()));
+                for (id, t, dept, doctor, at) in &rows {
+                    q = q
+                        .bind(id.clone())
+                        .bind(t.kind.clone())
+                        .bind(dept.clone())
+                        .bind(doctor.clone())
+                        .bind(format!("pk-{id}"))
+                        .bind(at.clone())
+                        .bind(t.body.clone())
+                        .bind("0".repeat(64))
+                        .bind(t.report.clone())
+                        .bind(t.qualified)
+                        .bind(t.deduction)
+                        .bind(engine.ruleset())
+                        .bind("2026-11-01T00:00:00.000000Z")
+                        .bind(t.abx)
+                        .bind(t.missed);
+                }
+                q.execute(&mut *tx).await.unwrap();
+            } else {
+                // The tail: one row at a time.
+                for (id, t, dept, doctor, at) in &rows {
+                    sqlx::query(
+                        "INSERT INTO records (id, version, kind, department, doctor, patient_key, doc_at, body, \
+                         body_sha256, report, qualified, deduction, ruleset, created_at, abx, missed, latest) \
+                         VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, TRUE)",
+                    )
+                    .bind(id).bind(&t.kind).bind(dept).bind(doctor).bind(format!("pk-{id}")).bind(at)
+                    .bind(&t.body).bind("0".repeat(64)).bind(&t.report).bind(t.qualified).bind(t.deduction)
+                    .bind(engine.ruleset()).bind("2026-11-01T00:00:00.000000Z").bind(t.abx).bind(t.missed)
+                    .execute(&mut *tx).await.unwrap();
+                }
+            }
+            for (id, t, ..) in &rows {
+                for (rule, hits) in &t.rules {
+                    sqlx::query(
+                        "INSERT INTO record_rules (id, version, rule, hits) VALUES ($1, 1, $2, $3)",
+                    )
+                    .bind(id)
+                    .bind(rule)
+                    .bind(*hits)
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                }
+            }
+            i += n;
+        }
+        tx.commit().await.unwrap();
+    }
+    let size = std::fs::metadata(dir.path().join("bench.db"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    eprintln!(
+        "bench: {total} records written in {:.1} s ({:.1} GB)",
+        started.elapsed().as_secs_f64(),
+        size as f64 / 1e9
+    );
+    let plan: Vec<String> = {
+        use sqlx::Row;
+        sqlx::query(
+            "EXPLAIN QUERY PLAN SELECT kind, department, COUNT(*), SUM(deduction) FROM records \
+             WHERE latest AND doc_at >= '2026-10-01' AND doc_at < '2026-10-31T~' GROUP BY kind, department",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get::<String, _>("detail").unwrap_or_default())
+        .collect()
+    };
+    eprintln!("bench: plan {plan:?}");
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = app(AppState::api_only(store.clone()));
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let http = reqwest::Client::new();
+    for (what, path) in [
+        (
+            "month sheet (group=department)",
+            "/api/v1/sheet?from=2026-10-01&to=2026-10-31",
+        ),
+        (
+            "month sheet (group=doctor)",
+            "/api/v1/sheet?from=2026-10-01&to=2026-10-31&group=doctor",
+        ),
+        (
+            "month sheet CSV",
+            "/api/v1/sheet.csv?from=2026-10-01&to=2026-10-31",
+        ),
+        (
+            "10-month sheet (all 1 M)",
+            "/api/v1/sheet?from=2026-01-01&to=2026-10-31",
+        ),
+        (
+            "10-month trend",
+            "/api/v1/sheet/trend?from=2026-01-01&to=2026-10-31",
+        ),
+        (
+            "month rules",
+            "/api/v1/sheet/rules?from=2026-10-01&to=2026-10-31",
+        ),
+    ] {
+        let mut times = Vec::new();
+        let mut records = Value::Null;
+        for _ in 0..5 {
+            let t = Instant::now();
+            let res = http
+                .get(format!("http://{addr}{path}"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            let text = res.text().await.unwrap();
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+            if let Ok(v) = serde_json::from_str::<Value>(&text) {
+                records = v["totals"]["records"].clone();
+            }
+        }
+        times.sort_by(|a, b| a.total_cmp(b));
+        eprintln!(
+            "bench: {what}: median {:.0} ms, min {:.0} ms, max {:.0} ms (records {records})",
+            times[2], times[0], times[4]
+        );
+    }
+}
