@@ -1,7 +1,7 @@
 //! `/api/v1`: records (idempotent sync with a server-side re-check), checks, the rule catalog,
 //! the policy, stats and the OpenAPI description.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -44,6 +44,7 @@ pub fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/v1/stats", get(stats)),
         ("/api/v1/openapi.json", get(openapi)),
     ]);
+    routes.extend(crate::qa::routes());
     routes
 }
 
@@ -266,7 +267,7 @@ struct Valid {
 /// The batch's results, in order. Reads happen first (one query for the versions already
 /// stored), then every new version is written in one transaction. Only storage failures are
 /// `Err`.
-async fn push_batch(
+pub(crate) async fn push_batch(
     store: &Store,
     engine: &Engine,
     only_doctor: Option<&str>,
@@ -305,7 +306,11 @@ async fn push_batch(
         }
         // The server's own verdict: whatever the client claims is ignored.
         let report = engine.check_with_history(&v.doc, &history);
-        let rules: BTreeSet<String> = report.all_findings().map(|f| f.rule.clone()).collect();
+        let mut rules: BTreeMap<String, i64> = BTreeMap::new();
+        for f in report.all_findings() {
+            *rules.entry(f.rule.clone()).or_default() += 1;
+        }
+        let (abx, missed) = derived(engine, &v.doc, &report);
         let report_json =
             serde_json::to_string(&report).map_err(|e| Error::Internal(e.to_string()))?;
         if let (Document::OutpatientRecord(r), Some(key)) = (&v.doc, &patient_key) {
@@ -331,6 +336,8 @@ async fn push_batch(
             ruleset: engine.ruleset().to_owned(),
             created_at: now(),
             rules: rules.into_iter().collect(),
+            abx,
+            missed,
         });
         let report = serde_json::to_value(&report).map_err(|e| Error::Internal(e.to_string()))?;
         pending.push((v.i, v.sha, report));
@@ -350,6 +357,26 @@ async fn push_batch(
         results[i] = stored_result(only_doctor, i, &rec.id, rec.version, &sha, &stored);
     }
     Ok(results)
+}
+
+/// The sheet's derived columns of a checked document: (a prescription with a formulary
+/// antibiotic, missed-report cases).
+pub(crate) fn derived(
+    engine: &Engine,
+    doc: &Document,
+    report: &opdcheck_engine::Report,
+) -> (bool, i64) {
+    use opdcheck_engine::sheet::{MISSED_REPORT_RULE, has_antibiotic};
+    let abx = match doc {
+        Document::Prescription(p) => has_antibiotic(engine, p),
+        _ => false,
+    };
+    let missed = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == MISSED_REPORT_RULE && f.severity == opdcheck_engine::Severity::Error)
+        .count() as i64;
+    (abx, missed)
 }
 
 /// Check one record's shape, its document and who may push it; `Err` is its result.

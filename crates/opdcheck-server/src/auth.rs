@@ -83,6 +83,30 @@ impl Principal {
         !matches!(self, Principal::User { role: Role::Qa, .. })
     }
 
+    /// The QA workspace (samples, reviews, score sheets): QA staff and admins. A doctor or an
+    /// integrator key gets 403.
+    pub fn require_qa(&self) -> Result<(), Error> {
+        match self {
+            Principal::Open
+            | Principal::User {
+                role: Role::Qa | Role::Admin,
+                ..
+            } => Ok(()),
+            _ => Err(forbidden(
+                "only QA staff and admins may use samples, reviews and score sheets",
+            )),
+        }
+    }
+
+    /// Who did it, as recorded (`created_by`, `reviewer`).
+    pub fn name(&self) -> String {
+        match self {
+            Principal::User { username, .. } => username.clone(),
+            Principal::Integrator { name } => format!("key:{name}"),
+            Principal::Open => "open".to_owned(),
+        }
+    }
+
     pub fn require_admin(&self) -> Result<(), Error> {
         match self {
             Principal::Open

@@ -7,6 +7,9 @@
 
 pub mod api;
 pub mod auth;
+pub mod demo;
+pub mod qa;
+pub mod qa_store;
 pub mod store;
 
 use std::future::Future;
@@ -311,7 +314,7 @@ pub fn app(state: AppState) -> Router {
         router.layer(
             tower_http::cors::CorsLayer::new()
                 .allow_origin(state.inner.cors_origins.clone())
-                .allow_methods([Method::GET, Method::POST, Method::DELETE])
+                .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
                 .allow_headers([
                     header::AUTHORIZATION,
                     header::CONTENT_TYPE,

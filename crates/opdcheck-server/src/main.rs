@@ -1,12 +1,15 @@
 //! `opdcheck-server [--addr 127.0.0.1:8080] [--dist dist] [--data-dir data] [--database-url URL]`:
 //! serve the built web app and the API.
+//!
+//! `opdcheck-server demo-data [--months 3] [--records 5000] [--seed 1] [--data-dir data]`: fill
+//! the store with generated records (checked by the engine as a real push), then exit.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use axum::http::HeaderValue;
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use opdcheck_server::{AppState, Error, Store, app, auth, serve};
 use tracing_subscriber::EnvFilter;
 
@@ -17,6 +20,8 @@ use tracing_subscriber::EnvFilter;
     about = "Serve the opdcheck web app and its HTTP API"
 )]
 struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Address to listen on; port 0 picks a free port (the URL printed names it).
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
@@ -24,11 +29,11 @@ struct Args {
     #[arg(long, default_value = "dist")]
     dist: PathBuf,
     /// Where the default SQLite database (opdcheck.db) lives; created on first start.
-    #[arg(long, default_value = "data")]
+    #[arg(long, default_value = "data", global = true)]
     data_dir: PathBuf,
     /// A PostgreSQL (`postgres://user@host:port/db`) or SQLite (`sqlite:path`) URL; overrides
     /// --data-dir.
-    #[arg(long, env = "DATABASE_URL")]
+    #[arg(long, env = "DATABASE_URL", global = true)]
     database_url: Option<String>,
     /// A browser origin (scheme://host:port) other than this server allowed to call the API;
     /// repeat it, or list them comma-separated in OPDCHECK_CORS_ORIGINS.
@@ -38,6 +43,24 @@ struct Args {
         value_delimiter = ','
     )]
     cors_origins: Vec<String>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Fill the store with realistic generated records (several departments and doctors over the
+    /// last months, about one in eight with a typical defect), each checked by the engine as a
+    /// real push; then exit. Ids are `demo-…`: running it again with the same options adds nothing.
+    DemoData {
+        /// Calendar months to spread the records over, ending with the current month.
+        #[arg(long, default_value_t = 3)]
+        months: u32,
+        /// How many records.
+        #[arg(long, default_value_t = 5000)]
+        records: usize,
+        /// Seed of the generator (the same seed gives the same records).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[tokio::main]
@@ -60,15 +83,53 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(args: Args) -> Result<(), Error> {
-    let state = AppState::new(&args.dist)?;
-    let store = match &args.database_url {
-        Some(url) => Store::connect(url).await?,
+async fn open_store(args: &Args) -> Result<Store, Error> {
+    match &args.database_url {
+        Some(url) => Store::connect(url).await,
         None => {
             std::fs::create_dir_all(&args.data_dir)?;
-            Store::open_sqlite(&args.data_dir.join("opdcheck.db")).await?
+            Store::open_sqlite(&args.data_dir.join("opdcheck.db")).await
         }
+    }
+}
+
+async fn demo_data(args: &Args, months: u32, records: usize, seed: u64) -> Result<(), Error> {
+    let store = open_store(args).await?;
+    auth::seed_demo_users(&store).await?;
+    let state = AppState::api_only(store.clone());
+    state.load_policy().await?;
+    let engine = state.engine();
+    store.backfill_derived(&engine).await?;
+    let opts = opdcheck_server::demo::Options {
+        months: months.clamp(1, 120),
+        records,
+        seed,
+        end: chrono::Utc::now().date_naive(),
     };
+    let started = std::time::Instant::now();
+    let s = opdcheck_server::demo::fill(&store, &engine, &opts).await?;
+    println!(
+        "opdcheck: demo data: {} records created, {} already there, {} refused ({:.1} s); \
+         sign in as qa/qa to see them",
+        s.created,
+        s.unchanged,
+        s.other,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+async fn run(args: Args) -> Result<(), Error> {
+    if let Some(Command::DemoData {
+        months,
+        records,
+        seed,
+    }) = args.command
+    {
+        return demo_data(&args, months, records, seed).await;
+    }
+    let state = AppState::new(&args.dist)?;
+    let store = open_store(&args).await?;
     let backend = store.backend();
     let seeded = auth::seed_demo_users(&store).await?;
     let origins = args
@@ -87,6 +148,11 @@ async fn run(args: Args) -> Result<(), Error> {
         .with_cors_origins(origins);
     // The policy an admin set is in force after a restart too.
     state.load_policy().await?;
+    // Records stored before the QA columns existed get them (once; nothing to do afterwards).
+    let filled = state.store()?.backfill_derived(&state.engine()).await?;
+    if filled > 0 {
+        tracing::info!(records = filled, "derived sheet columns filled");
+    }
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .map_err(|source| Error::Bind {

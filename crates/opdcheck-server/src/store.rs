@@ -21,6 +21,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "records", include_str!("../migrations/0001_records.sql")),
     (2, "auth", include_str!("../migrations/0002_auth.sql")),
     (3, "policy", include_str!("../migrations/0003_policy.sql")),
+    (4, "qa", include_str!("../migrations/0004_qa.sql")),
 ];
 
 /// The database behind the API.
@@ -48,6 +49,8 @@ pub enum Param {
     Int(i64),
 }
 
+pub(crate) use on_pool;
+
 macro_rules! bind_all {
     ($q:expr, $params:expr) => {{
         let mut q = $q;
@@ -61,6 +64,7 @@ macro_rules! bind_all {
         q
     }};
 }
+pub(crate) use bind_all;
 
 /// One stored version of a record, ready to insert.
 #[derive(Debug, Clone)]
@@ -80,7 +84,12 @@ pub struct NewRecord {
     pub deduction: f64,
     pub ruleset: String,
     pub created_at: String,
-    pub rules: Vec<String>,
+    /// The rules the report found, each with its number of findings.
+    pub rules: Vec<(String, i64)>,
+    /// A prescription with a formulary antibiotic (the sheet's antibiotic share).
+    pub abx: bool,
+    /// Missed-report cases (XV-04 error findings).
+    pub missed: i64,
 }
 
 /// A stored version, as read back.
@@ -117,8 +126,8 @@ pub struct ListItem {
 /// Where-clause of the list and stats endpoints: SQL text with `$n` placeholders and the values.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
-    sql: String,
-    params: Vec<Param>,
+    pub(crate) sql: String,
+    pub(crate) params: Vec<Param>,
 }
 
 impl Filter {
@@ -129,11 +138,29 @@ impl Filter {
         self.sql.push_str(" AND ");
         self.sql.push_str(&cond);
     }
+
+    /// Add `AND <column> IN (...)` (nothing when `values` is empty).
+    pub fn and_in(&mut self, column: &str, values: &[String]) {
+        if values.is_empty() {
+            return;
+        }
+        let mut marks = Vec::with_capacity(values.len());
+        for v in values {
+            self.params.push(Param::Text(v.clone()));
+            marks.push(format!("${}", self.params.len()));
+        }
+        self.sql
+            .push_str(&format!(" AND {column} IN ({})", marks.join(", ")));
+    }
 }
 
 /// Only each id's highest version.
 const LATEST: &str =
     "NOT EXISTS (SELECT 1 FROM records r2 WHERE r2.id = r.id AND r2.version > r.version)";
+
+/// Clear `latest` on every version of `$1` below its highest.
+const MARK_SUPERSEDED: &str = "UPDATE records SET latest = FALSE WHERE id = $1 AND latest \
+     AND EXISTS (SELECT 1 FROM records r2 WHERE r2.id = records.id AND r2.version > records.version)";
 
 const RECORD_COLUMNS: &str = "id, version, kind, department, doctor, body, body_sha256, report, qualified, deduction, ruleset, created_at";
 
@@ -322,8 +349,9 @@ impl Store {
                 // once (waiting on busy_timeout) instead of failing to upgrade a read lock.
                 let done = sqlx::query(
                     "INSERT INTO records (id, version, kind, department, doctor, visit_id, patient_key, \
-                     doc_at, body, body_sha256, report, qualified, deduction, ruleset, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+                     doc_at, body, body_sha256, report, qualified, deduction, ruleset, created_at, \
+                     abx, missed, latest) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, TRUE) \
                      ON CONFLICT (id, version) DO NOTHING",
                 )
                 .bind(&rec.id)
@@ -341,22 +369,35 @@ impl Store {
                 .bind(rec.deduction)
                 .bind(&rec.ruleset)
                 .bind(&rec.created_at)
+                .bind(rec.abx)
+                .bind(rec.missed)
                 .execute(&mut *tx)
                 .await?;
                 let fresh = done.rows_affected() > 0;
                 if fresh {
-                    for rule in &rec.rules {
-                        sqlx::query("INSERT INTO record_rules (id, version, rule) VALUES ($1, $2, $3)")
+                    for (rule, hits) in &rec.rules {
+                        sqlx::query("INSERT INTO record_rules (id, version, rule, hits) VALUES ($1, $2, $3, $4)")
                             .bind(&rec.id)
                             .bind(rec.version)
                             .bind(rule)
+                            .bind(*hits)
                             .execute(&mut *tx)
                             .await?;
                     }
+                    // Only the highest version of an id is `latest` (versions may arrive in any order).
+                    sqlx::query(MARK_SUPERSEDED).bind(&rec.id).execute(&mut *tx).await?;
                 }
                 inserted[k] = fresh;
             }
             tx.commit().await?;
+            // Two transactions storing versions of one id at once (PostgreSQL) cannot see each
+            // other's rows: once both have committed, the later of these statements sees both.
+            let mut ids: Vec<&str> = recs.iter().zip(&inserted).filter(|(_, f)| **f).map(|(r, _)| r.id.as_str()).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            for id in ids {
+                sqlx::query(MARK_SUPERSEDED).bind(id).execute(pool).await?;
+            }
             Ok(inserted)
         })
     }
