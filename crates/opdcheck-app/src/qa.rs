@@ -596,7 +596,7 @@ pub fn percent(v: Option<f64>) -> String {
 pub const CHART_W: f64 = 560.0;
 pub const CHART_H: f64 = 200.0;
 const PAD_L: f64 = 40.0;
-const PAD_R: f64 = 12.0;
+const PAD_R: f64 = 30.0;
 const PAD_T: f64 = 12.0;
 const PAD_B: f64 = 28.0;
 
@@ -610,15 +610,27 @@ pub fn chart_x(i: usize, count: usize) -> f64 {
     }
 }
 
-/// The y of a percentage (0–100; values outside are clamped).
-pub fn chart_y(percent: f64) -> f64 {
+/// The chart's lowest percentage: 10 below the lowest value or target, in tens (rates near
+/// their targets would be a flat line on a 0–100 scale).
+pub fn chart_floor(values: &[Option<f64>], targets: &[f64]) -> f64 {
+    let min = values
+        .iter()
+        .flatten()
+        .chain(targets)
+        .fold(100.0_f64, |a, &v| a.min(v));
+    (((min - 10.0) / 10.0).floor() * 10.0).clamp(0.0, 90.0)
+}
+
+/// The y of a percentage on a scale from `floor` to 100 (values outside are clamped).
+pub fn chart_y(percent: f64, floor: f64) -> f64 {
     let h = CHART_H - PAD_T - PAD_B;
-    PAD_T + h * (1.0 - percent.clamp(0.0, 100.0) / 100.0)
+    let span = (100.0 - floor).max(1.0);
+    PAD_T + h * (1.0 - (percent.clamp(floor, 100.0) - floor) / span)
 }
 
 /// An SVG polyline's `points` for a series of percentages; a month without a value breaks the
 /// line (so the result is one string per unbroken run).
-pub fn chart_runs(values: &[Option<f64>]) -> Vec<String> {
+pub fn chart_runs(values: &[Option<f64>], floor: f64) -> Vec<String> {
     let mut runs = Vec::new();
     let mut cur = String::new();
     for (i, v) in values.iter().enumerate() {
@@ -630,7 +642,7 @@ pub fn chart_runs(values: &[Option<f64>]) -> Vec<String> {
                 cur.push_str(&format!(
                     "{:.1},{:.1}",
                     chart_x(i, values.len()),
-                    chart_y(*v)
+                    chart_y(*v, floor)
                 ));
             }
             None if !cur.is_empty() => runs.push(std::mem::take(&mut cur)),
@@ -789,7 +801,7 @@ mod tests {
 
     #[test]
     fn chart_lines_break_where_a_month_has_no_value() {
-        let runs = chart_runs(&[Some(100.0), Some(50.0), None, Some(0.0)]);
+        let runs = chart_runs(&[Some(100.0), Some(50.0), None, Some(0.0)], 0.0);
         assert_eq!(runs.len(), 2);
         let (left, right, top, bottom) = chart_frame();
         assert_eq!(
@@ -801,13 +813,21 @@ mod tests {
             )
         );
         assert_eq!(runs[1], format!("{right:.1},{bottom:.1}"));
-        assert_eq!(chart_runs(&[None, None]), Vec::<String>::new());
+        assert_eq!(chart_runs(&[None, None], 0.0), Vec::<String>::new());
         assert_eq!(
             chart_x(0, 1),
             (left + right) / 2.0,
             "one month sits in the middle"
         );
-        assert_eq!(chart_y(140.0), top, "clamped");
+        assert_eq!(chart_y(140.0, 0.0), top, "clamped");
+        // Rates near their targets get a scale that shows their movement.
+        assert_eq!(
+            chart_floor(&[Some(86.9), None, Some(89.5)], &[95.0, 90.0]),
+            70.0
+        );
+        assert_eq!(chart_floor(&[Some(3.0)], &[95.0]), 0.0);
+        assert_eq!(chart_y(70.0, 70.0), bottom);
+        assert_eq!(chart_y(85.0, 70.0), (top + bottom) / 2.0);
     }
 
     #[test]

@@ -48,6 +48,16 @@ enum Cmd {
         #[arg(long)]
         cli: bool,
     },
+    /// Fill the run command's store (./data, SQLite) with generated demo records, so the QA
+    /// workspace has dashboards with something in them (`opdcheck-server demo-data`).
+    DemoData {
+        /// Months back from this one the records spread over.
+        #[arg(long, default_value_t = 3)]
+        months: u32,
+        /// How many records.
+        #[arg(long, default_value_t = 5000)]
+        records: u32,
+    },
     /// Build the embeddable widget into dist/widget/<version>/ (lean wasm, wasm-opt, JS, types).
     Widget,
     /// Run the end-to-end tests only: the app's (app.e2e.mjs, sync.e2e.mjs) and the widget's
@@ -136,6 +146,7 @@ fn main() -> ExitCode {
     let result = match args.cmd {
         Cmd::Test => tasks::test(),
         Cmd::Run { port, cli } => tasks::run(port, cli),
+        Cmd::DemoData { months, records } => tasks::demo_data(months, records),
         Cmd::Widget => tasks::build_widget().map(|out| eprintln!("widget: {}", out.display())),
         Cmd::E2e { skip_build } => if skip_build {
             tasks::built_app_and_server()

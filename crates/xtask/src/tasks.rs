@@ -434,12 +434,13 @@ pub fn node_e2e(script: &str, server: &Path, extra: &[String]) -> Result {
     )
 }
 
-/// The end-to-end tests: the app's writing and signing (tests/e2e/app.e2e.mjs) and offline
-/// first against the API (sync.e2e.mjs); the widget on the demo portal (widget.e2e.mjs) and
+/// The end-to-end tests: the app's writing and signing (tests/e2e/app.e2e.mjs), offline
+/// first against the API (sync.e2e.mjs) and the QA workspace (qa.e2e.mjs); the widget on the demo portal (widget.e2e.mjs) and
 /// its reports against the CLI's (widget-cli.e2e.mjs).
 pub fn e2e(server: &Path) -> Result {
     node_e2e("app.e2e.mjs", server, &[])?;
     node_e2e("sync.e2e.mjs", server, &[])?;
+    node_e2e("qa.e2e.mjs", server, &[])?;
     node_e2e("widget.e2e.mjs", server, &[])?;
     widget_matches_cli()
 }
@@ -492,6 +493,20 @@ pub fn run(port: u16, cli: bool) -> Result {
     } else {
         Err(format!("opdcheck-server stopped: {status}"))
     }
+}
+
+/// Generated demo records into the store `run` serves (./data): the server's `demo-data`.
+pub fn demo_data(months: u32, records: u32) -> Result {
+    let server = build_server()?;
+    step(
+        "opdcheck-server demo-data",
+        Command::new(&server)
+            .args(["demo-data", "--months"])
+            .arg(months.to_string())
+            .arg("--records")
+            .arg(records.to_string())
+            .current_dir(root()),
+    )
 }
 
 /// Build the CLI, check the shipped sample batch, print its score sheet.

@@ -160,6 +160,13 @@ fn SheetPanel(ctx: SyncCtx) -> impl IntoView {
             match api::get_text(&t, "/api/v1/sheet.csv", &q).await {
                 Ok(text) => {
                     csv_error.set(String::new());
+                    // The server's CSV starts with a BOM (spreadsheets read the Chinese right by
+                    // it); reading the body as text dropped it.
+                    let text = if text.starts_with('\u{feff}') {
+                        text
+                    } else {
+                        format!("\u{feff}{text}")
+                    };
                     if let Err(e) = save_file(&name, &text, "text/csv;charset=utf-8") {
                         csv_error.set(e);
                     }
@@ -331,8 +338,13 @@ fn TrendChart(trend: Trend) -> impl IntoView {
         .collect();
     let mr: Vec<Option<f64>> = trend.months.iter().map(|m| m.record_pass_rate).collect();
     let n = trend.months.len();
-    let target_line = |v: f64, class: &'static str| {
-        let y = chart_y(v);
+    let targets = [
+        thresholds.prescription_pass_rate,
+        thresholds.record_pass_rate,
+    ];
+    let floor = qa::chart_floor(&[rx.clone(), mr.clone()].concat(), &targets);
+    let target_line = move |v: f64, class: &'static str| {
+        let y = chart_y(v, floor);
         view! { <line class=class x1=left x2=right y1=y y2=y></line> }
     };
     view! {
@@ -340,13 +352,13 @@ fn TrendChart(trend: Trend) -> impl IntoView {
             aria-label=tr("合格率趋势图", "Pass rate trend")>
             <line class="axis" x1=left x2=left y1=top y2=bottom></line>
             <line class="axis" x1=left x2=right y1=bottom y2=bottom></line>
-            {[0.0, 50.0, 100.0].into_iter().map(|v| view! {
-                <text class="tick" x=left - 6.0 y=chart_y(v) + 4.0 text-anchor="end">{format!("{v}")}</text>
+            {[floor, (floor + 100.0) / 2.0, 100.0].into_iter().map(|v| view! {
+                <text class="tick" x=left - 6.0 y=chart_y(v, floor) + 4.0 text-anchor="end">{format!("{v}")}</text>
             }).collect_view()}
             {target_line(thresholds.prescription_pass_rate, "target rx")}
             {target_line(thresholds.record_pass_rate, "target mr")}
-            {chart_runs(&rx).into_iter().map(|p| view! { <polyline class="series rx" points=p></polyline> }).collect_view()}
-            {chart_runs(&mr).into_iter().map(|p| view! { <polyline class="series mr" points=p></polyline> }).collect_view()}
+            {chart_runs(&rx, floor).into_iter().map(|p| view! { <polyline class="series rx" points=p></polyline> }).collect_view()}
+            {chart_runs(&mr, floor).into_iter().map(|p| view! { <polyline class="series mr" points=p></polyline> }).collect_view()}
             {trend.months.iter().enumerate().map(|(i, m)| view! {
                 <text class="tick" x=chart_x(i, n) y=bottom + 18.0 text-anchor="middle">{m.month.clone()}</text>
             }).collect_view()}
@@ -926,8 +938,13 @@ fn History(bundle: RwSignal<Option<Result<ReviewBundle, String>>>) -> impl IntoV
 fn Paper(body: Value, findings: Vec<opdcheck_engine::Finding>) -> impl IntoView {
     let flagged: Vec<String> = findings.iter().map(|f| f.path.clone()).collect();
     let marked = move |path: &str| {
+        // A finding at the field, inside it, or at the whole it belongs to (`prescriber`).
         flagged.iter().any(|p| {
-            p == path || p.starts_with(&format!("{path}.")) || p.starts_with(&format!("{path}["))
+            p == path
+                || p.starts_with(&format!("{path}."))
+                || p.starts_with(&format!("{path}["))
+                || path.starts_with(&format!("{p}."))
+                || path.starts_with(&format!("{p}["))
         })
     };
     let Value::Object(map) = body else {
@@ -935,18 +952,23 @@ fn Paper(body: Value, findings: Vec<opdcheck_engine::Finding>) -> impl IntoView 
     };
     let mut rows = Vec::new();
     let mut tables = Vec::new();
-    for (k, v) in &map {
+    let mut keys: Vec<&String> = map.keys().collect();
+    keys.sort_by_key(|k| paper_order(k));
+    for k in keys {
+        let v = &map[k];
         match v {
             Value::Array(items) if items.iter().any(Value::is_object) => {
                 tables.push((k.clone(), items.clone()))
             }
-            Value::Object(inner) => {
-                for (k2, v2) in inner {
+            Value::Object(inner) if !is_quantity(v) => {
+                let mut inner_keys: Vec<&String> = inner.keys().collect();
+                inner_keys.sort_by_key(|k| paper_order(k));
+                for k2 in inner_keys {
                     let p = format!("{k}.{k2}");
                     rows.push((
                         p.clone(),
                         format!("{} · {}", label(k), label(k2)),
-                        scalar(v2),
+                        scalar(&inner[k2]),
                         marked(&p),
                     ));
                 }
@@ -954,6 +976,8 @@ fn Paper(body: Value, findings: Vec<opdcheck_engine::Finding>) -> impl IntoView 
             _ => rows.push((k.clone(), label(k).to_string(), scalar(v), marked(k))),
         }
     }
+    // An empty field is shown only where a finding points at it (a blank that matters).
+    rows.retain(|(_, _, v, m)| *m || !v.is_empty());
     view! {
         <article class="paper" id="qa-paper">
             <dl class="paper-fields">
@@ -968,6 +992,7 @@ fn Paper(body: Value, findings: Vec<opdcheck_engine::Finding>) -> impl IntoView 
                         for c in o.keys() { if !cols.contains(c) { cols.push(c.clone()) } }
                     }
                 }
+                cols.sort_by_key(|c| paper_order(c));
                 let head = cols.clone();
                 view! {
                     <h4>{if k == "items" { "Rp." .to_string() } else { label(&k).to_string() }}</h4>
@@ -994,7 +1019,96 @@ fn Paper(body: Value, findings: Vec<opdcheck_engine::Finding>) -> impl IntoView 
     .into_any()
 }
 
+/// `{"value": 30, "unit": "mg"}`: a dose, a quantity, an age.
+fn is_quantity(v: &Value) -> bool {
+    v.as_object()
+        .is_some_and(|o| o.contains_key("value") && o.keys().all(|k| k == "value" || k == "unit"))
+}
+
+/// Where a field sits on the paper form: header, patient, diagnosis, body, Rp, signatures.
+fn paper_order(key: &str) -> usize {
+    const ORDER: [&str; 58] = [
+        "institution",
+        "department",
+        "fee_category",
+        "prescription_type",
+        "type",
+        "category",
+        "visit_type",
+        "report_type",
+        "priority",
+        "id",
+        "visit_id",
+        "issued_at",
+        "visit_at",
+        "requested_at",
+        "filled_at",
+        "patient",
+        "name",
+        "sex",
+        "age",
+        "birth_date",
+        "record_no",
+        "id_number",
+        "weight_kg",
+        "phone",
+        "guardian_name",
+        "allergy_history",
+        "allergens",
+        "chief_complaint",
+        "present_illness",
+        "past_history",
+        "physical_exam",
+        "auxiliary_exams",
+        "diagnoses",
+        "diagnosis",
+        "diagnosis_codes",
+        "disease",
+        "disease_subtype",
+        "case_class",
+        "onset_date",
+        "diagnosed_at",
+        "plan",
+        "items",
+        "drug",
+        "strength",
+        "dose",
+        "route",
+        "frequency",
+        "days",
+        "quantity",
+        "usage",
+        "prescriber",
+        "physician",
+        "reporting_physician",
+        "title",
+        "signed_at",
+        "signature_id",
+        "completed",
+        "amendments",
+    ];
+    ORDER
+        .iter()
+        .position(|k| *k == key)
+        .unwrap_or(ORDER.len() - 3)
+}
+
+fn unit_label(unit: &str) -> &str {
+    match unit {
+        "year" => "岁",
+        "month" => "月",
+        "day" => "天",
+        other => other,
+    }
+}
+
 fn scalar(v: &Value) -> String {
+    if is_quantity(v) {
+        let unit = v.get("unit").and_then(Value::as_str).unwrap_or("");
+        return format!("{} {}", scalar(&v["value"]), unit_label(unit))
+            .trim()
+            .to_string();
+    }
     match v {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
@@ -1052,6 +1166,26 @@ fn label(key: &str) -> &str {
         "onset_date" => "发病日期",
         "diagnosed_at" => "诊断时间",
         "reporting_physician" => "报告医师",
+        "institution" => "医疗机构",
+        "fee_category" => "费别",
+        "diagnosis_codes" => "ICD编码",
+        "completed" => "处方完毕",
+        "amendments" => "修改",
+        "allergens" => "过敏原",
+        "signed_at" => "签名时间",
+        "signature_id" => "电子签名",
+        "title" => "职称",
+        "visit_type" => "初诊/复诊",
+        "category" => "类别",
+        "priority" => "缓急",
+        "usage" => "用法",
+        "guardian_name" => "监护人",
+        "phone" => "电话",
+        "filled_at" => "填卡日期",
+        "disease_subtype" => "分型",
+        "case_class" => "病例分类",
+        "report_type" => "报告类别",
+        "death_date" => "死亡日期",
         other => other,
     }
 }

@@ -1,0 +1,181 @@
+// The QA workspace end to end, as a QA user does it in the app: generated demo data, sign in as
+// qa, draw a sample of 20 prescriptions, review one record (dismiss a finding with a reason, add
+// a manual deduction), see the score sheet change, download the CSV and check its rows.
+//
+//   node tests/e2e/qa.e2e.mjs      (cargo xtask e2e runs it after building the app and server)
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startServer, launchBrowser, config, outFile } from './lib.mjs';
+
+const step = (s) => console.log(`qa-e2e: ${s}`);
+const root = path.resolve(import.meta.dirname, '..', '..');
+
+/** Local date `YYYY-MM-DD` (the app's default period is this month). */
+function today() {
+  const d = new Date();
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+async function main() {
+  const data = mkdtempSync(path.join(tmpdir(), 'opdcheck-qa-e2e-'));
+  step('generate demo data (2 months, 600 records) into a fresh store');
+  execFileSync(config.server, ['--data-dir', data, 'demo-data', '--months', '2', '--records', '600'], { stdio: 'inherit' });
+  const server = await startServer(['--data-dir', data]);
+  const browser = await launchBrowser();
+  const errors = [];
+  try {
+    // A known defective prescription of today, pushed as an integrator would: QA adds it to the
+    // sample by hand and reviews it, so the test does not depend on what the draw picks.
+    const rx = JSON.parse(readFileSync(path.join(root, 'crates/opdcheck-app/samples/prescription-defective.json'), 'utf8'));
+    rx.id = 'qa-e2e-rx-1';
+    rx.issued_at = `${today()}T09:30`;
+    const pushed = await fetch(`${server.url}api/v1/records`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'opd-demo-portal-key' },
+      body: JSON.stringify({ records: [{ id: rx.id, version: 1, document: rx }] }),
+    }).then((r) => r.json());
+    assert.equal(pushed.results[0].status, 'created', JSON.stringify(pushed));
+    assert.equal(pushed.results[0].report.score.qualified, false);
+
+    const context = await browser.newContext({ acceptDownloads: true });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+
+    step('a doctor is told the workspace is not for this role; sign in as qa');
+    await page.goto(`${server.url}#/login`);
+    await page.fill('#login-user', 'doctor');
+    await page.fill('#login-pass', 'doctor');
+    await page.click('.login-form button[type=submit]');
+    await page.waitForURL(/#\/records/);
+    await page.goto(`${server.url}#/qa`);
+    await page.locator('.qa [role=alert]').first().waitFor();
+    assert.match(await page.locator('.qa').innerText(), /不是质控或管理员/);
+    await page.evaluate(() => localStorage.removeItem('opdcheck.session'));
+    await page.goto(`${server.url}#/login`);
+    await page.reload();
+    await page.fill('#login-user', 'qa');
+    await page.fill('#login-pass', 'qa');
+    await page.click('.login-form button[type=submit]');
+    await page.waitForURL(/#\/records/);
+
+    step('the score sheet of this month: rates against the targets, groups, trend, rules');
+    await page.goto(`${server.url}#/qa`);
+    await page.locator('#qa-card-rx .qa-value').waitFor();
+    const cardText = async () => page.locator('#qa-card-total').innerText();
+    const before = await cardText();
+    const reviewedOf = (t) => Number(/已评审 (\d+) 份/.exec(t)[1]);
+    const deductionOf = async () => Number((await page.locator('#qa-total-deduction').innerText()).replace('−', ''));
+    assert.equal(reviewedOf(before), 0, before);
+    const deduction0 = await deductionOf();
+    assert.ok((await page.locator('#qa-groups tbody tr').count()) >= 2, 'several departments');
+    await page.locator('svg.chart polyline.series.rx').first().waitFor();
+    assert.ok((await page.locator('#qa-rules tbody tr').count()) >= 1, 'the rules that fire');
+
+    step('draw a sample of 20 prescriptions, stratified, seeded');
+    await page.click('#qa-tab-samples');
+    await page.fill('#qa-sample-name', '本月处方点评');
+    await page.fill('#qa-sample-size', '20');
+    await page.fill('#qa-sample-seed', '42');
+    await page.click('#qa-sample-draw');
+    await page.locator('#qa-sample-records').waitFor();
+    const rows = page.locator('#qa-sample-records tbody tr');
+    assert.equal(await rows.count(), 20, 'twenty records drawn');
+    const drawn = await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.record));
+    assert.equal(new Set(drawn).size, 20, 'no record twice');
+
+    step('add the known record by hand, and open its review');
+    if (!drawn.includes(rx.id)) {
+      await page.fill('#qa-add-ids', rx.id);
+      await page.click('.qa-add button[type=submit]');
+      await page.locator(`#qa-sample-records tr[data-record="${rx.id}"]`).waitFor();
+    }
+    await page.locator(`#qa-sample-records tr[data-record="${rx.id}"] .qa-review-open`).click();
+    await page.locator('#qa-review-total').waitFor();
+    assert.match(await page.locator('#qa-paper').innerText(), /Rp\./, 'the prescription laid out as its paper form');
+    const automatic = Number(/自动检查 −([\d.]+)/.exec(await page.locator('#qa-review-total').innerText())[1]);
+    assert.ok(automatic > 0);
+
+    step('dismiss an error finding: refused without a reason, accepted with one');
+    const finding = page.locator('.qa-finding.error').first();
+    const rule = await finding.getAttribute('data-rule');
+    await finding.locator('.qa-dismiss').check();
+    await page.click('#qa-review-save');
+    await page.waitForFunction(() => /理由/.test(document.querySelector('.qa-review-side [role=alert]').textContent));
+    await finding.locator('.qa-reason-input').fill('用法已在病历中写明，属误报');
+
+    step('a manual checklist deduction; the record total follows live');
+    const manual = page.locator('.qa-manual-item').first();
+    const item = await manual.getAttribute('data-item');
+    await manual.locator('.qa-manual-deduction').fill('0.5');
+    await manual.locator('.qa-manual-deduction').dispatchEvent('change');
+    await manual.locator('.qa-manual-note').fill('未按规定挂号');
+    await manual.locator('.qa-manual-note').dispatchEvent('change');
+    await page.waitForFunction(() => /不合格/.test(document.querySelector('#qa-review-total').textContent));
+    const live = Number(/−([\d.]+)/.exec(await page.locator('#qa-review-total strong').innerText())[1]);
+    assert.notEqual(live, automatic, 'the review changes the record\'s total');
+    await page.click('#qa-review-save');
+    await page.waitForFunction(() => /已保存/.test(document.querySelector('#qa-review-saved').textContent));
+    const saved = await page.locator('#qa-review-saved').innerText();
+    assert.match(saved, new RegExp(`第 1 版评审，不合格 扣 ${live} 分`), `the server stored the total shown: ${saved}`);
+    assert.equal(await page.locator('#qa-review-history li').count(), 1);
+    step(`  dismissed ${rule}, ${item} −0.5: the record went from −${automatic} to −${live}`);
+
+    step('the change of mind keeps the history');
+    await manual.locator('.qa-manual-note').fill('未按规定挂号（复核）');
+    await manual.locator('.qa-manual-note').dispatchEvent('change');
+    await page.click('#qa-review-save');
+    await page.waitForFunction(() => /第 2 版/.test(document.querySelector('#qa-review-saved').textContent));
+    assert.equal(await page.locator('#qa-review-history li').count(), 2, 'both revisions listed');
+
+    step('back in the sample: the record shows as reviewed');
+    await page.click('#qa-review-back');
+    await page.locator(`#qa-sample-records tr[data-record="${rx.id}"]`).waitFor();
+    assert.match(await page.locator(`#qa-sample-records tr[data-record="${rx.id}"]`).innerText(), /不合格，−/);
+
+    step('the score sheet changed: one record reviewed, its total in the sheet');
+    await page.click('#qa-tab-sheet');
+    await page.locator('#qa-card-rx .qa-value').waitFor();
+    await page.waitForFunction(() => /已评审 1 份/.test(document.querySelector('#qa-card-total').textContent));
+    const deduction1 = await deductionOf();
+    assert.ok(Math.abs(deduction1 - (deduction0 - automatic + live)) < 0.01,
+      `sheet deduction ${deduction0} → ${deduction1}, expected −${automatic} +${live}`);
+
+    step('download the CSV: one row per department and a total row that adds up');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#qa-csv')]);
+    const file = outFile('qa-sheet.csv');
+    await download.saveAs(file);
+    const csv = readFileSync(file, 'utf8');
+    assert.ok(csv.startsWith('\uFEFF'), 'a BOM, so spreadsheets read the Chinese right');
+    const lines = csv.slice(1).split(/\r?\n/).filter((l) => l !== '');
+    assert.equal(lines[0], 'group,key,kind,records,qualified,pass_rate,deduction,reviewed');
+    const body = lines.slice(1).map((l) => l.split(','));
+    const total = body.find((r) => r[0] === 'total');
+    const groups = body.filter((r) => r[0] === 'department');
+    assert.ok(total && groups.length >= 2, csv);
+    const sum = (k) => groups.reduce((a, r) => a + Number(r[k]), 0);
+    assert.equal(sum(3), Number(total[3]), 'records add up');
+    assert.equal(sum(4), Number(total[4]), 'qualified add up');
+    assert.equal(Number(total[7]), 1, 'one reviewed record');
+    assert.ok(Math.abs(Number(total[6]) - deduction1) < 0.01, `CSV total deduction ${total[6]} = the page's ${deduction1}`);
+    const onPage = await page.locator('#qa-groups tbody tr td:first-child').allInnerTexts();
+    assert.deepEqual(groups.map((r) => r[1]), onPage, 'the same groups as the page');
+
+    assert.deepEqual(errors, [], 'no page errors');
+    step('all steps passed');
+  } finally {
+    await browser.close();
+    await server.stop();
+    rmSync(data, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(`qa-e2e FAILED: ${e.stack ?? e.message}`);
+  process.exit(1);
+});
