@@ -262,7 +262,8 @@ pub fn build_app() -> Result {
             // No downloads: wasm-bindgen and wasm-opt come from PATH, as installed above.
             .env("TRUNK_OFFLINE", "true")
             .env("TRUNK_SKIP_VERSION_CHECK", "true"),
-    )
+    )?;
+    precompress(&dist_dir())
 }
 
 /// The embeddable widget (`crates/opdcheck-widget`) as shipped, into
@@ -352,7 +353,31 @@ pub fn build_widget() -> Result<PathBuf> {
         &root().join("www").join("portal"),
         &dist_dir().join("portal"),
     )?;
+    precompress(&out)?;
     Ok(out)
+}
+
+/// Write `x.gz` (gzip -9) beside every .js / .wasm / .css file of `dir` (not recursive): the
+/// server sends it as is to a browser that accepts gzip, instead of compressing the file on
+/// every request (tens of ms for a wasm module on this machine, on the start-up's path).
+pub fn precompress(dir: &Path) -> Result {
+    use std::io::Write;
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if !matches!(ext, "js" | "wasm" | "css") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&bytes).map_err(|e| e.to_string())?;
+        let gz = gz.finish().map_err(|e| e.to_string())?;
+        let mut name = path.as_os_str().to_owned();
+        name.push(".gz");
+        std::fs::write(&name, gz).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
 }
 
 /// Copy a directory's files, recursively, replacing `to`.
