@@ -30,9 +30,10 @@ self.addEventListener('activate', (event) => {
 self.addEventListener('fetch', (event) => {
   const req = event.request;
   const url = new URL(req.url);
-  // The API, and the widget and its demo portal (other pages, not the app's shell): network only.
+  // The API, the QA workspace, the widget and its demo portal (other pages, not the app's
+  // shell): network only.
   if (req.method !== 'GET' || url.origin !== self.location.origin || url.pathname.startsWith('/api/') || url.pathname === '/healthz'
-    || url.pathname.startsWith('/widget/') || url.pathname.startsWith('/portal/')) {
+    || url.pathname.startsWith('/qa/') || url.pathname.startsWith('/widget/') || url.pathname.startsWith('/portal/')) {
     return;
   }
   const hashed = /-[0-9a-f]{16}(_bg)?\.(js|wasm|css)$/.test(url.pathname);

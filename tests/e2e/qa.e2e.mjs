@@ -47,25 +47,24 @@ async function main() {
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
     page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
 
-    step('a doctor is told the workspace is not for this role; sign in as qa');
+    step('a doctor signed in to the app follows 质控: told the workspace is not for this role');
     await page.goto(`${server.url}#/login`);
     await page.fill('#login-user', 'doctor');
     await page.fill('#login-pass', 'doctor');
     await page.click('.login-form button[type=submit]');
     await page.waitForURL(/#\/records/);
-    await page.goto(`${server.url}#/qa`);
+    await page.click('#nav-qa');
+    await page.waitForURL(/\/qa\/$/);
     await page.locator('.qa [role=alert]').first().waitFor();
     assert.match(await page.locator('.qa').innerText(), /不是质控或管理员/);
-    await page.evaluate(() => localStorage.removeItem('opdcheck.session'));
-    await page.goto(`${server.url}#/login`);
-    await page.reload();
+
+    step('sign in again as qa in the workspace');
+    await page.click('.qa [role=alert] button');
     await page.fill('#login-user', 'qa');
     await page.fill('#login-pass', 'qa');
     await page.click('.login-form button[type=submit]');
-    await page.waitForURL(/#\/records/);
 
     step('the score sheet of this month: rates against the targets, groups, trend, rules');
-    await page.goto(`${server.url}#/qa`);
     await page.locator('#qa-card-rx .qa-value').waitFor();
     const cardText = async () => page.locator('#qa-card-total').innerText();
     const before = await cardText();

@@ -9,7 +9,6 @@ pub mod countdown;
 pub mod drafts;
 pub mod fields;
 pub mod outbox;
-pub mod qa;
 pub mod rx_edit;
 pub mod samples;
 pub mod signing;

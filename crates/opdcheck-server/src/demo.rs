@@ -22,6 +22,7 @@ const RX: &str = include_str!("../../opdcheck-engine/samples/prescription-clean.
 const MR: &str = include_str!("../../opdcheck-engine/samples/outpatient_record-clean.json");
 const RQ: &str = include_str!("../../opdcheck-engine/samples/exam_request-clean.json");
 const IR: &str = include_str!("../../opdcheck-engine/samples/infectious_report-clean.json");
+const VISIT: &str = include_str!("../../opdcheck-engine/samples/visit-clean.json");
 
 /// (department, [(doctor id, name)]). D0012 is the demo doctor account.
 const STAFF: &[(&str, &[(&str, &str)])] = &[
@@ -131,6 +132,10 @@ pub fn document(rng: &mut impl Rng, n: usize, first: NaiveDate, end: NaiveDate) 
             }
         }
         (v, format!("demo-rq-{n:06}"))
+    } else if rng.random_bool(0.15) {
+        // A visit whose record diagnoses a notifiable disease and that has no report card: a
+        // missed report (XV-04), the 漏报 the sheet counts and charges 100 元 for.
+        return missed_report_visit(n, at(day, hour, minute), department, doctor, doctor_name);
     } else {
         let mut v: Value = serde_json::from_str(IR).unwrap_or_default();
         let onset = day - Duration::days(rng.random_range(1..10));
@@ -176,6 +181,37 @@ pub fn document(rng: &mut impl Rng, n: usize, first: NaiveDate, end: NaiveDate) 
     }
     if patient.get("record_no").is_some() {
         patient["record_no"] = json!(record_no);
+    }
+    v
+}
+
+/// A visit (record only) diagnosing the report card sample's disease, without the card.
+fn missed_report_visit(
+    n: usize,
+    visit_at: String,
+    department: &str,
+    doctor: &str,
+    doctor_name: &str,
+) -> Value {
+    let mut v: Value = serde_json::from_str(VISIT).unwrap_or_default();
+    let card: Value = serde_json::from_str(IR).unwrap_or_default();
+    let id = format!("demo-v-{n:06}");
+    v["visit_id"] = json!(id);
+    v["prescriptions"] = json!([]);
+    v["exam_requests"] = json!([]);
+    v["infectious_reports"] = json!([]);
+    let r = &mut v["record"];
+    r["id"] = json!(format!("demo-mr-{n:06}"));
+    r["visit_id"] = json!(id);
+    r["visit_at"] = json!(visit_at);
+    r["department"] = json!(department);
+    r["physician"]["id"] = json!(doctor);
+    r["physician"]["name"] = json!(doctor_name);
+    r["physician"]["signature_id"] = json!(format!("SIG-{doctor}"));
+    r["physician"]["signed_at"] = json!(visit_at);
+    r["diagnoses"] = json!([card["disease"]]);
+    if let Some(p) = r.get_mut("patient") {
+        p["record_no"] = json!(format!("MZV{n:08}"));
     }
     v
 }
@@ -236,5 +272,19 @@ mod tests {
         }
         let rate = qualified as f64 / n as f64;
         assert!((0.8..0.97).contains(&rate), "pass rate {rate}");
+        // A few visits miss their report card (the sheet's 漏报).
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let missed = (0..2000)
+            .map(|i| document(&mut rng, i, first, end))
+            .filter(|d| d["kind"] == "visit")
+            .filter(|d| {
+                let doc = opdcheck_engine::parse_document(&d.to_string()).unwrap();
+                engine.check(&doc).all_findings().any(|f| f.rule == "XV-04")
+            })
+            .count();
+        assert!(
+            (5..40).contains(&missed),
+            "missed reports in 2000 documents: {missed}"
+        );
     }
 }

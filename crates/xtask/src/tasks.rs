@@ -101,6 +101,8 @@ pub fn test() -> Result {
             "opdcheck-widget",
             "-p",
             "opdcheck-app",
+            "-p",
+            "opdcheck-qa",
             "--target",
             "wasm32-unknown-unknown",
         ]),
@@ -253,17 +255,35 @@ pub fn build_app() -> Result {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(&path)))
         .map_err(|e| format!("PATH: {e}"))?;
-    step(
-        "build the web app (trunk build --release)",
-        Command::new("trunk")
-            .args(["build", "--release"])
+    let trunk = |args: &[&str]| {
+        let mut c = Command::new("trunk");
+        // The target before `--release`, which takes an optional value of its own.
+        c.arg("build")
+            .args(args)
+            .arg("--release")
             .current_dir(root())
-            .env("PATH", path)
+            .env("PATH", &path)
             // No downloads: wasm-bindgen and wasm-opt come from PATH, as installed above.
             .env("TRUNK_OFFLINE", "true")
-            .env("TRUNK_SKIP_VERSION_CHECK", "true"),
+            .env("TRUNK_SKIP_VERSION_CHECK", "true");
+        c
+    };
+    step("build the web app (trunk build --release)", &mut trunk(&[]))?;
+    precompress(&dist_dir())?;
+    // The QA workspace, a page of its own under /qa/ (after the app: its build empties dist/).
+    let qa = dist_dir().join("qa");
+    let qa_dist = qa.to_string_lossy().into_owned();
+    step(
+        "build the QA workspace (trunk build www/qa/index.html --release)",
+        &mut trunk(&[
+            "www/qa/index.html",
+            "--public-url",
+            "/qa/",
+            "--dist",
+            &qa_dist,
+        ]),
     )?;
-    precompress(&dist_dir())
+    precompress(&qa)
 }
 
 /// The embeddable widget (`crates/opdcheck-widget`) as shipped, into

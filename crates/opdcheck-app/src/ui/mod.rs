@@ -6,7 +6,6 @@ pub mod common;
 pub mod field;
 pub mod infectious;
 pub mod prescription;
-pub mod qa;
 pub mod record;
 pub mod request;
 pub mod shell;

@@ -13,7 +13,6 @@ use crate::ui::catalog::CatalogPage;
 use crate::ui::common::kind_title;
 use crate::ui::infectious::InfectiousPage;
 use crate::ui::prescription::PrescriptionPage;
-use crate::ui::qa::QaPage;
 use crate::ui::record::RecordPage;
 use crate::ui::request::RequestPage;
 use crate::ui::sync::{LoginPage, RecordsPage, SyncCtx, SyncStatus};
@@ -33,13 +32,11 @@ pub enum Page {
     Catalog,
     /// The records on the server and what this device has not synced.
     Records,
-    /// The QA workspace: score sheet, samples, reviews (qa and admin).
-    Qa,
     Login,
 }
 
 impl Page {
-    pub const ALL: [Page; 9] = [
+    pub const ALL: [Page; 8] = [
         Page::Prescription,
         Page::Record,
         Page::Request,
@@ -47,7 +44,6 @@ impl Page {
         Page::Visit,
         Page::Catalog,
         Page::Records,
-        Page::Qa,
         Page::Login,
     ];
 
@@ -58,7 +54,7 @@ impl Page {
 
     /// A page with a document form (the 新建 button applies).
     pub fn has_form(self) -> bool {
-        !matches!(self, Page::Catalog | Page::Records | Page::Qa | Page::Login)
+        !matches!(self, Page::Catalog | Page::Records | Page::Login)
     }
 
     pub fn slug(self) -> &'static str {
@@ -70,7 +66,6 @@ impl Page {
             Page::Visit => "visit",
             Page::Catalog => "rules",
             Page::Records => "records",
-            Page::Qa => "qa",
             Page::Login => "login",
         }
     }
@@ -92,7 +87,6 @@ impl Page {
             Page::Visit => ("就诊", "Visit"),
             Page::Catalog => ("规则目录", "Rules"),
             Page::Records => ("我的记录", "My records"),
-            Page::Qa => ("质控", "QA"),
             Page::Login => ("登录", "Sign in"),
         }
     }
@@ -234,7 +228,7 @@ pub fn App() -> impl IntoView {
             Page::Request => rq.set(fresh.request),
             Page::Infectious => ir.set(fresh.infectious),
             Page::Visit => visit.set(fresh.visit),
-            Page::Catalog | Page::Records | Page::Qa | Page::Login => return,
+            Page::Catalog | Page::Records | Page::Login => return,
         }
         generation.update(|g| *g += 1);
     };
@@ -263,6 +257,9 @@ pub fn App() -> impl IntoView {
                         </a>
                     }
                 }).collect_view()}
+                // The QA workspace is a page of its own (its own, separately loaded module), so
+                // the doctors' app does not carry it.
+                <a href="/qa/" class="page-link" id="nav-qa">{tr("质控", "QA")}</a>
             </nav>
             <div class="tools">
                 <SyncStatus ctx=sync />
@@ -314,7 +311,6 @@ pub fn App() -> impl IntoView {
                     Page::Visit => view! { <VisitPage visit=visit /> }.into_any(),
                     Page::Catalog => view! { <CatalogPage /> }.into_any(),
                     Page::Records => view! { <RecordsPage ctx=sync /> }.into_any(),
-                    Page::Qa => view! { <QaPage ctx=sync /> }.into_any(),
                     Page::Login => view! { <LoginPage ctx=sync done=Callback::new(move |_| go(Page::Records)) /> }.into_any(),
                 }
             }}

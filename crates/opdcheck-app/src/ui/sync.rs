@@ -12,7 +12,8 @@ use crate::outbox;
 use crate::sync::{self as logic, BATCH, OutboxEntry, PushRequest, SyncState};
 use crate::ui::{lang, tr, trs};
 
-const SESSION_KEY: &str = "opdcheck.session";
+/// Where the session is kept (the QA workspace, a page of its own, shares it).
+pub const SESSION_KEY: &str = "opdcheck.session";
 
 /// What the agent is doing.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,7 +1,7 @@
-//! The QA workspace's logic: the API's sample, review and sheet shapes, the review being edited
+//! The QA workspace's data and logic: the API's sample, review and sheet shapes, the review being edited
 //! (decisions on the automatic findings, manual deductions, the record's total as QA works),
 //! the trend chart's geometry and the period helpers. Pure, so it is tested natively; the
-//! components in `ui::qa` only bind it to the page.
+//! components in [`crate::ui`] only bind it to the page.
 
 use std::collections::{BTreeMap, BTreeSet};
 

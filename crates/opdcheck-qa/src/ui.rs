@@ -1,20 +1,20 @@
 //! The QA workspace (质控): the month's score sheet and dashboards, samples drawn from the
 //! synced records, and the review pane where QA confirms or dismisses each automatic finding
 //! and records the manual checklist's deductions. Everything comes from the API (qa and admin
-//! roles); the logic is in [`crate::qa`].
+//! roles); the logic is in [`crate::model`].
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use opdcheck_engine::{Lang, Severity};
 use serde_json::Value;
 
-use crate::api::{self, CallError};
-use crate::qa::{
-    self, Decision, ReviewBundle, ReviewDraft, RuleRates, Sample, SampleForm, SampleSummary,
+use crate::model::{
+    self as qa, Decision, ReviewBundle, ReviewDraft, RuleRates, Sample, SampleForm, SampleSummary,
     SheetView, Trend, chart_frame, chart_runs, chart_x, chart_y, percent,
 };
-use crate::ui::sync::SyncCtx;
-use crate::ui::{engine, lang, now_stamp, tr, trs};
+use crate::shell::Auth;
+use opdcheck_app::api::{self, CallError};
+use opdcheck_app::ui::{engine, lang, now_stamp, tr, trs};
 
 /// Where in the workspace QA is.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,7 +27,8 @@ enum View {
 
 /// The workspace: needs a QA or admin sign-in (the server enforces it; this only says so).
 #[component]
-pub fn QaPage(ctx: SyncCtx) -> impl IntoView {
+pub fn QaPage(auth: Auth) -> impl IntoView {
+    let ctx = auth;
     let view = RwSignal::new(View::Sheet);
     let role = move || {
         ctx.session
@@ -36,12 +37,10 @@ pub fn QaPage(ctx: SyncCtx) -> impl IntoView {
     view! {
         <section class="qa">
             {move || match role() {
-                None => view! {
-                    <p class="note">{tr("质控工作台需要以质控或管理员身份登录。", "The QA workspace needs a QA or admin sign-in.")}
-                        " " <a href="#/login">{tr("登录", "Sign in")}</a></p>
-                }.into_any(),
+                None => ().into_any(),
                 Some(r) if r != "qa" && r != "admin" => view! {
-                    <p class="note" role="alert">{tr("当前账号不是质控或管理员角色，无权查看质控数据。", "This account is neither QA nor admin: the QA data is not open to it.")}</p>
+                    <p class="note" role="alert">{tr("当前账号不是质控或管理员角色，无权查看质控数据。", "This account is neither QA nor admin: the QA data is not open to it.")}
+                        " " <button type="button" class="small" on:click=move |_| ctx.sign_out()>{tr("换个账号登录", "Sign in as someone else")}</button></p>
                 }.into_any(),
                 Some(_) => view! {
                     <nav class="qa-tabs no-print" aria-label=tr("质控", "QA")>
@@ -62,13 +61,12 @@ pub fn QaPage(ctx: SyncCtx) -> impl IntoView {
     }
 }
 
-fn token(ctx: SyncCtx) -> Option<String> {
-    ctx.session
-        .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+fn token(ctx: Auth) -> Option<String> {
+    ctx.token()
 }
 
 /// An API failure as the page says it; a lost session signs out.
-fn failure(ctx: SyncCtx, e: CallError) -> String {
+fn failure(ctx: Auth, e: CallError) -> String {
     if e == CallError::Unauthorized {
         ctx.sign_out();
     }
@@ -98,7 +96,7 @@ const KINDS: [&str; 4] = [
 // ---------------------------------------------------------------------------------------------
 
 #[component]
-fn SheetPanel(ctx: SyncCtx) -> impl IntoView {
+fn SheetPanel(ctx: Auth) -> impl IntoView {
     let lang = lang();
     let today = now_stamp();
     let (first, last) = qa::month_of(&today);
@@ -407,7 +405,7 @@ fn RulesTable(rules: RuleRates) -> impl IntoView {
 // ---------------------------------------------------------------------------------------------
 
 #[component]
-fn SamplesPanel(ctx: SyncCtx, view: RwSignal<View>) -> impl IntoView {
+fn SamplesPanel(ctx: Auth, view: RwSignal<View>) -> impl IntoView {
     let (first, last) = qa::month_of(&now_stamp());
     let form = RwSignal::new(SampleForm {
         from: first,
@@ -556,7 +554,7 @@ fn SamplesPanel(ctx: SyncCtx, view: RwSignal<View>) -> impl IntoView {
 }
 
 #[component]
-fn SamplePanel(ctx: SyncCtx, id: String, view: RwSignal<View>) -> impl IntoView {
+fn SamplePanel(ctx: Auth, id: String, view: RwSignal<View>) -> impl IntoView {
     let sample = RwSignal::new(None::<Result<Sample, String>>);
     let add = RwSignal::new(String::new());
     let add_error = RwSignal::new(String::new());
@@ -681,7 +679,7 @@ fn urlencode(s: &str) -> String {
 
 #[component]
 fn ReviewPanel(
-    ctx: SyncCtx,
+    ctx: Auth,
     id: String,
     sample: Option<String>,
     view: RwSignal<View>,
