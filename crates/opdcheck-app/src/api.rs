@@ -125,31 +125,29 @@ pub struct RecordPage {
 
 /// `GET /api/v1/records` with filters given as query pairs.
 pub async fn records(token: &str, query: &[(&str, String)]) -> Result<RecordPage, CallError> {
-    let resp = Request::get("/api/v1/records")
+    get_json(token, "/api/v1/records", query).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Any other call (the QA workspace's: the server refuses roles other than qa and admin)
+// ---------------------------------------------------------------------------------------------
+
+/// `GET path?query` with the session's token: the response when it is a success.
+async fn get(token: &str, path: &str, query: &[(&str, String)]) -> Result<Response, CallError> {
+    let resp = Request::get(path)
         .query(query.iter().map(|(k, v)| (*k, v.as_str())))
         .header("Authorization", &format!("Bearer {token}"))
         .send()
         .await
         .map_err(|e| CallError::Unreachable(e.to_string()))?;
-    if !resp.ok() {
-        return Err(error_of(resp).await);
+    if resp.ok() {
+        Ok(resp)
+    } else {
+        Err(error_of(resp).await)
     }
-    resp.json::<RecordPage>()
-        .await
-        .map_err(|e| CallError::Unreachable(e.to_string()))
 }
 
-// ---------------------------------------------------------------------------------------------
-// QA workspace (qa and admin roles; the server refuses the others)
-// ---------------------------------------------------------------------------------------------
-
-async fn answer<T: serde::de::DeserializeOwned>(
-    sent: Result<Response, gloo_net::Error>,
-) -> Result<T, CallError> {
-    let resp = sent.map_err(|e| CallError::Unreachable(e.to_string()))?;
-    if !resp.ok() {
-        return Err(error_of(resp).await);
-    }
+async fn json_of<T: serde::de::DeserializeOwned>(resp: Response) -> Result<T, CallError> {
     resp.json::<T>()
         .await
         .map_err(|e| CallError::Unreachable(e.to_string()))
@@ -161,12 +159,20 @@ pub async fn get_json<T: serde::de::DeserializeOwned>(
     path: &str,
     query: &[(&str, String)],
 ) -> Result<T, CallError> {
-    let sent = Request::get(path)
-        .query(query.iter().map(|(k, v)| (*k, v.as_str())))
-        .header("Authorization", &format!("Bearer {token}"))
-        .send()
-        .await;
-    answer(sent).await
+    json_of(get(token, path, query).await?).await
+}
+
+/// `GET path?query` as text (the sheet's CSV).
+pub async fn get_text(
+    token: &str,
+    path: &str,
+    query: &[(&str, String)],
+) -> Result<String, CallError> {
+    get(token, path, query)
+        .await?
+        .text()
+        .await
+        .map_err(|e| CallError::Unreachable(e.to_string()))
 }
 
 /// `POST` or `PUT` a JSON body; the answer as JSON.
@@ -180,29 +186,15 @@ pub async fn send_json<T: serde::de::DeserializeOwned>(
         "PUT" => Request::put(path),
         _ => Request::post(path),
     };
-    let req = req
+    let resp = req
         .header("Authorization", &format!("Bearer {token}"))
         .json(body)
-        .map_err(|e| CallError::Unreachable(e.to_string()))?;
-    answer(req.send().await).await
-}
-
-/// `GET path?query` as text (the sheet's CSV).
-pub async fn get_text(
-    token: &str,
-    path: &str,
-    query: &[(&str, String)],
-) -> Result<String, CallError> {
-    let resp = Request::get(path)
-        .query(query.iter().map(|(k, v)| (*k, v.as_str())))
-        .header("Authorization", &format!("Bearer {token}"))
+        .map_err(|e| CallError::Unreachable(e.to_string()))?
         .send()
         .await
         .map_err(|e| CallError::Unreachable(e.to_string()))?;
     if !resp.ok() {
         return Err(error_of(resp).await);
     }
-    resp.text()
-        .await
-        .map_err(|e| CallError::Unreachable(e.to_string()))
+    json_of(resp).await
 }

@@ -2,10 +2,9 @@
 
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use opdcheck_app::api::{self, CallError, Session};
-use opdcheck_app::ui::sync::SESSION_KEY;
-use opdcheck_app::ui::{Ui, tr};
+use opdcheck_app::api::Session;
+use opdcheck_app::ui::sync::{LoginForm, SESSION_KEY};
+use opdcheck_app::ui::{provide_lang, tr};
 use opdcheck_engine::Lang;
 
 use crate::ui::QaPage;
@@ -36,20 +35,7 @@ impl Auth {
 
 #[component]
 pub fn QaApp() -> impl IntoView {
-    let lang = RwSignal::new(
-        LocalStorage::get::<String>("opdcheck.lang")
-            .ok()
-            .filter(|l| l == "en")
-            .map(|_| Lang::En)
-            .unwrap_or(Lang::Zh),
-    );
-    provide_context(Ui { lang });
-    Effect::new(move |_| {
-        let _ = LocalStorage::set(
-            "opdcheck.lang",
-            if lang.get() == Lang::En { "en" } else { "zh" },
-        );
-    });
+    let lang = provide_lang();
     let auth = Auth {
         session: RwSignal::new(LocalStorage::get::<Session>(SESSION_KEY).ok()),
     };
@@ -88,46 +74,11 @@ pub fn QaApp() -> impl IntoView {
 /// Sign in (the app's accounts; the workspace needs qa or admin).
 #[component]
 fn SignIn(auth: Auth) -> impl IntoView {
-    let user = RwSignal::new(String::new());
-    let pass = RwSignal::new(String::new());
-    let error = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-    let lang = opdcheck_app::ui::lang();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        busy.set(true);
-        let (u, p) = (user.get_untracked(), pass.get_untracked());
-        spawn_local(async move {
-            match api::login(&u, &p).await {
-                Ok(s) => {
-                    error.set(String::new());
-                    auth.sign_in(s);
-                }
-                Err(CallError::Unauthorized) => error.set(
-                    if lang.get_untracked() == Lang::Zh {
-                        "用户名或密码不正确"
-                    } else {
-                        "wrong user name or password"
-                    }
-                    .into(),
-                ),
-                Err(e) => error.set(e.message()),
-            }
-            busy.set(false);
-        });
-    };
     view! {
-        <section class="login">
-            <form class="login-form" on:submit=submit>
-                <h2>{tr("质控登录", "Sign in to QA")}</h2>
-                <p class="note">{tr("质控工作台供质控人员与管理员使用。", "The QA workspace is for QA staff and admins.")}</p>
-                <label for="login-user">{tr("用户名", "User name")}</label>
-                <input id="login-user" autocomplete="username" required prop:value=move || user.get() on:input=move |ev| user.set(event_target_value(&ev)) />
-                <label for="login-pass">{tr("密码", "Password")}</label>
-                <input id="login-pass" type="password" autocomplete="current-password" required prop:value=move || pass.get() on:input=move |ev| pass.set(event_target_value(&ev)) />
-                <button type="submit" class="primary" disabled=move || busy.get()>{tr("登录", "Sign in")}</button>
-                <p class="login-error" role="alert">{move || error.get()}</p>
-            </form>
-        </section>
+        <LoginForm
+            title=("质控登录", "Sign in to QA")
+            note=("质控工作台供质控人员与管理员使用。", "The QA workspace is for QA staff and admins.")
+            on_session=Callback::new(move |s: Session| auth.sign_in(s))
+        />
     }
 }

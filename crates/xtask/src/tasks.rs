@@ -439,6 +439,22 @@ pub fn build_server() -> Result<PathBuf> {
     Ok(target_dir().join("release").join("opdcheck-server"))
 }
 
+/// Build the `opdcheck` CLI (release); its path.
+fn build_cli() -> Result<PathBuf> {
+    step(
+        "build opdcheck (CLI)",
+        cargo().args([
+            "build",
+            "--release",
+            "-p",
+            "opdcheck-cli",
+            "--bin",
+            "opdcheck",
+        ]),
+    )?;
+    Ok(target_dir().join("release").join("opdcheck"))
+}
+
 /// The release app (dist/) and server; the server binary's path.
 pub fn build_app_and_server() -> Result<PathBuf> {
     build_app()?;
@@ -493,18 +509,7 @@ pub fn e2e(server: &Path) -> Result {
 /// `validate` of the built widget (Node) against `opdcheck check --format json` on every
 /// sample document (tests/e2e/widget-cli.e2e.mjs).
 fn widget_matches_cli() -> Result {
-    step(
-        "build opdcheck (CLI)",
-        cargo().args([
-            "build",
-            "--release",
-            "-p",
-            "opdcheck-cli",
-            "--bin",
-            "opdcheck",
-        ]),
-    )?;
-    let cli = target_dir().join("release").join("opdcheck");
+    let cli = build_cli()?;
     step(
         "node tests/e2e/widget-cli.e2e.mjs",
         Command::new("node")
@@ -523,6 +528,10 @@ pub fn run(port: u16, cli: bool) -> Result {
     }
     let server = build_app_and_server()?;
     eprintln!("\n== opdcheck-server (Ctrl-C stops it)");
+    eprintln!(
+        "   the app at http://127.0.0.1:{port}/, the QA workspace at /qa/ (`cargo xtask demo-data` \
+         fills it), the widget's demo portal at /portal/"
+    );
     // The server prints `opdcheck: serving http://127.0.0.1:PORT/`; Ctrl-C reaches it with this
     // process (same process group) and it shuts down cleanly.
     let status = Command::new(&server)
@@ -556,18 +565,7 @@ pub fn demo_data(months: u32, records: u32) -> Result {
 
 /// Build the CLI, check the shipped sample batch, print its score sheet.
 fn cli_samples() -> Result {
-    step(
-        "build",
-        cargo().args([
-            "build",
-            "--release",
-            "-p",
-            "opdcheck-cli",
-            "--bin",
-            "opdcheck",
-        ]),
-    )?;
-    let bin = target_dir().join("release").join("opdcheck");
+    let bin = build_cli()?;
     let batch = root().join("samples").join("batch.jsonl");
     for args in [&["check"][..], &["score"][..]] {
         eprintln!("\n== opdcheck {} samples/batch.jsonl", args.join(" "));

@@ -34,6 +34,29 @@ pub fn lang() -> RwSignal<Lang> {
     })
 }
 
+/// The interface language of a page (the app, the QA workspace): as last chosen on this device,
+/// given to every component, kept when changed, and said on `<html lang>`.
+pub fn provide_lang() -> RwSignal<Lang> {
+    use gloo_storage::{LocalStorage, Storage};
+    const KEY: &str = "opdcheck.lang";
+    let lang = RwSignal::new(
+        LocalStorage::get::<String>(KEY)
+            .ok()
+            .filter(|l| l == "en")
+            .map(|_| Lang::En)
+            .unwrap_or(Lang::Zh),
+    );
+    provide_context(Ui { lang });
+    Effect::new(move |_| {
+        let en = lang.get() == Lang::En;
+        let _ = LocalStorage::set(KEY, if en { "en" } else { "zh" });
+        if let Some(html) = document().document_element() {
+            let _ = html.set_attribute("lang", if en { "en" } else { "zh-CN" });
+        }
+    });
+    lang
+}
+
 /// The checking engine (the default policy, embedded).
 pub fn engine() -> &'static Engine {
     Engine::default_engine()

@@ -17,7 +17,7 @@ use crate::ui::record::RecordPage;
 use crate::ui::request::RequestPage;
 use crate::ui::sync::{LoginPage, RecordsPage, SyncCtx, SyncStatus};
 use crate::ui::visit::VisitPage;
-use crate::ui::{Ui, engine, now_minutes, now_stamp};
+use crate::ui::{engine, now_minutes, now_stamp, provide_lang};
 
 /// How long after the last change the drafts are written to storage.
 pub const SAVE_DELAY: std::time::Duration = std::time::Duration::from_millis(250);
@@ -121,14 +121,7 @@ fn current_hash() -> String {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let lang = RwSignal::new(
-        LocalStorage::get::<String>("opdcheck.lang")
-            .ok()
-            .filter(|l| l == "en")
-            .map(|_| Lang::En)
-            .unwrap_or(Lang::Zh),
-    );
-    provide_context(Ui { lang });
+    let lang = provide_lang();
     let sync = SyncCtx::start();
     // Build the engine (parse the embedded data) before the first form renders.
     let _ = engine();
@@ -174,23 +167,6 @@ pub fn App() -> impl IntoView {
         hide.remove();
         blur.remove();
     });
-    Effect::new(move |_| {
-        let _ = LocalStorage::set(
-            "opdcheck.lang",
-            if lang.get() == Lang::En { "en" } else { "zh" },
-        );
-        if let Some(html) = document().document_element() {
-            let _ = html.set_attribute(
-                "lang",
-                if lang.get() == Lang::En {
-                    "en"
-                } else {
-                    "zh-CN"
-                },
-            );
-        }
-    });
-
     let page = RwSignal::new(Page::from_hash(&current_hash()));
     let listener = window_event_listener(leptos::ev::hashchange, move |_| {
         page.set(Page::from_hash(&current_hash()))

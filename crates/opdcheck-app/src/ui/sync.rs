@@ -303,6 +303,25 @@ pub fn DocSyncState(#[prop(into)] id: Signal<String>) -> impl IntoView {
 /// Sign in.
 #[component]
 pub fn LoginPage(ctx: SyncCtx, #[prop(into)] done: Callback<()>) -> impl IntoView {
+    view! {
+        <LoginForm
+            title=("登录", "Sign in")
+            note=("登录后，已签名的文书会同步到医院服务器并由服务器复核。未登录时文书保存在本机。", "Signed documents are synced to the hospital's server and checked again there once you sign in. Until then they stay on this device.")
+            on_session=Callback::new(move |s: Session| {
+                ctx.sign_in(s);
+                done.run(());
+            })
+        />
+    }
+}
+
+/// The sign-in form (the app's page and the QA workspace's): the session goes to `on_session`.
+#[component]
+pub fn LoginForm(
+    title: (&'static str, &'static str),
+    note: (&'static str, &'static str),
+    #[prop(into)] on_session: Callback<Session>,
+) -> impl IntoView {
     let user = RwSignal::new(String::new());
     let pass = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
@@ -315,10 +334,7 @@ pub fn LoginPage(ctx: SyncCtx, #[prop(into)] done: Callback<()>) -> impl IntoVie
         let (u, p) = (user.get_untracked(), pass.get_untracked());
         spawn_local(async move {
             match api::login(&u, &p).await {
-                Ok(s) => {
-                    ctx.sign_in(s);
-                    done.run(());
-                }
+                Ok(s) => on_session.run(s),
                 Err(CallError::Unauthorized) => {
                     error.set(Some(if lang.get_untracked() == Lang::Zh {
                         "用户名或密码不正确".into()
@@ -334,8 +350,8 @@ pub fn LoginPage(ctx: SyncCtx, #[prop(into)] done: Callback<()>) -> impl IntoVie
     view! {
         <section class="login">
             <form class="login-form" on:submit=submit>
-                <h2>{tr("登录", "Sign in")}</h2>
-                <p class="note">{tr("登录后，已签名的文书会同步到医院服务器并由服务器复核。未登录时文书保存在本机。", "Signed documents are synced to the hospital's server and checked again there once you sign in. Until then they stay on this device.")}</p>
+                <h2>{tr(title.0, title.1)}</h2>
+                <p class="note">{tr(note.0, note.1)}</p>
                 <label for="login-user">{tr("用户名", "User name")}</label>
                 <input id="login-user" autocomplete="username" required prop:value=move || user.get() on:input=move |ev| user.set(event_target_value(&ev)) />
                 <label for="login-pass">{tr("密码", "Password")}</label>
