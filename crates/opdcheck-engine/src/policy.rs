@@ -578,6 +578,19 @@ mod tests {
         assert_eq!(empty.ruleset(), Engine::default_engine().ruleset());
     }
 
+    /// `GET /api/v1/policy` gives the policy as it serialises; the QA workspace reads it back
+    /// to score reviews as the server does.
+    #[test]
+    fn a_served_policy_reads_back() {
+        let p = &Engine::default_engine().policy;
+        let back: Policy = serde_json::from_value(serde_json::to_value(p).unwrap()).unwrap();
+        assert_eq!(back.formulary.drugs.len(), p.formulary.drugs.len());
+        assert_eq!(
+            serde_json::to_value(&back).unwrap(),
+            serde_json::to_value(p).unwrap()
+        );
+    }
+
     #[test]
     fn an_override_changes_only_what_it_names() {
         let e = Engine::with_policy_override(r#"{"limits": {"max_drugs": 4}}"#).unwrap();

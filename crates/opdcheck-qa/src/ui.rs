@@ -16,6 +16,10 @@ use crate::shell::Auth;
 use opdcheck_app::api::{self, CallError};
 use opdcheck_app::ui::{engine, lang, now_stamp, tr, trs};
 
+/// The policy the server checks with, once read (else the embedded default is used).
+#[derive(Clone, Copy)]
+struct ServerPolicy(RwSignal<Option<std::sync::Arc<opdcheck_engine::Policy>>>);
+
 /// Where in the workspace QA is.
 #[derive(Debug, Clone, PartialEq)]
 enum View {
@@ -29,6 +33,22 @@ enum View {
 #[component]
 pub fn QaPage(auth: Auth) -> impl IntoView {
     let ctx = auth;
+    // The server's policy (an admin may have overridden the default): the review's live total
+    // is scored with it, as the server scores the saved review.
+    let policy = ServerPolicy(RwSignal::new(None));
+    provide_context(policy);
+    Effect::new(move |_| {
+        let Some(t) = token(ctx) else { return };
+        spawn_local(async move {
+            #[derive(serde::Deserialize)]
+            struct Answer {
+                policy: opdcheck_engine::Policy,
+            }
+            if let Ok(a) = api::get_json::<Answer>(&t, "/api/v1/policy", &[]).await {
+                policy.0.set(Some(std::sync::Arc::new(a.policy)));
+            }
+        });
+    });
     let view = RwSignal::new(View::Sheet);
     let role = move || {
         ctx.session
@@ -784,7 +804,12 @@ fn ReviewPanel(
                     let findings: Vec<opdcheck_engine::Finding> = qa::by_severity(qa::all_findings(&record.report)).into_iter().cloned().collect();
                     let total = {
                         let record = record.clone();
-                        Memo::new(move |_| draft.with(|d| d.total(&engine().policy, &record)))
+                        let policy = use_context::<ServerPolicy>().map(|p| p.0);
+                        Memo::new(move |_| {
+                            let server = policy.and_then(|p| p.get());
+                            let policy = server.as_deref().unwrap_or(&engine().policy);
+                            draft.with(|d| d.total(policy, &record))
+                        })
                     };
                     let (kzh, ken) = kind_label(&record.kind);
                     view! {
