@@ -143,6 +143,26 @@ pub fn test() -> Result {
             "browser",
         ]),
     )?;
+    // The widget's TypeScript declarations against an integrator's use of the documented API.
+    ensure_e2e_npm()?;
+    step(
+        "widget types (tsc --noEmit --strict tests/e2e/widget-types.ts)",
+        Command::new(e2e_dir().join("node_modules").join(".bin").join("tsc"))
+            .args([
+                "--noEmit",
+                "--strict",
+                "--target",
+                "es2022",
+                "--module",
+                "es2022",
+                "--moduleResolution",
+                "bundler",
+                "--lib",
+                "es2022,dom",
+                "widget-types.ts",
+            ])
+            .current_dir(e2e_dir()),
+    )?;
     // The web app end to end: built as shipped (release, wasm-opt), served by the release
     // server, driven in Chromium like a user.
     let server = build_app_and_server()?;
@@ -226,6 +246,7 @@ fn ensure_e2e_npm() -> Result {
     let dir = e2e_dir();
     let modules = dir.join("node_modules");
     if modules.join(".bin").join("wasm-opt").exists()
+        && modules.join(".bin").join("tsc").exists()
         && modules
             .join("playwright-core")
             .join("package.json")

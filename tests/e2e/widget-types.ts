@@ -1,0 +1,87 @@
+// Type-checks an integrator's use of the widget against its declarations
+// (crates/opdcheck-widget/js/opdcheck.d.ts): `cargo xtask test` runs `tsc --noEmit --strict` on
+// this file, so a declaration that drifts from the documented API fails CI. Not executed.
+
+import {
+  attach,
+  init,
+  policy,
+  rules,
+  setPolicy,
+  sync,
+  validate,
+  validateVisit,
+  version,
+  OpdcheckError,
+  type Finding,
+  type Handle,
+  type Report,
+  type ValidateResult,
+} from '../../crates/opdcheck-widget/js/opdcheck.js';
+
+function isReport(r: ValidateResult): r is Report {
+  return !('error' in r);
+}
+
+export async function portal(form: HTMLFormElement): Promise<void> {
+  const { version: v, ruleset } = await init({ policy: { limits: { max_drugs: 4 } } });
+  const stamped: boolean = ruleset.startsWith(v) && v === version();
+
+  const r = validate({ kind: 'prescription', id: 'rx-1', items: [] });
+  if (isReport(r)) {
+    const first: Finding | undefined = r.findings[0];
+    const codes: string[] = r.findings.map((f) => `${f.rule} ${f.item} ${f.path} ${f.message.zh}`);
+    const qualified: boolean = r.score.qualified && stamped && codes.length >= 0 && first !== null;
+    void qualified;
+  } else {
+    const where: string = `${r.error.path}: ${r.error.located}`;
+    void where;
+  }
+  const visit = validateVisit('{"visit_id": "v-1"}');
+  if (!('error' in visit)) {
+    const nested: Report[] = visit.documents;
+    void nested;
+  }
+  const catalog: string[] = rules().map((x) => `${x.code} ${x.kind} ${x.severity} ${x.title.en}`);
+  const p: Record<string, unknown> = policy();
+  try {
+    setPolicy({ limits: { max_drugs: 'four' } });
+  } catch (e) {
+    if (e instanceof OpdcheckError) console.log(e.error.path);
+  }
+  setPolicy(null);
+
+  const handle: Handle = attach(form, {
+    kind: 'prescription',
+    lang: 'zh',
+    fields: {
+      'patient.name': '#pname',
+      'items[]': 'tr.drug-row',
+      'items[].drug': '.drug-name',
+      'items[].days': { selector: '.days', type: 'number' },
+      'patient.age': { selector: '#age', parse: (text) => ({ value: Number(text), unit: 'year' }) },
+    },
+    values: () => ({ id: 'rx-1', prescriber: { id: 'D0012' } }),
+    panel: 'opd-check#panel',
+    sync: { url: 'https://qa.example', key: 'opd-demo-portal-key', version: 1, requireQualified: true },
+  });
+  const off = handle.on('change', (report) => console.log('error' in report ? report.error.message : report.score.deduction));
+  handle.on('valid', (report) => console.log(report.ruleset));
+  handle.on('sync', (result) => console.log(result.results.map((x) => x.status)));
+  off();
+  const pushed = await handle.sync();
+  const again = await sync([{ id: 'rx-1', version: 2, document: { kind: 'prescription', id: 'rx-1' } }], { url: '/', key: 'k' });
+  console.log(pushed.ok, again.status, catalog.length, Object.keys(p).length);
+
+  const el = document.createElement('opd-check');
+  el.kind = 'exam_request';
+  el.document = { kind: 'exam_request', id: 'rq-1' };
+  el.connect(handle);
+  el.addEventListener('opdcheck-change', (ev) => console.log(ev.detail.report));
+  handle.destroy();
+
+  // @ts-expect-error: kind is one of the interchange format's kinds
+  attach(form, { kind: 'receipt', fields: {} });
+  // @ts-expect-error: the handle has no such event
+  handle.on('saved', () => {});
+}
