@@ -196,6 +196,8 @@ fn missed_report_visit(
     let mut v: Value = serde_json::from_str(VISIT).unwrap_or_default();
     let card: Value = serde_json::from_str(IR).unwrap_or_default();
     let id = format!("demo-v-{n:06}");
+    // A visit is stored under its id (else its visit_id); given, as every pushed record has one.
+    v["id"] = json!(id);
     v["visit_id"] = json!(id);
     v["prescriptions"] = json!([]);
     v["exam_requests"] = json!([]);
@@ -285,6 +287,29 @@ mod tests {
         assert!(
             (5..40).contains(&missed),
             "missed reports in 2000 documents: {missed}"
+        );
+    }
+
+    /// Every generated record is stored: none refused by the push (ids, formats).
+    #[tokio::test]
+    async fn the_store_takes_every_generated_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_sqlite(&dir.path().join("demo.db"))
+            .await
+            .unwrap();
+        let opts = Options {
+            months: 2,
+            records: 1500,
+            seed: 3,
+            end: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+        };
+        let summary = fill(&store, Engine::default_engine(), &opts).await.unwrap();
+        assert_eq!(
+            summary,
+            Summary {
+                created: 1500,
+                ..Summary::default()
+            }
         );
     }
 }
