@@ -1,6 +1,6 @@
 //! The companion API, as the app calls it: sign in, push the outbox, list records.
 
-use gloo_net::http::{Request, Response};
+use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::sync::{ApiError, PushRequest, PushResponse};
@@ -63,35 +63,38 @@ async fn error_of(resp: Response) -> CallError {
     CallError::Status(status, err)
 }
 
-pub async fn login(username: &str, password: &str) -> Result<Session, CallError> {
-    let resp = Request::post("/api/v1/login")
-        .json(&serde_json::json!({"username": username, "password": password}))
+/// Send a request with a JSON body, with the session's token when there is one: the response,
+/// whatever its status, or why there is none.
+async fn send(
+    req: RequestBuilder,
+    token: Option<&str>,
+    body: &impl Serialize,
+) -> Result<Response, CallError> {
+    let req = match token {
+        Some(t) => req.header("Authorization", &format!("Bearer {t}")),
+        None => req,
+    };
+    req.json(body)
         .map_err(|e| CallError::Unreachable(e.to_string()))?
         .send()
-        .await
-        .map_err(|e| CallError::Unreachable(e.to_string()))?;
-    if !resp.ok() {
-        return Err(error_of(resp).await);
-    }
-    resp.json::<Session>()
         .await
         .map_err(|e| CallError::Unreachable(e.to_string()))
 }
 
+pub async fn login(username: &str, password: &str) -> Result<Session, CallError> {
+    let body = serde_json::json!({"username": username, "password": password});
+    let resp = send(Request::post("/api/v1/login"), None, &body).await?;
+    if !resp.ok() {
+        return Err(error_of(resp).await);
+    }
+    json_of(resp).await
+}
+
 /// Push a batch. A 409 still carries every record's result (the others were stored).
 pub async fn push(token: &str, batch: &PushRequest<'_>) -> Result<PushResponse, CallError> {
-    let resp = Request::post("/api/v1/records")
-        .header("Authorization", &format!("Bearer {token}"))
-        .json(batch)
-        .map_err(|e| CallError::Unreachable(e.to_string()))?
-        .send()
-        .await
-        .map_err(|e| CallError::Unreachable(e.to_string()))?;
+    let resp = send(Request::post("/api/v1/records"), Some(token), batch).await?;
     if resp.ok() || resp.status() == 409 {
-        return resp
-            .json::<PushResponse>()
-            .await
-            .map_err(|e| CallError::Unreachable(e.to_string()));
+        return json_of(resp).await;
     }
     Err(error_of(resp).await)
 }
@@ -186,13 +189,7 @@ pub async fn send_json<T: serde::de::DeserializeOwned>(
         "PUT" => Request::put(path),
         _ => Request::post(path),
     };
-    let resp = req
-        .header("Authorization", &format!("Bearer {token}"))
-        .json(body)
-        .map_err(|e| CallError::Unreachable(e.to_string()))?
-        .send()
-        .await
-        .map_err(|e| CallError::Unreachable(e.to_string()))?;
+    let resp = send(req, Some(token), body).await?;
     if !resp.ok() {
         return Err(error_of(resp).await);
     }

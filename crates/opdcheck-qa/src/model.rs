@@ -435,11 +435,6 @@ impl ReviewDraft {
     }
 }
 
-/// Every finding of a report, a visit's nested ones included, in order.
-pub fn all_findings(report: &Report) -> Vec<&opdcheck_engine::Finding> {
-    report.all_findings().collect()
-}
-
 /// Errors first, then warnings, then notes (stable within each).
 pub fn by_severity(mut fs: Vec<&opdcheck_engine::Finding>) -> Vec<&opdcheck_engine::Finding> {
     fs.sort_by_key(|f| match f.severity {

@@ -3,6 +3,7 @@
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use opdcheck_app::api::Session;
+use opdcheck_app::ui::shell::Brand;
 use opdcheck_app::ui::sync::{LoginForm, SESSION_KEY};
 use opdcheck_app::ui::{provide_lang, tr};
 use opdcheck_engine::Lang;
@@ -41,11 +42,7 @@ pub fn QaApp() -> impl IntoView {
     };
     view! {
         <header class="topbar no-print">
-            <a class="brand" href="/">
-                <span class="logo" aria-hidden="true">"✚"</span>
-                <span>{tr("门诊文书质控", "Outpatient document QA")}</span>
-                <small>"opdcheck"</small>
-            </a>
+            <Brand href="/" />
             <nav class="pages" aria-label=tr("页面", "Pages")>
                 <a href="/" class="page-link">{tr("← 文书", "← Documents")}</a>
                 <a href="/qa/" class="page-link" aria-current="page">{tr("质控", "QA")}</a>

@@ -801,7 +801,7 @@ fn ReviewPanel(
                 Some(Ok(b)) => {
                     let record = b.record.clone();
                     let items = b.manual_items.clone();
-                    let findings: Vec<opdcheck_engine::Finding> = qa::by_severity(qa::all_findings(&record.report)).into_iter().cloned().collect();
+                    let findings: Vec<opdcheck_engine::Finding> = qa::by_severity(record.report.all_findings().collect()).into_iter().cloned().collect();
                     let total = {
                         let record = record.clone();
                         let policy = use_context::<ServerPolicy>().map(|p| p.0);

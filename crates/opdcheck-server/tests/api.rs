@@ -7,10 +7,7 @@
 mod common;
 
 use std::future::Future;
-use std::path::PathBuf;
 use std::pin::Pin;
-
-use common::PgCluster;
 
 use opdcheck_server::{AppState, Store, app};
 use reqwest::StatusCode;
@@ -1190,35 +1187,19 @@ fn openapi_describes_every_route() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_scenarios() {
-    if std::env::var("OPDCHECK_SKIP_POSTGRES").as_deref() == Ok("1") {
-        eprintln!("postgres_scenarios: skipped (OPDCHECK_SKIP_POSTGRES=1)");
+    let Some(cluster) = common::pg_cluster("postgres_scenarios") else {
         return;
-    }
-    let bin = PathBuf::from(
-        std::env::var("OPDCHECK_PG_BIN").unwrap_or_else(|_| "/usr/lib/postgresql/15/bin".into()),
-    );
-    assert!(
-        bin.join("initdb").is_file() && bin.join("pg_ctl").is_file(),
-        "PostgreSQL binaries not found in {} (set OPDCHECK_PG_BIN, or OPDCHECK_SKIP_POSTGRES=1 to skip)",
-        bin.display()
-    );
-    let cluster = PgCluster::start(&bin);
-    let admin = sqlx::PgPool::connect(&cluster.url("postgres"))
-        .await
-        .unwrap();
+    };
     for (name, auth, run) in SCENARIOS {
         // A fresh database per scenario, as each SQLite scenario gets a fresh file.
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&admin)
+        let store = Store::connect(&cluster.create_database(name).await)
             .await
             .unwrap();
-        let store = Store::connect(&cluster.url(name)).await.unwrap();
         assert_eq!(store.backend(), "postgres");
         let server = Server::start(store, *auth).await;
         eprintln!("postgres: {name}");
         run(&server).await;
     }
-    admin.close().await;
     drop(cluster);
 }
 

@@ -17,7 +17,7 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{PgCluster, ServerProc, Storage};
+use common::{ServerProc, Storage};
 use serde_json::{Value, json};
 
 const RX: &str = include_str!("../../opdcheck-engine/samples/prescription-clean.json");
@@ -145,21 +145,13 @@ async fn load_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore]
 async fn load_postgres() {
-    let bin = common::pg_bin();
-    assert!(
-        bin.join("initdb").is_file(),
-        "PostgreSQL binaries not found in {} (set OPDCHECK_PG_BIN)",
-        bin.display()
-    );
-    let cluster = PgCluster::start(&bin);
-    let admin = sqlx::PgPool::connect(&cluster.url("postgres"))
-        .await
-        .unwrap();
-    sqlx::query("CREATE DATABASE bench")
-        .execute(&admin)
-        .await
-        .unwrap();
-    admin.close().await;
-    bench("postgres", Storage::Url(cluster.url("bench"))).await;
+    let Some(cluster) = common::pg_cluster("load_postgres") else {
+        return;
+    };
+    bench(
+        "postgres",
+        Storage::Url(cluster.create_database("bench").await),
+    )
+    .await;
     drop(cluster);
 }

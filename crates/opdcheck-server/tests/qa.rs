@@ -12,7 +12,6 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 
-use common::PgCluster;
 use opdcheck_server::{AppState, Store, app};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -888,31 +887,17 @@ async fn sqlite_roles() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_qa_scenarios() {
-    if std::env::var("OPDCHECK_SKIP_POSTGRES").as_deref() == Ok("1") {
-        eprintln!("postgres_qa_scenarios: skipped (OPDCHECK_SKIP_POSTGRES=1)");
+    let Some(cluster) = common::pg_cluster("postgres_qa_scenarios") else {
         return;
-    }
-    let bin = common::pg_bin();
-    assert!(
-        bin.join("initdb").is_file() && bin.join("pg_ctl").is_file(),
-        "PostgreSQL binaries not found in {} (set OPDCHECK_PG_BIN, or OPDCHECK_SKIP_POSTGRES=1 to skip)",
-        bin.display()
-    );
-    let cluster = PgCluster::start(&bin);
-    let admin = sqlx::PgPool::connect(&cluster.url("postgres"))
-        .await
-        .unwrap();
+    };
     for (name, run) in SCENARIOS {
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&admin)
+        let store = Store::connect(&cluster.create_database(name).await)
             .await
             .unwrap();
-        let store = Store::connect(&cluster.url(name)).await.unwrap();
         let server = Server::start(store).await;
         eprintln!("postgres: {name}");
         run(&server).await;
     }
-    admin.close().await;
     drop(cluster);
 }
 

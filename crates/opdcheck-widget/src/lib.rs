@@ -45,15 +45,20 @@ struct ErrorJson<'a> {
     error: ErrorBody<'a>,
 }
 
+impl<'a> ErrorJson<'a> {
+    fn of(e: &'a InputError) -> ErrorJson<'a> {
+        ErrorJson {
+            error: ErrorBody {
+                error: e,
+                located: e.located(),
+            },
+        }
+    }
+}
+
 /// `{"error": {"path": …, "line": …, "column": …, "message": …, "located": …}}`.
 pub fn error_json(e: &InputError) -> String {
-    let body = ErrorJson {
-        error: ErrorBody {
-            error: e,
-            located: e.located(),
-        },
-    };
-    serde_json::to_string(&body).unwrap_or_else(|_| {
+    serde_json::to_string(&ErrorJson::of(e)).unwrap_or_else(|_| {
         r#"{"error":{"path":"","message":"the error could not be serialised"}}"#.to_string()
     })
 }
@@ -259,12 +264,7 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
 }
 
 fn error_js(e: &InputError) -> JsValue {
-    to_js(&ErrorJson {
-        error: ErrorBody {
-            error: e,
-            located: e.located(),
-        },
-    })
+    to_js(&ErrorJson::of(e))
 }
 
 /// A document given as an object or as JSON text → its JSON text, and whether it was text

@@ -218,11 +218,7 @@ pub fn App() -> impl IntoView {
             }
         }>{tr("跳到表单", "Skip to the form")}</a>
         <header class="topbar">
-            <a class="brand" href="#/prescription">
-                <span class="logo" aria-hidden="true">"✚"</span>
-                <span>{tr("门诊文书质控", "Outpatient document QA")}</span>
-                <small>"opdcheck"</small>
-            </a>
+            <Brand href="#/prescription" />
             <nav class="pages" aria-label=tr("文书", "Documents")>
                 {Page::ALL.into_iter().filter(|p| p.in_nav()).map(|p| {
                     let (zh, en) = p.label();
@@ -296,6 +292,18 @@ pub fn App() -> impl IntoView {
             <span>{move || format!("{} · {}", if lang.get() == Lang::Zh { "规则集" } else { "ruleset" }, engine().ruleset())}</span>
             <span>{tr("检查在本机浏览器内完成；草稿留在本机，签名的文书登录后同步到医院服务器并复核", "Checked in this browser; drafts stay on this device, signed documents sync to the hospital server (and are checked again) once you sign in")}</span>
         </footer>
+    }
+}
+
+/// The product's name at the left of the top bar (the app's and the QA workspace's).
+#[component]
+pub fn Brand(href: &'static str) -> impl IntoView {
+    view! {
+        <a class="brand" href=href>
+            <span class="logo" aria-hidden="true">"✚"</span>
+            <span>{tr("门诊文书质控", "Outpatient document QA")}</span>
+            <small>"opdcheck"</small>
+        </a>
     }
 }
 

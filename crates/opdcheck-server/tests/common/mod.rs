@@ -130,6 +130,35 @@ impl Drop for PgCluster {
     }
 }
 
+/// A throw-away cluster for a PostgreSQL test, or `None` when `OPDCHECK_SKIP_POSTGRES=1` says
+/// to skip it. Missing binaries fail the test, saying how to point at them or skip.
+pub fn pg_cluster(test: &str) -> Option<PgCluster> {
+    if std::env::var("OPDCHECK_SKIP_POSTGRES").as_deref() == Ok("1") {
+        eprintln!("{test}: skipped (OPDCHECK_SKIP_POSTGRES=1)");
+        return None;
+    }
+    let bin = pg_bin();
+    assert!(
+        bin.join("initdb").is_file() && bin.join("pg_ctl").is_file(),
+        "PostgreSQL binaries not found in {} (set OPDCHECK_PG_BIN, or OPDCHECK_SKIP_POSTGRES=1 to skip)",
+        bin.display()
+    );
+    Some(PgCluster::start(&bin))
+}
+
+impl PgCluster {
+    /// Create an empty database `name`; its URL.
+    pub async fn create_database(&self, name: &str) -> String {
+        let admin = sqlx::PgPool::connect(&self.url("postgres")).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&admin)
+            .await
+            .unwrap();
+        admin.close().await;
+        self.url(name)
+    }
+}
+
 /// Where the PostgreSQL binaries are (`OPDCHECK_PG_BIN`, default the Debian path).
 pub fn pg_bin() -> PathBuf {
     PathBuf::from(
