@@ -17,7 +17,7 @@ use opdcheck_engine::{Document, Engine, InputError};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::auth::{Principal, forbidden};
+use crate::auth::{Principal, Scope, audit, forbidden};
 use crate::store::{Filter, NewRecord, Param, Store, StoredRecord};
 use crate::{AppState, Error};
 
@@ -234,14 +234,24 @@ async fn push_records(
             "QA reads records; pushing them is for doctors and integrators",
         ));
     }
+    who.require_scope(Scope::Push)?;
     let mut body = json_body(body)?;
-    let records = std::mem::take(batch_of(
+    let mut records = std::mem::take(batch_of(
         &mut body,
         "records",
         "expected an object {\"records\": [...]}",
     )?);
+    // Department-bound API keys (auth::keys): a record of another department is not checked or
+    // stored; it stands in the batch as null (so indices stay) and gets its `forbidden` result.
+    let refused = crate::auth::keys::refused_by_department(&who, &records);
+    for (i, _) in &refused {
+        records[*i] = Value::Null;
+    }
     let engine = state.engine();
-    let results = push_batch(store, &engine, who.only_doctor(), records).await?;
+    let mut results = push_batch(store, &engine, who.only_doctor(), records).await?;
+    for (i, result) in refused {
+        results[i] = result;
+    }
     let any = |status: &str| results.iter().any(|r| r["status"] == status);
     let status = if any("forbidden") {
         StatusCode::FORBIDDEN
@@ -566,11 +576,15 @@ async fn list_records(
     who: Principal,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, Error> {
+    who.require_scope(Scope::Read)?;
     let store = state.store()?;
     let q = Params(q);
     let mut filter = Filter::default();
     if let Some(me) = who.only_doctor() {
         filter.and("doctor = $?", Param::Text(me.to_owned()));
+    }
+    if let Some(only) = who.only_departments() {
+        filter.and_in("department", only);
     }
     for (key, column) in [
         ("kind", "kind"),
@@ -612,6 +626,28 @@ async fn list_records(
     let page = q.int("page", 1, 1, 1_000_000)?;
     let per_page = q.int("per_page", 50, 1, MAX_PER_PAGE)?;
     let (items, total) = store.list(&filter, page, per_page).await?;
+    // The filter's parameters only (none of them is patient data), never the rows.
+    let asked: Map<String, Value> = [
+        "kind",
+        "department",
+        "doctor",
+        "period",
+        "from",
+        "to",
+        "qualified",
+        "rule",
+    ]
+    .into_iter()
+    .filter_map(|k| Some((k.to_owned(), json!(q.text(k)?))))
+    .collect();
+    audit::record_read(
+        &state,
+        &who,
+        "records.list",
+        None,
+        json!({"filter": asked, "page": page, "per_page": per_page, "total": total}),
+    )
+    .await?;
     let items: Vec<Value> = items
         .into_iter()
         .map(|i| {
@@ -631,6 +667,7 @@ async fn get_record(
     who: Principal,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, Error> {
+    who.require_scope(Scope::Read)?;
     let store = state.store()?;
     let Some(latest) = store.get_latest(&id).await? else {
         return Err(Error::NotFound(format!("record {id}")));
@@ -640,6 +677,19 @@ async fn get_record(
     {
         return Err(forbidden("a doctor may only read their own records"));
     }
+    if !who.may_see_department(latest.department.as_deref()) {
+        return Err(forbidden(
+            "this API key may only read records of its departments",
+        ));
+    }
+    audit::record_read(
+        &state,
+        &who,
+        "record.read",
+        Some(&id),
+        json!({"version": latest.version}),
+    )
+    .await?;
     let versions: Vec<Value> = store
         .versions(&id)
         .await?
@@ -672,9 +722,10 @@ async fn get_record(
 async fn check(
     State(state): State<AppState>,
     // Signed-in callers only: the check is cheap, but an open endpoint is an open CPU.
-    _who: Principal,
+    who: Principal,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Error> {
+    who.require_scope(Scope::Check)?;
     let mut body = json_body(body)?;
     let engine = state.engine();
     if body.get("documents").is_some() {
@@ -683,6 +734,12 @@ async fn check(
             .iter()
             .enumerate()
             .map(|(i, d)| match document_from_value(d.clone()) {
+                // A department-bound key checks only its departments' documents.
+                Ok(doc) if !who.may_see_department(doc.department()) => {
+                    let path = format!("documents[{i}].department");
+                    let message = "this API key may only check documents of its departments";
+                    json!({ "error": item_error("forbidden", message, path) })
+                }
                 Ok(doc) => serde_json::to_value(engine.check(&doc)).unwrap_or(Value::Null),
                 Err(e) => {
                     let (path, message) = located(&format!("documents[{i}]"), &e);
@@ -709,6 +766,11 @@ async fn check(
             Some(path),
         )
     })?;
+    if !who.may_see_department(doc.department()) {
+        return Err(forbidden(
+            "this API key may only check documents of its departments",
+        ));
+    }
     Ok(Json(engine.check(&doc)).into_response())
 }
 
@@ -771,14 +833,17 @@ async fn set_policy(
             Some(path),
         )
     })?;
-    let by = match &who {
-        Principal::User { username, .. } => username.clone(),
-        Principal::Integrator { name } => format!("key:{name}"),
-        Principal::Open => "open".to_owned(),
-    };
     let version = store
-        .insert_policy(&text, engine.ruleset(), &by, &now())
+        .insert_policy(&text, engine.ruleset(), &who.name(), &now())
         .await?;
+    audit::record(
+        &state,
+        &who,
+        "policy.set",
+        Some(&version.to_string()),
+        json!({"ruleset": engine.ruleset()}),
+    )
+    .await?;
     let ruleset = engine.ruleset().to_owned();
     state.set_engine(engine);
     Ok(Json(json!({ "version": version, "ruleset": ruleset })))
@@ -790,11 +855,15 @@ async fn stats(
     who: Principal,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, Error> {
+    who.require_scope(Scope::Read)?;
     let store = state.store()?;
     let q = Params(q);
     let mut filter = Filter::default();
     if let Some(me) = who.only_doctor() {
         filter.and("doctor = $?", Param::Text(me.to_owned()));
+    }
+    if let Some(only) = who.only_departments() {
+        filter.and_in("department", only);
     }
     q.period(&mut filter)?;
     fn rate(total: i64, qualified: i64) -> Value {

@@ -5,6 +5,7 @@
 //! from `main`, so tests drive it in-process or on a real socket; every failure is an [`Error`],
 //! which answers with a uniform JSON body `{"error": {"code", "message", "path"?}}`.
 
+pub mod accounts_store;
 pub mod api;
 pub mod auth;
 pub mod demo;
@@ -169,6 +170,10 @@ struct Inner {
     auth: bool,
     login_limiter: auth::LoginLimiter,
     cors_origins: Vec<HeaderValue>,
+    /// A session unused this long ends (`--idle-timeout-minutes`; tests use seconds).
+    idle_timeout: Duration,
+    /// `--demo`: the demo portal (`/portal/`) is served; otherwise it is a 404.
+    demo: bool,
 }
 
 impl AppState {
@@ -190,6 +195,8 @@ impl AppState {
                 auth: false,
                 login_limiter: Default::default(),
                 cors_origins: Vec::new(),
+                idle_timeout: auth::DEFAULT_IDLE_TIMEOUT,
+                demo: false,
             }),
         })
     }
@@ -204,6 +211,8 @@ impl AppState {
                 auth: false,
                 login_limiter: Default::default(),
                 cors_origins: Vec::new(),
+                idle_timeout: auth::DEFAULT_IDLE_TIMEOUT,
+                demo: false,
             }),
         }
     }
@@ -216,6 +225,8 @@ impl AppState {
             auth: self.inner.auth,
             login_limiter: Default::default(),
             cors_origins: self.inner.cors_origins.clone(),
+            idle_timeout: self.inner.idle_timeout,
+            demo: self.inner.demo,
         };
         f(&mut inner);
         AppState {
@@ -236,6 +247,20 @@ impl AppState {
     /// Browser origins (other than the server's own) allowed to call the API.
     pub fn with_cors_origins(self, origins: Vec<HeaderValue>) -> Self {
         self.rebuild(|i| i.cors_origins = origins)
+    }
+
+    /// The same state with sessions ending after `idle` without use.
+    pub fn with_idle_timeout(self, idle: Duration) -> Self {
+        self.rebuild(|i| i.idle_timeout = idle)
+    }
+
+    /// The same state serving the demo portal (`--demo`).
+    pub fn with_demo(self, demo: bool) -> Self {
+        self.rebuild(|i| i.demo = demo)
+    }
+
+    pub fn idle_timeout(&self) -> Duration {
+        self.inner.idle_timeout
     }
 
     pub fn auth_enabled(&self) -> bool {
@@ -297,6 +322,17 @@ pub fn app(state: AppState) -> Router {
     let router = Router::new()
         .route("/healthz", get(healthz))
         .merge(api::router());
+    let router = if state.inner.demo {
+        router
+    } else {
+        // The demo portal (dist/portal, built by `cargo xtask widget`) is a demo: only `--demo`
+        // serves it.
+        let gone = |uri: Uri| async move { Error::NotFound(uri.path().to_owned()) };
+        router
+            .route("/portal", axum::routing::any(gone))
+            .route("/portal/", axum::routing::any(gone))
+            .route("/portal/{*rest}", axum::routing::any(gone))
+    };
     let router = match state.dist() {
         Some(dist) => {
             let files = ServeDir::new(dist)
@@ -349,9 +385,13 @@ pub async fn serve(
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    // Connect info: the sign-in limiter and the audit trail see the client's address.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
     Ok(())
 }
 

@@ -1,5 +1,10 @@
-//! `opdcheck-server [--addr 127.0.0.1:8080] [--dist dist] [--data-dir data] [--database-url URL]`:
-//! serve the built web app and the API.
+//! `opdcheck-server [--addr 127.0.0.1:8080] [--dist dist] [--data-dir data] [--database-url URL]
+//! [--demo] [--idle-timeout-minutes 30]`: serve the built web app and the API. Without `--demo`
+//! no account exists until one is made with `user add` (docs/deploying.md).
+//!
+//! `opdcheck-server user add NAME --role admin|qa|doctor [--doctor-id ID]`, `user passwd NAME`
+//! (the password from stdin), `key add NAME [--scope check,push,read] [--department D]
+//! [--expires YYYY-MM-DD]`, `key revoke NAME`, `key list`: accounts and integrator keys.
 //!
 //! `opdcheck-server demo-data [--months 3] [--records 5000] [--seed 1] [--data-dir data]`: fill
 //! the store with generated records (checked by the engine as a real push), then exit.
@@ -43,6 +48,19 @@ struct Args {
         value_delimiter = ','
     )]
     cors_origins: Vec<String>,
+    /// Demo mode: make the demo accounts (doctor/doctor, qa/qa, admin/admin) and the demo
+    /// portal's key when no user exists, and serve the demo portal at /portal/. Never in
+    /// production.
+    #[arg(long)]
+    demo: bool,
+    /// A signed-in session unused for this long ends (besides the 12 h limit).
+    #[arg(
+        long,
+        env = "OPDCHECK_IDLE_TIMEOUT_MINUTES",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..=720)
+    )]
+    idle_timeout_minutes: u64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -61,6 +79,53 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Users: `user add` makes one (the first admin, say), `user passwd` sets a password.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Integrator API keys: add (printed once), revoke, list.
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Create a user; the password is read from stdin (one line; prompted without echo on a
+    /// terminal). At least 10 characters.
+    Add {
+        name: String,
+        #[arg(long, value_parser = ["admin", "qa", "doctor"])]
+        role: String,
+        /// The id a doctor's documents are signed with (required for --role doctor).
+        #[arg(long)]
+        doctor_id: Option<String>,
+    },
+    /// Set a user's password (read from stdin as for `add`); their sessions end.
+    Passwd { name: String },
+}
+
+#[derive(Subcommand, Debug)]
+enum KeyCommand {
+    /// Create a key and print it (it is shown only this once).
+    Add {
+        name: String,
+        /// What the key may do: check, push, read (comma-separated; default check,push).
+        #[arg(long = "scope", value_delimiter = ',')]
+        scopes: Vec<String>,
+        /// Bind the key to a department (repeat for several); default: every department.
+        #[arg(long = "department")]
+        departments: Vec<String>,
+        /// Last day the key works (YYYY-MM-DD, UTC).
+        #[arg(long)]
+        expires: Option<String>,
+    },
+    /// Revoke a key (kept, refused from now on).
+    Revoke { name: String },
+    /// List keys: name, scopes, departments, dates; never the keys.
+    List,
 }
 
 #[tokio::main]
@@ -119,6 +184,68 @@ async fn demo_data(args: &Args, months: u32, records: usize, seed: u64) -> Resul
     Ok(())
 }
 
+/// A password from stdin: prompted without echo (twice) on a terminal, else one line.
+fn read_password(what: &str) -> Result<String, Error> {
+    use std::io::{BufRead, IsTerminal};
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password(format!("{what} (at least 10 characters): "))?;
+        let again = rpassword::prompt_password("again: ")?;
+        if first != again {
+            return Err(Error::Config("the two passwords differ".into()));
+        }
+        return Ok(first);
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+async fn accounts(args: &Args) -> Result<bool, Error> {
+    let out = match &args.command {
+        Some(Command::User { command }) => {
+            let store = open_store(args).await?;
+            match command {
+                UserCommand::Add {
+                    name,
+                    role,
+                    doctor_id,
+                } => {
+                    let password = read_password(&format!("password for {name}"))?;
+                    auth::cli::user_add(&store, name, role, doctor_id.as_deref(), &password).await?
+                }
+                UserCommand::Passwd { name } => {
+                    let password = read_password(&format!("new password for {name}"))?;
+                    auth::cli::user_passwd(&store, name, &password).await?
+                }
+            }
+        }
+        Some(Command::Key { command }) => {
+            let store = open_store(args).await?;
+            match command {
+                KeyCommand::Add {
+                    name,
+                    scopes,
+                    departments,
+                    expires,
+                } => {
+                    let key =
+                        auth::cli::key_add(&store, name, scopes, departments, expires.as_deref())
+                            .await?;
+                    eprintln!(
+                        "opdcheck: API key {name} created; it is shown only now (send it as X-Api-Key):"
+                    );
+                    key
+                }
+                KeyCommand::Revoke { name } => auth::cli::key_revoke(&store, name).await?,
+                KeyCommand::List => auth::cli::key_list(&store).await?,
+            }
+        }
+        _ => return Ok(false),
+    };
+    println!("{}", out.trim_end());
+    Ok(true)
+}
+
 async fn run(args: Args) -> Result<(), Error> {
     if let Some(Command::DemoData {
         months,
@@ -128,10 +255,15 @@ async fn run(args: Args) -> Result<(), Error> {
     {
         return demo_data(&args, months, records, seed).await;
     }
+    if accounts(&args).await? {
+        return Ok(());
+    }
     let state = AppState::new(&args.dist)?;
     let store = open_store(&args).await?;
     let backend = store.backend();
-    let seeded = auth::seed_demo_users(&store).await?;
+    // Demo accounts only on request: a real first start has no account and no key.
+    let seeded = args.demo && auth::seed_demo_users(&store).await?;
+    let no_users = store.user_count().await? == 0;
     let origins = args
         .cors_origins
         .iter()
@@ -145,6 +277,10 @@ async fn run(args: Args) -> Result<(), Error> {
     let state = state
         .with_store(store)
         .with_auth()
+        .with_demo(args.demo)
+        .with_idle_timeout(std::time::Duration::from_secs(
+            args.idle_timeout_minutes * 60,
+        ))
         .with_cors_origins(origins);
     // The policy an admin set is in force after a restart too.
     state.load_policy().await?;
@@ -167,8 +303,18 @@ async fn run(args: Args) -> Result<(), Error> {
         println!(
             "opdcheck: created demo accounts (no users existed): sign in with POST /api/v1/login \
              as doctor/doctor (doctor_id D0012), qa/qa or admin/admin; the demo portal's integrator \
-             key is {} (X-Api-Key); change them before real use",
+             key is {} (X-Api-Key); demo mode only, never for real use",
             auth::DEMO_PORTAL_KEY
+        );
+    } else if no_users {
+        let storage = match &args.database_url {
+            Some(_) => "--database-url URL".to_owned(),
+            None => format!("--data-dir {}", args.data_dir.display()),
+        };
+        println!(
+            "opdcheck: no accounts yet: create the first admin with \
+             `opdcheck-server {storage} user add NAME --role admin` (the password is read from \
+             stdin), then sign in with POST /api/v1/login (docs/deploying.md)"
         );
     }
     serve(listener, app(state), shutdown_signal()).await

@@ -504,6 +504,7 @@ async fn get_sample(
         .get_sample(&id)
         .await?
         .ok_or_else(|| Error::NotFound(format!("sample {id}")))?;
+    crate::auth::audit::record_read(&state, &who, "sample.read", Some(&id), json!({})).await?;
     Ok(Json(json!({ "sample": sample_json(store, &row).await? })))
 }
 
@@ -640,6 +641,14 @@ async fn get_review(
         None => store.get_latest(&id).await?,
     }
     .ok_or_else(|| Error::NotFound(format!("record {id}")))?;
+    crate::auth::audit::record_read(
+        &state,
+        &who,
+        "review.read",
+        Some(&id),
+        json!({"version": record.version}),
+    )
+    .await?;
     let mut reviews = store.reviews_of(&id).await?;
     // The current revision of this version; every other revision (this version's earlier ones
     // and other versions' reviews) is history, newest first.

@@ -22,6 +22,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "auth", include_str!("../migrations/0002_auth.sql")),
     (3, "policy", include_str!("../migrations/0003_policy.sql")),
     (4, "qa", include_str!("../migrations/0004_qa.sql")),
+    (
+        6,
+        "accounts",
+        include_str!("../migrations/0006_accounts.sql"),
+    ),
 ];
 
 /// The database behind the API.
@@ -519,168 +524,9 @@ async fn sqlite_pool(opts: SqliteConnectOptions) -> Result<SqlitePool, Error> {
         .await?)
 }
 
-/// A user as stored (without the password hash).
-#[derive(Debug, Clone)]
-pub struct User {
-    pub username: String,
-    pub role: String,
-    pub doctor_id: Option<String>,
-    pub created_at: String,
-}
+pub use crate::accounts_store::User;
 
-macro_rules! user_from_row {
-    ($row:expr) => {{
-        let row = $row;
-        User {
-            username: row.try_get("username")?,
-            role: row.try_get("role")?,
-            doctor_id: row.try_get("doctor_id")?,
-            created_at: row.try_get("created_at")?,
-        }
-    }};
-}
-
-/// Users, sessions and API keys.
 impl Store {
-    pub async fn user_count(&self) -> Result<i64, Error> {
-        on_pool!(self, pool => Ok(sqlx::query("SELECT COUNT(*) AS n FROM users")
-            .fetch_one(pool).await?.try_get("n")?))
-    }
-
-    /// `false` when the username is taken.
-    pub async fn create_user(&self, user: &User, password_hash: &str) -> Result<bool, Error> {
-        on_pool!(self, pool => {
-            let done = sqlx::query(
-                "INSERT INTO users (username, password_hash, role, doctor_id, created_at) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (username) DO NOTHING",
-            )
-            .bind(&user.username)
-            .bind(password_hash)
-            .bind(&user.role)
-            .bind(&user.doctor_id)
-            .bind(&user.created_at)
-            .execute(pool)
-            .await?;
-            Ok(done.rows_affected() == 1)
-        })
-    }
-
-    /// The user and their password hash.
-    pub async fn user_with_hash(&self, username: &str) -> Result<Option<(User, String)>, Error> {
-        on_pool!(self, pool => {
-            let row = sqlx::query(
-                "SELECT username, role, doctor_id, created_at, password_hash FROM users WHERE username = $1",
-            )
-            .bind(username)
-            .fetch_optional(pool)
-            .await?;
-            Ok(match row {
-                Some(row) => {
-                    let hash: String = row.try_get("password_hash")?;
-                    Some((user_from_row!(row), hash))
-                }
-                None => None,
-            })
-        })
-    }
-
-    pub async fn list_users(&self) -> Result<Vec<User>, Error> {
-        on_pool!(self, pool => {
-            let rows = sqlx::query("SELECT username, role, doctor_id, created_at FROM users ORDER BY username")
-                .fetch_all(pool)
-                .await?;
-            rows.into_iter().map(|r| Ok(user_from_row!(r))).collect()
-        })
-    }
-
-    /// `false` when there was no such user. Their sessions go with them (cascade).
-    pub async fn delete_user(&self, username: &str) -> Result<bool, Error> {
-        on_pool!(self, pool => {
-            let done = sqlx::query("DELETE FROM users WHERE username = $1").bind(username).execute(pool).await?;
-            Ok(done.rows_affected() > 0)
-        })
-    }
-
-    pub async fn create_session(
-        &self,
-        token_sha256: &str,
-        username: &str,
-        expires_at: &str,
-    ) -> Result<(), Error> {
-        on_pool!(self, pool => {
-            sqlx::query("INSERT INTO sessions (token_sha256, username, expires_at) VALUES ($1, $2, $3)")
-                .bind(token_sha256)
-                .bind(username)
-                .bind(expires_at)
-                .execute(pool)
-                .await?;
-            // Expired sessions are dropped as new ones are made: the table stays small.
-            sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(crate::api::now()).execute(pool).await?;
-            Ok(())
-        })
-    }
-
-    /// The user of an unexpired session.
-    pub async fn session_user(&self, token_sha256: &str, now: &str) -> Result<Option<User>, Error> {
-        on_pool!(self, pool => {
-            let row = sqlx::query(
-                "SELECT u.username, u.role, u.doctor_id, u.created_at FROM sessions s \
-                 JOIN users u ON u.username = s.username WHERE s.token_sha256 = $1 AND s.expires_at > $2",
-            )
-            .bind(token_sha256)
-            .bind(now)
-            .fetch_optional(pool)
-            .await?;
-            Ok(match row { Some(row) => Some(user_from_row!(row)), None => None })
-        })
-    }
-
-    /// `false` when the name is taken.
-    pub async fn create_api_key(
-        &self,
-        key_sha256: &str,
-        name: &str,
-        created_at: &str,
-    ) -> Result<bool, Error> {
-        on_pool!(self, pool => {
-            let done = sqlx::query(
-                "INSERT INTO api_keys (key_sha256, name, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            )
-            .bind(key_sha256)
-            .bind(name)
-            .bind(created_at)
-            .execute(pool)
-            .await?;
-            Ok(done.rows_affected() == 1)
-        })
-    }
-
-    /// The name of the key with this hash.
-    pub async fn api_key_name(&self, key_sha256: &str) -> Result<Option<String>, Error> {
-        on_pool!(self, pool => {
-            let row = sqlx::query("SELECT name FROM api_keys WHERE key_sha256 = $1")
-                .bind(key_sha256)
-                .fetch_optional(pool)
-                .await?;
-            Ok(match row { Some(r) => Some(r.try_get("name")?), None => None })
-        })
-    }
-
-    /// (name, created_at) of every key.
-    pub async fn list_api_keys(&self) -> Result<Vec<(String, String)>, Error> {
-        on_pool!(self, pool => {
-            let rows = sqlx::query("SELECT name, created_at FROM api_keys ORDER BY name").fetch_all(pool).await?;
-            rows.iter().map(|r| Ok((r.try_get("name")?, r.try_get("created_at")?))).collect()
-        })
-    }
-
-    pub async fn delete_api_key(&self, name: &str) -> Result<bool, Error> {
-        on_pool!(self, pool => {
-            let done = sqlx::query("DELETE FROM api_keys WHERE name = $1").bind(name).execute(pool).await?;
-            Ok(done.rows_affected() > 0)
-        })
-    }
-
     /// The policy override in force (the latest version an admin set), if any.
     pub async fn latest_policy(&self) -> Result<Option<(i64, String)>, Error> {
         on_pool!(self, pool => {

@@ -1,0 +1,121 @@
+//! Sign-in and roles: users (doctor / qa / admin) with argon2 password hashes and bearer
+//! tokens, integrators with scoped API keys (`X-Api-Key`), and the audit trail.
+//!
+//! Who may do what:
+//! - doctor: reads and pushes only records whose `doctor` is their `doctor_id`;
+//! - qa: reads every record (and stats), pushes nothing;
+//! - admin: everything, and manages users and API keys, reads the audit trail;
+//! - integrator (API key): what its scopes allow (`check`, `push`, `read`), optionally only for
+//!   some departments, until it expires or is revoked.
+//!
+//! Files: [`principal`] (who is calling, roles, scopes), [`session`] (sign-in, sign-out, idle
+//! timeout, own password), [`users`], [`keys`], [`limiter`] (bounded sign-in attempts),
+//! [`audit`], [`cli`] (the `user` / `key` subcommands).
+
+pub mod audit;
+pub mod cli;
+pub mod keys;
+pub mod limiter;
+pub mod principal;
+pub mod session;
+pub mod users;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::routing::{MethodRouter, delete, get, post};
+use serde_json::Value;
+
+use crate::{AppState, Error};
+
+pub use keys::{DEMO_PORTAL_KEY, Scope, Scopes};
+pub use limiter::LoginLimiter;
+pub use principal::{Principal, Role};
+pub use users::{hash_password, seed_demo_users};
+
+/// How long a sign-in lasts at most, however busy.
+pub const SESSION_HOURS: i64 = 12;
+/// A session unused this long ends (`--idle-timeout-minutes`).
+pub const DEFAULT_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+/// A password set through the CLI or the API is at least this long (the demo accounts are not).
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Longer ones are refused before any hashing (argon2 hashes whatever it is given).
+pub const MAX_PASSWORD_CHARS: usize = 256;
+pub const MAX_USERNAME_CHARS: usize = 64;
+/// `POST /login` bodies above this get a 413: a sign-in is two short strings.
+pub const LOGIN_BODY_LIMIT: usize = 4 * 1024;
+
+pub(crate) fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
+    vec![
+        (
+            "/api/v1/login",
+            post(session::login).layer(DefaultBodyLimit::max(LOGIN_BODY_LIMIT)),
+        ),
+        ("/api/v1/logout", post(session::logout)),
+        ("/api/v1/me", get(session::me)),
+        ("/api/v1/me/password", post(session::change_password)),
+        (
+            "/api/v1/users",
+            get(users::list_users).post(users::create_user),
+        ),
+        ("/api/v1/users/{username}", delete(users::delete_user)),
+        (
+            "/api/v1/api-keys",
+            get(keys::list_keys).post(keys::create_key),
+        ),
+        ("/api/v1/api-keys/{name}", delete(keys::revoke_key)),
+        ("/api/v1/audit", get(audit::list)),
+    ]
+}
+
+pub fn forbidden(message: &str) -> Error {
+    Error::api(StatusCode::FORBIDDEN, "forbidden", message, None)
+}
+
+pub(crate) fn unauthorized(code: &'static str, message: &str) -> Error {
+    Error::api(StatusCode::UNAUTHORIZED, code, message, None)
+}
+
+pub(crate) fn bad_body(message: impl Into<String>, path: &str) -> Error {
+    Error::api(
+        StatusCode::BAD_REQUEST,
+        "bad_body",
+        message,
+        Some(path.to_owned()),
+    )
+}
+
+/// A required, non-empty string field of a JSON body.
+pub(crate) fn field<'a>(body: &'a Value, key: &str) -> Result<&'a str, Error> {
+    body.get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| bad_body(format!("`{key}` must be a non-empty string"), key))
+}
+
+/// `text` has at most `max` characters, else a 400 at `path`.
+pub(crate) fn at_most(text: &str, max: usize, path: &str) -> Result<(), Error> {
+    if text.chars().count() > max {
+        return Err(bad_body(
+            format!("`{path}` is longer than {max} characters"),
+            path,
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::fill(&mut buf[..]);
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Stored timestamps: fixed-width UTC text (as `api::now`), so they compare as text too.
+pub(crate) fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+pub(crate) fn parse_stamp(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc))
+}
