@@ -172,6 +172,8 @@ fn the_binary_serves_on_the_printed_url() {
         // The database goes next to the fake app, not into the crate directory.
         .arg("--data-dir")
         .arg(dir.path().join("data"))
+        // The demo accounts and key below exist only in demo mode.
+        .arg("--demo")
         .env_remove("DATABASE_URL")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -216,6 +216,8 @@ impl ServerProc {
             .arg(format!("127.0.0.1:{port}"))
             .arg("--dist")
             .arg(dist)
+            // The tests sign in as the demo admin (`admin_token`).
+            .arg("--demo")
             .env("RUST_LOG", "opdcheck_server=warn")
             .env_remove("DATABASE_URL")
             .stdin(Stdio::null())
