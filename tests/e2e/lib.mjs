@@ -23,11 +23,12 @@ export function outFile(name) {
 }
 
 /**
- * Start the server on 127.0.0.1, port 0; resolves with `{ url, stop }` once it prints its URL.
+ * Start the server on 127.0.0.1, port 0, in demo mode; resolves with `{ url, stop }` once it prints its URL.
  * `extra`: more arguments (e.g. `['--data-dir', dir]` for a fresh database).
  */
 export function startServer(extra = []) {
-  const child = spawn(config.server, ['--addr', '127.0.0.1:0', '--dist', config.dist, ...extra], {
+  // --demo: the tests sign in with the demo accounts and use the demo portal and its key.
+  const child = spawn(config.server, ['--addr', '127.0.0.1:0', '--dist', config.dist, '--demo', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -560,6 +560,9 @@ pub fn run(port: u16, cli: bool) -> Result {
         .arg(format!("127.0.0.1:{port}"))
         .arg("--dist")
         .arg(dist_dir())
+        // Demo mode: the demo accounts, the demo portal and its key (a real deployment starts
+        // without, see docs/deploying.md).
+        .arg("--demo")
         .current_dir(root())
         .status()
         .map_err(|e| format!("cannot run {}: {e}", server.display()))?;
