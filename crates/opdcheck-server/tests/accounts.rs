@@ -1137,6 +1137,45 @@ async fn cli_then_server(storage: Storage) {
         async move { req.send().await.unwrap().status() }
     };
     assert_eq!(login("correct-horse-battery").await, StatusCode::OK);
+    // The binary serves with connect info: the trail names the client's address; the CLI's
+    // own actions are there too.
+    let res = http
+        .post(format!("{base}/api/v1/login"))
+        .json(&json!({"username": "boss", "password": "correct-horse-battery"}))
+        .send()
+        .await
+        .unwrap();
+    let boss: Value = res.json().await.unwrap();
+    let boss = boss["token"].as_str().unwrap().to_owned();
+    let (status, v) = call_with(
+        &http,
+        &base,
+        Method::GET,
+        "/api/v1/audit",
+        As::Token(&boss),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let items = v["items"].as_array().unwrap();
+    assert!(
+        items
+            .iter()
+            .any(|e| e["action"] == "login" && e["actor"] == "boss" && e["client"] == "127.0.0.1"),
+        "{v}"
+    );
+    assert!(
+        items
+            .iter()
+            .any(|e| e["action"] == "user.create" && e["actor"] == "cli" && e["target"] == "boss"),
+        "{v}"
+    );
+    assert!(
+        items
+            .iter()
+            .any(|e| e["action"] == "key.create" && e["actor"] == "cli" && e["target"] == "his"),
+        "{v}"
+    );
     // --demo made nothing: a user existed.
     let demo = http
         .post(format!("{base}/api/v1/login"))
