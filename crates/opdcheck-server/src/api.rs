@@ -612,10 +612,7 @@ impl Params {
         };
         for key in ["from", "to"] {
             let Some(v) = self.text(key) else { continue };
-            let date_ok = v.len() >= 10
-                && chrono::NaiveDate::parse_from_str(&v[..10], "%Y-%m-%d").is_ok()
-                && (v.len() == 10 || v.as_bytes()[10] == b'T');
-            if !date_ok {
+            if !is_date_or_date_time(v) {
                 return Err(Error::api(
                     StatusCode::BAD_REQUEST,
                     "bad_parameter",
@@ -625,7 +622,7 @@ impl Params {
             }
             if key == "from" {
                 filter.and(&format!("{column} >= $?"), Param::Text(v.to_owned()));
-            } else if v.len() == 10 {
+            } else if !v.contains('T') {
                 // Everything on that day sorts below "<date>T~" ('~' follows every digit and ':').
                 filter.and(&format!("{column} < $?"), Param::Text(format!("{v}T~")));
             } else {
@@ -634,6 +631,31 @@ impl Params {
         }
         Ok(())
     }
+}
+
+/// A date `YYYY-MM-DD`, or a date-time `YYYY-MM-DDTHH:MM[:SS[.f]]` with an optional `Z` or
+/// offset, written with all its digits (the value is compared as text with stored date-times).
+/// Parsed whole by chrono: user input is never cut at a byte index (a multi-byte character there
+/// would panic the handler).
+fn is_date_or_date_time(v: &str) -> bool {
+    use chrono::{DateTime, NaiveDate, NaiveDateTime};
+    let Ok((date, _)) = NaiveDate::parse_and_remainder(v, "%Y-%m-%d") else {
+        return false;
+    };
+    // chrono reads `2026-1-5` and `+2026-01-05` too; those would not compare as text.
+    if !v.starts_with(&date.format("%Y-%m-%d").to_string()) || v.starts_with('+') {
+        return false;
+    }
+    NaiveDate::parse_from_str(v, "%Y-%m-%d").is_ok()
+        || DateTime::parse_from_rfc3339(v).is_ok()
+        || [
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%dT%H:%M:%S%.f",
+            "%Y-%m-%dT%H:%MZ",
+            "%Y-%m-%dT%H:%M:%S%.fZ",
+        ]
+        .iter()
+        .any(|f| NaiveDateTime::parse_from_str(v, f).is_ok())
 }
 
 /// `GET /api/v1/records`.
@@ -909,8 +931,36 @@ async fn openapi() -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::canonical;
+    use super::{canonical, is_date_or_date_time};
     use serde_json::json;
+
+    #[test]
+    fn dates_are_parsed_not_sliced() {
+        for ok in [
+            "2026-01-05",
+            "2026-01-05T08:30",
+            "2026-01-05T08:30:00",
+            "2026-01-05T08:30:00.123456Z",
+            "2026-01-05T08:30:00+08:00",
+        ] {
+            assert!(is_date_or_date_time(ok), "{ok}");
+        }
+        // A multi-byte character where a byte slice would have cut: refused, no panic.
+        for bad in [
+            "2026-01-0\u{e9}",
+            "2026-01-05\u{e9}",
+            "2026-01-05\u{e9}08:00",
+            "\u{4e2d}\u{6587}\u{65e5}\u{671f}",
+            "2026-1-5",
+            "+2026-01-05",
+            "2026-01-05T",
+            "2026-01-05Tnope",
+            "2026-13-01",
+            "",
+        ] {
+            assert!(!is_date_or_date_time(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn canonical_text_ignores_key_order_and_number_spelling() {

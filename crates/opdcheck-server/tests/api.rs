@@ -1183,6 +1183,44 @@ async fn ownership_race(s: &Server) {
     }
 }
 
+/// Dates are parsed, never cut at a byte index: a multi-byte character where the date ends is
+/// a located 400 on every endpoint that takes one (it used to panic and drop the connection).
+async fn bad_dates(s: &Server) {
+    for value in [
+        "2026-01-0%C3%A9",
+        "2026-01-05%C3%A9",
+        "%E4%B8%AD%E6%96%87",
+        "2026-01-05T%C3%A9",
+    ] {
+        for (path, key) in [
+            ("/api/v1/records", "from"),
+            ("/api/v1/records", "to"),
+            ("/api/v1/stats", "from"),
+            ("/api/v1/stats", "to"),
+            ("/api/v1/sheet", "from"),
+            ("/api/v1/sheet", "to"),
+            ("/api/v1/sheet.csv", "from"),
+            ("/api/v1/sheet/trend", "to"),
+            ("/api/v1/sheet/rules", "from"),
+        ] {
+            let (status, v) = s.get(&format!("{path}?{key}={value}")).await;
+            assert_error(status, &v, StatusCode::BAD_REQUEST, Some(key));
+        }
+    }
+    let (status, v) = s
+        .post(
+            "/api/v1/samples",
+            &json!({"from": "2026-01-0é", "to": "2026-01-31"}),
+        )
+        .await;
+    assert_error(status, &v, StatusCode::BAD_REQUEST, Some("from"));
+    // Good dates still filter.
+    let (status, v) = s
+        .get("/api/v1/records?from=2026-01-05T08:30&to=2026-01-06")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+}
+
 type Scenario = for<'a> fn(&'a Server) -> Pin<Box<dyn Future<Output = ()> + 'a>>;
 
 /// (name, with sign-in enforced, scenario)
@@ -1211,6 +1249,7 @@ const SCENARIOS: &[(&str, bool, Scenario)] = &[
     ("ownership", true, |s| Box::pin(ownership(s))),
     ("version_rules", true, |s| Box::pin(version_rules(s))),
     ("ownership_race", true, |s| Box::pin(ownership_race(s))),
+    ("bad_dates", false, |s| Box::pin(bad_dates(s))),
 ];
 
 async fn admin_sets_the_policy(s: &Server) {
@@ -1400,6 +1439,11 @@ async fn sqlite_version_rules() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_ownership_race() {
     on_sqlite("ownership_race").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_bad_dates() {
+    on_sqlite("bad_dates").await;
 }
 
 /// A restarted server checks with the policy an admin set before.
