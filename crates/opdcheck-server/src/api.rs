@@ -324,15 +324,21 @@ pub(crate) async fn push_batch(
     // in one batch), and the versions already taken in this batch.
     let mut next: HashMap<String, i64> = HashMap::new();
     let mut taken: HashSet<(String, i64)> = HashSet::new();
+    // Ids already owned that this caller may write (no claim needed in the transaction).
+    let mut known: HashSet<String> = HashSet::new();
     // Outpatient records of this batch, by patient: history for the later ones in it.
     let mut batch_history: HashMap<String, Vec<OutpatientRecord>> = HashMap::new();
     let mut pending: Vec<(usize, String, Value)> = Vec::new();
     let mut new = Vec::new();
     for v in valid {
         let st = state.get(&v.id);
-        if !may_write(who, st.and_then(|s| s.owner.as_deref()), st) {
+        let owner = st.and_then(|s| s.owner.as_deref());
+        if !may_write(who, owner, st) {
             results[v.i] = not_owner(&v.id, v.version, v.i);
             continue;
+        }
+        if owner.is_some() {
+            known.insert(v.id.clone());
         }
         // Already there: the same body is a retry (nothing to do), another body a conflict.
         if let Some((sha, report)) = st.and_then(|s| s.versions.get(&v.version)) {
@@ -406,6 +412,7 @@ pub(crate) async fn push_batch(
         // With sign-in off nobody is anybody: such records stay unowned.
         claims: (!matches!(who, Principal::Open)).then(|| who.name()),
         bypass: bypasses_owner(who),
+        known,
     };
     let inserted = store.insert_many(&new, &writer).await?;
     for ((rec, outcome), (i, sha, report)) in new.iter().zip(inserted).zip(pending) {

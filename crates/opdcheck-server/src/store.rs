@@ -120,6 +120,9 @@ pub struct Writer {
     pub claims: Option<String>,
     /// May write ids owned by someone else (an admin, or sign-in off).
     pub bypass: bool,
+    /// Ids the caller's read found owned and writable by this writer: an owner never changes,
+    /// so these need no claim in the transaction.
+    pub known: std::collections::HashSet<String>,
 }
 
 /// Per record, what [`Store::insert_many`] did.
@@ -420,6 +423,7 @@ impl Store {
                 let rec = &recs[k];
                 let may = match allowed.get(rec.id.as_str()) {
                     Some(may) => may.clone(),
+                    None if writer.known.contains(&rec.id) => Ok(false),
                     None => {
                         // The first statement writes, so a SQLite transaction takes the write
                         // lock at once (waiting on busy_timeout) instead of failing to upgrade a
