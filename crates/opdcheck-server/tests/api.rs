@@ -1491,25 +1491,28 @@ async fn the_sqlite_file_is_created_in_wal_mode() {
     Store::open_sqlite(&path).await.unwrap();
 }
 
-/// Migration 0005 on a database from before it: each id is credited to the doctor account that
-/// holds its first version's doctor id, when exactly one does; the rest stay unowned.
-#[tokio::test]
-async fn ownership_backfill_credits_the_doctor_account() {
+/// Migration 0005 on a database from before it (the SQLite or PostgreSQL one at `url`): each id
+/// is credited to the doctor account that holds its first version's doctor id, when exactly one
+/// does; the rest stay unowned.
+async fn ownership_backfill_on(url: &str) {
     use opdcheck_server::store::User;
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("old.db");
-    let store = Store::open_sqlite(&path).await.unwrap();
-    let Store::Sqlite(pool) = &store else {
-        panic!("not sqlite")
-    };
-    // Back to the schema before 0005.
-    for sql in [
-        "DROP TABLE record_owners",
-        "ALTER TABLE records DROP COLUMN pushed_by",
-        "DELETE FROM _sqlx_migrations WHERE version = 5",
-    ] {
-        sqlx::query(sql).execute(pool).await.unwrap();
+    macro_rules! exec {
+        ($store:expr, $sql:expr $(, $bind:expr)*) => {
+            match $store {
+                Store::Sqlite(pool) => {
+                    sqlx::query($sql)$(.bind($bind))*.execute(pool).await.unwrap();
+                }
+                Store::Postgres(pool) => {
+                    sqlx::query($sql)$(.bind($bind))*.execute(pool).await.unwrap();
+                }
+            }
+        };
     }
+    let store = Store::connect(url).await.unwrap();
+    // Back to the schema before 0005.
+    exec!(&store, "DROP TABLE record_owners");
+    exec!(&store, "ALTER TABLE records DROP COLUMN pushed_by");
+    exec!(&store, "DELETE FROM _sqlx_migrations WHERE version = 5");
     for (name, doctor_id) in [("li", "D0012"), ("twin1", "D0077"), ("twin2", "D0077")] {
         let user = User {
             username: name.into(),
@@ -1522,25 +1525,23 @@ async fn ownership_backfill_credits_the_doctor_account() {
     // (id, version, doctor): "a" was first D0012's (a later version names another doctor),
     // "b"'s doctor has no account, two accounts hold "c"'s.
     for (id, version, doctor) in [
-        ("a", 1, "D0012"),
+        ("a", 1_i64, "D0012"),
         ("a", 2, "D0099"),
         ("b", 1, "D0055"),
         ("c", 1, "D0077"),
     ] {
-        sqlx::query(
+        exec!(
+            &store,
             "INSERT INTO records (id, version, kind, doctor, body, body_sha256, report, qualified, \
              deduction, ruleset, created_at) VALUES ($1, $2, 'prescription', $3, '{}', 'x', '{}', \
              TRUE, 0, 'r', '2026-11-02T00:00:00.000000Z')",
-        )
-        .bind(id)
-        .bind(version)
-        .bind(doctor)
-        .execute(pool)
-        .await
-        .unwrap();
+            id,
+            version,
+            doctor
+        );
     }
     drop(store);
-    let store = Store::open_sqlite(&path).await.unwrap();
+    let store = Store::connect(url).await.unwrap();
     assert_eq!(store.owner("a").await.unwrap().as_deref(), Some("li"));
     assert_eq!(store.owner("b").await.unwrap(), None);
     assert_eq!(store.owner("c").await.unwrap(), None);
@@ -1550,6 +1551,12 @@ async fn ownership_backfill_credits_the_doctor_account() {
         versions.iter().all(|v| v.3.is_none()),
         "nobody recorded who pushed them"
     );
+}
+
+#[tokio::test]
+async fn ownership_backfill_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    ownership_backfill_on(&format!("sqlite:{}", dir.path().join("old.db").display())).await;
 }
 
 /// Only listed origins get CORS headers (a preflight from another origin gets none).
@@ -1629,6 +1636,8 @@ async fn postgres_scenarios() {
         eprintln!("postgres: {name}");
         run(&server).await;
     }
+    eprintln!("postgres: ownership backfill");
+    ownership_backfill_on(&cluster.create_database("backfill").await).await;
     drop(cluster);
 }
 
