@@ -1,7 +1,7 @@
 //! `/api/v1`: records (idempotent sync with a server-side re-check), checks, the rule catalog,
 //! the policy, stats and the OpenAPI description.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -18,7 +18,7 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::auth::{Principal, Scope, audit, forbidden};
-use crate::store::{Filter, NewRecord, Param, Store, StoredRecord};
+use crate::store::{Filter, IdState, Inserted, NewRecord, Param, Store, Writer};
 use crate::{AppState, Error};
 
 /// At most this many records in one `POST /records`.
@@ -248,19 +248,26 @@ async fn push_records(
         records[*i] = Value::Null;
     }
     let engine = state.engine();
-    let mut results = push_batch(store, &engine, who.only_doctor(), records).await?;
+    let mut results = push_batch(store, &engine, &who, records).await?;
     for (i, result) in refused {
         results[i] = result;
     }
+    Ok((batch_status(&results), Json(json!({ "results": results }))).into_response())
+}
+
+/// The HTTP status of a push: 403 when any record was refused to this caller, else 409 when any
+/// disagrees with the stored history (`conflict`, `version_gap`: the client must look at what is
+/// stored before pushing it again), else 200 (`invalid` records included: they are the client's
+/// own data errors, reported per record).
+fn batch_status(results: &[Value]) -> StatusCode {
     let any = |status: &str| results.iter().any(|r| r["status"] == status);
-    let status = if any("forbidden") {
+    if any("forbidden") {
         StatusCode::FORBIDDEN
-    } else if any("conflict") {
+    } else if any("conflict") || any("version_gap") {
         StatusCode::CONFLICT
     } else {
         StatusCode::OK
-    };
-    Ok((status, Json(json!({ "results": results }))).into_response())
+    }
 }
 
 /// A record of the batch that passed validation.
@@ -274,35 +281,93 @@ struct Valid {
     sha: String,
 }
 
-/// The batch's results, in order. Reads happen first (one query for the versions already
-/// stored), then every new version is written in one transaction. Only storage failures are
-/// `Err`.
+/// Whether `who` may write the id whose stored state is `st` (`None`: nothing stored).
+/// The owner writes it, and so do an admin and anyone with sign-in off. An id nobody owns is
+/// new, or was stored before ownership existed (or with sign-in off): then the rules before
+/// ownership hold: a doctor writes it only if its latest version is theirs.
+fn may_write(who: &Principal, owner: Option<&str>, st: Option<&IdState>) -> bool {
+    if bypasses_owner(who) {
+        return true;
+    }
+    match owner {
+        Some(owner) => owner == who.name(),
+        None => match (who.only_doctor(), st) {
+            (Some(me), Some(st)) => st.latest_doctor.as_deref() == Some(me),
+            _ => true,
+        },
+    }
+}
+
+fn bypasses_owner(who: &Principal) -> bool {
+    matches!(
+        who,
+        Principal::Open
+            | Principal::User {
+                role: crate::auth::Role::Admin,
+                ..
+            }
+    )
+}
+
+/// The batch's results, in order. Reads happen first (one query for the owners and versions
+/// already stored), then every new version is written in one transaction, which repeats the
+/// ownership and next-version checks where concurrent pushes cannot slip between them. Only
+/// storage failures are `Err`.
 pub(crate) async fn push_batch(
     store: &Store,
     engine: &Engine,
-    only_doctor: Option<&str>,
+    who: &Principal,
     records: Vec<Value>,
 ) -> Result<Vec<Value>, Error> {
     let mut results: Vec<Value> = vec![Value::Null; records.len()];
     let mut valid = Vec::new();
     for (i, rec) in records.into_iter().enumerate() {
-        match validate(only_doctor, i, rec) {
+        match validate(who.only_doctor(), i, rec) {
             Ok(v) => valid.push(v),
             Err(result) => results[i] = result,
         }
     }
-    let keys: Vec<(String, i64)> = valid.iter().map(|v| (v.id.clone(), v.version)).collect();
-    let existing = store.existing(&keys).await?;
+    let ids: Vec<&str> = valid.iter().map(|v| v.id.as_str()).collect();
+    let state = store.batch_state(&ids).await?;
 
+    // Per id: the next version this batch may store (versions of one id may follow each other
+    // in one batch), and the versions already taken in this batch.
+    let mut next: HashMap<String, i64> = HashMap::new();
+    let mut taken: HashSet<(String, i64)> = HashSet::new();
+    // Ids already owned that this caller may write (no claim needed in the transaction).
+    let mut known: HashSet<String> = HashSet::new();
     // Outpatient records of this batch, by patient: history for the later ones in it.
     let mut batch_history: HashMap<String, Vec<OutpatientRecord>> = HashMap::new();
     let mut pending: Vec<(usize, String, Value)> = Vec::new();
     let mut new = Vec::new();
     for v in valid {
-        // Already there: the same body is a retry (nothing to do), another body a conflict.
-        if let Some(stored) = existing.get(&(v.id.clone(), v.version)) {
-            results[v.i] = stored_result(only_doctor, v.i, &v.id, v.version, &v.sha, stored);
+        let st = state.get(&v.id);
+        let owner = st.and_then(|s| s.owner.as_deref());
+        if !may_write(who, owner, st) {
+            results[v.i] = not_owner(&v.id, v.version, v.i);
             continue;
+        }
+        if owner.is_some() {
+            known.insert(v.id.clone());
+        }
+        // Already there: the same body is a retry (nothing to do), another body a conflict.
+        if let Some((sha, report)) = st.and_then(|s| s.versions.get(&v.version)) {
+            results[v.i] = existing_result(&v.id, v.version, sha, &v.sha, report);
+            continue;
+        }
+        let expected = *next
+            .entry(v.id.clone())
+            .or_insert_with(|| st.map_or(0, |s| s.max_version).saturating_add(1));
+        let repeat = taken.contains(&(v.id.clone(), v.version));
+        // A repeat within the batch goes to the write, which stores it once and answers the
+        // second as a retry (or a conflict).
+        if v.version != expected && !repeat {
+            results[v.i] = version_gap(&v.id, v.version, expected, v.i);
+            continue;
+        }
+        if !repeat {
+            next.insert(v.id.clone(), expected.saturating_add(1));
+            taken.insert((v.id.clone(), v.version));
         }
         let patient_key = patient_key(&v.document);
         let mut history = Vec::new();
@@ -348,23 +413,41 @@ pub(crate) async fn push_batch(
             rules: rules.into_iter().collect(),
             abx,
             missed,
+            pushed_by: who.name(),
         });
         let report = serde_json::to_value(&report).map_err(|e| Error::Internal(e.to_string()))?;
         pending.push((v.i, v.sha, report));
     }
-    let inserted = store.insert_many(&new).await?;
-    for ((rec, fresh), (i, sha, report)) in new.iter().zip(inserted).zip(pending) {
-        if fresh {
-            results[i] = json!({ "id": rec.id, "version": rec.version, "status": "created", "report": report });
-            continue;
-        }
-        // Stored meanwhile (a concurrent push, or earlier in this batch): answer as a retry.
-        let Some(stored) = store.get_version(&rec.id, rec.version).await? else {
-            return Err(Error::Internal(
-                "a record vanished while being stored".into(),
-            ));
+    let writer = Writer {
+        // With sign-in off nobody is anybody: such records stay unowned.
+        claims: (!matches!(who, Principal::Open)).then(|| who.name()),
+        bypass: bypasses_owner(who),
+        known,
+    };
+    let inserted = store.insert_many(&new, &writer).await?;
+    for ((rec, outcome), (i, sha, report)) in new.iter().zip(inserted).zip(pending) {
+        results[i] = match outcome {
+            Inserted::Fresh => {
+                json!({ "id": rec.id, "version": rec.version, "status": "created", "report": report })
+            }
+            // Claimed by a concurrent push from someone else.
+            Inserted::NotOwner(_) => not_owner(&rec.id, rec.version, i),
+            // Stored meanwhile (a concurrent push, or earlier in this batch): answer as a
+            // retry; or a concurrent push moved the id past this version.
+            Inserted::NotStored => match store.get_version(&rec.id, rec.version).await? {
+                Some(stored) => existing_result(
+                    &rec.id,
+                    rec.version,
+                    &stored.body_sha256,
+                    &sha,
+                    &stored.report,
+                ),
+                None => {
+                    let max = store.get_latest(&rec.id).await?.map_or(0, |r| r.version);
+                    version_gap(&rec.id, rec.version, max.saturating_add(1), i)
+                }
+            },
         };
-        results[i] = stored_result(only_doctor, i, &rec.id, rec.version, &sha, &stored);
     }
     Ok(results)
 }
@@ -465,20 +548,20 @@ fn denied(id: &str, version: i64, path: String) -> Value {
             "error": item_error("forbidden", "a doctor may only push their own records", path) })
 }
 
-/// The result for a version that is already stored: a doctor learns nothing about another
-/// doctor's record (not even whether the body matches).
-fn stored_result(
-    only_doctor: Option<&str>,
-    i: usize,
-    id: &str,
-    version: i64,
-    sha: &str,
-    stored: &StoredRecord,
-) -> Value {
-    if only_doctor.is_some() && stored.doctor.as_deref() != only_doctor {
-        return denied(id, version, format!("records[{i}]"));
-    }
-    existing_result(id, version, &stored.body_sha256, sha, &stored.report)
+/// A record id that belongs to someone else: nothing about it is told (not even whether the
+/// body matches a stored version).
+fn not_owner(id: &str, version: i64, i: usize) -> Value {
+    json!({ "id": id, "version": version, "status": "forbidden",
+            "error": item_error("forbidden",
+                "this record belongs to whoever stored its first version; only they or an admin store later versions",
+                format!("records[{i}].id")) })
+}
+
+fn version_gap(id: &str, version: i64, expected: i64, i: usize) -> Value {
+    json!({ "id": id, "version": version, "status": "version_gap",
+            "error": item_error("version_gap",
+                format!("version {version} skips ahead: the next version of this record is {expected}"),
+                format!("records[{i}].version")) })
 }
 
 fn existing_result(id: &str, version: i64, stored_sha: &str, sha: &str, report: &str) -> Value {
@@ -546,10 +629,7 @@ impl Params {
         };
         for key in ["from", "to"] {
             let Some(v) = self.text(key) else { continue };
-            let date_ok = v.len() >= 10
-                && chrono::NaiveDate::parse_from_str(&v[..10], "%Y-%m-%d").is_ok()
-                && (v.len() == 10 || v.as_bytes()[10] == b'T');
-            if !date_ok {
+            if !is_date_or_date_time(v) {
                 return Err(Error::api(
                     StatusCode::BAD_REQUEST,
                     "bad_parameter",
@@ -559,7 +639,7 @@ impl Params {
             }
             if key == "from" {
                 filter.and(&format!("{column} >= $?"), Param::Text(v.to_owned()));
-            } else if v.len() == 10 {
+            } else if !v.contains('T') {
                 // Everything on that day sorts below "<date>T~" ('~' follows every digit and ':').
                 filter.and(&format!("{column} < $?"), Param::Text(format!("{v}T~")));
             } else {
@@ -568,6 +648,31 @@ impl Params {
         }
         Ok(())
     }
+}
+
+/// A date `YYYY-MM-DD`, or a date-time `YYYY-MM-DDTHH:MM[:SS[.f]]` with an optional `Z` or
+/// offset, written with all its digits (the value is compared as text with stored date-times).
+/// Parsed whole by chrono: user input is never cut at a byte index (a multi-byte character there
+/// would panic the handler).
+fn is_date_or_date_time(v: &str) -> bool {
+    use chrono::{DateTime, NaiveDate, NaiveDateTime};
+    let Ok((date, _)) = NaiveDate::parse_and_remainder(v, "%Y-%m-%d") else {
+        return false;
+    };
+    // chrono reads `2026-1-5` and `+2026-01-05` too; those would not compare as text.
+    if !v.starts_with(&date.format("%Y-%m-%d").to_string()) || v.starts_with('+') {
+        return false;
+    }
+    NaiveDate::parse_from_str(v, "%Y-%m-%d").is_ok()
+        || DateTime::parse_from_rfc3339(v).is_ok()
+        || [
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%dT%H:%M:%S%.f",
+            "%Y-%m-%dT%H:%MZ",
+            "%Y-%m-%dT%H:%M:%S%.fZ",
+        ]
+        .iter()
+        .any(|f| NaiveDateTime::parse_from_str(v, f).is_ok())
 }
 
 /// `GET /api/v1/records`.
@@ -694,8 +799,9 @@ async fn get_record(
         .versions(&id)
         .await?
         .into_iter()
-        .map(|(version, created_at, qualified)| {
-            json!({ "version": version, "created_at": created_at, "qualified": qualified })
+        .map(|(version, created_at, qualified, pushed_by)| {
+            json!({ "version": version, "created_at": created_at, "qualified": qualified,
+                    "pushed_by": pushed_by })
         })
         .collect();
     Ok(Json(json!({
@@ -905,8 +1011,36 @@ async fn openapi() -> Response {
 
 #[cfg(test)]
 mod tests {
-    use super::canonical;
+    use super::{canonical, is_date_or_date_time};
     use serde_json::json;
+
+    #[test]
+    fn dates_are_parsed_not_sliced() {
+        for ok in [
+            "2026-01-05",
+            "2026-01-05T08:30",
+            "2026-01-05T08:30:00",
+            "2026-01-05T08:30:00.123456Z",
+            "2026-01-05T08:30:00+08:00",
+        ] {
+            assert!(is_date_or_date_time(ok), "{ok}");
+        }
+        // A multi-byte character where a byte slice would have cut: refused, no panic.
+        for bad in [
+            "2026-01-0\u{e9}",
+            "2026-01-05\u{e9}",
+            "2026-01-05\u{e9}08:00",
+            "\u{4e2d}\u{6587}\u{65e5}\u{671f}",
+            "2026-1-5",
+            "+2026-01-05",
+            "2026-01-05T",
+            "2026-01-05Tnope",
+            "2026-13-01",
+            "",
+        ] {
+            assert!(!is_date_or_date_time(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn canonical_text_ignores_key_order_and_number_spelling() {

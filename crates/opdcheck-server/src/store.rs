@@ -23,6 +23,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "policy", include_str!("../migrations/0003_policy.sql")),
     (4, "qa", include_str!("../migrations/0004_qa.sql")),
     (
+        5,
+        "ownership",
+        include_str!("../migrations/0005_ownership.sql"),
+    ),
+    (
         6,
         "accounts",
         include_str!("../migrations/0006_accounts.sql"),
@@ -95,6 +100,46 @@ pub struct NewRecord {
     pub abx: bool,
     /// Missed-report cases (XV-04 error findings).
     pub missed: i64,
+    /// Who pushes it ([`crate::auth::Principal::name`]).
+    pub pushed_by: String,
+}
+
+/// What the batch's read found for one id: its owner and every stored version.
+#[derive(Debug, Clone, Default)]
+pub struct IdState {
+    /// `None`: nobody owns it (yet): a new id, or one stored before ownership or with sign-in off.
+    pub owner: Option<String>,
+    /// The highest stored version (0 when none is).
+    pub max_version: i64,
+    /// The `doctor` of the highest stored version.
+    pub latest_doctor: Option<String>,
+    /// version → (body_sha256, report JSON text).
+    pub versions: HashMap<i64, (String, String)>,
+}
+
+/// Who may write an id, as [`Store::insert_many`] enforces it inside its transaction.
+#[derive(Debug, Clone)]
+pub struct Writer {
+    /// Recorded as the owner of ids it is the first to store (`None`: claims nothing, as with
+    /// sign-in off).
+    pub claims: Option<String>,
+    /// May write ids owned by someone else (an admin, or sign-in off).
+    pub bypass: bool,
+    /// Ids the caller's read found owned and writable by this writer: an owner never changes,
+    /// so these need no claim in the transaction.
+    pub known: std::collections::HashSet<String>,
+}
+
+/// Per record, what [`Store::insert_many`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inserted {
+    /// Stored now.
+    Fresh,
+    /// Not stored: the id is owned by this other principal (claimed by a concurrent push).
+    NotOwner(String),
+    /// Not stored: that version exists already (a concurrent push, or the same record twice in
+    /// the batch), or it is not the next one (a concurrent push moved the id on).
+    NotStored,
 }
 
 /// A stored version, as read back.
@@ -267,18 +312,33 @@ impl Store {
         })
     }
 
-    /// Every version of `id`: (version, created_at, qualified), oldest first.
-    pub async fn versions(&self, id: &str) -> Result<Vec<(i64, String, bool)>, Error> {
+    /// Every version of `id`: (version, created_at, qualified, pushed_by), oldest first.
+    #[allow(clippy::type_complexity)]
+    pub async fn versions(
+        &self,
+        id: &str,
+    ) -> Result<Vec<(i64, String, bool, Option<String>)>, Error> {
         on_pool!(self, pool => {
             let rows = sqlx::query(
-                "SELECT version, created_at, qualified FROM records WHERE id = $1 ORDER BY version",
+                "SELECT version, created_at, qualified, pushed_by FROM records WHERE id = $1 ORDER BY version",
             )
             .bind(id)
             .fetch_all(pool)
             .await?;
             rows.iter()
-                .map(|r| Ok((r.try_get("version")?, r.try_get("created_at")?, r.try_get("qualified")?)))
+                .map(|r| Ok((r.try_get("version")?, r.try_get("created_at")?, r.try_get("qualified")?, r.try_get("pushed_by")?)))
                 .collect()
+        })
+    }
+
+    /// The owner of `id`, if anyone owns it.
+    pub async fn owner(&self, id: &str) -> Result<Option<String>, Error> {
+        on_pool!(self, pool => {
+            let row = sqlx::query("SELECT owner FROM record_owners WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?;
+            Ok(match row { Some(r) => Some(r.try_get("owner")?), None => None })
         })
     }
 
@@ -305,12 +365,10 @@ impl Store {
         })
     }
 
-    /// The stored versions among `keys` (id, version), in one query.
-    pub async fn existing(
-        &self,
-        keys: &[(String, i64)],
-    ) -> Result<HashMap<(String, i64), StoredRecord>, Error> {
-        let mut ids: Vec<&str> = keys.iter().map(|(id, _)| id.as_str()).collect();
+    /// The owner and stored versions of each of `ids`, in one query (ids with nothing stored
+    /// are absent).
+    pub async fn batch_state(&self, ids: &[&str]) -> Result<HashMap<String, IdState>, Error> {
+        let mut ids: Vec<&str> = ids.to_vec();
         ids.sort_unstable();
         ids.dedup();
         if ids.is_empty() {
@@ -318,26 +376,42 @@ impl Store {
         }
         let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT {RECORD_COLUMNS} FROM records WHERE id IN ({})",
+            "SELECT r.id, r.version, r.doctor, r.body_sha256, r.report, o.owner \
+             FROM records r LEFT JOIN record_owners o ON o.id = r.id WHERE r.id IN ({})",
             placeholders.join(", ")
         );
         let params: Vec<Param> = ids.iter().map(|id| Param::Text((*id).to_owned())).collect();
-        let rows: Vec<StoredRecord> = on_pool!(self, pool => {
+        #[allow(clippy::type_complexity)]
+        let rows: Vec<(String, i64, Option<String>, String, String, Option<String>)> = on_pool!(self, pool => {
             let rows = bind_all!(sqlx::query(AssertSqlSafe(sql)), &params).fetch_all(pool).await?;
-            rows.into_iter().map(|r| Ok(stored_from_row!(r))).collect::<Result<Vec<_>, Error>>()?
+            rows.iter()
+                .map(|r| Ok((r.try_get("id")?, r.try_get("version")?, r.try_get("doctor")?,
+                             r.try_get("body_sha256")?, r.try_get("report")?, r.try_get("owner")?)))
+                .collect::<Result<Vec<_>, Error>>()?
         });
-        let wanted: std::collections::HashSet<&(String, i64)> = keys.iter().collect();
-        Ok(rows
-            .into_iter()
-            .filter(|r| wanted.contains(&(r.id.clone(), r.version)))
-            .map(|r| ((r.id.clone(), r.version), r))
-            .collect())
+        let mut out: HashMap<String, IdState> = HashMap::new();
+        for (id, version, doctor, sha, report, owner) in rows {
+            let st = out.entry(id).or_default();
+            st.owner = owner;
+            if version > st.max_version {
+                st.max_version = version;
+                st.latest_doctor = doctor;
+            }
+            st.versions.insert(version, (sha, report));
+        }
+        Ok(out)
     }
 
     /// Insert versions and their rule rows in one transaction (one commit per batch, not per
-    /// record). Per record, `false` when that id+version already existed (a concurrent push,
-    /// or the same record twice in the batch): nothing is written for it.
-    pub async fn insert_many(&self, recs: &[NewRecord]) -> Result<Vec<bool>, Error> {
+    /// record), as `writer`. The checks the caller made on its earlier read are made again here,
+    /// where they cannot race: an id nobody owns is claimed for `writer` (the owners table's key
+    /// lets exactly one of two concurrent claims land), an id owned by another is not written
+    /// unless `writer.bypass`, and a version is stored only if it is the id's next one.
+    pub async fn insert_many(
+        &self,
+        recs: &[NewRecord],
+        writer: &Writer,
+    ) -> Result<Vec<Inserted>, Error> {
         if recs.is_empty() {
             return Ok(Vec::new());
         }
@@ -347,16 +421,61 @@ impl Store {
         order.sort_by(|&a, &b| (&recs[a].id, recs[a].version).cmp(&(&recs[b].id, recs[b].version)));
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let mut inserted = vec![false; recs.len()];
+            let mut inserted = vec![Inserted::NotStored; recs.len()];
+            // Per id of the batch: Ok(claimed now) once it may be written, Err(owner) when not.
+            let mut allowed: HashMap<&str, Result<bool, String>> = HashMap::new();
             for &k in &order {
                 let rec = &recs[k];
-                // The first statement writes, so a SQLite transaction takes the write lock at
-                // once (waiting on busy_timeout) instead of failing to upgrade a read lock.
+                let may = match allowed.get(rec.id.as_str()) {
+                    Some(may) => may.clone(),
+                    None if writer.known.contains(&rec.id) => Ok(false),
+                    None => {
+                        // The first statement writes, so a SQLite transaction takes the write
+                        // lock at once (waiting on busy_timeout) instead of failing to upgrade a
+                        // read lock. On PostgreSQL a concurrent claim of the same id waits here
+                        // for the other transaction, then sees its row.
+                        let may = match &writer.claims {
+                            Some(me) => {
+                                let claimed = sqlx::query(
+                                    "INSERT INTO record_owners (id, owner, claimed_at) VALUES ($1, $2, $3) \
+                                     ON CONFLICT (id) DO NOTHING",
+                                )
+                                .bind(&rec.id)
+                                .bind(me)
+                                .bind(&rec.created_at)
+                                .execute(&mut *tx)
+                                .await?
+                                .rows_affected()
+                                    > 0;
+                                if claimed {
+                                    Ok(true)
+                                } else {
+                                    let owner: String = sqlx::query("SELECT owner FROM record_owners WHERE id = $1")
+                                        .bind(&rec.id)
+                                        .fetch_one(&mut *tx)
+                                        .await?
+                                        .try_get("owner")?;
+                                    if owner == *me || writer.bypass { Ok(false) } else { Err(owner) }
+                                }
+                            }
+                            None => Ok(false),
+                        };
+                        allowed.insert(rec.id.as_str(), may.clone());
+                        may
+                    }
+                };
+                if let Err(owner) = may {
+                    inserted[k] = Inserted::NotOwner(owner);
+                    continue;
+                }
+                // Only the next version: a gap (or a version a concurrent push already moved
+                // past) is not written; the caller says why.
                 let done = sqlx::query(
                     "INSERT INTO records (id, version, kind, department, doctor, visit_id, patient_key, \
                      doc_at, body, body_sha256, report, qualified, deduction, ruleset, created_at, \
-                     abx, missed, latest) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, TRUE) \
+                     abx, missed, latest, pushed_by) \
+                     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, TRUE, $18 \
+                     WHERE COALESCE((SELECT MAX(r.version) FROM records r WHERE r.id = $1), 0) = $2 - 1 \
                      ON CONFLICT (id, version) DO NOTHING",
                 )
                 .bind(&rec.id)
@@ -376,6 +495,7 @@ impl Store {
                 .bind(&rec.created_at)
                 .bind(rec.abx)
                 .bind(rec.missed)
+                .bind(&rec.pushed_by)
                 .execute(&mut *tx)
                 .await?;
                 let fresh = done.rows_affected() > 0;
@@ -392,12 +512,22 @@ impl Store {
                     // Only the highest version of an id is `latest` (versions may arrive in any order).
                     sqlx::query(MARK_SUPERSEDED).bind(&rec.id).execute(&mut *tx).await?;
                 }
-                inserted[k] = fresh;
+                if fresh {
+                    inserted[k] = Inserted::Fresh;
+                }
+            }
+            // A claim whose versions were all refused is dropped: an owner without a stored
+            // version would lock the id for nobody's record.
+            for (id, may) in &allowed {
+                let none = recs.iter().zip(&inserted).all(|(r, i)| r.id != *id || *i != Inserted::Fresh);
+                if matches!(may, Ok(true)) && none {
+                    sqlx::query("DELETE FROM record_owners WHERE id = $1").bind(*id).execute(&mut *tx).await?;
+                }
             }
             tx.commit().await?;
             // Two transactions storing versions of one id at once (PostgreSQL) cannot see each
             // other's rows: once both have committed, the later of these statements sees both.
-            let mut ids: Vec<&str> = recs.iter().zip(&inserted).filter(|(_, f)| **f).map(|(r, _)| r.id.as_str()).collect();
+            let mut ids: Vec<&str> = recs.iter().zip(&inserted).filter(|(_, f)| **f == Inserted::Fresh).map(|(r, _)| r.id.as_str()).collect();
             ids.sort_unstable();
             ids.dedup();
             for id in ids {

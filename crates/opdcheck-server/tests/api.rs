@@ -206,6 +206,8 @@ async fn idempotent_sync(s: &Server) {
         .map(|v| v["version"].as_i64().unwrap())
         .collect();
     assert_eq!(versions, [1, 2]);
+    // With sign-in off every version is pushed by `open`.
+    assert_eq!(one["versions"][0]["pushed_by"], "open", "{one}");
     // The list shows each id once (its latest version): rx-1, rx-2, rx-d.
     let (_, list) = s.get("/api/v1/records").await;
     assert_eq!(list["total"], 3, "{list}");
@@ -879,6 +881,348 @@ async fn auth_and_roles(s: &Server) {
     assert_error(status, &v, StatusCode::TOO_MANY_REQUESTS, None);
 }
 
+// ---------------------------------------------------------------- ownership and versions
+
+/// `records` pushed with `auth`'s credentials.
+async fn push_as(
+    s: &Server,
+    auth: (&str, &str),
+    records: Vec<(&str, i64, Value)>,
+) -> (StatusCode, Value) {
+    let records: Vec<Value> = records
+        .into_iter()
+        .map(|(id, version, document)| json!({"id": id, "version": version, "document": document}))
+        .collect();
+    call(
+        s,
+        reqwest::Method::POST,
+        "/api/v1/records",
+        auth,
+        Some(&json!({ "records": records })),
+    )
+    .await
+}
+
+/// A prescription signed by `doctor`.
+fn rx_by(id: &str, doctor: &str) -> Value {
+    let mut v = rx(id);
+    v["prescriber"]["id"] = json!(doctor);
+    v
+}
+
+fn pushed_by(record: &Value) -> Vec<Value> {
+    record["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["pushed_by"].clone())
+        .collect()
+}
+
+/// The sheet's records per doctor for the sample's month.
+async fn sheet_by_doctor(s: &Server, qa: (&str, &str)) -> Vec<(String, i64)> {
+    let (status, v) = call(
+        s,
+        reqwest::Method::GET,
+        "/api/v1/sheet?from=2026-11-01&to=2026-11-30&group=doctor",
+        qa,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    v["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["key"].as_str().unwrap().to_owned(),
+                g["records"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Issue 11: doctor B could store version 2 (or 2^62) of doctor A's record with B's own id in
+/// it; A then lost the record and the sheet credited it to B. Now a record belongs to whoever
+/// stored its first version.
+async fn ownership(s: &Server) {
+    use reqwest::Method;
+    let admin = format!("Bearer {}", token(s, "admin").await);
+    let admin = ("authorization", admin.as_str());
+    let qa = format!("Bearer {}", token(s, "qa").await);
+    let qa = ("authorization", qa.as_str());
+    let new_user =
+        json!({"username": "docb", "password": "docb", "role": "doctor", "doctor_id": "D0099"});
+    let (status, v) = call(s, Method::POST, "/api/v1/users", admin, Some(&new_user)).await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let a = format!("Bearer {}", token(s, "doctor").await);
+    let a = ("authorization", a.as_str());
+    let b = format!("Bearer {}", token(s, "docb").await);
+    let b = ("authorization", b.as_str());
+
+    let (status, v) = push_as(s, a, vec![("rx-a", 1, rx_by("rx-a", "D0012"))]).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["results"][0]["status"], "created", "{v}");
+
+    // The takeover: B stores "the next version" of A's id, signed by B. Refused, as is a
+    // version far ahead, and one carrying A's id (a doctor signs only as themself).
+    for (version, doctor) in [(2, "D0099"), (1 << 62, "D0099"), (1, "D0099"), (2, "D0012")] {
+        let (status, v) = push_as(s, b, vec![("rx-a", version, rx_by("rx-a", doctor))]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "v{version} {doctor}: {v}");
+        assert_eq!(v["results"][0]["status"], "forbidden", "{v}");
+        assert_eq!(v["results"][0]["error"]["code"], "forbidden", "{v}");
+        assert!(v["results"][0].get("report").is_none(), "nothing told: {v}");
+    }
+    // A still reads their record, at version 1; the list, the stats and the sheet credit A.
+    let (status, one) = call(s, Method::GET, "/api/v1/records/rx-a", a, None).await;
+    assert_eq!(status, StatusCode::OK, "{one}");
+    assert_eq!(one["latest"]["version"], 1, "{one}");
+    assert_eq!(one["doctor"], "D0012");
+    assert_eq!(pushed_by(&one), [json!("doctor")]);
+    let (_, list) = call(s, Method::GET, "/api/v1/records", a, None).await;
+    assert_eq!(list["total"], 1, "{list}");
+    assert_eq!(list["items"][0]["id"], "rx-a");
+    let (_, list) = call(s, Method::GET, "/api/v1/records", b, None).await;
+    assert_eq!(list["total"], 0, "{list}");
+    let (status, v) = call(s, Method::GET, "/api/v1/records/rx-a", b, None).await;
+    assert_error(status, &v, StatusCode::FORBIDDEN, None);
+    assert_eq!(sheet_by_doctor(s, qa).await, [("D0012".to_owned(), 1)]);
+    // The owner goes on versioning it.
+    let mut v2 = rx_by("rx-a", "D0012");
+    v2["notes"] = json!("v2");
+    let (status, v) = push_as(s, a, vec![("rx-a", 2, v2)]).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["results"][0]["status"], "created", "{v}");
+
+    // An integrator key's record: not versioned by a doctor (even the one it names) nor by
+    // another key; an admin may, and the key still owns it.
+    let mut keys = Vec::new();
+    for name in ["his", "lis"] {
+        let (status, v) = call(
+            s,
+            Method::POST,
+            "/api/v1/api-keys",
+            admin,
+            Some(&json!({ "name": name })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{v}");
+        keys.push(v["key"].as_str().unwrap().to_owned());
+    }
+    let his = ("x-api-key", keys[0].as_str());
+    let lis = ("x-api-key", keys[1].as_str());
+    let (status, v) = push_as(s, his, vec![("rx-his", 1, rx_by("rx-his", "D0012"))]).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    for who in [a, lis] {
+        let (status, v) = push_as(s, who, vec![("rx-his", 2, rx_by("rx-his", "D0012"))]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{v}");
+        assert_eq!(v["results"][0]["status"], "forbidden", "{v}");
+    }
+    let (status, v) = push_as(s, admin, vec![("rx-his", 2, rx_by("rx-his", "D0099"))]).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["results"][0]["status"], "created", "{v}");
+    let (status, v) = push_as(s, his, vec![("rx-his", 3, rx_by("rx-his", "D0012"))]).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["results"][0]["status"], "created", "{v}");
+    let (_, one) = call(s, Method::GET, "/api/v1/records/rx-his", qa, None).await;
+    assert_eq!(
+        pushed_by(&one),
+        [json!("key:his"), json!("admin"), json!("key:his")]
+    );
+    // A batch mixing an allowed and a refused record: the allowed one is stored, the batch is 403.
+    let (status, v) = push_as(
+        s,
+        lis,
+        vec![
+            ("rx-lis", 1, rx_by("rx-lis", "D0012")),
+            ("rx-his", 4, rx_by("rx-his", "D0012")),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{v}");
+    assert_eq!(v["results"][0]["status"], "created", "{v}");
+    assert_eq!(v["results"][1]["status"], "forbidden", "{v}");
+    assert_eq!(v["results"][1]["error"]["path"], "records[1].id", "{v}");
+}
+
+/// A version is the next one or an exact repeat; pushed_by is kept per version.
+async fn version_rules(s: &Server) {
+    use reqwest::Method;
+    let doctor = format!("Bearer {}", token(s, "doctor").await);
+    let doctor = ("authorization", doctor.as_str());
+    let body = |n: i64| {
+        let mut v = rx("rx-v");
+        v["notes"] = json!(format!("v{n}"));
+        v
+    };
+    let (status, v) = push_as(s, doctor, vec![("rx-v", 1, body(1))]).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    for skip in [3, 1 << 62, i64::MAX] {
+        let (status, v) = push_as(s, doctor, vec![("rx-v", skip, body(skip))]).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{v}");
+        let r = &v["results"][0];
+        assert_eq!(r["status"], "version_gap", "{v}");
+        assert_eq!(r["error"]["code"], "version_gap", "{v}");
+        assert_eq!(r["error"]["path"], "records[0].version", "{v}");
+        let message = r["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("next version of this record is 2"),
+            "{message}"
+        );
+    }
+    // A new id starts at 1.
+    let (status, v) = push_as(s, doctor, vec![("rx-w", 2, rx("rx-w"))]).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{v}");
+    assert_eq!(v["results"][0]["status"], "version_gap", "{v}");
+    let (status, _) = call(s, Method::GET, "/api/v1/records/rx-w", doctor, None).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "a refused first version claims nothing"
+    );
+    // An exact repeat is unchanged (idempotent), a different body a conflict.
+    let (status, v) = push_as(s, doctor, vec![("rx-v", 1, body(1))]).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["results"][0]["status"], "unchanged", "{v}");
+    let (status, v) = push_as(s, doctor, vec![("rx-v", 1, body(9))]).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{v}");
+    assert_eq!(v["results"][0]["status"], "conflict", "{v}");
+    // Consecutive versions in one batch follow each other; one out of order is refused.
+    let (status, v) = push_as(
+        s,
+        doctor,
+        vec![
+            ("rx-v", 2, body(2)),
+            ("rx-v", 3, body(3)),
+            ("rx-v", 5, body(5)),
+            ("rx-v", 4, body(4)),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{v}");
+    let statuses: Vec<&str> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["created", "created", "version_gap", "created"]);
+    let (_, one) = call(s, Method::GET, "/api/v1/records/rx-v", doctor, None).await;
+    assert_eq!(one["latest"]["version"], 4, "{one}");
+    assert_eq!(pushed_by(&one), vec![json!("doctor"); 4]);
+}
+
+/// Different principals racing for version 1 of new ids: exactly one stores and owns each;
+/// the other is refused, never both stored.
+async fn ownership_race(s: &Server) {
+    use reqwest::Method;
+    let admin = format!("Bearer {}", token(s, "admin").await);
+    let admin = ("authorization", admin.as_str());
+    let doctor = format!("Bearer {}", token(s, "doctor").await);
+    let doctor = ("authorization", doctor.as_str());
+    let (status, v) = call(
+        s,
+        Method::POST,
+        "/api/v1/api-keys",
+        admin,
+        Some(&json!({"name": "racer"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let key = v["key"].as_str().unwrap().to_owned();
+    let key = ("x-api-key", key.as_str());
+    let portal = ("x-api-key", opdcheck_server::auth::DEMO_PORTAL_KEY);
+    let ids: Vec<String> = (0..30).map(|i| format!("rx-race{i}")).collect();
+    let records: Vec<(&str, i64, Value)> = ids.iter().map(|id| (id.as_str(), 1, rx(id))).collect();
+    let mut reversed = records.clone();
+    reversed.reverse();
+    let pushes = [
+        (key, records.clone()),
+        (portal, reversed.clone()),
+        (doctor, records.clone()),
+        (key, reversed),
+    ]
+    .into_iter()
+    .map(|(who, recs)| push_as(s, who, recs));
+    let results = futures_join_all(pushes).await;
+    for id in &ids {
+        // results[0] and [3] are the same key: one creates, the other finds it unchanged (or
+        // forbidden when someone else won).
+        let statuses: Vec<&str> = results
+            .iter()
+            .map(|(_, body)| {
+                body["results"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|r| r["id"] == id.as_str())
+                    .unwrap()["status"]
+                    .as_str()
+                    .unwrap()
+            })
+            .collect();
+        let created = statuses.iter().filter(|s| **s == "created").count();
+        assert_eq!(created, 1, "{id}: {statuses:?}");
+        for st in &statuses {
+            assert!(
+                ["created", "unchanged", "forbidden"].contains(st),
+                "{id}: {statuses:?}"
+            );
+        }
+        let winner = statuses.iter().position(|s| *s == "created").unwrap();
+        let (_, one) = call(
+            s,
+            Method::GET,
+            &format!("/api/v1/records/{id}"),
+            admin,
+            None,
+        )
+        .await;
+        assert_eq!(one["versions"].as_array().unwrap().len(), 1, "{one}");
+        let owner = ["key:racer", "key:demo-portal", "doctor", "key:racer"][winner];
+        assert_eq!(pushed_by(&one), [json!(owner)], "{id}");
+    }
+}
+
+/// Dates are parsed, never cut at a byte index: a multi-byte character where the date ends is
+/// a located 400 on every endpoint that takes one (it used to panic and drop the connection).
+async fn bad_dates(s: &Server) {
+    for value in [
+        "2026-01-0%C3%A9",
+        "2026-01-05%C3%A9",
+        "%E4%B8%AD%E6%96%87",
+        "2026-01-05T%C3%A9",
+    ] {
+        for (path, key) in [
+            ("/api/v1/records", "from"),
+            ("/api/v1/records", "to"),
+            ("/api/v1/stats", "from"),
+            ("/api/v1/stats", "to"),
+            ("/api/v1/sheet", "from"),
+            ("/api/v1/sheet", "to"),
+            ("/api/v1/sheet.csv", "from"),
+            ("/api/v1/sheet/trend", "to"),
+            ("/api/v1/sheet/rules", "from"),
+        ] {
+            let (status, v) = s.get(&format!("{path}?{key}={value}")).await;
+            assert_error(status, &v, StatusCode::BAD_REQUEST, Some(key));
+        }
+    }
+    let (status, v) = s
+        .post(
+            "/api/v1/samples",
+            &json!({"from": "2026-01-0é", "to": "2026-01-31"}),
+        )
+        .await;
+    assert_error(status, &v, StatusCode::BAD_REQUEST, Some("from"));
+    // Good dates still filter.
+    let (status, v) = s
+        .get("/api/v1/records?from=2026-01-05T08:30&to=2026-01-06")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+}
+
 type Scenario = for<'a> fn(&'a Server) -> Pin<Box<dyn Future<Output = ()> + 'a>>;
 
 /// (name, with sign-in enforced, scenario)
@@ -904,6 +1248,10 @@ const SCENARIOS: &[(&str, bool, Scenario)] = &[
     ("admin_sets_the_policy", true, |s| {
         Box::pin(admin_sets_the_policy(s))
     }),
+    ("ownership", true, |s| Box::pin(ownership(s))),
+    ("version_rules", true, |s| Box::pin(version_rules(s))),
+    ("ownership_race", true, |s| Box::pin(ownership_race(s))),
+    ("bad_dates", false, |s| Box::pin(bad_dates(s))),
 ];
 
 async fn admin_sets_the_policy(s: &Server) {
@@ -1080,6 +1428,26 @@ async fn sqlite_admin_sets_the_policy() {
     on_sqlite("admin_sets_the_policy").await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_ownership() {
+    on_sqlite("ownership").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_version_rules() {
+    on_sqlite("version_rules").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_ownership_race() {
+    on_sqlite("ownership_race").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_bad_dates() {
+    on_sqlite("bad_dates").await;
+}
+
 /// A restarted server checks with the policy an admin set before.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_policy_in_force_survives_a_restart() {
@@ -1123,6 +1491,74 @@ async fn the_sqlite_file_is_created_in_wal_mode() {
     // Opening again runs no migration twice.
     drop(store);
     Store::open_sqlite(&path).await.unwrap();
+}
+
+/// Migration 0005 on a database from before it (the SQLite or PostgreSQL one at `url`): each id
+/// is credited to the doctor account that holds its first version's doctor id, when exactly one
+/// does; the rest stay unowned.
+async fn ownership_backfill_on(url: &str) {
+    use opdcheck_server::store::User;
+    macro_rules! exec {
+        ($store:expr, $sql:expr $(, $bind:expr)*) => {
+            match $store {
+                Store::Sqlite(pool) => {
+                    sqlx::query($sql)$(.bind($bind))*.execute(pool).await.unwrap();
+                }
+                Store::Postgres(pool) => {
+                    sqlx::query($sql)$(.bind($bind))*.execute(pool).await.unwrap();
+                }
+            }
+        };
+    }
+    let store = Store::connect(url).await.unwrap();
+    // Back to the schema before 0005.
+    exec!(&store, "DROP TABLE record_owners");
+    exec!(&store, "ALTER TABLE records DROP COLUMN pushed_by");
+    exec!(&store, "DELETE FROM _sqlx_migrations WHERE version = 5");
+    for (name, doctor_id) in [("li", "D0012"), ("twin1", "D0077"), ("twin2", "D0077")] {
+        let user = User {
+            username: name.into(),
+            role: "doctor".into(),
+            doctor_id: Some(doctor_id.into()),
+            created_at: "2026-11-01T00:00:00.000000Z".into(),
+        };
+        assert!(store.create_user(&user, "x").await.unwrap());
+    }
+    // (id, version, doctor): "a" was first D0012's (a later version names another doctor),
+    // "b"'s doctor has no account, two accounts hold "c"'s.
+    for (id, version, doctor) in [
+        ("a", 1_i64, "D0012"),
+        ("a", 2, "D0099"),
+        ("b", 1, "D0055"),
+        ("c", 1, "D0077"),
+    ] {
+        exec!(
+            &store,
+            "INSERT INTO records (id, version, kind, doctor, body, body_sha256, report, qualified, \
+             deduction, ruleset, created_at) VALUES ($1, $2, 'prescription', $3, '{}', 'x', '{}', \
+             TRUE, 0, 'r', '2026-11-02T00:00:00.000000Z')",
+            id,
+            version,
+            doctor
+        );
+    }
+    drop(store);
+    let store = Store::connect(url).await.unwrap();
+    assert_eq!(store.owner("a").await.unwrap().as_deref(), Some("li"));
+    assert_eq!(store.owner("b").await.unwrap(), None);
+    assert_eq!(store.owner("c").await.unwrap(), None);
+    let versions = store.versions("a").await.unwrap();
+    assert_eq!(versions.len(), 2);
+    assert!(
+        versions.iter().all(|v| v.3.is_none()),
+        "nobody recorded who pushed them"
+    );
+}
+
+#[tokio::test]
+async fn ownership_backfill_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    ownership_backfill_on(&format!("sqlite:{}", dir.path().join("old.db").display())).await;
 }
 
 /// Only listed origins get CORS headers (a preflight from another origin gets none).
@@ -1202,6 +1638,8 @@ async fn postgres_scenarios() {
         eprintln!("postgres: {name}");
         run(&server).await;
     }
+    eprintln!("postgres: ownership backfill");
+    ownership_backfill_on(&cluster.create_database("backfill").await).await;
     drop(cluster);
 }
 

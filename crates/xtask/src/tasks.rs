@@ -18,6 +18,9 @@ pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// A CJK font: without one Chromium draws the app's Chinese as boxes in screenshots.
 const CJK_FONT: &str = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc";
+/// The schemathesis release the property-based API test was written for: its CLI changed a lot
+/// between major versions (v4: `--seed`, `--max-time`, `--phases`).
+const SCHEMATHESIS: &str = "4.32.5";
 
 fn cargo() -> Command {
     let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
@@ -91,6 +94,22 @@ pub fn test() -> Result {
         ]),
     )?;
     step("native tests", cargo().args(["test", "--workspace"]))?;
+    let schemathesis = ensure_schemathesis()?;
+    step(
+        "property-based API test (schemathesis against openapi.json)",
+        cargo()
+            .args([
+                "test",
+                "-p",
+                "opdcheck-server",
+                "--test",
+                "schemathesis",
+                "--",
+                "--ignored",
+                "--nocapture",
+            ])
+            .env("SCHEMATHESIS", &schemathesis),
+    )?;
     step(
         "wasm32 build",
         cargo().args([
@@ -212,6 +231,41 @@ pub fn ensure_chromium() -> Result {
             .args(["install", "-y", "--no-install-recommends"])
             .args(&missing),
     )
+}
+
+/// schemathesis (PyPI) at the pinned version in a venv under target/, made when missing; Debian's
+/// python3-venv is installed with apt-get when `python3 -m venv` fails without it. Returns the
+/// path of its `schemathesis` command.
+pub fn ensure_schemathesis() -> Result<PathBuf> {
+    let venv = target_dir().join("schemathesis-venv");
+    let exe = venv.join("bin").join("schemathesis");
+    if exe.is_file() && has_tool(exe.to_str().unwrap_or_default(), SCHEMATHESIS) {
+        return Ok(exe);
+    }
+    let make_venv = || {
+        Command::new("python3")
+            .args(["-m", "venv", "--clear"])
+            .arg(&venv)
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !make_venv() {
+        step("apt-get update", apt_get().arg("update"))?;
+        step(
+            "install python3-venv",
+            apt_get().args(["install", "-y", "--no-install-recommends", "python3-venv"]),
+        )?;
+        if !make_venv() {
+            return Err(format!("python3 -m venv {} failed", venv.display()));
+        }
+    }
+    step(
+        &format!("install schemathesis {SCHEMATHESIS}"),
+        Command::new(venv.join("bin").join("pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check"])
+            .arg(format!("schemathesis=={SCHEMATHESIS}")),
+    )?;
+    Ok(exe)
 }
 
 /// The environment of wasm-bindgen-test's browser runs: Debian's chromedriver, and a timeout
