@@ -952,13 +952,14 @@ async fn ownership(s: &Server) {
     let admin = ("authorization", admin.as_str());
     let qa = format!("Bearer {}", token(s, "qa").await);
     let qa = ("authorization", qa.as_str());
-    let new_user =
-        json!({"username": "docb", "password": "docb", "role": "doctor", "doctor_id": "D0099"});
+    let new_user = json!({"username": "docb", "password": "docb-password", "role": "doctor", "doctor_id": "D0099"});
     let (status, v) = call(s, Method::POST, "/api/v1/users", admin, Some(&new_user)).await;
     assert_eq!(status, StatusCode::CREATED, "{v}");
     let a = format!("Bearer {}", token(s, "doctor").await);
     let a = ("authorization", a.as_str());
-    let b = format!("Bearer {}", token(s, "docb").await);
+    let (status, v) = login(s, "docb", "docb-password").await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let b = format!("Bearer {}", v["token"].as_str().unwrap());
     let b = ("authorization", b.as_str());
 
     let (status, v) = push_as(s, a, vec![("rx-a", 1, rx_by("rx-a", "D0012"))]).await;
