@@ -87,7 +87,7 @@ async fn open_store(args: &Args) -> Result<Store, Error> {
     match &args.database_url {
         Some(url) => Store::connect(url).await,
         None => {
-            std::fs::create_dir_all(&args.data_dir)?;
+            opdcheck_server::store::create_data_dir(&args.data_dir)?;
             Store::open_sqlite(&args.data_dir.join("opdcheck.db")).await
         }
     }
