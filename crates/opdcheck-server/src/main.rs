@@ -1,5 +1,6 @@
-//! `opdcheck-server [--addr 127.0.0.1:8080] [--dist dist] [--data-dir data] [--database-url URL]`:
-//! serve the built web app and the API.
+//! `opdcheck-server [--addr 127.0.0.1:8080] [--dist dist] [--data-dir data] [--database-url URL]
+//! [--header-timeout-secs 10] [--max-connections 1024] [--frame-ancestors "'self'"]`: serve the
+//! built web app and the API.
 //!
 //! `opdcheck-server demo-data [--months 3] [--records 5000] [--seed 1] [--data-dir data]`: fill
 //! the store with generated records (checked by the engine as a real push), then exit.
@@ -10,7 +11,7 @@ use std::process::ExitCode;
 
 use axum::http::HeaderValue;
 use clap::{Parser, Subcommand};
-use opdcheck_server::{AppState, Error, Store, app, auth, serve};
+use opdcheck_server::{AppState, Error, ServeConfig, Store, app, auth, serve_with};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser, Debug)]
@@ -43,6 +44,18 @@ struct Args {
         value_delimiter = ','
     )]
     cors_origins: Vec<String>,
+    /// Seconds a client has to send a request's head (line and headers); slower or silent
+    /// connections are closed.
+    #[arg(long, default_value_t = opdcheck_server::HEADER_READ_TIMEOUT.as_secs())]
+    header_timeout_secs: u64,
+    /// Connections served at once; over this, new connections wait in the accept backlog until
+    /// one closes.
+    #[arg(long, default_value_t = opdcheck_server::MAX_CONNECTIONS)]
+    max_connections: usize,
+    /// Who may frame the app (CSP frame-ancestors): `'self'`, `'none'`, or origins such as
+    /// `https://his.example.org`, space- or comma-separated.
+    #[arg(long, env = "OPDCHECK_FRAME_ANCESTORS", default_value = "'self'")]
+    frame_ancestors: String,
 }
 
 #[derive(Subcommand, Debug)]
@@ -145,7 +158,17 @@ async fn run(args: Args) -> Result<(), Error> {
     let state = state
         .with_store(store)
         .with_auth()
-        .with_cors_origins(origins);
+        .with_cors_origins(origins)
+        .with_frame_ancestors(&args.frame_ancestors)?;
+    if args.header_timeout_secs == 0 || args.max_connections == 0 {
+        return Err(Error::Config(
+            "--header-timeout-secs and --max-connections must be at least 1".into(),
+        ));
+    }
+    let config = ServeConfig {
+        header_read_timeout: std::time::Duration::from_secs(args.header_timeout_secs),
+        max_connections: args.max_connections,
+    };
     // The policy an admin set is in force after a restart too.
     state.load_policy().await?;
     // Records stored before the QA columns existed get them (once; nothing to do afterwards).
@@ -171,7 +194,7 @@ async fn run(args: Args) -> Result<(), Error> {
             auth::DEMO_PORTAL_KEY
         );
     }
-    serve(listener, app(state), shutdown_signal()).await
+    serve_with(listener, app(state), shutdown_signal(), config).await
 }
 
 /// Ctrl-C, or SIGTERM (what process managers and test harnesses send).
