@@ -140,6 +140,14 @@ async fn a_half_sent_header_block_is_disconnected_after_the_timeout() {
         .await
         .unwrap();
     assert!(res.starts_with("HTTP/1.1 200"), "{res}");
+    // Kept alive, then idle: closed after the timeout too, not held.
+    let started = Instant::now();
+    let (_, closed) = read_until_closed(&mut s, Duration::from_secs(5)).await;
+    assert!(
+        closed,
+        "an idle kept-alive connection is still open after 5 s"
+    );
+    assert!(started.elapsed() >= Duration::from_millis(900));
 }
 
 #[tokio::test]
