@@ -65,9 +65,13 @@ export function startServer(extra = []) {
   });
 }
 
-/** Debian's Chromium, headless; never a downloaded browser. */
-export function launchBrowser() {
-  return chromium.launch({
+/**
+ * Debian's Chromium, headless; never a downloaded browser. Every page's console is watched for
+ * Content-Security-Policy violations (the server sends a strict CSP): `browser.close()` throws,
+ * failing the test, when there was any.
+ */
+export async function launchBrowser() {
+  const browser = await chromium.launch({
     executablePath: config.chromium,
     headless: true,
     args: [
@@ -79,6 +83,36 @@ export function launchBrowser() {
       '--no-first-run',
     ],
   });
+  const violations = [];
+  const watched = new WeakSet();
+  const watch = (page) => {
+    if (watched.has(page)) return;
+    watched.add(page);
+    page.on('console', (msg) => {
+      const text = msg.text();
+      if (/Content Security Policy/i.test(text)) violations.push(`${page.url()}: ${text}`);
+    });
+  };
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (...args) => {
+    const context = await newContext(...args);
+    context.on('page', watch);
+    return context;
+  };
+  const newPage = browser.newPage.bind(browser);
+  browser.newPage = async (...args) => {
+    const page = await newPage(...args);
+    watch(page);
+    return page;
+  };
+  const close = browser.close.bind(browser);
+  browser.close = async (...args) => {
+    await close(...args);
+    if (violations.length) {
+      throw new Error(`Content-Security-Policy violations in the browser console:\n${violations.join('\n')}`);
+    }
+  };
+  return browser;
 }
 
 /**

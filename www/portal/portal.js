@@ -29,6 +29,9 @@ function addRow() {
   renumber();
 }
 
+// The form is never submitted (saving is the button's); a listener, not an inline onsubmit,
+// which the server's Content-Security-Policy would refuse.
+$('#cfForm').addEventListener('submit', (e) => e.preventDefault());
 $('#btnAdd').addEventListener('click', addRow);
 $('#drugRows').addEventListener('click', (e) => {
   const del = e.target.closest('.btn-del');

@@ -20,21 +20,31 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
 use axum::handler::Handler;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::header::{self, CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{any, get};
 use axum::{Json, Router};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
 use opdcheck_engine::Engine;
 use serde_json::json;
+use tokio::net::TcpStream;
+use tokio::sync::Semaphore;
+use tower::ServiceExt;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
+
+pub mod security;
 
 pub use store::Store;
 
@@ -45,6 +55,11 @@ pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
 pub const DRAIN_LIMIT: u64 = 64 * 1024 * 1024;
 /// A request taking longer than this is answered 408 (a stuck database must not pile up work).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// A client must send its whole request head within this (a slow or silent client must not hold
+/// a connection, see [`ServeConfig`]).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections served at once (each holds a task and a socket; see [`ServeConfig`]).
+pub const MAX_CONNECTIONS: usize = 1024;
 
 /// Trunk's hashed file names (`opdcheck-app-<hash>.js`) change whenever the content does, so
 /// browsers may keep them for good.
@@ -174,6 +189,24 @@ struct Inner {
     idle_timeout: Duration,
     /// `--demo`: the demo portal (`/portal/`) is served; otherwise it is a 404.
     demo: bool,
+    http: HttpOptions,
+}
+
+/// Per-app HTTP settings the layers in [`app`] read.
+#[derive(Clone, Debug)]
+struct HttpOptions {
+    request_timeout: Duration,
+    /// CSP `frame-ancestors` sources: who may frame the app (a portal embedding it).
+    frame_ancestors: String,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions {
+            request_timeout: REQUEST_TIMEOUT,
+            frame_ancestors: "'self'".to_owned(),
+        }
+    }
 }
 
 impl AppState {
@@ -197,6 +230,7 @@ impl AppState {
                 cors_origins: Vec::new(),
                 idle_timeout: auth::DEFAULT_IDLE_TIMEOUT,
                 demo: false,
+                http: HttpOptions::default(),
             }),
         })
     }
@@ -213,6 +247,7 @@ impl AppState {
                 cors_origins: Vec::new(),
                 idle_timeout: auth::DEFAULT_IDLE_TIMEOUT,
                 demo: false,
+                http: HttpOptions::default(),
             }),
         }
     }
@@ -227,6 +262,7 @@ impl AppState {
             cors_origins: self.inner.cors_origins.clone(),
             idle_timeout: self.inner.idle_timeout,
             demo: self.inner.demo,
+            http: self.inner.http.clone(),
         };
         f(&mut inner);
         AppState {
@@ -261,6 +297,18 @@ impl AppState {
 
     pub fn idle_timeout(&self) -> Duration {
         self.inner.idle_timeout
+    }
+
+    /// How long a request may take before its 408 (default [`REQUEST_TIMEOUT`]).
+    pub fn with_request_timeout(self, timeout: Duration) -> Self {
+        self.rebuild(|i| i.http.request_timeout = timeout)
+    }
+
+    /// The CSP `frame-ancestors` sources (default `'self'`): the origins of portals that frame
+    /// the app, e.g. `'self' https://his.example.org`. Checked by [`security::frame_ancestors`].
+    pub fn with_frame_ancestors(self, sources: &str) -> Result<Self, Error> {
+        let sources = security::frame_ancestors(sources)?;
+        Ok(self.rebuild(|i| i.http.frame_ancestors = sources))
     }
 
     pub fn auth_enabled(&self) -> bool {
@@ -315,13 +363,19 @@ impl AppState {
     }
 }
 
-/// The whole HTTP surface: `/healthz`, then the app's static files; any other path without a
-/// file extension gets index.html (the app routes by URL hash, but a reload or a pasted link
-/// may carry a path).
+/// The whole HTTP surface: `/healthz`, the API, then the app's static files; any other path
+/// without a file extension gets index.html (the app routes by URL hash, but a reload or a
+/// pasted link may carry a path). Every response passes the layers of [`with_layers`].
 pub fn app(state: AppState) -> Router {
     let router = Router::new()
         .route("/healthz", get(healthz))
-        .merge(api::router());
+        .merge(api::router())
+        // Any other path of the API's namespace, whatever the method, is a JSON 404 (not the
+        // static files' 405); a known path with a wrong method stays the router's 405.
+        .route("/api", any(api_not_found))
+        .route("/api/", any(api_not_found))
+        .route("/api/{*rest}", any(api_not_found));
+
     let router = if state.inner.demo {
         router
     } else {
@@ -343,10 +397,17 @@ pub fn app(state: AppState) -> Router {
         }
         None => router.fallback(|uri: Uri| async move { Error::NotFound(uri.path().to_owned()) }),
     };
+    with_layers(router, state)
+}
+
+/// The layers every response of [`app`] passes, outermost first: the request log, the security
+/// headers, the panic catcher, compression, the JSON error shape, the request timeout and the
+/// body limits, Cache-Control and CORS. Public so tests can put them around routes of their own.
+pub fn with_layers(router: Router<AppState>, state: AppState) -> Router {
     let router = if state.inner.cors_origins.is_empty() {
         router
     } else {
-        use axum::http::{Method, header};
+        use axum::http::Method;
         router.layer(
             tower_http::cors::CorsLayer::new()
                 .allow_origin(state.inner.cors_origins.clone())
@@ -358,41 +419,235 @@ pub fn app(state: AppState) -> Router {
                 ]),
         )
     };
+    let csp = security::content_security_policy(state.dist(), &state.inner.http.frame_ancestors);
     router
         .layer(middleware::from_fn(cache_control))
-        // Errors made by layers and the router itself (405, 408, 413) get the API's JSON shape.
-        .layer(middleware::from_fn(json_errors))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(refuse_large_bodies))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
-            REQUEST_TIMEOUT,
+            state.inner.http.request_timeout,
         ))
+        // Outside the timeout and the limits, so their 408 and 413 get the API's JSON shape too.
+        .layer(middleware::from_fn(json_errors))
         // Compresses what has no precompressed file (the wasm shrinks about 3×).
         .layer(CompressionLayer::new())
-        // Method, path, status and latency; never headers or bodies (documents hold patient data).
+        .layer(CatchPanicLayer::custom(panic_response))
+        // On every response, errors and the panic's 500 included.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            csp,
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        // Method, path (the route's pattern where one matched, so no record ids), the query's
+        // parameter names, status and latency; never values, headers or bodies (documents and
+        // filters hold patient data).
         .layer(
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .make_span_with(request_span)
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
 }
 
-/// Serve `app` on `listener` until `shutdown` completes (in-flight requests finish first).
+/// The request log's span: see [`with_layers`].
+fn request_span<B>(req: &axum::http::Request<B>) -> tracing::Span {
+    let path = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or(req.uri().path(), MatchedPath::as_str);
+    tracing::info_span!(
+        "request",
+        method = %req.method(),
+        path = %path,
+        query = %query_names(req.uri().query()),
+    )
+}
+
+/// The parameter names of a query, comma-separated; a name that is not a plain identifier is
+/// logged as `?` (a client may put a value where a name goes).
+pub fn query_names(query: Option<&str>) -> String {
+    let Some(query) = query else {
+        return String::new();
+    };
+    let plain = |n: &str| {
+        !n.is_empty()
+            && n.len() <= 32
+            && n.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+    };
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let name = p.split('=').next().unwrap_or("");
+            if plain(name) { name } else { "?" }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The last resort for a handler that panicked: the one JSON error shape, and a log line
+/// calling it what it is. Only the panic's message is logged (never the request).
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(
+        panic = message,
+        "a request handler panicked: this is a bug in opdcheck-server, please report it"
+    );
+    let body = json!({ "error": { "code": "internal", "message": "internal server error" } });
+    (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
+}
+
+/// How [`serve_with`] runs connections.
+#[derive(Clone, Debug)]
+pub struct ServeConfig {
+    /// A connection must send its whole request head within this, also between requests on a
+    /// kept-alive connection: slow or silent clients are disconnected instead of held.
+    pub header_read_timeout: Duration,
+    /// At most this many connections are served at once. Over it the server stops accepting:
+    /// new connections wait in the kernel's accept backlog (not answered, not closed) until a
+    /// served one closes; a client that gives up meanwhile is never seen.
+    pub max_connections: usize,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig {
+            header_read_timeout: HEADER_READ_TIMEOUT,
+            max_connections: MAX_CONNECTIONS,
+        }
+    }
+}
+
+/// Serve `app` on `listener` until `shutdown` completes (in-flight requests finish first), with
+/// the default [`ServeConfig`].
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
-    // Connect info: the sign-in limiter and the audit trail see the client's address.
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    serve_with(listener, app, shutdown, ServeConfig::default()).await
+}
+
+/// Serve `app` on `listener` until `shutdown` completes: HTTP/1.1 (keep-alive) or HTTP/2 over
+/// cleartext, a header-read timeout, a cap on open connections, and handlers may extract
+/// `ConnectInfo<SocketAddr>` (the peer's address). On shutdown the listener is closed at once,
+/// idle connections are closed and the requests in flight are answered first.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    config: ServeConfig,
+) -> Result<(), Error> {
+    if config.max_connections == 0 {
+        return Err(Error::Config("--max-connections must be at least 1".into()));
+    }
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(config.header_read_timeout)
+        .keep_alive(true);
+    // Pings find HTTP/2 peers that vanished (HTTP/2 has no header-read timeout).
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(Duration::from_secs(30))
+        .keep_alive_timeout(Duration::from_secs(10));
+    let slots = Arc::new(Semaphore::new(config.max_connections));
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        // A slot first, then accept: over the cap, connections queue in the accept backlog.
+        let permit = tokio::select! {
+            permit = slots.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
+            () = &mut shutdown => break,
+        };
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    accept_error(e).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let service =
+            hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(remote));
+                app.clone().oneshot(req)
+            });
+        let builder = builder.clone();
+        let watcher = graceful.watcher();
+        let timeout = config.header_read_timeout;
+        tokio::spawn(async move {
+            // The auto builder waits for the first bytes (HTTP/1 or HTTP/2?) without a timeout.
+            if tokio::time::timeout(timeout, protocol_known(&stream))
+                .await
+                .is_err()
+            {
+                drop(permit);
+                return;
+            }
+            let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+            // Errors here are the client's (reset, timed out, malformed): nothing to report.
+            let _ = watcher.watch(conn.into_owned()).await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
     Ok(())
+}
+
+/// Returns once the client has sent enough to tell HTTP/1 from the HTTP/2 preface, or closed.
+async fn protocol_known(stream: &TcpStream) {
+    const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    let mut buf = [0u8; PREFACE.len()];
+    let mut seen = 0;
+    loop {
+        let n = match stream.peek(&mut buf).await {
+            Ok(n) => n,
+            Err(_) => return,
+        };
+        if n == 0 || n == PREFACE.len() || buf[..n] != PREFACE[..n] {
+            return;
+        }
+        // A prefix of the preface: peek returns at once until more arrives.
+        if n == seen {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        seen = n;
+    }
+}
+
+/// Per-connection errors (the peer went away before accept) are nothing; others (out of file
+/// descriptors) are logged and waited out, as `axum::serve` does.
+async fn accept_error(e: io::Error) {
+    use io::ErrorKind::*;
+    if matches!(
+        e.kind(),
+        ConnectionRefused | ConnectionAborted | ConnectionReset
+    ) {
+        return;
+    }
+    tracing::error!(error = %e, "accept failed");
+    tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
 async fn healthz() -> impl IntoResponse {
@@ -400,6 +655,10 @@ async fn healthz() -> impl IntoResponse {
         [(CACHE_CONTROL, HeaderValue::from_static("no-store"))],
         Json(json!({ "status": "ok" })),
     )
+}
+
+async fn api_not_found(uri: Uri) -> Error {
+    Error::NotFound(uri.path().to_owned())
 }
 
 /// No file at this path: a file-like path (or the API's namespace) is a JSON 404, anything

@@ -1,5 +1,6 @@
 //! `opdcheck-server [--addr 127.0.0.1:8080] [--dist dist] [--data-dir data] [--database-url URL]
-//! [--demo] [--idle-timeout-minutes 30]`: serve the built web app and the API. Without `--demo`
+//! [--demo] [--idle-timeout-minutes 30] [--header-timeout-secs 10] [--max-connections 1024]
+//! [--frame-ancestors "'self'"]`: serve the built web app and the API. Without `--demo`
 //! no account exists until one is made with `user add` (docs/deploying.md).
 //!
 //! `opdcheck-server user add NAME --role admin|qa|doctor [--doctor-id ID]`, `user passwd NAME`
@@ -15,7 +16,7 @@ use std::process::ExitCode;
 
 use axum::http::HeaderValue;
 use clap::{Parser, Subcommand};
-use opdcheck_server::{AppState, Error, Store, app, auth, serve};
+use opdcheck_server::{AppState, Error, ServeConfig, Store, app, auth, serve_with};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser, Debug)]
@@ -61,6 +62,18 @@ struct Args {
         value_parser = clap::value_parser!(u64).range(1..=720)
     )]
     idle_timeout_minutes: u64,
+    /// Seconds a client has to send a request's head (line and headers); slower or silent
+    /// connections are closed.
+    #[arg(long, default_value_t = opdcheck_server::HEADER_READ_TIMEOUT.as_secs())]
+    header_timeout_secs: u64,
+    /// Connections served at once; over this, new connections wait in the accept backlog until
+    /// one closes.
+    #[arg(long, default_value_t = opdcheck_server::MAX_CONNECTIONS)]
+    max_connections: usize,
+    /// Who may frame the app (CSP frame-ancestors): `'self'`, `'none'`, or origins such as
+    /// `https://his.example.org`, space- or comma-separated.
+    #[arg(long, env = "OPDCHECK_FRAME_ANCESTORS", default_value = "'self'")]
+    frame_ancestors: String,
 }
 
 #[derive(Subcommand, Debug)]
@@ -152,7 +165,7 @@ async fn open_store(args: &Args) -> Result<Store, Error> {
     match &args.database_url {
         Some(url) => Store::connect(url).await,
         None => {
-            std::fs::create_dir_all(&args.data_dir)?;
+            opdcheck_server::store::create_data_dir(&args.data_dir)?;
             Store::open_sqlite(&args.data_dir.join("opdcheck.db")).await
         }
     }
@@ -281,7 +294,17 @@ async fn run(args: Args) -> Result<(), Error> {
         .with_idle_timeout(std::time::Duration::from_secs(
             args.idle_timeout_minutes * 60,
         ))
-        .with_cors_origins(origins);
+        .with_cors_origins(origins)
+        .with_frame_ancestors(&args.frame_ancestors)?;
+    if args.header_timeout_secs == 0 || args.max_connections == 0 {
+        return Err(Error::Config(
+            "--header-timeout-secs and --max-connections must be at least 1".into(),
+        ));
+    }
+    let config = ServeConfig {
+        header_read_timeout: std::time::Duration::from_secs(args.header_timeout_secs),
+        max_connections: args.max_connections,
+    };
     // The policy an admin set is in force after a restart too.
     state.load_policy().await?;
     // Records stored before the QA columns existed get them (once; nothing to do afterwards).
@@ -317,7 +340,7 @@ async fn run(args: Args) -> Result<(), Error> {
              stdin), then sign in with POST /api/v1/login (docs/deploying.md)"
         );
     }
-    serve(listener, app(state), shutdown_signal()).await
+    serve_with(listener, app(state), shutdown_signal(), config).await
 }
 
 /// Ctrl-C, or SIGTERM (what process managers and test harnesses send).

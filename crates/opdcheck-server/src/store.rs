@@ -246,7 +246,11 @@ impl Store {
             Store::Postgres(pool)
         } else if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)?;
-            Store::Sqlite(sqlite_pool(opts).await?)
+            let file = opts.get_filename().to_owned();
+            let existed = file.is_file();
+            let store = Store::Sqlite(sqlite_pool(opts).await?);
+            restrict_sqlite_files(&file, existed)?;
+            store
         } else {
             return Err(Error::Config(
                 "the database URL must start with postgres://, postgresql:// or sqlite:".into(),
@@ -258,7 +262,9 @@ impl Store {
 
     /// The SQLite file at `path`, created (with its migrations) when missing.
     pub async fn open_sqlite(path: &Path) -> Result<Store, Error> {
+        let existed = path.is_file();
         let store = Store::Sqlite(sqlite_pool(SqliteConnectOptions::new().filename(path)).await?);
+        restrict_sqlite_files(path, existed)?;
         store.migrate().await?;
         Ok(store)
     }
@@ -638,6 +644,65 @@ impl Store {
                 .collect()
         })
     }
+}
+
+/// Create the data directory (and its parents) if missing, readable by the server's user only
+/// (0700, whatever the umask); an existing one open to others is closed, with a log line.
+pub fn create_data_dir(dir: &Path) -> Result<(), Error> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        let existed = dir.is_dir();
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+        let mode = std::fs::metadata(dir)?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+            if existed {
+                tracing::warn!(dir = %dir.display(), was = format!("{mode:o}"), "the data directory was open to other users; now 0700");
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    std::fs::create_dir_all(dir)?;
+    Ok(())
+}
+
+/// The database and its WAL and shared-memory files readable by the server's user only (0600).
+/// SQLite creates them with the umask's mode (often 0644); set after opening, as the files exist
+/// then. The window is closed by the 0700 directory; later -wal/-shm files take the database
+/// file's mode (SQLite's rule), so they stay 0600.
+fn restrict_sqlite_files(db: &Path, existed: bool) -> Result<(), Error> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mut name = db.as_os_str().to_owned();
+        let files = ["", "-wal", "-shm"].map(|suffix| {
+            name.push(suffix);
+            let path = std::path::PathBuf::from(&name);
+            name = db.as_os_str().to_owned();
+            path
+        });
+        for file in files {
+            // In-memory databases have no file; -wal/-shm may be gone after a clean close.
+            let Ok(meta) = std::fs::metadata(&file) else {
+                continue;
+            };
+            let mode = meta.permissions().mode() & 0o777;
+            if !meta.is_file() || mode & 0o077 == 0 {
+                continue;
+            }
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+            if existed {
+                tracing::warn!(file = %file.display(), was = format!("{mode:o}"), "a database file was open to other users; now 0600");
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (db, existed);
+    Ok(())
 }
 
 async fn sqlite_pool(opts: SqliteConnectOptions) -> Result<SqlitePool, Error> {

@@ -19,6 +19,12 @@ pub struct PgCluster {
 
 impl PgCluster {
     pub fn start(bin: &Path) -> PgCluster {
+        PgCluster::start_with(bin, false)
+    }
+
+    /// With `tls`, the server has `ssl = on` and a certificate for 127.0.0.1 signed by a
+    /// throw-away CA (see [`PgCluster::tls_root`]); plain connections are still accepted.
+    pub fn start_with(bin: &Path, tls: bool) -> PgCluster {
         // initdb refuses to run as root: then the cluster belongs to the `postgres` user.
         let as_postgres = Command::new("id")
             .arg("-u")
@@ -63,10 +69,17 @@ impl PgCluster {
                 "UTF8",
             ],
         );
-        let opts = format!(
+        let mut opts = format!(
             "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
             cluster.dir.display()
         );
+        if tls {
+            cluster.make_certificates();
+            let d = cluster.dir.display();
+            opts.push_str(&format!(
+                " -c ssl=on -c ssl_cert_file={d}/server.crt -c ssl_key_file={d}/server.key"
+            ));
+        }
         let log = cluster.dir.join("log");
         cluster.run(
             "pg_ctl",
@@ -105,6 +118,108 @@ impl PgCluster {
         );
     }
 
+    /// The CA that signed the TLS cluster's certificate (PEM).
+    pub fn tls_root(&self) -> PathBuf {
+        self.dir.join("ca.crt")
+    }
+
+    /// A CA that signed nothing of this cluster's (PEM).
+    pub fn other_root(&self) -> PathBuf {
+        self.dir.join("other-ca.crt")
+    }
+
+    /// Two CAs and the server's key and certificate (EC P-256, SAN 127.0.0.1 and localhost),
+    /// with the `openssl` CLI; the key is the server's, 0600, as PostgreSQL requires.
+    fn make_certificates(&self) {
+        let openssl = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(&self.dir)
+                .output()
+                .unwrap_or_else(|e| panic!("openssl (needed for the TLS test): {e}"));
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        for ca in ["ca", "other-ca"] {
+            openssl(&[
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-keyout",
+                &format!("{ca}.key"),
+                "-out",
+                &format!("{ca}.crt"),
+                "-days",
+                "2",
+                "-subj",
+                &format!("/CN=opdcheck test {ca}"),
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
+            ]);
+        }
+        openssl(&[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ]);
+        std::fs::write(
+            self.dir.join("server.ext"),
+            "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n\
+             keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
+        )
+        .unwrap();
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-out",
+            "server.crt",
+            "-extfile",
+            "server.ext",
+        ]);
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let key = self.dir.join("server.key");
+            std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        if self.as_postgres {
+            for f in ["server.key", "server.crt"] {
+                let ok = Command::new("chown")
+                    .arg("postgres:")
+                    .arg(self.dir.join(f))
+                    .status()
+                    .unwrap();
+                assert!(ok.success(), "chown postgres {f}");
+            }
+        }
+    }
+
     pub fn url(&self, db: &str) -> String {
         format!("postgres://app@127.0.0.1:{}/{db}", self.port)
     }
@@ -133,6 +248,11 @@ impl Drop for PgCluster {
 /// A throw-away cluster for a PostgreSQL test, or `None` when `OPDCHECK_SKIP_POSTGRES=1` says
 /// to skip it. Missing binaries fail the test, saying how to point at them or skip.
 pub fn pg_cluster(test: &str) -> Option<PgCluster> {
+    pg_cluster_with(test, false)
+}
+
+/// [`pg_cluster`], with TLS on when `tls` (see [`PgCluster::start_with`]).
+pub fn pg_cluster_with(test: &str, tls: bool) -> Option<PgCluster> {
     if std::env::var("OPDCHECK_SKIP_POSTGRES").as_deref() == Ok("1") {
         eprintln!("{test}: skipped (OPDCHECK_SKIP_POSTGRES=1)");
         return None;
@@ -143,7 +263,7 @@ pub fn pg_cluster(test: &str) -> Option<PgCluster> {
         "PostgreSQL binaries not found in {} (set OPDCHECK_PG_BIN, or OPDCHECK_SKIP_POSTGRES=1 to skip)",
         bin.display()
     );
-    Some(PgCluster::start(&bin))
+    Some(PgCluster::start_with(&bin, tls))
 }
 
 impl PgCluster {
