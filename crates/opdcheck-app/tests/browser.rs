@@ -449,7 +449,13 @@ async fn a_signed_document_is_in_the_outbox_before_any_network_call() {
         gloo_timers::future::TimeoutFuture::new(20).await;
     }
     assert_eq!(entries.len(), 1);
-    assert_eq!(entries[0].id, "rx-clean-1");
+    // A sample is signed as a new document: a random id of its own.
+    assert!(
+        opdcheck_app::ids::is_uuid(&entries[0].id),
+        "{}",
+        entries[0].id
+    );
+    assert_eq!(entries[0].document["id"], entries[0].id.as_str());
     assert_eq!(entries[0].version, 1);
     assert!(entries[0].is_pending());
     assert_eq!(entries[0].document["completed"], true);

@@ -58,6 +58,7 @@ pub fn DocFrame(
     view! {
         <div class="doc-layout" class:nested=nested>
             <form class="doc-form" id=ctx.id("") tabindex="-1" on:submit=|ev| ev.prevent_default()
+                data-doc-id=move || report.with(|r| r.document.id.clone())
                 on:keydown=move |ev: web_sys::KeyboardEvent| {
                     // Ctrl+Enter (⌘+Enter) signs, as the button does.
                     if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {

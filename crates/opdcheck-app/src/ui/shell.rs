@@ -17,7 +17,7 @@ use crate::ui::record::RecordPage;
 use crate::ui::request::RequestPage;
 use crate::ui::sync::{LoginPage, RecordsPage, SyncCtx, SyncStatus};
 use crate::ui::visit::VisitPage;
-use crate::ui::{engine, now_minutes, now_stamp, provide_lang};
+use crate::ui::{engine, now_minutes, provide_lang};
 
 /// How long after the last change the drafts are written to storage.
 pub const SAVE_DELAY: std::time::Duration = std::time::Duration::from_millis(250);
@@ -109,10 +109,7 @@ fn load_drafts() -> Drafts {
         .ok()
         .flatten()
         .and_then(|t| Drafts::from_json(&t))
-        .unwrap_or_else(|| {
-            let seed: String = now_stamp().chars().filter(char::is_ascii_digit).collect();
-            Drafts::fresh(&seed, &now_minutes())
-        })
+        .unwrap_or_else(|| Drafts::fresh(&now_minutes()))
 }
 
 fn current_hash() -> String {
@@ -196,8 +193,7 @@ pub fn App() -> impl IntoView {
         go(Page::of_kind(s.kind));
     };
     let new_doc = move |_| {
-        let seed: String = now_stamp().chars().filter(char::is_ascii_digit).collect();
-        let fresh = Drafts::fresh(&seed, &now_minutes());
+        let fresh = Drafts::fresh(&now_minutes());
         match page.get_untracked() {
             Page::Prescription => rx.set(fresh.prescription),
             Page::Record => mr.set(fresh.record),
