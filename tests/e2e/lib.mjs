@@ -1,7 +1,7 @@
 // Shared by the e2e test and the browser benchmarks: start opdcheck-server on a free port,
 // launch Debian's Chromium through playwright-core, poll for a condition.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -23,11 +23,24 @@ export function outFile(name) {
 }
 
 /**
- * Start the server on 127.0.0.1, port 0; resolves with `{ url, stop }` once it prints its URL.
- * `extra`: more arguments (e.g. `['--data-dir', dir]` for a fresh database).
+ * `['--demo']` when the server takes that flag (its `--help` lists it), else `[]`. A server with
+ * the flag creates the demo accounts (doctor/doctor, qa/qa, admin/admin) and the demo portal's
+ * key only when given it; an older one creates them on every first start. The tests sign in as
+ * those accounts, so they ask for them either way.
+ */
+export function demoFlag(server = config.server) {
+  const help = spawnSync(server, ['--help'], { encoding: 'utf8', timeout: 10_000 });
+  return /(^|[\s[])--demo(?![\w-])/m.test(`${help.stdout ?? ''}${help.stderr ?? ''}`) ? ['--demo'] : [];
+}
+
+/**
+ * Start the server on 127.0.0.1, port 0, with the demo accounts (see `demoFlag`); resolves with
+ * `{ url, stop }` once it prints its URL. `extra`: more arguments (e.g. `['--data-dir', dir]`
+ * for a fresh database).
  */
 export function startServer(extra = []) {
-  const child = spawn(config.server, ['--addr', '127.0.0.1:0', '--dist', config.dist, ...extra], {
+  const args = ['--addr', '127.0.0.1:0', '--dist', config.dist, ...demoFlag(), ...extra];
+  const child = spawn(config.server, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
