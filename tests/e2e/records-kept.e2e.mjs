@@ -4,7 +4,8 @@
 //      in the same second: both are stored, under distinct random ids;
 //  (b) a conflict: the server already holds another body under the id the app is about to
 //      push; the doctor is told so in Chinese, offered 「另存为新文书」, and after it the
-//      document is stored under a new id, its content and signature unchanged;
+//      document is stored under a new id, its content and signature unchanged; (b2) the same
+//      for an id another doctor's account already holds (forbidden, a 403 batch);
 //  (c) a session the server no longer accepts (401) brings the sign-in form back, the outbox
 //      kept;
 //  (d) signing out with one unsynced document: the confirmation names it; afterwards the
@@ -165,6 +166,39 @@ async function main() {
     assert.equal(stored.patient.name, mine.document.patient.name, 'the content as the doctor signed it');
     assert.deepEqual(stored.prescriber, mine.document.prescriber, 'the signature kept');
     assert.equal((await doctor.record(idC)).latest.document.patient.name, '另一位患者', 'the other body untouched');
+
+    step('(b2) forbidden: the id already belongs to another account; saved as a new document');
+    const login = async (username, password) => (await (await fetch(`${url}api/v1/login`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }),
+    })).json()).token;
+    const admin = await login('admin', 'admin');
+    const created = await fetch(`${url}api/v1/users`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${admin}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'doctor2', password: 'doctor2-pass', role: 'doctor', doctor_id: 'D0099' }),
+    });
+    assert.ok(created.ok, `another doctor created: ${created.status}`);
+    const doctor2 = await login('doctor2', 'doctor2-pass');
+    await a.page.route('**/api/v1/records', (r) => r.abort()); // held back until the id is taken
+    const idG = await writePrescription(a.page);
+    await a.page.click('button.sign');
+    await until('waiting in the outbox', () => outbox(a.page), (es) => es.some((e) => e.id === idG && e.state === 'pending'), WAIT);
+    const theirs = structuredClone((await outbox(a.page)).find((e) => e.id === idG).document);
+    theirs.prescriber = { ...theirs.prescriber, id: 'D0099', name: '王医生', signature_id: 'SIG-D0099' };
+    const taken = await fetch(`${url}api/v1/records`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${doctor2}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ records: [{ id: idG, version: 1, document: theirs }] }),
+    });
+    assert.equal((await taken.json()).results[0].status, 'created', 'the id taken by the other doctor');
+    await a.page.unroute('**/api/v1/records');
+    const refused = a.page.locator('.doc-form .sync-problem');
+    await refused.waitFor({ timeout: WAIT });
+    assert.match(await refused.textContent(), /其他账号/);
+    assert.equal((await outbox(a.page)).find((e) => e.id === idG).state, 'forbidden', 'kept in the outbox, marked');
+    await refused.locator('button.save-as-new').click();
+    const savedG = await synced(a.page, 'forbidden, saved as new', (e) => e.replaces === idG);
+    assert.ok((await doctor.records()).items.some((r) => r.id === savedG.id), 'stored under the new id');
 
     step('(c) a session the server no longer accepts: the sign-in form, the outbox kept');
     // Pushes fail until the page runs with a token the server does not know (going offline
