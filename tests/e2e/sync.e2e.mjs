@@ -37,8 +37,15 @@ async function main() {
     step('go offline; write and sign a prescription');
     await context.setOffline(true);
     await page.click('a.page-link[href="#/prescription"]');
+    const before = await page.locator('form.doc-form').getAttribute('data-doc-id');
     await page.selectOption('#samples-menu', '0');
     await page.locator('#f-rx-patient-name').waitFor();
+    // A sample loads as a new document, under a random id of its own.
+    const id = await until('the sample loaded as a new document',
+      () => page.locator('form.doc-form').getAttribute('data-doc-id'), (v) => v && v !== before);
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id)) {
+      throw new Error(`the new document's id is not a UUID: ${id}`);
+    }
     await until('the sign button enabled', () => page.locator('button.sign').isEnabled());
     await page.click('button.sign');
     await page.locator('.signed').waitFor();
@@ -63,10 +70,10 @@ async function main() {
     step('the server holds it once, with its own report');
     const token = await page.evaluate(() => JSON.parse(localStorage.getItem('opdcheck.session')).token);
     const list = await (await fetch(`${server.url}api/v1/records`, { headers: { Authorization: `Bearer ${token}` } })).json();
-    if (list.total !== 1 || list.items[0].id !== 'rx-clean-1' || list.items[0].qualified !== true) {
+    if (list.total !== 1 || list.items[0].id !== id || list.items[0].qualified !== true) {
       throw new Error(`the server's records: ${JSON.stringify(list)}`);
     }
-    const one = await (await fetch(`${server.url}api/v1/records/rx-clean-1`, { headers: { Authorization: `Bearer ${token}` } })).json();
+    const one = await (await fetch(`${server.url}api/v1/records/${id}`, { headers: { Authorization: `Bearer ${token}` } })).json();
     if (!one.latest || !one.latest.report || one.versions.length !== 1) {
       throw new Error(`the stored record: ${JSON.stringify(one).slice(0, 400)}`);
     }

@@ -265,7 +265,11 @@ async function run(page, url) {
   const statusOf = () => page.locator('#syncRows tr[data-id]').evaluateAll((trs) => trs.map((tr) => [tr.dataset.id, tr.dataset.status]));
   await page.locator('#btnSync').click();
   let st = await until('both records created', statusOf, (s) => s.length === 2 && s.every(([, x]) => x === 'created'), WAIT);
-  assert.deepEqual(st.map(([id]) => id), [rxId, 'JC-DEMO-0001']);
+  const examId = JSON.parse(await page.locator('#docJson').inputValue()).id;
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+  assert.match(rxId, uuid, 'the portal gives a new prescription a random UUID');
+  assert.match(examId, uuid, 'and a sample shown, a new one');
+  assert.deepEqual(st.map(([id]) => id), [rxId, examId]);
   const first = await page.evaluate(() => window.opdSyncResults.prescription);
   assert.equal(first.ok, true);
   assert.equal(first.results[0].version, 1);

@@ -9,14 +9,24 @@ const localMinute = (d = new Date()) =>
 
 // ------------------------------------------------------------------ the portal's own behaviour
 
+// A new document's id: a random UUID, so two workstations never make the same one (a second
+// push under an id already stored with another body is refused as a conflict). randomUUID()
+// exists only in secure contexts (https, localhost); an intranet portal on plain http gets the
+// same v4 UUID from getRandomValues(), which every browser has.
+function newUuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
 let rxId = '';
 let visitId = '';
 function newIds() {
-  const d = new Date();
-  const stamp = `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
-  const rand = Math.floor(Math.random() * 9000 + 1000);
-  rxId = `CF${stamp}${rand}`;
-  visitId = `MZ-V${stamp}${rand}`;
+  rxId = newUuid();
+  visitId = newUuid();
   $('#cfh').textContent = rxId;
 }
 
@@ -144,7 +154,7 @@ $('#btnSave').addEventListener('click', () => {
 const SAMPLES = {
   exam: {
     kind: 'exam_request',
-    id: 'JC-DEMO-0001',
+    id: '',
     visit_id: 'MZ-V-DEMO-0001',
     category: 'imaging',
     items: ['胸部CT平扫'],
@@ -162,7 +172,7 @@ const SAMPLES = {
   },
   infectious: {
     kind: 'infectious_report',
-    id: 'CRB-DEMO-0001',
+    id: '',
     visit_id: 'MZ-V-DEMO-0002',
     report_type: 'initial',
     disease: '病毒性肝炎',
@@ -194,7 +204,8 @@ document.addEventListener('opdcheck-change', (e) => {
 
 function showSample() {
   const key = $('#docSample').value;
-  $('#docJson').value = JSON.stringify(SAMPLES[key], null, 2);
+  // Each sample shown is a new document: a new id, never one another workstation pushed.
+  $('#docJson').value = JSON.stringify({ ...SAMPLES[key], id: newUuid() }, null, 2);
   docPanel.kind = KIND_OF[key];
   docPanel.document = $('#docJson').value;
 }

@@ -90,13 +90,46 @@ pub async fn login(username: &str, password: &str) -> Result<Session, CallError>
     json_of(resp).await
 }
 
-/// Push a batch. A 409 still carries every record's result (the others were stored).
+/// Push a batch. A 409 (a conflict) or a 403 (a record this account may not write) still
+/// carries every record's result when the batch itself was read: the others were stored, and
+/// the refused ones must be marked, not the whole batch retried.
 pub async fn push(token: &str, batch: &PushRequest<'_>) -> Result<PushResponse, CallError> {
     let resp = send(Request::post("/api/v1/records"), Some(token), batch).await?;
-    if resp.ok() || resp.status() == 409 {
+    let status = resp.status();
+    if resp.ok() || status == 409 {
         return json_of(resp).await;
     }
+    if status == 403 {
+        // Either per-record results or, for an account that may not push at all, an error.
+        let text = resp
+            .text()
+            .await
+            .map_err(|e| CallError::Unreachable(e.to_string()))?;
+        if let Ok(r) = serde_json::from_str::<PushResponse>(&text) {
+            return Ok(r);
+        }
+        let err = serde_json::from_str::<ErrorBody>(&text)
+            .map(|b| b.error)
+            .unwrap_or_default();
+        return Err(CallError::Status(status, err));
+    }
     Err(error_of(resp).await)
+}
+
+/// `POST /api/v1/logout`: the server revokes the token. Signing out never depends on it: the
+/// caller forgets the session whatever this answers (offline, 401 for a token already gone, or
+/// 404/405 from a server that has no such endpoint).
+pub async fn logout(token: &str) -> Result<(), CallError> {
+    let resp = Request::post("/api/v1/logout")
+        .header("Authorization", &format!("Bearer {token}"))
+        .send()
+        .await
+        .map_err(|e| CallError::Unreachable(e.to_string()))?;
+    if resp.ok() {
+        Ok(())
+    } else {
+        Err(error_of(resp).await)
+    }
 }
 
 /// One row of the records list.

@@ -7,6 +7,7 @@ use opdcheck_engine::model::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::ids::new_id;
 use crate::signing::Signable;
 
 pub const STORAGE_KEY: &str = "opdcheck.drafts.v1";
@@ -31,46 +32,63 @@ impl Drafts {
         serde_json::to_string(self).unwrap_or_default()
     }
 
-    /// Fresh drafts: ids from `seed` (a timestamp), times set to `now`.
-    pub fn fresh(seed: &str, now: &str) -> Drafts {
-        let visit_id = format!("v-{seed}");
+    /// Fresh drafts, times set to `now`. Every document gets a new random id (see
+    /// [`crate::ids`]), and the visit a new `visit_id` its documents share.
+    pub fn fresh(now: &str) -> Drafts {
+        let visit_id = Some(new_id());
         Drafts {
             prescription: Prescription {
-                id: format!("rx-{seed}"),
-                visit_id: Some(visit_id.clone()),
+                id: new_id(),
+                visit_id: visit_id.clone(),
                 issued_at: Some(now.into()),
                 items: vec![Default::default()],
                 diagnoses: vec![String::new()],
                 ..Default::default()
             },
             record: OutpatientRecord {
-                id: format!("mr-{seed}"),
-                visit_id: Some(visit_id.clone()),
+                id: new_id(),
+                visit_id: visit_id.clone(),
                 visit_at: Some(now.into()),
                 ..Default::default()
             },
             request: ExamRequest {
-                id: format!("rq-{seed}"),
-                visit_id: Some(visit_id.clone()),
+                id: new_id(),
+                visit_id: visit_id.clone(),
                 requested_at: Some(now.into()),
                 ..Default::default()
             },
             infectious: InfectiousReport {
-                id: format!("ir-{seed}"),
-                visit_id: Some(visit_id.clone()),
+                id: new_id(),
+                visit_id: visit_id.clone(),
                 ..Default::default()
             },
             visit: Visit {
-                visit_id: Some(visit_id.clone()),
+                visit_id: visit_id.clone(),
                 record: Some(OutpatientRecord {
-                    id: format!("mr-{seed}-v"),
-                    visit_id: Some(visit_id),
+                    id: new_id(),
+                    visit_id,
                     visit_at: Some(now.into()),
                     ..Default::default()
                 }),
                 ..Default::default()
             },
         }
+    }
+
+    /// The ids of every document in the drafts.
+    pub fn ids(&self) -> Vec<&str> {
+        let v = &self.visit;
+        let mut ids = vec![
+            self.prescription.id.as_str(),
+            self.record.id.as_str(),
+            self.request.id.as_str(),
+            self.infectious.id.as_str(),
+        ];
+        ids.extend(v.record.iter().map(|r| r.id.as_str()));
+        ids.extend(v.prescriptions.iter().map(|d| d.id.as_str()));
+        ids.extend(v.exam_requests.iter().map(|d| d.id.as_str()));
+        ids.extend(v.infectious_reports.iter().map(|d| d.id.as_str()));
+        ids
     }
 }
 
@@ -96,12 +114,29 @@ mod tests {
 
     #[test]
     fn round_trips_and_survives_bad_storage() {
-        let d = Drafts::fresh("20261122", "2026-11-22T09:00");
+        let d = Drafts::fresh("2026-11-22T09:00");
         assert_eq!(Drafts::from_json(&d.to_json()), Some(d.clone()));
         assert_eq!(Drafts::from_json("{not json"), None);
         // An older value with fewer fields still reads.
         let partial = Drafts::from_json(r#"{"prescription": {"id": "rx-1"}}"#).unwrap();
         assert_eq!(partial.prescription.id, "rx-1");
-        assert_eq!(d.prescription.visit_id.as_deref(), Some("v-20261122"));
+    }
+
+    #[test]
+    fn fresh_drafts_have_random_ids_two_workstations_do_not_share() {
+        // Two workstations pressing 新建 in the same minute (the same `now`).
+        let (a, b) = (
+            Drafts::fresh("2026-11-22T09:00"),
+            Drafts::fresh("2026-11-22T09:00"),
+        );
+        let ids: std::collections::HashSet<&str> = a.ids().into_iter().chain(b.ids()).collect();
+        assert_eq!(ids.len(), 10, "every document id distinct: {ids:?}");
+        assert!(ids.iter().all(|id| crate::ids::is_uuid(id)), "{ids:?}");
+        // One visit per set of drafts, shared by its documents.
+        let vid = a.prescription.visit_id.clone().unwrap();
+        assert!(crate::ids::is_uuid(&vid));
+        assert_eq!(a.record.visit_id.as_deref(), Some(vid.as_str()));
+        assert_eq!(a.visit.visit_id.as_deref(), Some(vid.as_str()));
+        assert_ne!(b.prescription.visit_id.as_deref(), Some(vid.as_str()));
     }
 }

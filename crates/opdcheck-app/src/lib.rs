@@ -8,6 +8,7 @@ pub mod api;
 pub mod countdown;
 pub mod drafts;
 pub mod fields;
+pub mod ids;
 pub mod outbox;
 pub mod rx_edit;
 pub mod samples;

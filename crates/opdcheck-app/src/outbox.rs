@@ -27,6 +27,12 @@ async fn open() -> Result<Rexie, String> {
 
 /// Write (insert or replace) entries in one transaction; returns once it is committed.
 pub async fn put(entries: &[OutboxEntry]) -> Result<(), String> {
+    write(entries, &[]).await
+}
+
+/// Write `entries` and delete the entries keyed `remove`, in one transaction: either both
+/// happen or neither (a document saved under a new id never exists twice, nor not at all).
+pub async fn write(entries: &[OutboxEntry], remove: &[String]) -> Result<(), String> {
     let db = open().await?;
     let tx = db
         .transaction(&[STORE], TransactionMode::ReadWrite)
@@ -43,6 +49,12 @@ pub async fn put(entries: &[OutboxEntry]) -> Result<(), String> {
             .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
             .map_err(|e| e.to_string())?;
         store.put(&value, None).await.map_err(|e| e.to_string())?;
+    }
+    for key in remove {
+        store
+            .delete(key.as_str().into())
+            .await
+            .map_err(|e| e.to_string())?;
     }
     tx.done().await.map_err(|e| e.to_string())?;
     db.close();
@@ -65,7 +77,7 @@ pub async fn all() -> Result<Vec<OutboxEntry>, String> {
         .collect())
 }
 
-/// Remove every entry (tests; signing out does not touch unsynced work).
+/// Remove every entry (tests; signing out removes only synced entries, see `sync::sign_out_plan`).
 pub async fn clear() -> Result<(), String> {
     let db = open().await?;
     let tx = db

@@ -1,10 +1,12 @@
 //! The samples menu: one clean and one defective document per kind, and a visit of each, so a
-//! new user sees the checks working at once. Samples load as unsigned drafts: the doctor signs.
+//! new user sees the checks working at once. Samples load as unsigned drafts with new ids (a
+//! new document each time, never one already stored): the doctor signs.
 
 use opdcheck_engine::DocKind;
 use opdcheck_engine::model::{Document, Visit};
 
 use crate::drafts::Drafts;
+use crate::ids::{new_id, renew_visit};
 
 pub struct Sample {
     pub kind: DocKind,
@@ -72,7 +74,9 @@ fn unsign(s: &mut Option<opdcheck_engine::model::Signer>) {
     }
 }
 
-/// The sample as a draft: signatures and the end mark removed.
+/// The sample as a new draft: new random ids (a sample's shipped id would be the same on every
+/// workstation, and the second push under it would meet the first), signatures and the end mark
+/// removed.
 pub fn load(sample: &Sample) -> Document {
     // Read as the known kind with serde_json directly (not the engine's located parser): the
     // drafts are read the same way, so the app carries one deserializer per document type.
@@ -87,7 +91,19 @@ pub fn load(sample: &Sample) -> Document {
         DocKind::Visit => Document::Visit(read(sample.json)),
     };
     unsign_doc(&mut doc);
+    renew(&mut doc);
     doc
+}
+
+/// New ids for a document (a visit's documents follow its new `visit_id`).
+fn renew(doc: &mut Document) {
+    match doc {
+        Document::Prescription(d) => d.id = new_id(),
+        Document::OutpatientRecord(d) => d.id = new_id(),
+        Document::ExamRequest(d) => d.id = new_id(),
+        Document::InfectiousReport(d) => d.id = new_id(),
+        Document::Visit(v) => renew_visit(v),
+    }
 }
 
 fn unsign_doc(doc: &mut Document) {
@@ -144,6 +160,21 @@ mod tests {
                     SAMPLES.iter().any(|s| s.kind == kind && s.clean == clean),
                     "{kind:?} {clean}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn a_sample_loads_as_a_new_document_each_time() {
+        for s in SAMPLES {
+            let (a, b) = (load(s), load(s));
+            assert!(crate::ids::is_uuid(a.id()), "{:?}: {}", s.kind, a.id());
+            assert_ne!(a.id(), b.id(), "{:?}", s.kind);
+            if let (Document::Visit(a), Document::Visit(b)) = (&a, &b) {
+                assert_ne!(a.visit_id, b.visit_id);
+                let ra = a.record.as_ref().unwrap();
+                assert_ne!(ra.id, b.record.as_ref().unwrap().id);
+                assert_eq!(ra.visit_id, a.visit_id);
             }
         }
     }

@@ -5,11 +5,16 @@
 //! A signed document goes into the outbox (IndexedDB) before any network call and stays there
 //! until the server acknowledges it. A push sends up to [`BATCH`] pending entries; the server
 //! stores each record once per (id, version), so a retry after a lost answer changes nothing.
+//!
+//! An entry the server will not store under its id (`conflict`: another body is stored under
+//! it; `forbidden`: the id is another account's) is never dropped and never retried as it is:
+//! it waits, marked, for the doctor's one way out, [`save_as_new`] (the same content and
+//! signature under a new id, version 1), which replaces it and is pushed like any other.
 
 use std::time::Duration;
 
 use opdcheck_engine::model::Document;
-use opdcheck_engine::{DocKind, Report};
+use opdcheck_engine::{DocKind, Lang, Report};
 use serde::{Deserialize, Serialize};
 
 /// Records per push (the API's ingest is measured in batches of 100).
@@ -29,10 +34,28 @@ pub enum SyncState {
         differs: bool,
         rules: Vec<String>,
     },
-    /// The server holds a different document under the same id and version.
+    /// The server holds a different document under the same id and version. (`message`: the
+    /// server's own words, kept for support; the doctor is told [`explain`]'s.)
     Conflict { message: String },
+    /// The server will not store it for this account: the id is another account's (or the
+    /// document's signer is not the signed-in doctor).
+    Forbidden { message: String },
     /// The server refused the document itself (a 4xx about it): retrying will not help.
     Rejected { message: String },
+}
+
+impl SyncState {
+    /// Stored nowhere but here, waiting for the doctor to save it under a new id.
+    pub fn needs_new_id(&self) -> bool {
+        matches!(
+            self,
+            SyncState::Conflict { .. } | SyncState::Forbidden { .. }
+        )
+    }
+
+    pub fn is_synced(&self) -> bool {
+        matches!(self, SyncState::Synced { .. })
+    }
 }
 
 /// One signed document waiting for, or done with, the server.
@@ -50,6 +73,10 @@ pub struct OutboxEntry {
     pub local_rules: Vec<String>,
     pub queued_at: String,
     pub attempts: u32,
+    /// The id this entry was saved from by [`save_as_new`] (the document's form still shows
+    /// that id: its sync state follows here).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaces: Option<String>,
     #[serde(flatten)]
     pub state: SyncState,
 }
@@ -69,6 +96,7 @@ impl OutboxEntry {
             local_rules: rules_of(report),
             queued_at: at.to_string(),
             attempts: 0,
+            replaces: None,
             state: SyncState::Pending,
         }
     }
@@ -199,6 +227,7 @@ pub fn apply(entries: &mut [OutboxEntry], response: &PushResponse) -> usize {
                 }
             }
             ("conflict", _) => SyncState::Conflict { message: message() },
+            ("forbidden", _) => SyncState::Forbidden { message: message() },
             ("invalid" | "rejected" | "error", _) => SyncState::Rejected { message: message() },
             _ => continue,
         };
@@ -221,10 +250,158 @@ pub fn counts(entries: &[OutboxEntry]) -> Counts {
         match e.state {
             SyncState::Pending => c.pending += 1,
             SyncState::Synced { .. } => c.synced += 1,
-            SyncState::Conflict { .. } | SyncState::Rejected { .. } => c.problems += 1,
+            SyncState::Conflict { .. }
+            | SyncState::Forbidden { .. }
+            | SyncState::Rejected { .. } => c.problems += 1,
         }
     }
     c
+}
+
+/// The entry that replaces one the server would not store under its id: the same document,
+/// content and signature untouched, under `new_id` as version 1, pending. `None` for an entry
+/// that is not waiting for a new id (a pending or stored one keeps its id).
+pub fn save_as_new(entry: &OutboxEntry, new_id: &str) -> Option<OutboxEntry> {
+    if !entry.state.needs_new_id() {
+        return None;
+    }
+    let mut document = entry.document.clone();
+    // The id is the only field changed. A document that is not an object cannot be stored
+    // anyway (the server answers `invalid`), so it is not made into one.
+    document
+        .as_object_mut()?
+        .insert("id".into(), serde_json::Value::String(new_id.into()));
+    Some(OutboxEntry {
+        key: format!("{new_id}@1"),
+        id: new_id.into(),
+        version: 1,
+        kind: entry.kind,
+        document,
+        local_qualified: entry.local_qualified,
+        local_rules: entry.local_rules.clone(),
+        // Its place in the queue: when it was signed.
+        queued_at: entry.queued_at.clone(),
+        attempts: 0,
+        // The first id, through any number of saves: the form still shows that one.
+        replaces: Some(entry.replaces.clone().unwrap_or_else(|| entry.id.clone())),
+        state: SyncState::Pending,
+    })
+}
+
+/// Put `new` in the place of the entry keyed `old_key` (the outbox in memory; IndexedDB does the
+/// same in one transaction). Returns whether `old_key` was there; `new` is added either way, so
+/// the document is never lost.
+pub fn replace(entries: &mut Vec<OutboxEntry>, old_key: &str, new: OutboxEntry) -> bool {
+    match entries.iter().position(|e| e.key == old_key) {
+        Some(i) => {
+            entries[i] = new;
+            true
+        }
+        None => {
+            entries.push(new);
+            false
+        }
+    }
+}
+
+/// The entry whose state a document's form shows: the one it was saved as, if it was saved as
+/// a new document, else its own latest version.
+pub fn entry_for<'a>(entries: &'a [OutboxEntry], id: &str) -> Option<&'a OutboxEntry> {
+    let renamed = entries
+        .iter()
+        .filter(|e| e.replaces.as_deref() == Some(id))
+        .max_by(|a, b| a.queued_at.cmp(&b.queued_at).then(a.key.cmp(&b.key)));
+    renamed.or_else(|| {
+        entries
+            .iter()
+            .filter(|e| e.id == id)
+            .max_by_key(|e| e.version)
+    })
+}
+
+/// What the doctor is told about an entry the server did not store, in plain words (the
+/// server's own message is English for developers and never shown). `None` when all is well.
+pub fn explain(state: &SyncState, lang: Lang) -> Option<&'static str> {
+    let zh = lang == Lang::Zh;
+    Some(match state {
+        SyncState::Pending | SyncState::Synced { .. } => return None,
+        SyncState::Conflict { .. } if zh => {
+            "未能保存到医院服务器：服务器上已有另一份内容不同的文书使用了同一个编号。\
+             这份文书仍完整保存在本机，不会丢失。请点「另存为新文书」，以新编号保存并同步（内容和签名不变）。"
+        }
+        SyncState::Conflict { .. } => {
+            "Not stored on the hospital server: another document with different content \
+             already uses the same number there. This document is still kept in full on this \
+             device and will not be lost. Choose \u{201c}Save as a new document\u{201d} to \
+             store it under a new number (content and signature unchanged)."
+        }
+        SyncState::Forbidden { .. } if zh => {
+            "未能保存到医院服务器：这个文书编号已被其他账号使用，或文书的签名医生不是当前登录的账号。\
+             这份文书仍完整保存在本机，不会丢失。若签名医生是您本人，请点「另存为新文书」，\
+             以新编号保存并同步（内容和签名不变）。"
+        }
+        SyncState::Forbidden { .. } => {
+            "Not stored on the hospital server: this document number belongs to another \
+             account, or the document is signed by someone other than the signed-in user. It \
+             is still kept in full on this device and will not be lost. If you signed it, \
+             choose \u{201c}Save as a new document\u{201d} to store it under a new number \
+             (content and signature unchanged)."
+        }
+        SyncState::Rejected { .. } if zh => {
+            "服务器拒收：这份文书不符合医院服务器的要求，重试也不会改变结果。文书仍保存在本机；请联系信息科。"
+        }
+        SyncState::Rejected { .. } => {
+            "Refused by the server: the document does not meet the hospital server's \
+             requirements, and retrying will not change that. It is still kept on this device; \
+             contact the IT department."
+        }
+    })
+}
+
+/// What signing out does to the outbox: acknowledged (synced) entries go, every other one stays
+/// (pending ones are pushed at the next sign-in; those waiting for a new id wait for it).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SignOutPlan {
+    /// Keys of the synced entries, deleted.
+    pub remove: Vec<String>,
+    /// Keys of the entries kept.
+    pub keep: Vec<String>,
+}
+
+pub fn sign_out_plan(entries: &[OutboxEntry]) -> SignOutPlan {
+    let mut p = SignOutPlan::default();
+    for e in entries {
+        if e.state.is_synced() {
+            p.remove.push(e.key.clone());
+        } else {
+            p.keep.push(e.key.clone());
+        }
+    }
+    p
+}
+
+/// The documents the server does not hold (kept on this device), oldest first: what the
+/// sign-out confirmation names.
+pub fn unsynced(entries: &[OutboxEntry]) -> Vec<&OutboxEntry> {
+    let mut u: Vec<&OutboxEntry> = entries.iter().filter(|e| !e.state.is_synced()).collect();
+    u.sort_by(|a, b| a.queued_at.cmp(&b.queued_at).then(a.key.cmp(&b.key)));
+    u
+}
+
+/// The sign-out confirmation: what stays on this device and what goes.
+pub fn sign_out_question(unsynced: usize, lang: Lang) -> String {
+    match (lang, unsynced) {
+        (Lang::Zh, 0) => "所有已签名的文书都已同步到服务器。退出后，本机的草稿和已同步文书的本机副本将被清除。".into(),
+        (Lang::Zh, n) => format!(
+            "本机还有 {n} 份已签名的文书尚未同步到服务器，退出后仍保留在本机，不会丢失，下次登录后自动同步。\
+             本机的草稿和已同步文书的本机副本将被清除。"
+        ),
+        (Lang::En, 0) => "Every signed document is on the server. Signing out clears this device's drafts and its copies of the synced documents.".into(),
+        (Lang::En, 1) => "1 signed document is not yet synced to the server. It stays on this device after you sign out, is not lost, and is synced at the next sign-in. This device's drafts and its copies of the synced documents are cleared.".into(),
+        (Lang::En, n) => format!(
+            "{n} signed documents are not yet synced to the server. They stay on this device after you sign out, are not lost, and are synced at the next sign-in. This device's drafts and its copies of the synced documents are cleared."
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -320,6 +497,177 @@ mod tests {
                 problems: 1
             }
         );
+    }
+
+    /// A 409 batch: one record stored, one conflicting, one another account's.
+    fn answer_with_conflict_and_forbidden(es: &mut [OutboxEntry]) {
+        let doc = parse_document(include_str!(
+            "../../opdcheck-engine/samples/prescription-clean.json"
+        ))
+        .unwrap();
+        let same = Engine::default_engine().check(&doc);
+        let body = serde_json::json!({"results": [
+            {"id": "a", "version": 1, "status": "created", "report": same},
+            {"id": "b", "version": 1, "status": "conflict", "error": {"code": "conflict", "message": "version 1 of this record is stored with a different body", "path": "records[1]"}},
+            {"id": "c", "version": 1, "status": "forbidden", "error": {"code": "forbidden", "message": "a doctor may only push their own records", "path": "records[2]"}}
+        ]});
+        let resp: PushResponse = serde_json::from_value(body).unwrap();
+        assert_eq!(apply(es, &resp), 3);
+    }
+
+    #[test]
+    fn a_conflict_or_forbidden_entry_stays_marked_and_is_not_retried() {
+        let mut es = vec![
+            entry("a", 1, "1"),
+            entry("b", 1, "2"),
+            entry("c", 1, "3"),
+            entry("d", 1, "4"),
+        ];
+        answer_with_conflict_and_forbidden(&mut es);
+        assert_eq!(es.len(), 4, "nothing dropped");
+        assert!(matches!(&es[1].state, SyncState::Conflict { .. }));
+        assert!(matches!(&es[2].state, SyncState::Forbidden { .. }));
+        assert!(es[1].state.needs_new_id() && es[2].state.needs_new_id());
+        assert!(!es[0].state.needs_new_id() && !es[3].state.needs_new_id());
+        // The document is still there, as signed.
+        assert_eq!(es[1].document, entry("b", 1, "2").document);
+        // The next push carries only what can still be stored: neither blocks the rest.
+        let next: Vec<&str> = next_batch(&es, BATCH)
+            .iter()
+            .map(|e| e.id.as_str())
+            .collect();
+        assert_eq!(next, ["d"]);
+        // Stored as marked, and read back so.
+        let back: OutboxEntry =
+            serde_json::from_value(serde_json::to_value(&es[2]).unwrap()).unwrap();
+        assert_eq!(back.state, es[2].state);
+        assert_eq!(serde_json::to_value(&es[2]).unwrap()["state"], "forbidden");
+        assert_eq!(
+            counts(&es),
+            Counts {
+                pending: 1,
+                synced: 1,
+                problems: 2
+            }
+        );
+    }
+
+    #[test]
+    fn the_doctor_is_told_in_plain_words_never_the_servers() {
+        let mut es = vec![entry("a", 1, "1"), entry("b", 1, "2"), entry("c", 1, "3")];
+        answer_with_conflict_and_forbidden(&mut es);
+        for e in &es[1..] {
+            let zh = explain(&e.state, Lang::Zh).unwrap();
+            let en = explain(&e.state, Lang::En).unwrap();
+            assert!(
+                zh.contains("另存为新文书") && zh.contains("不会丢失"),
+                "{zh}"
+            );
+            assert!(en.contains("Save as a new document"), "{en}");
+            for server in ["version 1", "different body", "may only push", "records["] {
+                assert!(!zh.contains(server) && !en.contains(server), "{server}");
+            }
+            assert!(!zh.is_ascii());
+        }
+        assert!(explain(&es[0].state, Lang::Zh).is_none());
+        assert!(explain(&SyncState::Pending, Lang::En).is_none());
+        assert!(
+            explain(
+                &SyncState::Rejected {
+                    message: "x".into()
+                },
+                Lang::Zh
+            )
+            .is_some_and(|t| !t.contains("另存为新文书"))
+        );
+    }
+
+    #[test]
+    fn save_as_new_keeps_content_and_signature_under_a_new_id() {
+        let mut es = vec![entry("a", 1, "1"), entry("b", 2, "2"), entry("c", 1, "3")];
+        es[1].state = SyncState::Conflict {
+            message: "x".into(),
+        };
+        let fresh = crate::ids::new_id();
+        let new = save_as_new(&es[1], &fresh).unwrap();
+        assert_eq!((new.id.as_str(), new.version), (fresh.as_str(), 1));
+        assert_eq!(new.key, format!("{fresh}@1"));
+        assert_eq!(new.document["id"], fresh.as_str());
+        assert!(new.is_pending());
+        assert_eq!(new.replaces.as_deref(), Some("b"));
+        assert_eq!(new.queued_at, es[1].queued_at);
+        // Everything but the id is the document as signed.
+        let mut old_doc = es[1].document.clone();
+        old_doc["id"] = fresh.as_str().into();
+        assert_eq!(new.document, old_doc);
+        assert!(new.document["prescriber"]["signature_id"].is_string());
+        assert_eq!(new.document["prescriber"], es[1].document["prescriber"]);
+        assert_eq!(
+            (new.local_qualified, &new.local_rules),
+            (es[1].local_qualified, &es[1].local_rules)
+        );
+        // It still reads as a document of its kind, with the new id.
+        let doc = opdcheck_engine::parse_document(&new.document.to_string()).unwrap();
+        assert_eq!(doc.id(), fresh);
+
+        // It takes the old entry's place: nothing lost, nothing twice, pushed next.
+        let old_key = es[1].key.clone();
+        assert!(replace(&mut es, &old_key, new.clone()));
+        assert_eq!(es.len(), 3);
+        assert!(es.iter().all(|e| e.key != old_key));
+        assert!(next_batch(&es, BATCH).iter().any(|e| e.key == new.key));
+        // The form still showing "b" follows it.
+        assert_eq!(
+            entry_for(&es, "b").map(|e| e.key.as_str()),
+            Some(new.key.as_str())
+        );
+        assert_eq!(entry_for(&es, "a").map(|e| e.key.as_str()), Some("a@1"));
+        assert!(entry_for(&es, "zzz").is_none());
+
+        // Saved again after another refusal: still traced to the id the form shows.
+        let mut again = new.clone();
+        again.state = SyncState::Forbidden {
+            message: "y".into(),
+        };
+        let third = save_as_new(&again, &crate::ids::new_id()).unwrap();
+        assert_eq!(third.replaces.as_deref(), Some("b"));
+
+        // Only an entry waiting for a new id is saved as new.
+        assert!(save_as_new(&es[0], "n").is_none());
+        let mut synced = es[0].clone();
+        synced.state = SyncState::Synced {
+            qualified: true,
+            deduction: 0.0,
+            differs: false,
+            rules: vec![],
+        };
+        assert!(save_as_new(&synced, "n").is_none());
+        // A missing old entry: the new one is still added.
+        let mut none = vec![];
+        assert!(!replace(&mut none, "gone@1", third));
+        assert_eq!(none.len(), 1);
+    }
+
+    #[test]
+    fn signing_out_clears_synced_entries_and_keeps_the_rest() {
+        let mut es = vec![
+            entry("a", 1, "1"),
+            entry("b", 1, "2"),
+            entry("c", 1, "3"),
+            entry("d", 1, "4"),
+        ];
+        answer_with_conflict_and_forbidden(&mut es);
+        let plan = sign_out_plan(&es);
+        assert_eq!(plan.remove, ["a@1"]);
+        assert_eq!(plan.keep, ["b@1", "c@1", "d@1"]);
+        let names: Vec<&str> = unsynced(&es).iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(names, ["b", "c", "d"]);
+        let q = sign_out_question(1, Lang::Zh);
+        assert!(q.contains("1 份") && q.contains("仍保留在本机"), "{q}");
+        assert!(sign_out_question(3, Lang::En).starts_with("3 signed documents"));
+        assert!(sign_out_question(1, Lang::En).starts_with("1 signed document is"));
+        assert!(!sign_out_question(0, Lang::Zh).contains("尚未同步"));
+        assert_eq!(sign_out_plan(&[]), SignOutPlan::default());
     }
 
     #[test]

@@ -449,7 +449,13 @@ async fn a_signed_document_is_in_the_outbox_before_any_network_call() {
         gloo_timers::future::TimeoutFuture::new(20).await;
     }
     assert_eq!(entries.len(), 1);
-    assert_eq!(entries[0].id, "rx-clean-1");
+    // A sample is signed as a new document: a random id of its own.
+    assert!(
+        opdcheck_app::ids::is_uuid(&entries[0].id),
+        "{}",
+        entries[0].id
+    );
+    assert_eq!(entries[0].document["id"], entries[0].id.as_str());
     assert_eq!(entries[0].version, 1);
     assert!(entries[0].is_pending());
     assert_eq!(entries[0].document["completed"], true);
@@ -497,5 +503,181 @@ async fn outbox_entries_read_back_exactly() {
         serde_json::to_string(&entry.document).unwrap()
     );
     assert_eq!(back[0], entry);
+    opdcheck_app::outbox::clear().await.unwrap();
+}
+
+/// Poll (20 ms steps, up to 2 s) until `ok`; the last value either way.
+async fn poll<T>(mut probe: impl AsyncFnMut() -> T, ok: impl Fn(&T) -> bool) -> T {
+    let mut last = probe().await;
+    for _ in 0..100 {
+        if ok(&last) {
+            break;
+        }
+        gloo_timers::future::TimeoutFuture::new(20).await;
+        last = probe().await;
+    }
+    last
+}
+
+/// The clean prescription, signed, as an outbox entry in `state`; the drafts hold it.
+async fn seed_outbox(state: opdcheck_app::sync::SyncState) -> opdcheck_app::sync::OutboxEntry {
+    use opdcheck_app::signing::Signable;
+    opdcheck_app::outbox::clear().await.unwrap();
+    let storage = window().local_storage().unwrap().unwrap();
+    storage.remove_item("opdcheck.session").unwrap();
+    let rx = clean_rx().as_signed("2026-11-22T09:40");
+    let drafts = Drafts {
+        prescription: rx.clone(),
+        ..Drafts::fresh("2026-11-22T09:00")
+    };
+    storage.set_item(STORAGE_KEY, &drafts.to_json()).unwrap();
+    let doc = Document::Prescription(rx);
+    let report = opdcheck_engine::Engine::default_engine().check(&doc);
+    let mut entry = opdcheck_app::sync::OutboxEntry::new(&doc, &report, 1, "2026-11-22T09:40:00");
+    entry.state = state;
+    opdcheck_app::outbox::put(std::slice::from_ref(&entry))
+        .await
+        .unwrap();
+    entry
+}
+
+#[wasm_bindgen_test]
+async fn a_conflict_is_explained_and_saved_as_a_new_document() {
+    use opdcheck_app::sync::SyncState;
+    let old = seed_outbox(SyncState::Conflict {
+        message: "version 1 of this record is stored with a different body".into(),
+    })
+    .await;
+    let root = mount(opdcheck_app::App);
+    let problem = poll(
+        async || q(&root, ".doc-form .sync-problem"),
+        Option::is_some,
+    )
+    .await
+    .expect("the conflict shown at the document");
+    let text = problem.text_content().unwrap();
+    assert!(
+        text.contains("同一个编号") && text.contains("不会丢失"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("different body"),
+        "the server's words shown: {text}"
+    );
+    let chip = must(&root, ".sync-status").text_content().unwrap();
+    assert!(chip.contains("1 份同步失败"), "{chip}");
+    click(&problem, "button.save-as-new");
+    let entries = poll(
+        async || opdcheck_app::outbox::all().await.unwrap(),
+        |es| es.iter().any(|e| e.key != old.key),
+    )
+    .await;
+    assert_eq!(entries.len(), 1, "replaced, not added: {entries:?}");
+    let new = &entries[0];
+    assert!(opdcheck_app::ids::is_uuid(&new.id));
+    assert_ne!(new.id, old.id);
+    assert_eq!((new.version, new.is_pending()), (1, true));
+    assert_eq!(new.replaces.as_deref(), Some(old.id.as_str()));
+    assert_eq!(new.document["prescriber"], old.document["prescriber"]);
+    assert_eq!(new.document["items"], old.document["items"]);
+    // The form says where its document went; the alert is gone.
+    let state = poll(
+        async || {
+            q(&root, ".doc-form .doc-sync")
+                .and_then(|e| e.text_content())
+                .unwrap_or_default()
+        },
+        |t| t.contains("已另存为新文书"),
+    )
+    .await;
+    assert!(state.contains("已另存为新文书"), "{state}");
+    assert!(q(&root, ".doc-form .sync-problem").is_none());
+    root.remove();
+    opdcheck_app::outbox::clear().await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn signing_out_asks_then_keeps_unsynced_documents_and_clears_the_rest() {
+    use opdcheck_app::sync::SyncState;
+    let pending = seed_outbox(SyncState::Pending).await;
+    let mut synced = pending.clone();
+    synced.id = "synced-1".into();
+    synced.key = "synced-1@1".into();
+    synced.state = SyncState::Synced {
+        qualified: true,
+        deduction: 0.0,
+        differs: false,
+        rules: vec![],
+    };
+    opdcheck_app::outbox::put(std::slice::from_ref(&synced))
+        .await
+        .unwrap();
+    let storage = window().local_storage().unwrap().unwrap();
+    // Signed in (this test server has no API: the push and the logout call fail, and
+    // signing out must happen anyway).
+    storage
+        .set_item(
+            "opdcheck.session",
+            r#"{"token":"t","user":{"username":"doctor","role":"doctor","doctor_id":"D0012"}}"#,
+        )
+        .unwrap();
+    let root = mount(opdcheck_app::App);
+    // The outbox read back from IndexedDB.
+    poll(
+        async || {
+            must(&root, ".sync-status")
+                .text_content()
+                .unwrap_or_default()
+        },
+        |t| t.contains("1 份未同步"),
+    )
+    .await;
+    click(&root, "#sign-out");
+    settle().await;
+    let dialog = must(&root, "#sign-out-dialog");
+    let text = dialog.text_content().unwrap();
+    assert!(
+        text.contains("1 份") && text.contains("仍保留在本机"),
+        "{text}"
+    );
+    let named = dialog.query_selector_all(".unsynced-list li").unwrap();
+    assert_eq!(named.length(), 1);
+    let li: Element = named.item(0).unwrap().unchecked_into();
+    assert_eq!(
+        li.get_attribute("data-id").as_deref(),
+        Some(pending.id.as_str())
+    );
+    assert!(li.text_content().unwrap().contains("处方"));
+    // Cancel changes nothing.
+    click(&dialog, "button.small");
+    settle().await;
+    assert!(q(&root, "#sign-out-dialog").is_none());
+    assert!(storage.get_item("opdcheck.session").unwrap().is_some());
+    click(&root, "#sign-out");
+    settle().await;
+    click(&root, "#sign-out-confirm");
+    let left = poll(
+        async || opdcheck_app::outbox::all().await.unwrap(),
+        |es| es.len() == 1,
+    )
+    .await;
+    assert_eq!(
+        left.iter().map(|e| e.key.as_str()).collect::<Vec<_>>(),
+        [pending.key.as_str()]
+    );
+    poll(async || q(&root, "a.signin"), Option::is_some)
+        .await
+        .expect("signed out: the sign-in link");
+    assert!(storage.get_item("opdcheck.session").unwrap().is_none());
+    // The drafts in storage are fresh ones once the app has stored its new drafts (after
+    // SAVE_DELAY; waited for, so the next test's drafts are not overwritten): the signed
+    // prescription's draft is gone.
+    gloo_timers::future::TimeoutFuture::new(400).await;
+    let drafts = storage.get_item(STORAGE_KEY).unwrap().unwrap_or_default();
+    assert!(
+        !drafts.is_empty() && !drafts.contains(&pending.id),
+        "the old draft is still stored"
+    );
+    root.remove();
     opdcheck_app::outbox::clear().await.unwrap();
 }

@@ -60,7 +60,7 @@ pub fn QaPage(auth: Auth) -> impl IntoView {
                 None => ().into_any(),
                 Some(r) if r != "qa" && r != "admin" => view! {
                     <p class="note" role="alert">{tr("当前账号不是质控或管理员角色，无权查看质控数据。", "This account is neither QA nor admin: the QA data is not open to it.")}
-                        " " <button type="button" class="small" on:click=move |_| ctx.sign_out()>{tr("换个账号登录", "Sign in as someone else")}</button></p>
+                        " " <button type="button" class="small" on:click=move |_| ctx.ask_sign_out()>{tr("换个账号登录", "Sign in as someone else")}</button></p>
                 }.into_any(),
                 Some(_) => view! {
                     <nav class="qa-tabs no-print" aria-label=tr("质控", "QA")>
@@ -85,10 +85,11 @@ fn token(ctx: Auth) -> Option<String> {
     ctx.token()
 }
 
-/// An API failure as the page says it; a lost session signs out.
+/// An API failure as the page says it; a session the server ended (401) brings the sign-in
+/// form back, saying why.
 fn failure(ctx: Auth, e: CallError) -> String {
     if e == CallError::Unauthorized {
-        ctx.sign_out();
+        ctx.expire();
     }
     e.message()
 }

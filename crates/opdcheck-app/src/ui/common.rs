@@ -58,6 +58,7 @@ pub fn DocFrame(
     view! {
         <div class="doc-layout" class:nested=nested>
             <form class="doc-form" id=ctx.id("") tabindex="-1" on:submit=|ev| ev.prevent_default()
+                data-doc-id=move || report.with(|r| r.document.id.clone())
                 on:keydown=move |ev: web_sys::KeyboardEvent| {
                     // Ctrl+Enter (⌘+Enter) signs, as the button does.
                     if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
@@ -410,14 +411,14 @@ pub fn PatientFields(
                                 .collect()
                         })
                     });
-                    view! { <TextInput label=label path=path value=value set=set placeholder="青霉素，磺胺类" /> }.into_any()
+                    view! { <TextInput label=label path=path value=value set=set placeholder="例：青霉素，磺胺类" /> }.into_any()
                 }
                 P::AllergyHistory | P::Address | P::CurrentAddress | P::Employer => {
                     let value = Signal::derive(move || doc.with(|d| text_of(d, f).cloned().unwrap_or_default()));
                     let set = Callback::new(move |v: String| doc.update(move |d| {
                         if let Some(t) = text_mut(d, f) { *t = opt(v) }
                     }));
-                    let ph = if f == P::AllergyHistory { "否认药物过敏史" } else { "" };
+                    let ph = if f == P::AllergyHistory { "例：否认药物过敏史" } else { "" };
                     view! { <TextInput label=label path=path value=value set=set wide=true placeholder=ph required=req /> }.into_any()
                 }
                 _ => {
@@ -549,7 +550,7 @@ pub fn DiagnosesEditor(doc: Lens<Dx>, #[prop(optional)] with_codes: bool) -> imp
                     <div class="row diag-row">
                         <TextInput label=("诊断", "Diagnosis") path=format!("diagnoses[{i}]") value=value set=set wide=true />
                         {with_codes.then(|| view! {
-                            <TextInput label=("ICD-10", "ICD-10") path=format!("diagnosis_codes[{i}]") value=code set=set_code placeholder="J20.9" />
+                            <TextInput label=("ICD-10", "ICD-10") path=format!("diagnosis_codes[{i}]") value=code set=set_code placeholder="例：J20.9" />
                         })}
                         <button type="button" class="icon remove" on:click=remove disabled=move || f.locked.get()
                             aria-label=trs(format!("删除诊断 {}", i + 1), format!("remove diagnosis {}", i + 1))>"×"</button>

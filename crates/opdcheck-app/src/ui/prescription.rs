@@ -179,7 +179,7 @@ fn HerbalFields(doc: RwSignal<Prescription>) -> impl IntoView {
         <div class="grid herbal">
             <NumInput label=("剂数", "Doses (剂)") path="herbal.doses" value=doses set=set_doses required=true narrow=true />
             <TextInput label=("用法", "Usage") path="herbal.usage" value=usage set=set_usage wide=true
-                placeholder="水煎服，每日1剂，早晚分服" required=true />
+                placeholder="例：水煎服，每日1剂，早晚分服" required=true />
         </div>
     }
 }
@@ -425,7 +425,7 @@ fn ItemRow(
                     let (uv, us) = item_qty!(doc, i, quantity, unit);
                     view! {
                         <TextInput label=("用法", "Route") path=format!("items[{i}].route") value=rv set=rs list="dl-routes" />
-                        <TextInput label=("频次", "Frequency") path=format!("items[{i}].frequency") value=fv set=fs list="dl-frequencies" placeholder="tid" />
+                        <TextInput label=("频次", "Frequency") path=format!("items[{i}].frequency") value=fv set=fs list="dl-frequencies" placeholder="例：tid" />
                         <NumInput label=("天数", "Days") path=format!("items[{i}].days") value=dv set=ds narrow=true />
                         <NumInput label=("数量", "Quantity") path=format!("items[{i}].quantity") value=qv set=qs narrow=true />
                         <TextInput label=("单位", "Unit") path=format!("items[{i}].quantity.unit") value=uv set=us list="dl-quantity-units" />
@@ -559,7 +559,7 @@ fn DrugInput(doc: RwSignal<Prescription>, i: usize, herbal: Signal<bool>) -> imp
                 aria-activedescendant=move || if open.get() && suggestions.with(|s| !s.is_empty()) { opt_id2(active.get()) } else { String::new() }
                 aria-invalid=move || if state.get() == "error" || state.get() == "warning" { "true" } else { "false" }
                 aria-describedby=desc.clone()
-                placeholder=move || if herbal.get() { "黄芪" } else { "阿莫西林胶囊" }
+                placeholder=move || if herbal.get() { "例：黄芪" } else { "例：阿莫西林胶囊" }
                 readonly=move || f.locked.get()
                 prop:value=move || value.get()
                 on:input=move |ev| {

@@ -177,7 +177,7 @@ fn ExamItems(doc: RwSignal<ExamRequest>) -> impl IntoView {
                 let remove = move |_| doc.update(|d| if i < d.items.len() { d.items.remove(i); });
                 view! {
                     <div class="row">
-                        <TextInput label=("项目", "Examination") path=format!("items[{i}]") value=value set=set wide=true placeholder="血常规" />
+                        <TextInput label=("项目", "Examination") path=format!("items[{i}]") value=value set=set wide=true placeholder="例：血常规" />
                         <button type="button" class="icon remove" on:click=remove disabled=move || f.locked.get()
                             aria-label=trs(format!("删除项目 {}", i + 1), format!("remove examination {}", i + 1))>"×"</button>
                     </div>

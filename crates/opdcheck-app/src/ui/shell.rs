@@ -17,7 +17,7 @@ use crate::ui::record::RecordPage;
 use crate::ui::request::RequestPage;
 use crate::ui::sync::{LoginPage, RecordsPage, SyncCtx, SyncStatus};
 use crate::ui::visit::VisitPage;
-use crate::ui::{engine, now_minutes, now_stamp, provide_lang};
+use crate::ui::{engine, now_minutes, provide_lang};
 
 /// How long after the last change the drafts are written to storage.
 pub const SAVE_DELAY: std::time::Duration = std::time::Duration::from_millis(250);
@@ -109,10 +109,7 @@ fn load_drafts() -> Drafts {
         .ok()
         .flatten()
         .and_then(|t| Drafts::from_json(&t))
-        .unwrap_or_else(|| {
-            let seed: String = now_stamp().chars().filter(char::is_ascii_digit).collect();
-            Drafts::fresh(&seed, &now_minutes())
-        })
+        .unwrap_or_else(|| Drafts::fresh(&now_minutes()))
 }
 
 fn current_hash() -> String {
@@ -176,6 +173,20 @@ pub fn App() -> impl IntoView {
         let _ = window().location().set_hash(&format!("/{}", p.slug()));
         page.set(p);
     };
+    // The server ended the session (401): the sign-in form, saying so; back where the doctor
+    // was once signed in again. Drafts and the outbox are untouched.
+    let before_login = StoredValue::new(None::<Page>);
+    Effect::new(move |_| {
+        if sync.expired.get() && page.get_untracked() != Page::Login {
+            before_login.set_value(Some(page.get_untracked()));
+            go(Page::Login);
+        }
+    });
+    let signed_in = move || {
+        let back = before_login.get_value().unwrap_or(Page::Records);
+        before_login.set_value(None);
+        go(back);
+    };
 
     let load_sample = move |k: usize| {
         let Some(s) = SAMPLES.get(k) else { return };
@@ -195,9 +206,19 @@ pub fn App() -> impl IntoView {
         generation.update(|g| *g += 1);
         go(Page::of_kind(s.kind));
     };
+    // Signed out on purpose: this browser's drafts go (the stored ones are already deleted;
+    // these are the ones in memory, which would be stored again).
+    let signed_out = move || {
+        let fresh = Drafts::fresh(&now_minutes());
+        rx.set(fresh.prescription);
+        mr.set(fresh.record);
+        rq.set(fresh.request);
+        ir.set(fresh.infectious);
+        visit.set(fresh.visit);
+        generation.update(|g| *g += 1);
+    };
     let new_doc = move |_| {
-        let seed: String = now_stamp().chars().filter(char::is_ascii_digit).collect();
-        let fresh = Drafts::fresh(&seed, &now_minutes());
+        let fresh = Drafts::fresh(&now_minutes());
         match page.get_untracked() {
             Page::Prescription => rx.set(fresh.prescription),
             Page::Record => mr.set(fresh.record),
@@ -234,7 +255,7 @@ pub fn App() -> impl IntoView {
                 <a href="/qa/" class="page-link" id="nav-qa">{tr("质控", "QA")}</a>
             </nav>
             <div class="tools">
-                <SyncStatus ctx=sync />
+                <SyncStatus ctx=sync signed_out=Callback::new(move |_| signed_out()) />
                 <label class="samples">
                     <span class="sr-only">{tr("示例", "Samples")}</span>
                     <select id="samples-menu" on:change=move |ev| {
@@ -283,7 +304,7 @@ pub fn App() -> impl IntoView {
                     Page::Visit => view! { <VisitPage visit=visit /> }.into_any(),
                     Page::Catalog => view! { <CatalogPage /> }.into_any(),
                     Page::Records => view! { <RecordsPage ctx=sync /> }.into_any(),
-                    Page::Login => view! { <LoginPage ctx=sync done=Callback::new(move |_| go(Page::Records)) /> }.into_any(),
+                    Page::Login => view! { <LoginPage ctx=sync done=Callback::new(move |_| signed_in()) /> }.into_any(),
                 }
             }}
         </main>

@@ -1,5 +1,6 @@
 //! Sync with the companion API, offline first: the outbox (IndexedDB) and the agent that pushes
-//! it, the session, the status line, the sign-in page and the list of my records.
+//! it, the session (sign-in, sign-out, a session the server ended), the status line, the
+//! sign-in page and the list of my records.
 
 use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
@@ -10,6 +11,7 @@ use opdcheck_engine::{Lang, Report};
 use crate::api::{self, CallError, RecordPage, Session};
 use crate::outbox;
 use crate::sync::{self as logic, BATCH, OutboxEntry, PushRequest, SyncState};
+use crate::ui::common::kind_title;
 use crate::ui::{lang, tr, trs};
 
 /// Where the session is kept (the QA workspace, a page of its own, shares it).
@@ -34,6 +36,9 @@ pub struct SyncCtx {
     pub status: RwSignal<Status>,
     /// The outbox has been read from IndexedDB.
     pub loaded: RwSignal<bool>,
+    /// The server ended the session (a 401: the token expired or was revoked): the sign-in
+    /// form says so.
+    pub expired: RwSignal<bool>,
     busy: StoredValue<bool>,
     failures: StoredValue<u32>,
     retry: StoredValue<Option<TimeoutHandle>>,
@@ -48,6 +53,7 @@ impl SyncCtx {
             session: RwSignal::new(LocalStorage::get::<Session>(SESSION_KEY).ok()),
             status: RwSignal::new(Status::Idle),
             loaded: RwSignal::new(false),
+            expired: RwSignal::new(false),
             busy: StoredValue::new(false),
             failures: StoredValue::new(0),
             retry: StoredValue::new(None),
@@ -92,14 +98,78 @@ impl SyncCtx {
     pub fn sign_in(self, session: Session) {
         let _ = LocalStorage::set(SESSION_KEY, &session);
         self.session.set(Some(session));
+        self.expired.set(false);
         self.failures.set_value(0);
         self.sync_now();
     }
 
-    pub fn sign_out(self) {
+    /// The server answered 401: the session is over (expired, idle too long, revoked). The
+    /// token is forgotten; the outbox and the drafts stay, and are pushed after the next
+    /// sign-in.
+    pub fn expire(self) {
         LocalStorage::delete(SESSION_KEY);
         self.session.set(None);
+        self.expired.set(true);
         self.status.set(Status::NeedLogin);
+    }
+
+    /// Sign out on purpose (after the doctor confirmed): see [`sign_out_device`]. `then` runs
+    /// once it is done (the app replaces its drafts in memory).
+    pub fn sign_out(self, then: Callback<()>) {
+        let token = self
+            .session
+            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
+        self.session.set(None);
+        self.expired.set(false);
+        spawn_local(async move {
+            match sign_out_device(token).await {
+                Ok(kept) => self.entries.set(kept),
+                // IndexedDB failed: nothing was deleted, so drop only the synced ones from view.
+                Err(e) => {
+                    leptos::logging::error!("sign out: {e}");
+                    self.entries
+                        .update(|es| es.retain(|e| !e.state.is_synced()));
+                }
+            }
+            let pending = self
+                .entries
+                .with_untracked(|es| es.iter().any(OutboxEntry::is_pending));
+            self.status.set(if pending {
+                Status::NeedLogin
+            } else {
+                Status::Idle
+            });
+            then.run(());
+        });
+    }
+
+    /// Save an entry the server would not store under its id as a new document (see
+    /// [`logic::save_as_new`]): the new entry replaces it in IndexedDB in one transaction, then
+    /// is pushed at once.
+    pub fn save_as_new(self, key: String) {
+        let Some(old) = self
+            .entries
+            .with_untracked(|es| es.iter().find(|e| e.key == key).cloned())
+        else {
+            return;
+        };
+        let Some(new) = logic::save_as_new(&old, &crate::ids::new_id()) else {
+            return;
+        };
+        spawn_local(async move {
+            if let Err(e) =
+                outbox::write(std::slice::from_ref(&new), std::slice::from_ref(&key)).await
+            {
+                // Nothing changed on disk: the old entry (and its button) stays.
+                leptos::logging::error!("outbox: {e}");
+                return;
+            }
+            self.entries.update(|es| {
+                logic::replace(es, &key, new);
+            });
+            self.failures.set_value(0);
+            self.sync_now();
+        });
     }
 
     /// Push every pending entry, a batch at a time, unless a push is under way.
@@ -164,7 +234,7 @@ impl SyncCtx {
                     }
                 }
                 Err(CallError::Unauthorized) => {
-                    self.sign_out();
+                    self.expire();
                     return;
                 }
                 Err(e) => {
@@ -185,14 +255,42 @@ impl SyncCtx {
     }
 }
 
+/// Sign this browser out (the app's 「退出登录」 and the QA workspace's): ask the server to
+/// revoke the token, forget it, delete the drafts and the synced documents' copies; keep every
+/// document the server does not hold. The server's answer does not matter: offline, a 401 for
+/// a token already gone, or a server without the endpoint (404/405) still sign out here.
+/// Returns the outbox entries kept.
+pub async fn sign_out_device(token: Option<String>) -> Result<Vec<OutboxEntry>, String> {
+    if let Some(t) = token {
+        // Not awaited: a server that does not answer must not hold the sign-out up.
+        spawn_local(async move {
+            if let Err(e) = api::logout(&t).await {
+                leptos::logging::log!("logout: {} (signed out on this device)", e.message());
+            }
+        });
+    }
+    LocalStorage::delete(SESSION_KEY);
+    LocalStorage::delete(crate::drafts::STORAGE_KEY);
+    let all = outbox::all().await?;
+    let plan = logic::sign_out_plan(&all);
+    outbox::write(&[], &plan.remove).await?;
+    Ok(all.into_iter().filter(|e| !e.state.is_synced()).collect())
+}
+
 /// The sync context, when the app has one (a page mounted on its own in a test has none).
 pub fn sync_ctx() -> Option<SyncCtx> {
     use_context::<SyncCtx>()
 }
 
-/// The status chip in the top bar: what is not yet synced, and who is signed in.
+/// The status chip in the top bar: what is not yet synced, and who is signed in (with
+/// 「退出登录」, which asks first: `signed_out` runs once the browser is signed out).
 #[component]
-pub fn SyncStatus(ctx: SyncCtx) -> impl IntoView {
+pub fn SyncStatus(ctx: SyncCtx, #[prop(into)] signed_out: Callback<()>) -> impl IntoView {
+    let confirm = RwSignal::new(false);
+    let unsynced = Signal::derive(move || {
+        ctx.entries
+            .with(|es| logic::unsynced(es).into_iter().cloned().collect::<Vec<_>>())
+    });
     let lang = lang();
     let counts = Memo::new(move |_| ctx.entries.with(|es| logic::counts(es)));
     let text = move || {
@@ -257,14 +355,78 @@ pub fn SyncStatus(ctx: SyncCtx) -> impl IntoView {
         {move || match ctx.session.get() {
             Some(s) => view! {
                 <span class="user">{s.user.username.clone()}</span>
-                <button type="button" class="small" on:click=move |_| ctx.sign_out()>{tr("退出", "Sign out")}</button>
+                <button type="button" class="small" id="sign-out" on:click=move |_| confirm.set(true)>{tr("退出登录", "Sign out")}</button>
             }.into_any(),
             None => view! { <a class="small signin" href="#/login">{tr("登录", "Sign in")}</a> }.into_any(),
         }}
+        <SignOutConfirm open=confirm unsynced=unsynced
+            confirm=Callback::new(move |_| ctx.sign_out(signed_out)) />
     }
 }
 
-/// The sync state of one document, for its header.
+/// The sign-out confirmation: how many signed documents the server does not hold yet, each
+/// named, and that they stay on this device; the drafts and synced copies go.
+#[component]
+pub fn SignOutConfirm(
+    open: RwSignal<bool>,
+    #[prop(into)] unsynced: Signal<Vec<OutboxEntry>>,
+    confirm: Callback<()>,
+) -> impl IntoView {
+    let lang = lang();
+    let cancel = NodeRef::<leptos::html::Button>::new();
+    // Focus the safe choice when it opens.
+    Effect::new(move |_| {
+        if open.get()
+            && let Some(b) = cancel.get()
+        {
+            let _ = b.focus();
+        }
+    });
+    view! {
+        <Show when=move || open.get()>
+            <div class="modal-backdrop">
+                <div class="modal" role="dialog" aria-modal="true" aria-labelledby="sign-out-title" aria-describedby="sign-out-text" id="sign-out-dialog"
+                    on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Escape" { open.set(false) }>
+                    <h2 id="sign-out-title">{tr("退出登录？", "Sign out?")}</h2>
+                    <p id="sign-out-text">{move || logic::sign_out_question(unsynced.with(Vec::len), lang.get())}</p>
+                    <Show when=move || unsynced.with(|u| !u.is_empty())>
+                        <h3>{tr("保留在本机的文书", "Kept on this device")}</h3>
+                        <ul class="unsynced-list">
+                            {move || unsynced.get().into_iter().map(|e| {
+                                let (zh, en) = kind_title(e.kind);
+                                let patient = e.document.pointer("/patient/name").and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map(str::to_string);
+                                let at = e.queued_at.replace('T', " ").chars().take(16).collect::<String>();
+                                let state = e.state.clone();
+                                view! {
+                                    <li data-id=e.id.clone()>
+                                        <strong>{move || if lang.get() == Lang::Zh { zh } else { en }}</strong>
+                                        " · " {move || patient.clone().unwrap_or_else(|| if lang.get() == Lang::Zh { "（未填写患者姓名）".into() } else { "(no patient name)".into() })}
+                                        " · " {tr("签名于 ", "signed ")} {at}
+                                        " · " {move || match (&state, lang.get() == Lang::Zh) {
+                                            (SyncState::Pending, true) => "待同步",
+                                            (SyncState::Pending, false) => "waiting to sync",
+                                            (s, true) if s.needs_new_id() => "需另存为新文书",
+                                            (s, false) if s.needs_new_id() => "needs saving as a new document",
+                                            (_, true) => "服务器拒收",
+                                            (_, false) => "refused by the server",
+                                        }}
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </Show>
+                    <div class="modal-actions">
+                        <button type="button" class="small" node_ref=cancel on:click=move |_| open.set(false)>{tr("取消", "Cancel")}</button>
+                        <button type="button" class="primary danger" id="sign-out-confirm" on:click=move |_| { open.set(false); confirm.run(()) }>{tr("退出登录", "Sign out")}</button>
+                    </div>
+                </div>
+            </div>
+        </Show>
+    }
+}
+
+/// The sync state of one document, for its header; for one the server would not store under
+/// its id, what happened in plain words and the one way out, 「另存为新文书」.
 #[component]
 pub fn DocSyncState(#[prop(into)] id: Signal<String>) -> impl IntoView {
     let Some(ctx) = sync_ctx() else {
@@ -273,37 +435,61 @@ pub fn DocSyncState(#[prop(into)] id: Signal<String>) -> impl IntoView {
     let lang = lang();
     let latest = Memo::new(move |_| {
         let id = id.get();
-        ctx.entries.with(|es| {
-            es.iter()
-                .filter(|e| e.id == id)
-                .max_by_key(|e| e.version)
-                .cloned()
-        })
+        ctx.entries.with(|es| logic::entry_for(es, &id).cloned())
     });
     view! {
         {move || latest.get().map(|e| {
             let zh = lang.get() == Lang::Zh;
+            let renamed = e.replaces.is_some();
             let (cls, text) = match &e.state {
+                SyncState::Pending if renamed => ("pending", if zh { "已另存为新文书，待同步（已保存在本机）".to_string() } else { "saved as a new document; not yet synced (kept on this device)".to_string() }),
                 SyncState::Pending => ("pending", if zh { "待同步（已保存在本机）".to_string() } else { "not yet synced (kept on this device)".to_string() }),
+                SyncState::Synced { differs: false, .. } if renamed => ("ok", if zh { "已另存为新文书并同步，服务器复核一致".to_string() } else { "saved as a new document and synced; the server's check agrees".to_string() }),
                 SyncState::Synced { differs: false, .. } => ("ok", if zh { "已同步，服务器复核一致".to_string() } else { "synced; the server's check agrees".to_string() }),
                 SyncState::Synced { qualified, rules, .. } => ("differs", if zh {
                     format!("已同步；服务器复核结果不同：{}{}", if *qualified { "合格" } else { "不合格" }, if rules.is_empty() { String::new() } else { format!("（{}）", rules.join("、")) })
                 } else {
                     format!("synced; the server's check differs: {}{}", if *qualified { "qualified" } else { "not qualified" }, if rules.is_empty() { String::new() } else { format!(" ({})", rules.join(", ")) })
                 }),
-                SyncState::Conflict { message } => ("problem", if zh { format!("同步冲突：{message}") } else { format!("sync conflict: {message}") }),
-                SyncState::Rejected { message } => ("problem", if zh { format!("服务器拒收：{message}") } else { format!("refused by the server: {message}") }),
+                SyncState::Conflict { .. } | SyncState::Forbidden { .. } => ("problem", if zh { "未同步：需另存为新文书".to_string() } else { "not synced: save as a new document".to_string() }),
+                SyncState::Rejected { .. } => ("problem", if zh { "服务器拒收".to_string() } else { "refused by the server".to_string() }),
             };
-            view! { <span class="doc-sync" data-state=cls role="status">{text}</span> }
+            let problem = matches!(e.state, SyncState::Conflict { .. } | SyncState::Forbidden { .. } | SyncState::Rejected { .. });
+            view! {
+                <span class="doc-sync" data-state=cls role="status">{text}</span>
+                {problem.then(|| view! { <SyncProblem ctx=ctx entry=e.clone() /> })}
+            }
         })}
     }
     .into_any()
+}
+
+/// What went wrong with an entry, said plainly, and 「另存为新文书」 where a new id is the way out.
+#[component]
+fn SyncProblem(ctx: SyncCtx, entry: OutboxEntry) -> impl IntoView {
+    let lang = lang();
+    let state = entry.state.clone();
+    let key = entry.key.clone();
+    let offer = entry.state.needs_new_id();
+    view! {
+        <div class="sync-problem" role="alert" data-key=entry.key.clone()>
+            <p>{move || logic::explain(&state, lang.get()).unwrap_or_default()}</p>
+            {offer.then(|| view! {
+                <button type="button" class="primary save-as-new" on:click=move |_| ctx.save_as_new(key.clone())>
+                    {tr("另存为新文书", "Save as a new document")}
+                </button>
+            })}
+        </div>
+    }
 }
 
 /// Sign in.
 #[component]
 pub fn LoginPage(ctx: SyncCtx, #[prop(into)] done: Callback<()>) -> impl IntoView {
     view! {
+        <Show when=move || ctx.expired.get()>
+            <SessionEnded />
+        </Show>
         <LoginForm
             title=("登录", "Sign in")
             note=("登录后，已签名的文书会同步到医院服务器并由服务器复核。未登录时文书保存在本机。", "Signed documents are synced to the hospital's server and checked again there once you sign in. Until then they stay on this device.")
@@ -312,6 +498,18 @@ pub fn LoginPage(ctx: SyncCtx, #[prop(into)] done: Callback<()>) -> impl IntoVie
                 done.run(());
             })
         />
+    }
+}
+
+/// Why the sign-in form is back: the server ended the session (the app's and the QA
+/// workspace's).
+#[component]
+pub fn SessionEnded() -> impl IntoView {
+    view! {
+        <p class="session-ended" role="alert">
+            {tr("登录已失效（长时间未操作会自动退出），请重新登录。本机尚未同步的文书和正在填写的草稿都还在，登录后自动同步。",
+                "You have been signed out (after a period of inactivity, or the sign-in expired). Please sign in again. Documents not yet synced and your drafts are still on this device; they sync once you sign in.")}
+        </p>
     }
 }
 
@@ -389,9 +587,13 @@ pub fn RecordsPage(ctx: SyncCtx) -> impl IntoView {
             }
         }
         spawn_local(async move {
-            result.set(Some(
-                api::records(&token, &q).await.map_err(|e| e.message()),
-            ));
+            match api::records(&token, &q).await {
+                Err(CallError::Unauthorized) => {
+                    result.set(None);
+                    ctx.expire();
+                }
+                r => result.set(Some(r.map_err(|e| e.message()))),
+            }
         });
     });
     let kinds = [
@@ -487,10 +689,17 @@ fn OutboxList(ctx: SyncCtx) -> impl IntoView {
                 {move || waiting.get().into_iter().map(|e| {
                     let state = match &e.state {
                         SyncState::Pending => trs("待同步".into(), "pending".into()),
-                        SyncState::Conflict { message } | SyncState::Rejected { message } => trs(format!("失败：{message}"), format!("failed: {message}")),
+                        SyncState::Conflict { .. } | SyncState::Forbidden { .. } => trs("未同步：需另存为新文书".into(), "not synced: save as a new document".into()),
+                        SyncState::Rejected { .. } => trs("服务器拒收".into(), "refused by the server".into()),
                         SyncState::Synced { .. } => trs(String::new(), String::new()),
                     };
-                    view! { <li><code>{e.key.clone()}</code> " " {state} " · " {e.queued_at.clone()}</li> }
+                    let problem = !e.is_pending();
+                    view! {
+                        <li>
+                            <code>{e.key.clone()}</code> " " {state} " · " {e.queued_at.clone()}
+                            {problem.then(|| view! { <SyncProblem ctx=ctx entry=e.clone() /> })}
+                        </li>
+                    }
                 }).collect_view()}
             </ul>
         </Show>

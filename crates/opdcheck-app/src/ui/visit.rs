@@ -82,6 +82,7 @@ pub fn VisitPage(visit: RwSignal<Visit>) -> impl IntoView {
     let visit_id = start.visit_id.clone();
     let id = start.id.clone();
     let record = RwSignal::new(start.record.clone().unwrap_or_else(|| OutpatientRecord {
+        id: crate::ids::new_id(),
         visit_id: visit_id.clone(),
         ..Default::default()
     }));
@@ -180,7 +181,7 @@ pub fn VisitPage(visit: RwSignal<Visit>) -> impl IntoView {
         let n = rxs.with(Vec::len);
         rxs.update(|v| {
             v.push(RwSignal::new(Prescription {
-                id: format!("{}-rx{}", visit_id.clone().unwrap_or_default(), n + 1),
+                id: crate::ids::new_id(),
                 visit_id,
                 patient,
                 department,
@@ -198,7 +199,7 @@ pub fn VisitPage(visit: RwSignal<Visit>) -> impl IntoView {
         let n = rqs.with(Vec::len);
         rqs.update(|v| {
             v.push(RwSignal::new(ExamRequest {
-                id: format!("{}-rq{}", visit_id.clone().unwrap_or_default(), n + 1),
+                id: crate::ids::new_id(),
                 visit_id,
                 patient,
                 department,
@@ -215,7 +216,7 @@ pub fn VisitPage(visit: RwSignal<Visit>) -> impl IntoView {
         let n = cards.with(Vec::len);
         cards.update(|v| {
             v.push(RwSignal::new(InfectiousReport {
-                id: format!("{}-ir{}", visit_id.clone().unwrap_or_default(), n + 1),
+                id: crate::ids::new_id(),
                 visit_id,
                 patient,
                 department,
