@@ -275,7 +275,7 @@ impl Policy {
     pub fn denies_allergy(&self, text: &str) -> bool {
         self.allergy_history_classes(text).is_empty()
             && text
-                .split(['，', ',', '；', ';', '。'])
+                .split(['，', ',', '；', ';', '。', '\n'])
                 .all(|c| self.denial_clause(c))
     }
 
@@ -289,15 +289,26 @@ impl Policy {
                 .any(|d| c.starts_with(d.as_str()))
     }
 
+    /// The clauses of an allergy history that name an allergy class, with the classes, leaving
+    /// out the clauses that deny one: "否认青霉素过敏，对磺胺过敏" → ("对磺胺过敏", [sulfonamide]).
+    /// XV-05 (the record's history) and RX-19 (the prescription's) read a history this way.
+    pub fn allergy_history_clauses<'t>(
+        &self,
+        text: &'t str,
+    ) -> impl Iterator<Item = (&'t str, Vec<&str>)> {
+        text.split(['，', ',', '；', ';', '。', '\n'])
+            .map(str::trim)
+            .filter(|c| !self.denial_clause(c))
+            .map(|c| (c, self.allergy_classes_in(c)))
+            .filter(|(_, classes)| !classes.is_empty())
+    }
+
     /// The allergy classes an allergy history names, leaving out the clauses that deny one:
     /// "否认青霉素过敏，对磺胺过敏" → sulfonamide only.
     pub fn allergy_history_classes(&self, text: &str) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
-        for clause in text
-            .split(['，', ',', '；', ';', '。'])
-            .filter(|c| !self.denial_clause(c))
-        {
-            for k in self.allergy_classes_in(clause) {
+        for (_, classes) in self.allergy_history_clauses(text) {
+            for k in classes {
                 if !out.contains(&k) {
                     out.push(k);
                 }
