@@ -259,6 +259,13 @@ impl Policy {
         self.clinical.steroid_indications.matches(text, code, &[])
     }
 
+    /// The diagnosis makes the patient a 癌症疼痛 or 中、重度慢性疼痛 patient (RX-13).
+    pub fn is_cancer_or_chronic_pain(&self, text: &str, code: Option<&str>) -> bool {
+        self.clinical
+            .cancer_or_chronic_pain
+            .matches(text, code, &[])
+    }
+
     /// The allergy classes a patient's allergen entry or allergy history names.
     pub fn allergy_classes_in(&self, text: &str) -> Vec<&str> {
         let folded = fold(text);
@@ -396,6 +403,15 @@ mod policy_tests {
         assert!(!p.is_infection("类风湿关节炎", None));
         assert!(p.is_steroid_indication("支气管哮喘急性发作", None));
         assert!(!p.is_steroid_indication("急性上呼吸道感染", None));
+        assert!(p.is_cancer_or_chronic_pain("癌性疼痛", None));
+        assert!(p.is_cancer_or_chronic_pain("肺癌骨转移 癌痛", None));
+        assert!(p.is_cancer_or_chronic_pain("重度慢性疼痛（腰椎术后疼痛综合征）", None));
+        assert!(p.is_cancer_or_chronic_pain("疼痛", Some("G89.3")));
+        assert!(p.is_cancer_or_chronic_pain("慢性疼痛", Some("R52.1")));
+        assert!(!p.is_cancer_or_chronic_pain("慢性疼痛", Some("R52.2")));
+        assert!(!p.is_cancer_or_chronic_pain("肺恶性肿瘤", Some("C34.9")));
+        assert!(!p.is_cancer_or_chronic_pain("非癌性疼痛", None));
+        assert!(!p.is_cancer_or_chronic_pain("肾绞痛", Some("N23")));
     }
 }
 

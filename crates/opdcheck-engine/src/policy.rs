@@ -53,6 +53,12 @@ pub struct Limits {
     pub narcotic_psych1_controlled_release_days: f64,
     pub narcotic_psych1_other_days: f64,
     pub psych2_days: f64,
+    /// RX-13: 麻醉药品 and 第一类精神药品 for 癌症疼痛 and 中、重度慢性疼痛 patients (处方管理办法
+    /// 第24条; the diagnoses `clinical.cancer_or_chronic_pain` recognises): injection,
+    /// controlled-release and other forms, days.
+    pub pain_narcotic_psych1_injection_days: f64,
+    pub pain_narcotic_psych1_controlled_release_days: f64,
+    pub pain_narcotic_psych1_other_days: f64,
     /// RX-05, IR-01: under this age (years) a prescription is pediatric and a card needs a guardian.
     pub pediatric_age_years: f64,
     /// MR-05: chief complaint length in characters.
@@ -276,6 +282,10 @@ pub struct Clinical {
     pub steroid_indications: CodeVocab,
     /// Diagnoses with "炎" that are not infections.
     pub non_infective_inflammations: Vec<String>,
+    /// RX-13: diagnoses that make the patient a 癌症疼痛 or 中、重度慢性疼痛 patient (处方管理办法
+    /// 第24条): pain named as cancer pain or as moderate or severe chronic pain, or coded
+    /// G89.3 / R52.1. A cancer diagnosis alone, or 慢性疼痛 without its severity, is not.
+    pub cancer_or_chronic_pain: CodeVocab,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
