@@ -186,7 +186,7 @@ pub(super) fn herbal_doses_per_day(usage: Option<&str>) -> f64 {
 
 /// 麻醉药品, 第一类 and 第二类精神药品: RX-13 limits them.
 fn is_rx13_controlled(item: &ItemCtx) -> bool {
-    item.drug().and_then(|d| d.ctrl).is_some_and(|c| {
+    item.controlled().is_some_and(|c| {
         matches!(
             c,
             Controlled::Narcotic | Controlled::Psych1 | Controlled::Psych2

@@ -99,7 +99,7 @@ fn check(ctx: &RxCtx, out: &mut Sink) {
     let mut needs_id: Option<&str> = None;
     let pain = cancer_or_chronic_pain(ctx);
     for item in &ctx.items {
-        let Some(class) = item.drug().and_then(|d| d.ctrl) else {
+        let Some(class) = item.controlled() else {
             continue;
         };
         let name = item.written_name();
@@ -380,6 +380,19 @@ mod tests {
         let r = rx(one("psych2", dz(14.0)));
         expect(&r, "RX-13", "OPD-13", Severity::Error, "items[0].days");
         expect_none(&rx(one("psych2", dz(7.0))), "RX-13");
+    }
+
+    /// 咪达唑仑 is 第二类 (精神药品品种目录 2013): 7 days, no identity number; it was marked
+    /// 第一类, which gave a legal 精二 prescription two errors here.
+    #[test]
+    fn midazolam_is_a_class_two_psychotropic() {
+        let mdz = |days| tablets("咪达唑仑片", "15mg", 15.0, "qn", days);
+        let mut p = one("psych2", mdz(7.0));
+        p["patient"] = json!({"id_number": null});
+        expect_none(&rx(p), "RX-13");
+        let r = rx(one("psych2", mdz(8.0)));
+        let f = expect(&r, "RX-13", "OPD-13", Severity::Error, "items[0].days");
+        assert!(f.message.zh.contains("第二类精神药品"), "{}", f.message.zh);
     }
 
     #[test]
