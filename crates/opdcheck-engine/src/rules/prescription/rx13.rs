@@ -97,7 +97,8 @@ fn check(ctx: &RxCtx, out: &mut Sink) {
     let policy = ctx.policy();
     let limits = &policy.limits;
     let mut needs_id: Option<&str> = None;
-    let pain = cancer_or_chronic_pain(ctx);
+    // Only a prescription with a 麻醉药品 or 第一类精神药品 asks.
+    let mut pain: Option<Option<&str>> = None;
     for item in &ctx.items {
         let Some(class) = item.controlled() else {
             continue;
@@ -108,7 +109,7 @@ fn check(ctx: &RxCtx, out: &mut Sink) {
         match class {
             Controlled::Narcotic | Controlled::Psych1 => {
                 needs_id.get_or_insert(name);
-                if let Some(diagnosis) = pain {
+                if let Some(diagnosis) = *pain.get_or_insert_with(|| cancer_or_chronic_pain(ctx)) {
                     // 第24条: days for every form, longer than 第23条's.
                     let (max, form_zh, form_en) = if item.is_injection(policy) {
                         (
