@@ -377,8 +377,39 @@ impl FormularyIndex {
                 return found(hit, form);
             }
         }
+        // A concentration or volume written before the name, as HIS dictionaries write
+        // solutions ("0.9%氯化钠注射液", "5%葡萄糖注射液", "250ml 0.9%氯化钠注射液"): the name
+        // after it is what resolves, or nothing does.
+        if let Some(rest) = strip_strength_prefix(&folded) {
+            let r = self.resolve(formulary, rest);
+            if r.drug.is_some() {
+                return r;
+            }
+        }
         Resolved::UNKNOWN
     }
+}
+
+/// What follows a leading concentration (`0.9%`) or volume (`250ml`) in a folded name, with
+/// an optional `:` or `/` after it; `None` when the name does not start with one or nothing
+/// follows it.
+fn strip_strength_prefix(folded: &str) -> Option<&str> {
+    let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
+    let whole = digits(folded);
+    if whole == 0 {
+        return None;
+    }
+    let mut rest = &folded[whole..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let n = digits(frac);
+        if n == 0 {
+            return None;
+        }
+        rest = &frac[n..];
+    }
+    let rest = ["%", "ml", "l"].iter().find_map(|u| rest.strip_prefix(u))?;
+    let rest = rest.strip_prefix([':', '/']).unwrap_or(rest);
+    (!rest.is_empty()).then_some(rest)
 }
 
 #[cfg(test)]
@@ -507,6 +538,36 @@ mod tests {
                 (NameStatus::Alias, Some(generic)),
                 "{alias}"
             );
+        }
+    }
+
+    /// A concentration or volume before a name is the name as HIS dictionaries write it, so
+    /// no alias may be one before a standard name ("0.9%氯化钠" was, and RX-06 called
+    /// "0.9%氯化钠注射液" non-standard).
+    #[test]
+    fn concentration_prefixes_resolve_to_the_name_after_them() {
+        for (written, generic, status) in [
+            ("0.9%氯化钠注射液", "氯化钠", NameStatus::Standard),
+            ("5%葡萄糖注射液", "葡萄糖", NameStatus::Standard),
+            ("250ml0.9%氯化钠注射液", "氯化钠", NameStatus::Standard),
+            ("10%氯化钾注射液", "氯化钾", NameStatus::Standard),
+            ("5%GS", "葡萄糖", NameStatus::Alias),
+        ] {
+            let (s, d, _) = resolve(written);
+            assert_eq!((s, d.as_deref()), (status, Some(generic)), "{written}");
+        }
+        assert_eq!(resolve("0.9%氯化钠注射液").2.as_deref(), Some("注射液"));
+        for junk in ["0.9%", "0.9%某某", "1.%氯化钠", "12氯化钠"] {
+            assert_eq!(resolve(junk).0, NameStatus::Unknown, "{junk}");
+        }
+        let e = Engine::default_engine();
+        for d in &e.policy.formulary.drugs {
+            for a in &d.aliases {
+                if let Some(rest) = strip_strength_prefix(&fold(a)) {
+                    let r = e.formulary.resolve(&e.policy.formulary, rest);
+                    assert_ne!(r.status, NameStatus::Standard, "{}: alias {a}", d.name);
+                }
+            }
         }
     }
 
