@@ -154,6 +154,12 @@ pub struct AssessmentItem {
     /// Manual checklist item (QA ticks it; no document shows it).
     #[serde(default)]
     pub manual: bool,
+    /// Warning rules of this item whose finding charges the item's deduction once QA confirms
+    /// it (RX-21, RX-22 under CLN-7: the table deducts for them, but the engine cannot tell a
+    /// justified case alone). They never deduct in a document's own score; see
+    /// [`crate::score::review_score_decided`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub confirmed_warnings: Vec<String>,
     /// The seed's own deduction wording.
     pub standard: String,
 }
@@ -537,6 +543,16 @@ impl Policy {
                 );
             }
         }
+        for (code, item) in &self.items {
+            for (i, r) in item.confirmed_warnings.iter().enumerate() {
+                if !crate::rules::rule(r).is_some_and(|rule| rule.item == code.as_str()) {
+                    return bad(
+                        format!("items.{code}.confirmed_warnings[{i}]"),
+                        format!("`{r}` is not a rule of {code}"),
+                    );
+                }
+            }
+        }
         if self.limits.max_drugs == 0 {
             return bad("limits.max_drugs".into(), "must be at least 1".into());
         }
@@ -636,6 +652,12 @@ mod tests {
 
         let e = Engine::with_policy_override(r#"{"limits": {"max_drugs": 0}}"#).unwrap_err();
         assert_eq!(e.0.path, "limits.max_drugs");
+
+        let e = Engine::with_policy_override(
+            r#"{"items": {"CLN-7": {"confirmed_warnings": ["RX-21", "RX-09"]}}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.0.path, "items.CLN-7.confirmed_warnings[1]");
     }
 
     #[test]
