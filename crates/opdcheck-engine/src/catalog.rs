@@ -88,6 +88,9 @@ pub fn markdown(policy: &Policy) -> String {
         } else {
             rules.join(", ")
         };
+        if item.manual_check.is_some() {
+            by.push_str("; manual checklist");
+        }
         if !item.confirmed_warnings.is_empty() {
             let _ = write!(
                 by,

@@ -162,6 +162,25 @@ pub struct AssessmentItem {
     pub confirmed_warnings: Vec<String>,
     /// The seed's own deduction wording.
     pub standard: String,
+    /// The part of an item that rules check which no document shows, so QA scores it by hand
+    /// on the manual checklist (CLN-5's 医患沟通 record, CLN-8's missed or needless
+    /// examinations, OPD-5's register). See [`crate::checklist`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manual_check: Option<ManualCheck>,
+}
+
+/// A part of an assessment item QA scores by hand.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManualCheck {
+    pub zh: String,
+    pub en: String,
+    /// Points per occurrence, as the table gives them.
+    pub deduction: f64,
+    /// The most one record may be charged on it (the largest figure of the wording).
+    pub max: f64,
+    /// The seed's own wording of that part.
+    pub standard: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -544,6 +563,14 @@ impl Policy {
             }
         }
         for (code, item) in &self.items {
+            if let Some(m) = &item.manual_check
+                && !(m.deduction >= 0.0 && m.max >= m.deduction)
+            {
+                return bad(
+                    format!("items.{code}.manual_check.max"),
+                    "must be at least the deduction, which is not negative".into(),
+                );
+            }
             for (i, r) in item.confirmed_warnings.iter().enumerate() {
                 if !crate::rules::rule(r).is_some_and(|rule| rule.item == code.as_str()) {
                     return bad(
