@@ -572,7 +572,7 @@ impl Policy {
                 );
             }
             for (i, r) in item.confirmed_warnings.iter().enumerate() {
-                if !crate::rules::rule(r).is_some_and(|rule| rule.item == code.as_str()) {
+                if crate::rules::rule(r).is_none_or(|rule| rule.item != code.as_str()) {
                     return bad(
                         format!("items.{code}.confirmed_warnings[{i}]"),
                         format!("`{r}` is not a rule of {code}"),

@@ -123,7 +123,7 @@ pub fn review_score_decided(
             && policy
                 .items
                 .get(&f.item)
-                .is_some_and(|i| i.confirmed_warnings.iter().any(|r| *r == f.rule))
+                .is_some_and(|i| i.confirmed_warnings.contains(&f.rule))
     };
     let remaining: Vec<Finding> = report
         .findings
