@@ -83,11 +83,21 @@ pub fn markdown(policy: &Policy) -> String {
                 .join(", ")
                 + " (per case)"
         };
-        let by = if item.manual {
+        let mut by = if item.manual {
             "manual checklist".to_string()
         } else {
             rules.join(", ")
         };
+        if item.manual_check.is_some() {
+            by.push_str("; manual checklist");
+        }
+        if !item.confirmed_warnings.is_empty() {
+            let _ = write!(
+                by,
+                " ({}: once QA confirms)",
+                item.confirmed_warnings.join(", ")
+            );
+        }
         let _ = writeln!(
             s,
             "| {code} | {} / {} | {deduction} | {by} |",

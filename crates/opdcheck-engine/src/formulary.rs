@@ -91,6 +91,10 @@ pub struct Drug {
     pub abx: Option<AbxTier>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ctrl: Option<Controlled>,
+    /// The class of a dosage form where it differs from `ctrl`, keyed by the form's ending
+    /// (丁丙诺啡 is 第一类 but its 透皮贴剂 第二类: `{"贴剂": "psych2"}`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub ctrl_forms: BTreeMap<String, Controlled>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub steroid: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -104,6 +108,20 @@ pub struct Drug {
     pub aliases: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub variants: Vec<String>,
+}
+
+impl Drug {
+    /// The controlled-drug class of the drug in a dosage form as written (`贴剂`, `透皮贴剂`,
+    /// `注射用` …): `ctrl_forms` for a form that ends with one of its keys, else `ctrl`.
+    pub fn controlled(&self, form: Option<&str>) -> Option<Controlled> {
+        form.and_then(|f| {
+            self.ctrl_forms
+                .iter()
+                .find(|(k, _)| f.ends_with(k.as_str()))
+                .map(|(_, c)| *c)
+        })
+        .or(self.ctrl)
+    }
 }
 
 /// Parsed label maxima (normalised amounts).
@@ -359,8 +377,39 @@ impl FormularyIndex {
                 return found(hit, form);
             }
         }
+        // A concentration or volume written before the name, as HIS dictionaries write
+        // solutions ("0.9%氯化钠注射液", "5%葡萄糖注射液", "250ml 0.9%氯化钠注射液"): the name
+        // after it is what resolves, or nothing does.
+        if let Some(rest) = strip_strength_prefix(&folded) {
+            let r = self.resolve(formulary, rest);
+            if r.drug.is_some() {
+                return r;
+            }
+        }
         Resolved::UNKNOWN
     }
+}
+
+/// What follows a leading concentration (`0.9%`) or volume (`250ml`) in a folded name, with
+/// an optional `:` or `/` after it; `None` when the name does not start with one or nothing
+/// follows it.
+fn strip_strength_prefix(folded: &str) -> Option<&str> {
+    let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
+    let whole = digits(folded);
+    if whole == 0 {
+        return None;
+    }
+    let mut rest = &folded[whole..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let n = digits(frac);
+        if n == 0 {
+            return None;
+        }
+        rest = &frac[n..];
+    }
+    let rest = ["%", "ml", "l"].iter().find_map(|u| rest.strip_prefix(u))?;
+    let rest = rest.strip_prefix([':', '/']).unwrap_or(rest);
+    (!rest.is_empty()).then_some(rest)
 }
 
 #[cfg(test)]
@@ -376,6 +425,80 @@ mod tests {
             r.drug.map(|d| d.name.clone()),
             r.form.map(str::to_string),
         )
+    }
+
+    /// Every 麻醉药品 and 精神药品 of the default formulary in the class the catalogs give
+    /// (麻醉药品品种目录 and 精神药品品种目录 2013, with the later notices: data/CHANGELOG.md).
+    #[test]
+    fn controlled_classes_follow_the_national_catalogs() {
+        use Controlled::*;
+        let e = Engine::default_engine();
+        let class = |name: &str, form: Option<&str>| {
+            let d = e.policy.formulary.drugs.iter().find(|d| d.name == name);
+            d.unwrap_or_else(|| panic!("{name}")).controlled(form)
+        };
+        let expected: &[(&str, Option<&str>, Controlled)] = &[
+            ("吗啡", None, Narcotic),
+            ("芬太尼", None, Narcotic),
+            ("舒芬太尼", None, Narcotic),
+            ("瑞芬太尼", None, Narcotic),
+            ("哌替啶", None, Narcotic),
+            ("可待因", None, Narcotic),
+            ("羟考酮", None, Narcotic),
+            ("美沙酮", None, Narcotic),
+            ("布桂嗪", None, Narcotic),
+            ("复方樟脑酊", None, Narcotic),
+            ("丁丙诺啡", Some("片"), Psych1),
+            ("丁丙诺啡", Some("透皮贴剂"), Psych2),
+            ("三唑仑", None, Psych1),
+            ("氯胺酮", None, Psych1),
+            ("哌醋甲酯", None, Psych1),
+            ("咪达唑仑", None, Psych2),
+            ("氨酚羟考酮", None, Psych2),
+            ("曲马多", None, Psych2),
+            ("布托啡诺", None, Psych2),
+            ("喷他佐辛", None, Psych2),
+            ("地西泮", None, Psych2),
+            ("艾司唑仑", None, Psych2),
+            ("阿普唑仑", None, Psych2),
+            ("劳拉西泮", None, Psych2),
+            ("氯硝西泮", None, Psych2),
+            ("奥沙西泮", None, Psych2),
+            ("硝西泮", None, Psych2),
+            ("氯氮䓬", None, Psych2),
+            ("唑吡坦", None, Psych2),
+            ("佐匹克隆", None, Psych2),
+            ("右佐匹克隆", None, Psych2),
+            ("扎来普隆", None, Psych2),
+            ("苯巴比妥", None, Psych2),
+            ("异戊巴比妥", None, Psych2),
+            ("麦角胺咖啡因", None, Psych2),
+            ("复方地芬诺酯", None, Psych2),
+            ("右美沙芬", None, Psych2),
+        ];
+        for (name, form, c) in expected {
+            assert_eq!(class(name, *form), Some(*c), "{name} {form:?}");
+        }
+        // And no other drug of the formulary is a 麻醉药品 or 精神药品.
+        let listed = e
+            .policy
+            .formulary
+            .drugs
+            .iter()
+            .filter(|d| {
+                matches!(d.ctrl, Some(Narcotic | Psych1 | Psych2)) || !d.ctrl_forms.is_empty()
+            })
+            .count();
+        assert_eq!(listed, expected.len() - 1, "丁丙诺啡 is listed twice");
+        // The class goes with the form as written: the resolver's form, 贴剂 or 透皮贴剂.
+        for written in ["丁丙诺啡贴剂", "丁丙诺啡透皮贴剂"] {
+            let r = e.formulary.resolve(&e.policy.formulary, written);
+            assert_eq!(
+                r.drug.and_then(|d| d.controlled(r.form)),
+                Some(Psych2),
+                "{written}"
+            );
+        }
     }
 
     #[test]
@@ -415,6 +538,36 @@ mod tests {
                 (NameStatus::Alias, Some(generic)),
                 "{alias}"
             );
+        }
+    }
+
+    /// A concentration or volume before a name is the name as HIS dictionaries write it, so
+    /// no alias may be one before a standard name ("0.9%氯化钠" was, and RX-06 called
+    /// "0.9%氯化钠注射液" non-standard).
+    #[test]
+    fn concentration_prefixes_resolve_to_the_name_after_them() {
+        for (written, generic, status) in [
+            ("0.9%氯化钠注射液", "氯化钠", NameStatus::Standard),
+            ("5%葡萄糖注射液", "葡萄糖", NameStatus::Standard),
+            ("250ml0.9%氯化钠注射液", "氯化钠", NameStatus::Standard),
+            ("10%氯化钾注射液", "氯化钾", NameStatus::Standard),
+            ("5%GS", "葡萄糖", NameStatus::Alias),
+        ] {
+            let (s, d, _) = resolve(written);
+            assert_eq!((s, d.as_deref()), (status, Some(generic)), "{written}");
+        }
+        assert_eq!(resolve("0.9%氯化钠注射液").2.as_deref(), Some("注射液"));
+        for junk in ["0.9%", "0.9%某某", "1.%氯化钠", "12氯化钠"] {
+            assert_eq!(resolve(junk).0, NameStatus::Unknown, "{junk}");
+        }
+        let e = Engine::default_engine();
+        for d in &e.policy.formulary.drugs {
+            for a in &d.aliases {
+                if let Some(rest) = strip_strength_prefix(&fold(a)) {
+                    let r = e.formulary.resolve(&e.policy.formulary, rest);
+                    assert_ne!(r.status, NameStatus::Standard, "{}: alias {a}", d.name);
+                }
+            }
         }
     }
 

@@ -7,6 +7,7 @@
 //! The engine does no I/O: documents, policy and history come in as values, reports go out.
 
 pub mod catalog;
+pub mod checklist;
 pub mod datetime;
 pub mod formulary;
 pub mod lookup;

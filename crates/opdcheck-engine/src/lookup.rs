@@ -259,6 +259,13 @@ impl Policy {
         self.clinical.steroid_indications.matches(text, code, &[])
     }
 
+    /// The diagnosis makes the patient a 癌症疼痛 or 中、重度慢性疼痛 patient (RX-13).
+    pub fn is_cancer_or_chronic_pain(&self, text: &str, code: Option<&str>) -> bool {
+        self.clinical
+            .cancer_or_chronic_pain
+            .matches(text, code, &[])
+    }
+
     /// The allergy classes a patient's allergen entry or allergy history names.
     pub fn allergy_classes_in(&self, text: &str) -> Vec<&str> {
         let folded = fold(text);
@@ -275,7 +282,7 @@ impl Policy {
     pub fn denies_allergy(&self, text: &str) -> bool {
         self.allergy_history_classes(text).is_empty()
             && text
-                .split(['，', ',', '；', ';', '。'])
+                .split(['，', ',', '；', ';', '。', '\n'])
                 .all(|c| self.denial_clause(c))
     }
 
@@ -289,15 +296,26 @@ impl Policy {
                 .any(|d| c.starts_with(d.as_str()))
     }
 
+    /// The clauses of an allergy history that name an allergy class, with the classes, leaving
+    /// out the clauses that deny one: "否认青霉素过敏，对磺胺过敏" → ("对磺胺过敏", [sulfonamide]).
+    /// XV-05 (the record's history) and RX-19 (the prescription's) read a history this way.
+    pub fn allergy_history_clauses<'t>(
+        &self,
+        text: &'t str,
+    ) -> impl Iterator<Item = (&'t str, Vec<&str>)> {
+        text.split(['，', ',', '；', ';', '。', '\n'])
+            .map(str::trim)
+            .filter(|c| !self.denial_clause(c))
+            .map(|c| (c, self.allergy_classes_in(c)))
+            .filter(|(_, classes)| !classes.is_empty())
+    }
+
     /// The allergy classes an allergy history names, leaving out the clauses that deny one:
     /// "否认青霉素过敏，对磺胺过敏" → sulfonamide only.
     pub fn allergy_history_classes(&self, text: &str) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
-        for clause in text
-            .split(['，', ',', '；', ';', '。'])
-            .filter(|c| !self.denial_clause(c))
-        {
-            for k in self.allergy_classes_in(clause) {
+        for (_, classes) in self.allergy_history_clauses(text) {
+            for k in classes {
                 if !out.contains(&k) {
                     out.push(k);
                 }
@@ -385,6 +403,15 @@ mod policy_tests {
         assert!(!p.is_infection("类风湿关节炎", None));
         assert!(p.is_steroid_indication("支气管哮喘急性发作", None));
         assert!(!p.is_steroid_indication("急性上呼吸道感染", None));
+        assert!(p.is_cancer_or_chronic_pain("癌性疼痛", None));
+        assert!(p.is_cancer_or_chronic_pain("肺癌骨转移 癌痛", None));
+        assert!(p.is_cancer_or_chronic_pain("重度慢性疼痛（腰椎术后疼痛综合征）", None));
+        assert!(p.is_cancer_or_chronic_pain("疼痛", Some("G89.3")));
+        assert!(p.is_cancer_or_chronic_pain("慢性疼痛", Some("R52.1")));
+        assert!(!p.is_cancer_or_chronic_pain("慢性疼痛", Some("R52.2")));
+        assert!(!p.is_cancer_or_chronic_pain("肺恶性肿瘤", Some("C34.9")));
+        assert!(!p.is_cancer_or_chronic_pain("非癌性疼痛", None));
+        assert!(!p.is_cancer_or_chronic_pain("肾绞痛", Some("N23")));
     }
 }
 

@@ -53,6 +53,12 @@ pub struct Limits {
     pub narcotic_psych1_controlled_release_days: f64,
     pub narcotic_psych1_other_days: f64,
     pub psych2_days: f64,
+    /// RX-13: 麻醉药品 and 第一类精神药品 for 癌症疼痛 and 中、重度慢性疼痛 patients (处方管理办法
+    /// 第24条; the diagnoses `clinical.cancer_or_chronic_pain` recognises): injection,
+    /// controlled-release and other forms, days.
+    pub pain_narcotic_psych1_injection_days: f64,
+    pub pain_narcotic_psych1_controlled_release_days: f64,
+    pub pain_narcotic_psych1_other_days: f64,
     /// RX-05, IR-01: under this age (years) a prescription is pediatric and a card needs a guardian.
     pub pediatric_age_years: f64,
     /// MR-05: chief complaint length in characters.
@@ -148,7 +154,32 @@ pub struct AssessmentItem {
     /// Manual checklist item (QA ticks it; no document shows it).
     #[serde(default)]
     pub manual: bool,
+    /// Warning rules of this item whose finding charges the item's deduction once QA confirms
+    /// it (RX-21, RX-22 under CLN-7: the table deducts for them, but the engine cannot tell a
+    /// justified case alone). They never deduct in a document's own score; see
+    /// [`crate::score::review_score_decided`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub confirmed_warnings: Vec<String>,
     /// The seed's own deduction wording.
+    pub standard: String,
+    /// The part of an item that rules check which no document shows, so QA scores it by hand
+    /// on the manual checklist (CLN-5's 医患沟通 record, CLN-8's missed or needless
+    /// examinations, OPD-5's register). See [`crate::checklist`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manual_check: Option<ManualCheck>,
+}
+
+/// A part of an assessment item QA scores by hand.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManualCheck {
+    pub zh: String,
+    pub en: String,
+    /// Points per occurrence, as the table gives them.
+    pub deduction: f64,
+    /// The most one record may be charged on it (the largest figure of the wording).
+    pub max: f64,
+    /// The seed's own wording of that part.
     pub standard: String,
 }
 
@@ -276,6 +307,10 @@ pub struct Clinical {
     pub steroid_indications: CodeVocab,
     /// Diagnoses with "炎" that are not infections.
     pub non_infective_inflammations: Vec<String>,
+    /// RX-13: diagnoses that make the patient a 癌症疼痛 or 中、重度慢性疼痛 patient (处方管理办法
+    /// 第24条): pain named as cancer pain or as moderate or severe chronic pain, or coded
+    /// G89.3 / R52.1. A cancer diagnosis alone, or 慢性疼痛 without its severity, is not.
+    pub cancer_or_chronic_pain: CodeVocab,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -527,6 +562,24 @@ impl Policy {
                 );
             }
         }
+        for (code, item) in &self.items {
+            if let Some(m) = &item.manual_check
+                && !(m.deduction >= 0.0 && m.max >= m.deduction)
+            {
+                return bad(
+                    format!("items.{code}.manual_check.max"),
+                    "must be at least the deduction, which is not negative".into(),
+                );
+            }
+            for (i, r) in item.confirmed_warnings.iter().enumerate() {
+                if crate::rules::rule(r).is_none_or(|rule| rule.item != code.as_str()) {
+                    return bad(
+                        format!("items.{code}.confirmed_warnings[{i}]"),
+                        format!("`{r}` is not a rule of {code}"),
+                    );
+                }
+            }
+        }
         if self.limits.max_drugs == 0 {
             return bad("limits.max_drugs".into(), "must be at least 1".into());
         }
@@ -626,6 +679,12 @@ mod tests {
 
         let e = Engine::with_policy_override(r#"{"limits": {"max_drugs": 0}}"#).unwrap_err();
         assert_eq!(e.0.path, "limits.max_drugs");
+
+        let e = Engine::with_policy_override(
+            r#"{"items": {"CLN-7": {"confirmed_warnings": ["RX-21", "RX-09"]}}}"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.0.path, "items.CLN-7.confirmed_warnings[1]");
     }
 
     #[test]

@@ -1,6 +1,11 @@
 //! Scoring one document: each assessment item's deduction is charged once when any of its
 //! rules fires with severity `error`; OPD-5 is charged per case (late 2, defective 1, missed 5
 //! for each missed case). `qualified` (合格) = no error finding.
+//!
+//! Warnings never deduct in a document's own score (the doctor's live score): a warning is a
+//! question the engine cannot settle alone. Some of them the table does charge (RX-21, RX-22
+//! under CLN-7: 无指征使用, 不合理联合使用): the item lists them as `confirmed_warnings`, and QA's
+//! review charges the item once QA confirms one ([`review_score_decided`]).
 
 use std::collections::BTreeMap;
 
@@ -79,6 +84,9 @@ pub fn add_scores<'a>(total: &mut Score, others: impl IntoIterator<Item = &'a Sc
 /// finding still charges stays charged), plus the manual deductions. Qualified: no error finding
 /// left standing (undecided findings stand), every nested document of a visit qualified, and no
 /// manual deduction. The QA pane shows it live; the server stores it with the review.
+///
+/// The same as [`review_score_decided`] with no confirmed finding: a confirmed warning of an
+/// item's `confirmed_warnings` is charged only by that function.
 pub fn review_score(
     policy: &Policy,
     stored_deduction: f64,
@@ -86,11 +94,48 @@ pub fn review_score(
     dismissed: &std::collections::BTreeSet<(String, String)>,
     manual_total: f64,
 ) -> (f64, bool) {
+    review_score_decided(
+        policy,
+        stored_deduction,
+        report,
+        dismissed,
+        &std::collections::BTreeSet::new(),
+        manual_total,
+    )
+}
+
+/// [`review_score`] with QA's confirmations too: a confirmed (rule, path) warning whose item
+/// lists the rule in `confirmed_warnings` (RX-21, RX-22 under CLN-7) counts as an error of that
+/// item, so the item's deduction is charged once per document (not again when an error of the
+/// item already charges it) and the document is not qualified, as a manual deduction makes it
+/// not qualified. Undecided warnings stay questions: they charge nothing.
+pub fn review_score_decided(
+    policy: &Policy,
+    stored_deduction: f64,
+    report: &crate::Report,
+    dismissed: &std::collections::BTreeSet<(String, String)>,
+    confirmed: &std::collections::BTreeSet<(String, String)>,
+    manual_total: f64,
+) -> (f64, bool) {
+    let charged_when_confirmed = |f: &Finding| {
+        f.severity == Severity::Warning
+            && confirmed.contains(&(f.rule.clone(), f.path.clone()))
+            && policy
+                .items
+                .get(&f.item)
+                .is_some_and(|i| i.confirmed_warnings.contains(&f.rule))
+    };
     let remaining: Vec<Finding> = report
         .findings
         .iter()
         .filter(|f| !dismissed.contains(&(f.rule.clone(), f.path.clone())))
-        .cloned()
+        .map(|f| {
+            let mut f = f.clone();
+            if charged_when_confirmed(&f) {
+                f.severity = Severity::Error;
+            }
+            f
+        })
         .collect();
     let all = score(&report.findings, policy);
     let left = score(&remaining, policy);
@@ -143,6 +188,54 @@ mod tests {
             (d, q),
             (2.0, false),
             "a manual deduction counts and disqualifies"
+        );
+    }
+
+    #[test]
+    fn confirmed_warnings_of_an_item_charge_it_once() {
+        use std::collections::BTreeSet;
+        let engine = crate::Engine::default_engine();
+        let text = include_str!("../samples/prescription-clean.json");
+        let mut doc: serde_json::Value = serde_json::from_str(text).unwrap();
+        // Two systemic antibiotics without a reason (RX-21), prednisone without an indication
+        // (RX-22): both CLN-7 warnings.
+        doc["items"][1] = serde_json::json!({"drug": "注射用头孢曲松钠", "strength": "1g", "dose": {"value": 1, "unit": "g"}, "route": "静脉滴注", "frequency": "qd", "days": 3, "quantity": {"value": 3, "unit": "支"}});
+        doc["items"].as_array_mut().unwrap().push(serde_json::json!({"drug": "泼尼松片", "strength": "5mg×100片", "dose": {"value": 10, "unit": "mg"}, "route": "口服", "frequency": "qd", "days": 5, "quantity": {"value": 1, "unit": "瓶"}}));
+        let report = engine.check_json(&doc.to_string()).unwrap();
+        let key = |rule: &str| {
+            let f = report.findings.iter().find(|f| f.rule == rule).unwrap();
+            assert_eq!(f.severity, crate::report::Severity::Warning, "{rule}");
+            (f.rule.clone(), f.path.clone())
+        };
+        let (rx21, rx22) = (key("RX-21"), key("RX-22"));
+        // The doctor's live score: warnings deduct nothing.
+        assert_eq!(
+            (report.score.deduction, report.score.qualified),
+            (0.0, true)
+        );
+        let policy = &engine.policy;
+        let none = BTreeSet::new();
+        let review = |dismissed: &BTreeSet<(String, String)>, confirmed: &BTreeSet<_>| {
+            super::review_score_decided(policy, 0.0, &report, dismissed, confirmed, 0.0)
+        };
+        assert_eq!(review(&none, &none), (0.0, true), "undecided: a question");
+        assert_eq!(
+            super::review_score(policy, 0.0, &report, &none, 0.0),
+            (0.0, true)
+        );
+        let one = BTreeSet::from([rx21.clone()]);
+        assert_eq!(review(&none, &one), (1.0, false), "confirmed: CLN-7's 1");
+        let both = BTreeSet::from([rx21.clone(), rx22.clone()]);
+        assert_eq!(review(&none, &both), (1.0, false), "once per document");
+        assert_eq!(review(&one, &BTreeSet::from([rx22])), (1.0, false));
+        assert_eq!(review(&both, &none), (0.0, true), "dismissed");
+        // A confirmed warning the item does not list charges nothing: only
+        // `confirmed_warnings` do.
+        let mut p = policy.clone();
+        p.items.get_mut("CLN-7").unwrap().confirmed_warnings.clear();
+        assert_eq!(
+            super::review_score_decided(&p, 0.0, &report, &none, &both, 0.0),
+            (0.0, true)
         );
     }
 

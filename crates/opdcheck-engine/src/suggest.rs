@@ -99,16 +99,6 @@ pub fn drugs(engine: &Engine, query: &str, herbal: bool, limit: usize) -> Vec<Dr
     let mut out = Vec::new();
     for (_, _, d) in hits {
         let label_route = d.max.keys().next().and_then(|r| route_for(r));
-        let mut tags = Vec::new();
-        if d.abx.is_some() {
-            tags.push("抗菌药");
-        }
-        if let Some(c) = d.ctrl {
-            tags.push(c.zh());
-        }
-        if d.steroid {
-            tags.push("激素");
-        }
         let forms: Vec<Option<&str>> = if d.forms.is_empty() || herbal {
             vec![None]
         } else {
@@ -131,7 +121,7 @@ pub fn drugs(engine: &Engine, query: &str, herbal: bool, limit: usize) -> Vec<Dr
                 strengths: d.strengths.clone(),
                 route,
                 herb: d.cat == Category::Herb,
-                tags: tags.clone(),
+                tags: tags(d, form),
             });
             if out.len() == limit {
                 return out;
@@ -139,6 +129,22 @@ pub fn drugs(engine: &Engine, query: &str, herbal: bool, limit: usize) -> Vec<Dr
         }
     }
     out
+}
+
+/// What a suggestion is marked with: antibiotic, the controlled class of the form suggested
+/// (丁丙诺啡贴剂 is 第二类, its tablets 第一类), corticosteroid.
+fn tags(d: &Drug, form: Option<&str>) -> Vec<&'static str> {
+    let mut tags = Vec::new();
+    if d.abx.is_some() {
+        tags.push("抗菌药");
+    }
+    if let Some(c) = d.controlled(form) {
+        tags.push(c.zh());
+    }
+    if d.steroid {
+        tags.push("激素");
+    }
+    tags
 }
 
 /// The unit a dosage form is counted in when dispensed loose.

@@ -135,6 +135,25 @@ pub fn expect(report: &Report, rule: &str, item: &str, severity: Severity, path:
 
 /// Assert the rule did not fire.
 #[track_caller]
+/// QA's total for the report (deduction, qualified) when QA confirms every finding of `rule`
+/// and decides nothing else.
+pub fn confirmed_review(report: &Report, rule: &str) -> (f64, bool) {
+    let confirmed = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == rule)
+        .map(|f| (f.rule.clone(), f.path.clone()))
+        .collect();
+    crate::score::review_score_decided(
+        &Engine::default_engine().policy,
+        report.score.deduction,
+        report,
+        &Default::default(),
+        &confirmed,
+        0.0,
+    )
+}
+
 pub fn expect_none(report: &Report, rule: &str) {
     let hits: Vec<_> = report.all_findings().filter(|f| f.rule == rule).collect();
     assert!(hits.is_empty(), "{rule} fired: {hits:#?}");

@@ -2,7 +2,9 @@
 
 use chrono::NaiveDate;
 
+use crate::Engine;
 use crate::datetime;
+use crate::formulary::Drug;
 use crate::model::{Age, AgeUnit, Patient, filled};
 
 /// The patient's age, from `birth_date` on the document's date (exact), else from `age`.
@@ -219,6 +221,43 @@ pub fn only_words_of(text: &str, words: &[String]) -> bool {
         rest = rest.replace(w.as_ref(), " ");
     }
     normalise_diagnosis(&rest).is_empty()
+}
+
+/// An allergy a patient's fields give.
+#[derive(Debug, Clone)]
+pub struct Allergy<'a> {
+    /// The `allergens` entry, or the clause of `allergy_history`, as written.
+    pub text: &'a str,
+    /// The allergy classes it names (policy `allergy_classes`).
+    pub classes: Vec<&'a str>,
+    /// The formulary drug an `allergens` entry names (`芬必得` → 布洛芬).
+    pub drug: Option<&'a Drug>,
+    /// Written in `allergy_history` (free text) rather than `allergens`.
+    pub from_history: bool,
+}
+
+/// The allergies a patient's fields give: each clause of `allergy_history` that names an
+/// allergy class, its denied clauses left out ("否认药物过敏史", "无过敏史", "否认青霉素过敏" name
+/// none), then each `allergens` entry with the classes and the drug it names. RX-19 reads the
+/// prescription's patient this way, XV-05 the record's.
+pub fn allergies<'a>(engine: &'a Engine, patient: &'a Patient) -> Vec<Allergy<'a>> {
+    let policy = &engine.policy;
+    let history = filled(&patient.allergy_history)
+        .into_iter()
+        .flat_map(|h| policy.allergy_history_clauses(h))
+        .map(|(text, classes)| Allergy {
+            text,
+            classes,
+            drug: None,
+            from_history: true,
+        });
+    let listed = filled_entries(&patient.allergens).map(|(_, text)| Allergy {
+        text,
+        classes: policy.allergy_classes_in(text),
+        drug: engine.formulary.resolve(&policy.formulary, text).drug,
+        from_history: false,
+    });
+    history.chain(listed).collect()
 }
 
 /// The non-empty, trimmed entries of a text list with their indexes.

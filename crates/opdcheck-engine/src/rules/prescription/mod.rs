@@ -5,7 +5,7 @@
 
 use crate::Engine;
 use crate::datetime::{self, Stamp};
-use crate::formulary::{Category, Drug, NameStatus, Resolved};
+use crate::formulary::{Category, Controlled, Drug, NameStatus, Resolved};
 use crate::lookup::Frequency;
 use crate::model::{Prescription, PrescriptionType, RxItem, filled};
 use crate::policy::Policy;
@@ -63,6 +63,11 @@ impl<'a> ItemCtx<'a> {
 
     pub fn is_herb(&self) -> bool {
         self.drug().is_some_and(|d| d.cat == Category::Herb)
+    }
+
+    /// The controlled-drug class of the drug in the form written (麻醉药品, 精一, 精二 …).
+    pub fn controlled(&self) -> Option<Controlled> {
+        self.drug().and_then(|d| d.controlled(self.name.form))
     }
 
     pub fn is_antibiotic(&self) -> bool {

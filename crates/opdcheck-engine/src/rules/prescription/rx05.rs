@@ -75,11 +75,7 @@ fn check(ctx: &RxCtx, out: &mut Sink) {
     let of_class = |classes: &[Controlled]| -> Vec<&str> {
         ctx.items
             .iter()
-            .filter(|i| {
-                i.drug()
-                    .and_then(|d| d.ctrl)
-                    .is_some_and(|c| classes.contains(&c))
-            })
+            .filter(|i| i.controlled().is_some_and(|c| classes.contains(&c)))
             .map(|i| i.written_name())
             .collect()
     };
@@ -217,6 +213,42 @@ mod tests {
             ),
             "RX-05",
         );
+    }
+
+    /// 咪达唑仑 is 第二类 (精神药品品种目录 2013); 丁丙诺啡 第一类 but its 透皮贴剂 第二类.
+    #[test]
+    fn classes_follow_the_psychotropic_catalog() {
+        let midazolam = json!({"drug": "咪达唑仑片", "strength": "15mg", "dose": {"value": 15, "unit": "mg"}, "route": "口服", "frequency": "qn", "days": 3, "quantity": {"value": 3, "unit": "片"}});
+        expect_none(
+            &rx(json!({"prescription_type": "psych2", "items": {"$replace": [midazolam.clone()]}})),
+            "RX-05",
+        );
+        let r =
+            rx(json!({"prescription_type": "narcotic_psych1", "items": {"$replace": [midazolam]}}));
+        let f = expect(
+            &r,
+            "RX-05",
+            "OPD-10",
+            Severity::Warning,
+            "prescription_type",
+        );
+        assert!(f.message.zh.contains("精二处方"), "{}", f.message.zh);
+
+        let patch = json!({"drug": "丁丙诺啡透皮贴剂", "strength": "5mg", "dose": {"value": 1, "unit": "贴"}, "route": "外用", "frequency": "qw", "days": 7, "quantity": {"value": 1, "unit": "贴"}});
+        expect_none(
+            &rx(json!({"prescription_type": "psych2", "items": {"$replace": [patch.clone()]}})),
+            "RX-05",
+        );
+        let r =
+            rx(json!({"prescription_type": "psych2", "items": {"$replace": [item("丁丙诺啡片")]}}));
+        let f = expect(
+            &r,
+            "RX-05",
+            "OPD-10",
+            Severity::Warning,
+            "prescription_type",
+        );
+        assert!(f.message.zh.contains("丁丙诺啡片"), "{}", f.message.zh);
     }
 
     #[test]

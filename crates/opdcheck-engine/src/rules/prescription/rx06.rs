@@ -18,6 +18,11 @@ declare_rule! {
     /// - an **error** for an item without a drug name, except on a 中药饮片 prescription (RX-23
     ///   checks herb names).
     ///
+    /// A concentration or volume written before a name, as almost every HIS dictionary writes
+    /// solutions ("0.9%氯化钠注射液", "5%葡萄糖注射液", "250ml 0.9%氯化钠注射液"), is part of the
+    /// standard name: the name after it is judged as above, so "0.9%NS" is still an
+    /// abbreviation and "5%某某注射液" still unknown.
+    ///
     /// ## Why
     /// 处方管理办法 第17条: 药品名称应当使用规范的中文名称书写 (the generic name); 第6条(4) forbids
     /// abbreviations the pharmacy cannot read unambiguously. "NS" and "GS" differ by a letter
@@ -170,6 +175,52 @@ mod tests {
             "herbal": {"doses": 7, "usage": "水煎服，每日1剂，早晚分服"}
         }));
         expect_none(&r, "RX-06");
+    }
+
+    #[test]
+    fn passes_a_concentration_or_volume_before_a_standard_name() {
+        for name in [
+            "0.9%氯化钠注射液",
+            "5%葡萄糖注射液",
+            "10%葡萄糖注射液",
+            "０.９％氯化钠注射液",
+            "250ml 0.9%氯化钠注射液",
+            "100ml:0.9%氯化钠注射液",
+        ] {
+            expect_none(&rx(with_drug(name)), "RX-06");
+        }
+    }
+
+    #[test]
+    fn a_concentration_does_not_make_any_name_standard() {
+        // An abbreviation after it is still one, with the standard name suggested.
+        let r = rx(with_drug("0.9%NS"));
+        let f = expect(&r, "RX-06", "OPD-11", Severity::Error, "items[1].drug");
+        assert!(f.message.zh.contains("氯化钠"), "{}", f.message.zh);
+        // Codes, unknown names, and a number alone stay what they were.
+        for code in ["0.9%", "5%ABC", "10ml"] {
+            expect(
+                &rx(with_drug(code)),
+                "RX-06",
+                "OPD-11",
+                Severity::Error,
+                "items[1].drug",
+            );
+        }
+        for unknown in [
+            "5%某某注射液",
+            "0.9.9%氯化钠注射液",
+            "%氯化钠注射液",
+            "0.9%氯化钠注射液甲",
+        ] {
+            expect(
+                &rx(with_drug(unknown)),
+                "RX-06",
+                "OPD-11",
+                Severity::Warning,
+                "items[1].drug",
+            );
+        }
     }
 
     #[test]

@@ -22,13 +22,18 @@ declare_rule! {
     /// list (慢性病, 老年病, 特殊情况 …): then a warning asking to confirm it. The finding points at
     /// `items[i].days`, or `items[i].quantity` for a derived supply.
     ///
-    /// Not checked here: 中药饮片 (their 剂数 are not days) and 麻醉药品 and 精神药品 (RX-13 has
-    /// their own limits).
+    /// A 中药饮片 prescription is limited the same way as a whole: its supply is its 剂数
+    /// (`herbal.doses`) at one 剂 a day, unless `herbal.usage` says otherwise (每日2剂 halves
+    /// it, 隔日1剂 / 2日1剂 doubles it); the finding points at `herbal.doses`. Its herbs' own
+    /// `days` are not read.
+    ///
+    /// Not checked here: 麻醉药品 and 精神药品 (RX-13 has their own limits).
     ///
     /// ## Why
     /// 处方管理办法 第19条: 处方一般不得超过7日用量；急诊处方一般不得超过3日用量；对于某些慢性病、
-    /// 老年病或特殊情况，处方用量可适当延长，但医师应当注明理由. The assessment table deducts a
-    /// point when a longer supply has no reason in the diagnosis field (item 13).
+    /// 老年病或特殊情况，处方用量可适当延长，但医师应当注明理由. The article makes no exception for
+    /// 中药饮片, whose supply is counted in 剂 (one 剂 a day as a rule). The assessment table
+    /// deducts a point when a longer supply has no reason in the diagnosis field (item 13).
     ///
     /// ## Bad
     /// ```json
@@ -144,9 +149,44 @@ pub(super) fn days_text(days: f64) -> String {
     }
 }
 
+/// 剂 a day a 中药饮片 usage gives: 每日2剂 → 2, 隔日1剂 / 2日1剂 / 两日一剂 → 0.5; 1 when it
+/// says nothing (水煎服，早晚分服) or is not written.
+pub(super) fn herbal_doses_per_day(usage: Option<&str>) -> f64 {
+    fn numeral(c: char) -> Option<f64> {
+        "0123456789".find(c).map(|i| i as f64).or_else(|| {
+            "〇一二三四五六七八九"
+                .chars()
+                .position(|x| x == c)
+                .map(|i| i as f64)
+                .or((c == '两').then_some(2.0))
+        })
+    }
+    let chars: Vec<char> = usage
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    for i in 2..chars.len() {
+        // N剂 after 日 or 天: the 剂 a day (每日2剂), or per that many days (2日1剂, 隔日1剂).
+        let (Some(count), '剂', '日' | '天') = (numeral(chars[i - 1]), chars[i], chars[i - 2])
+        else {
+            continue;
+        };
+        let days = match i.checked_sub(3).map(|j| chars[j]) {
+            Some('隔') => 2.0,
+            Some(c) => numeral(c).unwrap_or(1.0),
+            None => 1.0,
+        };
+        if count > 0.0 && days > 0.0 {
+            return count / days;
+        }
+    }
+    1.0
+}
+
 /// 麻醉药品, 第一类 and 第二类精神药品: RX-13 limits them.
 fn is_rx13_controlled(item: &ItemCtx) -> bool {
-    item.drug().and_then(|d| d.ctrl).is_some_and(|c| {
+    item.controlled().is_some_and(|c| {
         matches!(
             c,
             Controlled::Narcotic | Controlled::Psych1 | Controlled::Psych2
@@ -184,67 +224,98 @@ fn check(ctx: &RxCtx, out: &mut Sink) {
             examples.push(w);
         }
     }
+    let over = |days: f64, one_pack_less: Option<f64>| {
+        days > limit + EPS && one_pack_less.is_none_or(|d| d >= limit - EPS)
+    };
+    let max = days_text(limit);
+    let emit = |out: &mut Sink, path: String, (what_zh, what_en): (String, String)| match reason {
+        Some(r) => {
+            out.emit(
+                &RULE,
+                path,
+                Text::new(
+                    format!("{what_zh}，超过{kind_zh}{max}日限量；诊断栏已注明理由“{r}”"),
+                    format!("{what_en}, over the {max}-day limit{kind_en}; the diagnosis field gives the reason “{r}”"),
+                ),
+                Text::new(
+                    "确认延长用量的理由成立",
+                    "confirm the reason justifies the longer supply",
+                ),
+            )
+            .severity = Severity::Warning;
+        }
+        None => {
+            out.emit(
+                &RULE,
+                path,
+                Text::new(
+                    format!("{what_zh}，超过{kind_zh}{max}日限量，且诊断栏未注明延长理由"),
+                    format!("{what_en}, over the {max}-day limit{kind_en}, and the diagnosis field gives no reason"),
+                ),
+                Text::new(
+                    format!(
+                        "减至{max}日用量以内；确需延长时在诊断栏注明理由（如{}）",
+                        examples.join("、")
+                    ),
+                    format!(
+                        "reduce the supply to {max} days, or state the reason in the diagnosis field (e.g. {})",
+                        examples.join(", ")
+                    ),
+                ),
+            );
+        }
+    };
+
+    // A 中药饮片 prescription as a whole: its 剂数 at the usage's 剂 a day.
+    if let Some(h) = &ctx.doc.herbal
+        && let Some(n) = h.doses.filter(|n| n.is_finite() && *n > 0.0)
+    {
+        let per_day = herbal_doses_per_day(filled(&h.usage));
+        let days = n / per_day;
+        if over(days, None) {
+            let (n, days) = (days_text(n), days_text(days));
+            let what = if per_day == 1.0 {
+                (
+                    format!("中药饮片{n}剂（每日1剂），即{days}日用量"),
+                    format!("the herbal prescription: {n} doses at one a day, {days} days' supply"),
+                )
+            } else {
+                (
+                    format!("中药饮片{n}剂，按用法折算{days}日用量"),
+                    format!("the herbal prescription: {n} doses, {days} days' supply by its usage"),
+                )
+            };
+            emit(out, "herbal.doses".to_string(), what);
+        }
+    }
+
     let herbal = ctx.is_herbal();
     for item in &ctx.items {
-        // On a 中药饮片 prescription an unknown name is most likely a herb too.
+        // On a 中药饮片 prescription an unknown name is most likely a herb too; the herbs are
+        // counted by 剂数 above.
         if item.is_herb() || (herbal && item.drug().is_none()) || is_rx13_controlled(item) {
             continue;
         }
         let Some(s) = supply(item, policy) else {
             continue;
         };
-        let over = s.days > limit + EPS && s.one_pack_less.is_none_or(|d| d >= limit - EPS);
-        if !over {
+        if !over(s.days, s.one_pack_less) {
             continue;
         }
         let name = item.written_name();
-        let (days, max) = (days_text(s.days), days_text(limit));
-        let (supply_zh, supply_en) = if s.field == "days" {
-            (format!("用量{days}日"), format!("{days} days' supply"))
+        let days = days_text(s.days);
+        let what = if s.field == "days" {
+            (
+                format!("{name}用量{days}日"),
+                format!("{name}: {days} days' supply"),
+            )
         } else {
             (
-                format!("按开具数量折算约{days}日用量"),
-                format!("the quantity lasts about {days} days"),
+                format!("{name}按开具数量折算约{days}日用量"),
+                format!("{name}: the quantity lasts about {days} days"),
             )
         };
-        let path = format!("items[{}].{}", item.index, s.field);
-        match reason {
-            Some(r) => {
-                out.emit(
-                    &RULE,
-                    path,
-                    Text::new(
-                        format!("{name}{supply_zh}，超过{kind_zh}{max}日限量；诊断栏已注明理由“{r}”"),
-                        format!("{name}: {supply_en}, over the {max}-day limit{kind_en}; the diagnosis field gives the reason “{r}”"),
-                    ),
-                    Text::new(
-                        "确认延长用量的理由成立",
-                        "confirm the reason justifies the longer supply",
-                    ),
-                )
-                .severity = Severity::Warning;
-            }
-            None => {
-                out.emit(
-                    &RULE,
-                    path,
-                    Text::new(
-                        format!("{name}{supply_zh}，超过{kind_zh}{max}日限量，且诊断栏未注明延长理由"),
-                        format!("{name}: {supply_en}, over the {max}-day limit{kind_en}, and the diagnosis field gives no reason"),
-                    ),
-                    Text::new(
-                        format!(
-                            "减至{max}日用量以内；确需延长时在诊断栏注明理由（如{}）",
-                            examples.join("、")
-                        ),
-                        format!(
-                            "reduce the supply to {max} days, or state the reason in the diagnosis field (e.g. {})",
-                            examples.join(", ")
-                        ),
-                    ),
-                );
-            }
-        }
+        emit(out, format!("items[{}].{}", item.index, s.field), what);
     }
 }
 
@@ -316,16 +387,55 @@ mod tests {
         expect_none(&rx(json!({"items": [{"days": 7}, {"days": 7}]})), "RX-12");
     }
 
-    #[test]
-    fn skips_herbal_prescriptions_and_controlled_drugs() {
+    fn herbs(doses: f64, usage: &str) -> Value {
         let herbs: Vec<Value> = ["黄芪", "甘草"]
             .iter()
             .map(|h| json!({"drug": h, "dose": {"value": 10, "unit": "g"}, "days": 14}))
             .collect();
-        let r = rx(
-            json!({"items": {"$replace": herbs}, "herbal": {"doses": 14, "usage": "水煎服，每日1剂，早晚分服"}}),
+        json!({"items": {"$replace": herbs}, "herbal": {"doses": doses, "usage": usage}})
+    }
+
+    #[test]
+    fn herbal_prescriptions_count_their_doses_as_days() {
+        let r = rx(herbs(14.0, "水煎服，每日1剂，早晚分服"));
+        let f = expect(&r, "RX-12", "OPD-13", Severity::Error, "herbal.doses");
+        assert!(
+            f.message.zh.contains("14剂") && f.message.zh.contains("7日"),
+            "{}",
+            f.message.zh
         );
-        expect_none(&r, "RX-12");
+        assert_eq!(r.findings.iter().filter(|f| f.rule == "RX-12").count(), 1);
+        // With the reason in the diagnosis field it is a warning.
+        let mut p = herbs(14.0, "水煎服，每日1剂");
+        p["diagnosis_note"] = json!("慢性病，需长期调理");
+        expect(&rx(p), "RX-12", "OPD-13", Severity::Warning, "herbal.doses");
+        // 7 剂, or 14 剂 at two a day, is a week; 4 剂 on an emergency prescription is not.
+        expect_none(&rx(herbs(7.0, "水煎服，每日1剂，早晚分服")), "RX-12");
+        expect_none(&rx(herbs(14.0, "水煎服，每日2剂")), "RX-12");
+        let mut p = herbs(4.0, "水煎服");
+        p["prescription_type"] = json!("emergency");
+        expect(&rx(p), "RX-12", "OPD-13", Severity::Error, "herbal.doses");
+        // 5 剂 every other day lasts 10 days.
+        let r = rx(herbs(5.0, "水煎服，隔日1剂"));
+        let f = expect(&r, "RX-12", "OPD-13", Severity::Error, "herbal.doses");
+        assert!(f.message.zh.contains("10日"), "{}", f.message.zh);
+    }
+
+    #[test]
+    fn herbal_usages_give_doses_a_day() {
+        use super::herbal_doses_per_day as per_day;
+        assert_eq!(per_day(Some("水煎服，每日1剂，早晚分服")), 1.0);
+        assert_eq!(per_day(Some("水煎服，日一剂")), 1.0);
+        assert_eq!(per_day(Some("每日 2 剂，分4次服")), 2.0);
+        assert_eq!(per_day(Some("两日一剂")), 0.5);
+        assert_eq!(per_day(Some("每2天1剂")), 0.5);
+        assert_eq!(per_day(Some("隔日1剂")), 0.5);
+        assert_eq!(per_day(Some("水煎服")), 1.0);
+        assert_eq!(per_day(None), 1.0);
+    }
+
+    #[test]
+    fn skips_controlled_drugs() {
         // 地西泮 is a 精二 drug: RX-13 limits it, not RX-12.
         let r = rx(json!({
             "prescription_type": "psych2",

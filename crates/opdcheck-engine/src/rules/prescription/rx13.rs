@@ -19,7 +19,17 @@ declare_rule! {
     ///   sustained-release form (缓释片, 控释片, 贴剂 …) at most 7 days
     ///   (`narcotic_psych1_controlled_release_days`); any other form at most 3 days
     ///   (`narcotic_psych1_other_days`);
+    /// - the same for a 癌症疼痛 or 中、重度慢性疼痛 patient: an injection at most 3 days
+    ///   (`pain_narcotic_psych1_injection_days`), a controlled-release form at most 15 days
+    ///   (`pain_narcotic_psych1_controlled_release_days`), any other form at most 7 days
+    ///   (`pain_narcotic_psych1_other_days`);
     /// - 第二类精神药品: at most 7 days (`psych2_days`).
+    ///
+    /// The patient is a 癌症疼痛 or 中、重度慢性疼痛 patient when a diagnosis of the prescription
+    /// matches the policy's `clinical.cancer_or_chronic_pain`: by its ICD-10 code (G89.3 肿瘤相关
+    /// 性疼痛, R52.1 慢性顽固性疼痛) or by its name (癌痛, 癌性疼痛, 癌症疼痛, 中度/重度慢性疼痛 …),
+    /// not right after a negation (非癌性疼痛). The pain itself must be diagnosed: a cancer
+    /// diagnosis alone, or 慢性疼痛 (R52.2) without its severity, keeps the general limits.
     ///
     /// The supply is `days`, else derived from `quantity` as in RX-12 (no whole-pack allowance:
     /// controlled drugs are dispensed by the unit). The finding points at `items[i].days`, or
@@ -27,19 +37,21 @@ declare_rule! {
     /// 第一类精神药品 also needs the patient's `id_number` (one finding at `patient.id_number`).
     ///
     /// ## Why
-    /// 处方管理办法 第23条: 为门（急）诊患者开具的麻醉药品、第一类精神药品注射剂，每张处方为一次常用量；
-    /// 控缓释制剂，每张处方不得超过7日常用量；其他剂型，每张处方不得超过3日常用量. 第24条:
-    /// 第二类精神药品一般每张处方不得超过7日常用量. 第18条 requires the patient's identity document
-    /// number for these drugs. The assessment table deducts a point (item 13).
+    /// 处方管理办法 第23条: 为门（急）诊患者开具的麻醉药品注射剂，每张处方为一次常用量；控缓释制剂，
+    /// 每张处方不得超过7日常用量；其他剂型，每张处方不得超过3日常用量 (the same for 第一类精神药品);
+    /// 第二类精神药品一般每张处方不得超过7日常用量. 第24条: 为门（急）诊癌症疼痛患者和中、重度慢性
+    /// 疼痛患者开具的麻醉药品、第一类精神药品注射剂，每张处方不得超过3日常用量；控缓释制剂，每张处方
+    /// 不得超过15日常用量；其他剂型，每张处方不得超过7日常用量. The patient's identity document
+    /// number is recorded for these drugs. The assessment table deducts a point (item 13).
     ///
     /// ## Bad
     /// ```json
-    /// {"prescription_type": "narcotic_psych1", "diagnoses": ["癌性疼痛"], "diagnosis_codes": [null], "items": {"$replace": [{"drug": "吗啡片", "strength": "10mg×10片", "dose": {"value": 10, "unit": "mg"}, "route": "口服", "frequency": "q4h", "days": 5, "quantity": {"value": 30, "unit": "片"}}]}}
+    /// {"prescription_type": "narcotic_psych1", "diagnoses": ["肾绞痛"], "diagnosis_codes": ["N23"], "items": {"$replace": [{"drug": "吗啡片", "strength": "10mg×10片", "dose": {"value": 10, "unit": "mg"}, "route": "口服", "frequency": "q4h", "days": 5, "quantity": {"value": 30, "unit": "片"}}]}}
     /// ```
     ///
     /// ## Good
     /// ```json
-    /// {"prescription_type": "narcotic_psych1", "diagnoses": ["癌性疼痛"], "diagnosis_codes": [null], "items": {"$replace": [{"drug": "吗啡片", "strength": "10mg×10片", "dose": {"value": 10, "unit": "mg"}, "route": "口服", "frequency": "q4h", "days": 3, "quantity": {"value": 18, "unit": "片"}}]}}
+    /// {"prescription_type": "narcotic_psych1", "diagnoses": ["肺恶性肿瘤", "癌性疼痛"], "diagnosis_codes": ["C34.9", null], "items": {"$replace": [{"drug": "吗啡片", "strength": "10mg×10片", "dose": {"value": 10, "unit": "mg"}, "route": "口服", "frequency": "q4h", "days": 5, "quantity": {"value": 30, "unit": "片"}}]}}
     /// ```
     pub static RULE = {
         code: "RX-13",
@@ -73,12 +85,22 @@ fn class_en(c: Controlled) -> &'static str {
     }
 }
 
+/// The diagnosis that makes the patient a 癌症疼痛 or 中、重度慢性疼痛 patient (第24条), if any.
+fn cancer_or_chronic_pain<'a>(ctx: &RxCtx<'a>) -> Option<&'a str> {
+    let policy = ctx.policy();
+    ctx.diagnoses()
+        .find(|(_, text, code)| policy.is_cancer_or_chronic_pain(text, *code))
+        .map(|(_, text, _)| text)
+}
+
 fn check(ctx: &RxCtx, out: &mut Sink) {
     let policy = ctx.policy();
     let limits = &policy.limits;
     let mut needs_id: Option<&str> = None;
+    // Only a prescription with a 麻醉药品 or 第一类精神药品 asks.
+    let mut pain: Option<Option<&str>> = None;
     for item in &ctx.items {
-        let Some(class) = item.drug().and_then(|d| d.ctrl) else {
+        let Some(class) = item.controlled() else {
             continue;
         };
         let name = item.written_name();
@@ -87,7 +109,41 @@ fn check(ctx: &RxCtx, out: &mut Sink) {
         match class {
             Controlled::Narcotic | Controlled::Psych1 => {
                 needs_id.get_or_insert(name);
-                if item.is_injection(policy) {
+                if let Some(diagnosis) = *pain.get_or_insert_with(|| cancer_or_chronic_pain(ctx)) {
+                    // 第24条: days for every form, longer than 第23条's.
+                    let (max, form_zh, form_en) = if item.is_injection(policy) {
+                        (
+                            limits.pain_narcotic_psych1_injection_days,
+                            "注射剂",
+                            " injection",
+                        )
+                    } else if item.is_controlled_release(policy) {
+                        (
+                            limits.pain_narcotic_psych1_controlled_release_days,
+                            "控缓释制剂",
+                            " (controlled-release form)",
+                        )
+                    } else {
+                        (
+                            limits.pain_narcotic_psych1_other_days,
+                            "（其他剂型）",
+                            " (other forms)",
+                        )
+                    };
+                    let form_zh =
+                        format!("{form_zh}，患者为癌症疼痛或中、重度慢性疼痛（“{diagnosis}”）");
+                    let form_en = format!(
+                        "{form_en} for a patient with cancer pain or moderate to severe chronic pain (“{diagnosis}”)"
+                    );
+                    days_over(
+                        out,
+                        item,
+                        policy,
+                        max,
+                        (cls_zh, cls_en),
+                        (&form_zh, &form_en),
+                    );
+                } else if item.is_injection(policy) {
                     let max = limits.narcotic_psych1_injection_doses;
                     let Some((n, field)) = administrations(item, policy) else {
                         continue;
@@ -201,9 +257,16 @@ mod tests {
     use crate::report::Severity;
     use crate::testing::*;
 
-    /// A prescription of one controlled item (a patch on the clean one).
+    /// A prescription of one controlled item (a patch on the clean one), for acute pain: the
+    /// general limits of 第23条.
     fn one(kind: &str, item: Value) -> Value {
-        json!({"prescription_type": kind, "diagnoses": ["癌性疼痛"], "diagnosis_codes": [null], "items": {"$replace": [item]}})
+        json!({"prescription_type": kind, "diagnoses": ["肾绞痛"], "diagnosis_codes": ["N23"], "items": {"$replace": [item]}})
+    }
+
+    /// The same for a patient with the diagnosis (text, ICD-10 code): 第24条 when it is cancer
+    /// pain or moderate to severe chronic pain.
+    fn for_pain(diagnosis: &str, code: Option<&str>, item: Value) -> Value {
+        json!({"prescription_type": "narcotic_psych1", "diagnoses": ["肺恶性肿瘤", diagnosis], "diagnosis_codes": ["C34.9", code], "items": {"$replace": [item]}})
     }
 
     fn morphine_injection(frequency: &str, days: Value, ampoules: f64) -> Value {
@@ -260,11 +323,77 @@ mod tests {
     }
 
     #[test]
+    fn cancer_pain_injection_three_days() {
+        // 10 mg q6h for 4 days: within 第23条 it would be one dose; for cancer pain, 3 days.
+        let inj = |days: f64| morphine_injection("q6h", json!(days), days * 4.0);
+        let r = rx(for_pain("癌性疼痛", None, inj(4.0)));
+        let f = expect(&r, "RX-13", "OPD-13", Severity::Error, "items[0].days");
+        assert!(
+            f.message.zh.contains("3日") && f.message.zh.contains("癌性疼痛"),
+            "{}",
+            f.message.zh
+        );
+        expect_none(&rx(for_pain("癌性疼痛", None, inj(3.0))), "RX-13");
+        // The general limit is still one dose.
+        expect(
+            &rx(one("narcotic_psych1", inj(3.0))),
+            "RX-13",
+            "OPD-13",
+            Severity::Error,
+            "items[0].days",
+        );
+    }
+
+    #[test]
+    fn cancer_pain_controlled_release_fifteen_days() {
+        let cr = |days| tablets("吗啡缓释片", "30mg×10片", 30.0, "q12h", days);
+        let r = rx(for_pain("癌痛", None, cr(16.0)));
+        let f = expect(&r, "RX-13", "OPD-13", Severity::Error, "items[0].days");
+        assert!(f.message.zh.contains("15日"), "{}", f.message.zh);
+        expect_none(&rx(for_pain("癌痛", None, cr(15.0))), "RX-13");
+    }
+
+    #[test]
+    fn chronic_pain_other_forms_seven_days_recognised_by_name_or_code() {
+        let tab = |days| tablets("吗啡片", "10mg×10片", 10.0, "q4h", days);
+        // By name: 重度慢性疼痛; by code only: R52.1 (慢性顽固性疼痛), G89.3.
+        for (text, code) in [
+            ("重度慢性疼痛", None),
+            ("慢性疼痛", Some("R52.1")),
+            ("疼痛", Some("G89.3")),
+        ] {
+            let r = rx(for_pain(text, code, tab(8.0)));
+            let f = expect(&r, "RX-13", "OPD-13", Severity::Error, "items[0].days");
+            assert!(f.message.zh.contains("7日"), "{text}: {}", f.message.zh);
+            expect_none(&rx(for_pain(text, code, tab(7.0))), "RX-13");
+        }
+        // A cancer alone, or chronic pain without its severity, keeps 第23条's 3 days.
+        for (text, code) in [("骨转移", Some("C79.5")), ("慢性疼痛", Some("R52.2"))] {
+            let r = rx(for_pain(text, code, tab(5.0)));
+            let f = expect(&r, "RX-13", "OPD-13", Severity::Error, "items[0].days");
+            assert!(f.message.zh.contains("3日"), "{text}: {}", f.message.zh);
+        }
+    }
+
+    #[test]
     fn psych2_seven_days() {
         let dz = |days| tablets("地西泮片", "5mg×20片", 5.0, "qn", days);
         let r = rx(one("psych2", dz(14.0)));
         expect(&r, "RX-13", "OPD-13", Severity::Error, "items[0].days");
         expect_none(&rx(one("psych2", dz(7.0))), "RX-13");
+    }
+
+    /// 咪达唑仑 is 第二类 (精神药品品种目录 2013): 7 days, no identity number; it was marked
+    /// 第一类, which gave a legal 精二 prescription two errors here.
+    #[test]
+    fn midazolam_is_a_class_two_psychotropic() {
+        let mdz = |days| tablets("咪达唑仑片", "15mg", 15.0, "qn", days);
+        let mut p = one("psych2", mdz(7.0));
+        p["patient"] = json!({"id_number": null});
+        expect_none(&rx(p), "RX-13");
+        let r = rx(one("psych2", mdz(8.0)));
+        let f = expect(&r, "RX-13", "OPD-13", Severity::Error, "items[0].days");
+        assert!(f.message.zh.contains("第二类精神药品"), "{}", f.message.zh);
     }
 
     #[test]

@@ -169,7 +169,7 @@ fn check(ctx: &RxCtx, out: &mut Sink) {
 
         // (d) 麻醉/精一 need that right (only with a registry, for a registered prescriber).
         if let (Some(ctrl @ (Controlled::Narcotic | Controlled::Psych1)), Some(p)) =
-            (drug.ctrl, registered)
+            (item.controlled(), registered)
             && !p.narcotic_psych1_rights
         {
             out.emit(

@@ -2,14 +2,20 @@
 
 use crate::declare_rule;
 use crate::report::{Severity, Text};
-use crate::rules::common::filled_entries;
+use crate::rules::common::allergies;
 use crate::rules::{Check, RxCtx, Sink};
 
 declare_rule! {
     /// ## What it checks
-    /// Each entry of `patient.allergens` is read as allergy classes (the policy's
-    /// `allergy_classes` and the names patients use for them: 青霉素, 头孢, PCN …); an entry that
-    /// is itself a drug of the formulary counts as that drug's allergy class. A drug whose
+    /// The patient's allergies are read from both allergy fields, as XV-05 reads the record's:
+    /// - each entry of `patient.allergens` as allergy classes (the policy's `allergy_classes`
+    ///   and the names patients use for them: 青霉素, 头孢, PCN …); an entry that is itself a
+    ///   drug of the formulary counts as that drug's allergy class;
+    /// - the allergy history as typed (`patient.allergy_history`, "青霉素过敏（皮疹）"), clause
+    ///   by clause: a clause that denies an allergy (the policy's `allergy_denials`: 否认药物过敏史,
+    ///   无过敏史, 否认青霉素过敏 …) names none, the others name the classes they mention.
+    ///
+    /// A drug whose
     /// formulary `allergy` class is one the patient is allergic to is an error; a drug of a class
     /// that cross-reacts with it (the class's `cross`, e.g. penicillin → cephalosporin) is a
     /// warning. The finding points at the drug (`items[i].drug`).
@@ -21,12 +27,12 @@ declare_rule! {
     ///
     /// ## Bad
     /// ```json
-    /// {"patient": {"allergens": ["青霉素"]}}
+    /// {"patient": {"allergy_history": "青霉素过敏", "allergens": []}}
     /// ```
     ///
     /// ## Good
     /// ```json
-    /// {"patient": {"allergens": ["磺胺类"]}}
+    /// {"patient": {"allergy_history": "否认青霉素过敏，对磺胺类过敏", "allergens": ["磺胺类"]}}
     /// ```
     pub static RULE = {
         code: "RX-19",
@@ -43,17 +49,13 @@ declare_rule! {
 
 fn check(ctx: &RxCtx, out: &mut Sink) {
     let policy = ctx.policy();
-    // (allergy class, the allergen as written) for every entry.
-    let mut allergic: Vec<(&str, &str)> = Vec::new();
-    for (_, entry) in filled_entries(&ctx.doc.patient.allergens) {
-        let mut classes = policy.allergy_classes_in(entry);
-        let as_drug = ctx.engine.formulary.resolve(&policy.formulary, entry);
-        if let Some(c) = as_drug.drug.and_then(|d| d.allergy.as_deref()) {
-            classes.push(c);
-        }
-        for c in classes {
-            if !allergic.iter().any(|(k, _)| *k == c) {
-                allergic.push((c, entry));
+    // (allergy class, the allergen or history clause as written, from the history).
+    let mut allergic: Vec<(&str, &str, bool)> = Vec::new();
+    for a in allergies(ctx.engine, &ctx.doc.patient) {
+        let as_drug = a.drug.and_then(|d| d.allergy.as_deref());
+        for c in a.classes.iter().copied().chain(as_drug) {
+            if !allergic.iter().any(|(k, _, _)| *k == c) {
+                allergic.push((c, a.text, a.from_history));
             }
         }
     }
@@ -70,39 +72,35 @@ fn check(ctx: &RxCtx, out: &mut Sink) {
         };
         let written = item.written_name();
         let path = format!("items[{}].drug", item.index);
-        if let Some((_, allergen)) = allergic.iter().find(|(k, _)| *k == class) {
+        if let Some((_, allergen, history)) = allergic.iter().find(|(k, _, _)| *k == class) {
+            let (said_zh, said_en) = allergy_said(allergen, *history);
             out.emit(
                 &RULE,
                 path,
                 Text::new(
-                    format!("患者对“{allergen}”过敏，{written}属{}，禁用", info.zh),
-                    format!(
-                        "the patient is allergic to “{allergen}”; {written} is one of the {}",
-                        info.en
-                    ),
+                    format!("{said_zh}，{written}属{}，禁用", info.zh),
+                    format!("{said_en}; {written} is one of the {}", info.en),
                 ),
                 Text::new(
                     "停用该药，换用不同类别的药物",
                     "withdraw this drug and choose one of another class",
                 ),
             );
-        } else if let Some((k, allergen)) = allergic.iter().find(|(k, _)| {
+        } else if let Some((k, allergen, history)) = allergic.iter().find(|(k, _, _)| {
             policy
                 .allergy_classes
                 .get(*k)
                 .is_some_and(|c| c.cross.iter().any(|x| x == class))
         }) {
             let other = &policy.allergy_classes[*k];
+            let (said_zh, said_en) = allergy_said(allergen, *history);
             out.emit(
                 &RULE,
                 path,
                 Text::new(
+                    format!("{said_zh}，{written}属{}，与{}可能交叉过敏", info.zh, other.zh),
                     format!(
-                        "患者对“{allergen}”过敏，{written}属{}，与{}可能交叉过敏",
-                        info.zh, other.zh
-                    ),
-                    format!(
-                        "the patient is allergic to “{allergen}”; {written} is one of the {}, which may cross-react with {}",
+                        "{said_en}; {written} is one of the {}, which may cross-react with {}",
                         info.en, other.en
                     ),
                 ),
@@ -113,6 +111,21 @@ fn check(ctx: &RxCtx, out: &mut Sink) {
             )
             .severity = Severity::Warning;
         }
+    }
+}
+
+/// How the message names the allergy: the allergen entry, or the history's clause as typed.
+fn allergy_said(text: &str, from_history: bool) -> (String, String) {
+    if from_history {
+        (
+            format!("过敏史记载“{text}”"),
+            format!("the allergy history says “{text}”"),
+        )
+    } else {
+        (
+            format!("患者对“{text}”过敏"),
+            format!("the patient is allergic to “{text}”"),
+        )
     }
 }
 
@@ -151,6 +164,50 @@ mod tests {
         expect(&r, "RX-19", "CLN-7", Severity::Error, "items[0].drug");
         let f = expect(&r, "RX-19", "CLN-7", Severity::Warning, "items[1].drug");
         assert!(f.message.zh.contains("头孢菌素类") && f.message.zh.contains("交叉"));
+    }
+
+    #[test]
+    fn reads_the_allergy_history_as_typed() {
+        // No structured allergen: only the history says it.
+        let r = rx(json!({"patient": {"allergy_history": "青霉素过敏", "allergens": []}}));
+        let f = expect(&r, "RX-19", "CLN-7", Severity::Error, "items[0].drug");
+        assert!(
+            f.message.zh.contains("过敏史记载“青霉素过敏”")
+                && f.message.zh.contains("阿莫西林胶囊"),
+            "{}",
+            f.message.zh
+        );
+        // The clause that names it, after a denied one; the cross-reactive class too.
+        let r = rx(json!({
+            "patient": {"allergy_history": "否认磺胺过敏；对青霉素类药物过敏（皮疹）", "allergens": []},
+            "items": [{}, ceftriaxone()]
+        }));
+        let f = expect(&r, "RX-19", "CLN-7", Severity::Error, "items[0].drug");
+        assert!(
+            f.message.zh.contains("对青霉素类药物过敏（皮疹）"),
+            "{}",
+            f.message.zh
+        );
+        expect(&r, "RX-19", "CLN-7", Severity::Warning, "items[1].drug");
+    }
+
+    #[test]
+    fn a_denied_allergy_history_names_no_allergy() {
+        for history in [
+            "否认药物过敏史",
+            "无过敏史",
+            "否认青霉素过敏",
+            "否认青霉素等药物过敏史",
+            "无药物过敏史。",
+        ] {
+            let r = rx(json!({"patient": {"allergy_history": history, "allergens": []}}));
+            expect_none(&r, "RX-19");
+        }
+        // A denied class does not hide another allergy, which does not concern amoxicillin.
+        let r = rx(
+            json!({"patient": {"allergy_history": "否认青霉素过敏，对磺胺类过敏", "allergens": []}}),
+        );
+        expect_none(&r, "RX-19");
     }
 
     #[test]

@@ -16,7 +16,11 @@ declare_rule! {
     /// Most outpatient infections need one antibiotic; a combination widens resistance and
     /// adverse effects and is justified only in defined situations (mixed or severe infection,
     /// resistant organism). 医院处方点评管理规范 第18条(5) counts 无正当理由联合用药 as 不适宜处方;
-    /// the clinical table (item 7) deducts for an unjustified combination.
+    /// the clinical table (item 7) deducts for an unjustified combination (抗菌素不合理联合使用扣1分).
+    ///
+    /// A warning, since a combination may be justified without the reason written: it does not
+    /// deduct in the document's own score. CLN-7 lists RX-21 among its `confirmed_warnings`, so
+    /// once QA confirms the finding the review charges CLN-7 (once per document).
     ///
     /// ## Bad
     /// ```json
@@ -107,6 +111,23 @@ mod tests {
         let r =
             rx(json!({"items": [{}, ceftriaxone("静脉滴注")], "combination_reason": "混合感染"}));
         expect_none(&r, "RX-21");
+        assert_eq!(confirmed_review(&r, "RX-21"), (0.0, true));
+    }
+
+    /// The table: 抗菌素不合理联合使用扣1分 (CLN-7). Not in the doctor's live score; charged
+    /// once QA confirms the finding.
+    #[test]
+    fn deducts_clinical_item_7_once_qa_confirms_it() {
+        let r = rx(json!({"items": [{}, ceftriaxone("静脉滴注")]}));
+        expect(
+            &r,
+            "RX-21",
+            "CLN-7",
+            Severity::Warning,
+            "combination_reason",
+        );
+        assert_eq!((r.score.deduction, r.score.qualified), (0.0, true));
+        assert_eq!(confirmed_review(&r, "RX-21"), (1.0, false));
     }
 
     #[test]

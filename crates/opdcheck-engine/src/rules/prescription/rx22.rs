@@ -18,6 +18,11 @@ declare_rule! {
     /// without an indication (适应证不适宜) as 不适宜处方, and the clinical table (item 7) asks
     /// that hormones be used with an indication.
     ///
+    /// A warning, since the indication may lie outside the policy's list: it does not deduct in
+    /// the document's own score. The table deducts a point for a hormone used without an
+    /// indication (凡无指征使用每项扣1分), so CLN-7 lists RX-22 among its `confirmed_warnings`:
+    /// once QA confirms the finding, the review charges CLN-7 (once per document).
+    ///
     /// ## Bad
     /// ```json
     /// {"items": [{}, {"drug": "泼尼松片", "strength": "5mg×100片", "dose": {"value": 10, "unit": "mg"}, "route": "口服", "frequency": "qd", "days": 5, "quantity": {"value": 1, "unit": "瓶"}}]}
@@ -103,6 +108,21 @@ mod tests {
             json!({"diagnoses": ["喘息"], "diagnosis_codes": ["J45.9"], "items": [{}, prednisone("口服")]}),
         );
         expect_none(&r, "RX-22");
+    }
+
+    /// The table: 重点查抗菌药、激素，凡无指征使用每项扣1分 (CLN-7). Not in the doctor's live
+    /// score; charged once QA confirms the finding.
+    #[test]
+    fn deducts_clinical_item_7_once_qa_confirms_it() {
+        let r = rx(json!({"items": [{}, prednisone("口服")]}));
+        expect(&r, "RX-22", "CLN-7", Severity::Warning, "items[1].drug");
+        assert_eq!((r.score.deduction, r.score.qualified), (0.0, true));
+        assert_eq!(confirmed_review(&r, "RX-22"), (1.0, false));
+        let r = rx(
+            json!({"diagnoses": ["急性支气管炎", "急性荨麻疹"], "diagnosis_codes": ["J20.9", null], "items": [{}, prednisone("口服")]}),
+        );
+        expect_none(&r, "RX-22");
+        assert_eq!(confirmed_review(&r, "RX-22"), (0.0, true));
     }
 
     #[test]

@@ -1,17 +1,15 @@
 //! XV-05: prescription drugs against the record's allergies.
 
 use crate::declare_rule;
-use crate::formulary::Drug;
-use crate::model::filled;
 use crate::report::{Severity, Text};
-use crate::rules::common::filled_entries;
+use crate::rules::common::allergies;
 use crate::rules::{Check, Sink, VisitCtx};
 
 declare_rule! {
     /// ## What it checks
     /// Every drug on the visit's prescriptions is checked against the allergies the
-    /// outpatient record gives: its `allergy_history` (unless it denies any allergy, e.g.
-    /// 否认药物过敏史) and its `allergens`. A drug conflicts when its formulary allergy class is
+    /// outpatient record gives: the clauses of its `allergy_history` that name an allergy (a
+    /// denied clause such as 否认药物过敏史 or 否认青霉素过敏 names none) and its `allergens`. A drug conflicts when its formulary allergy class is
     /// a class the text names (policy `allergy_classes`: 青霉素, 头孢类, 磺胺 …), or when an
     /// allergen is itself a drug name and the prescribed drug is that drug (`头孢曲松` against
     /// `注射用头孢曲松钠`). One finding per conflicting item, at
@@ -45,34 +43,13 @@ declare_rule! {
     }
 }
 
-/// An allergy the record gives: the text as written, the classes it names, the drug it names.
-struct Allergy<'a> {
-    text: &'a str,
-    classes: Vec<&'a str>,
-    drug: Option<&'a Drug>,
-}
-
 fn check(ctx: &VisitCtx, out: &mut Sink) {
     let Some(record) = &ctx.doc.record else {
         return;
     };
-    let (engine, policy) = (ctx.engine, ctx.policy());
-    let patient = &record.patient;
+    let policy = ctx.policy();
     // The history is free text: its denied clauses ("否认青霉素过敏") name no allergy.
-    let history = filled(&patient.allergy_history).filter(|h| !policy.denies_allergy(h));
-    let allergies: Vec<Allergy> = history
-        .into_iter()
-        .map(|text| Allergy {
-            text,
-            classes: policy.allergy_history_classes(text),
-            drug: None,
-        })
-        .chain(filled_entries(&patient.allergens).map(|(_, text)| Allergy {
-            text,
-            classes: policy.allergy_classes_in(text),
-            drug: engine.formulary.resolve(&policy.formulary, text).drug,
-        }))
-        .collect();
+    let allergies = allergies(ctx.engine, &record.patient);
     if allergies.is_empty() {
         return;
     }
