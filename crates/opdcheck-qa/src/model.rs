@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use opdcheck_engine::score::review_score;
+use opdcheck_engine::score::review_score_decided;
 use opdcheck_engine::{Policy, Report, Severity};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -252,7 +252,10 @@ pub struct ManualDeduction {
     pub note: Option<String>,
 }
 
-/// A checklist item no document shows (OPD-1, 2, 3, 6, 18, the clinical table's manual items).
+/// A line of the manual checklist, as the server sends the engine's
+/// `checklist::manual_items`: an item no document shows (OPD-1, 2, 3, 6, 18, the clinical
+/// table's manual items) or the part of a checked item no document shows (CLN-5's
+/// communication, CLN-8's examinations, OPD-5's register, CLN-18).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ManualItem {
     pub item: String,
@@ -347,7 +350,8 @@ impl ReviewDraft {
         self.manual.values().map(|(d, _)| d).sum()
     }
 
-    fn dismissed(&self) -> BTreeSet<(String, String)> {
+    /// The (rule, path) keys QA dismissed, as the request sends them.
+    pub fn dismissed(&self) -> BTreeSet<(String, String)> {
         self.decisions
             .iter()
             .filter(|(_, d)| matches!(d, Decision::Dismissed(_)))
@@ -355,13 +359,25 @@ impl ReviewDraft {
             .collect()
     }
 
-    /// The record's total and verdict as the review stands: as the server will store it.
+    /// The (rule, path) keys QA confirmed, as the request sends them.
+    pub fn confirmed(&self) -> BTreeSet<(String, String)> {
+        self.decisions
+            .iter()
+            .filter(|(_, d)| matches!(d, Decision::Confirmed))
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    /// The record's total and verdict as the review stands: as the server will store it (the
+    /// server's `put_review` calls the same [`review_score_decided`] with the same dismissed
+    /// and confirmed sets, so a confirmed RX-21/RX-22 warning charges CLN-7 here too).
     pub fn total(&self, policy: &Policy, record: &ReviewedRecord) -> (f64, bool) {
-        review_score(
+        review_score_decided(
             policy,
             record.deduction,
             &record.report,
             &self.dismissed(),
+            &self.confirmed(),
             self.manual_total(),
         )
     }
@@ -726,6 +742,93 @@ mod tests {
             body["manual"],
             json!([{"item": "OPD-1", "deduction": 1.0, "note": "未挂号"}])
         );
+    }
+
+    /// A prescription with two systemic antibiotics and no reason for the combination: an
+    /// RX-21 warning (CLN-7), which deducts nothing until QA confirms it.
+    fn combination_bundle() -> ReviewBundle {
+        let engine = Engine::default_engine();
+        let mut doc: Value = serde_json::from_str(include_str!(
+            "../../opdcheck-engine/samples/prescription-clean.json"
+        ))
+        .unwrap();
+        doc["items"][1] = json!({"drug": "注射用头孢曲松钠", "strength": "1g",
+            "dose": {"value": 1, "unit": "g"}, "route": "静脉滴注", "frequency": "qd", "days": 3,
+            "quantity": {"value": 3, "unit": "支"}});
+        let report = engine.check_json(&doc.to_string()).unwrap();
+        serde_json::from_value(json!({
+            "record": {"id": doc["id"], "version": 1, "kind": "prescription",
+                       "qualified": report.score.qualified, "deduction": report.score.deduction,
+                       "body": doc, "report": report},
+            "review": null, "history": [], "manual_items": []
+        }))
+        .unwrap()
+    }
+
+    /// What the server stores for the draft's request: `put_review` reads the decisions of
+    /// the body it is sent and calls `score::review_score_decided` with them.
+    fn server_total(policy: &Policy, record: &ReviewedRecord, body: &Value) -> (f64, bool) {
+        let mut dismissed = BTreeSet::new();
+        let mut confirmed = BTreeSet::new();
+        for f in body["findings"].as_array().unwrap() {
+            let key = (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["path"].as_str().unwrap().to_owned(),
+            );
+            match f["decision"].as_str().unwrap() {
+                "confirmed" => confirmed.insert(key),
+                _ => dismissed.insert(key),
+            };
+        }
+        let manual: f64 = body["manual"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["deduction"].as_f64().unwrap())
+            .sum();
+        opdcheck_engine::score::review_score_decided(
+            policy,
+            record.deduction,
+            &record.report,
+            &dismissed,
+            &confirmed,
+            manual,
+        )
+    }
+
+    #[test]
+    fn a_confirmed_warning_charges_its_item_in_the_pane_as_on_the_server() {
+        let b = combination_bundle();
+        let policy = &Engine::default_engine().policy;
+        let f = b
+            .record
+            .report
+            .findings
+            .iter()
+            .find(|f| f.rule == "RX-21")
+            .expect("RX-21 fires on two antibiotics without a reason");
+        assert_eq!(f.severity, Severity::Warning);
+        assert_eq!(f.item, "CLN-7");
+        let cln7 = policy.items["CLN-7"].deduction;
+        assert!(cln7 > 0.0);
+        let mut d = ReviewDraft::from_bundle(&b);
+        let undecided = d.total(policy, &b.record);
+        assert_eq!(undecided, (b.record.deduction, b.record.qualified));
+        assert_eq!(undecided, server_total(policy, &b.record, &d.request(1)));
+
+        d.decide(&f.rule, &f.path, Decision::Confirmed);
+        let confirmed = d.total(policy, &b.record);
+        assert_eq!(confirmed, (b.record.deduction + cln7, false));
+        assert_eq!(confirmed, server_total(policy, &b.record, &d.request(1)));
+
+        d.decide(
+            &f.rule,
+            &f.path,
+            Decision::Dismissed("联用有指征：重症感染".into()),
+        );
+        let dismissed = d.total(policy, &b.record);
+        assert_eq!(dismissed, (b.record.deduction, b.record.qualified));
+        assert_eq!(dismissed, server_total(policy, &b.record, &d.request(1)));
     }
 
     #[test]

@@ -14,6 +14,7 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 use chrono::{Datelike, NaiveDate};
+use opdcheck_engine::checklist::manual_items;
 use opdcheck_engine::policy::Policy;
 use opdcheck_engine::rules::RULES;
 use opdcheck_engine::sheet::{Sheet, UNSPECIFIED};
@@ -41,13 +42,6 @@ pub const MAX_SEED: i64 = (1 << 53) - 1;
 pub const MAX_SAMPLE_SIZE: i64 = 10_000;
 /// At most this many rows when the sheet is grouped by document.
 pub const MAX_DOCUMENT_ROWS: i64 = 5_000;
-/// Manual checklist items the rule catalog (`spec/rules.md`) lists; the policy's `manual: true`
-/// items are added to these.
-const CATALOG_MANUAL: [&str; 18] = [
-    "OPD-1", "OPD-2", "OPD-3", "OPD-6", "OPD-18", "CLN-2", "CLN-3", "CLN-4", "CLN-6", "CLN-9",
-    "CLN-10", "CLN-12", "CLN-13", "CLN-14", "CLN-15", "CLN-16", "CLN-17", "CLN-18",
-];
-
 pub(crate) fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
     vec![
         ("/api/v1/samples", post(create_sample).get(list_samples)),
@@ -548,58 +542,6 @@ async fn add_to_sample(
 
 // ------------------------------------------------------------------------------------- reviews
 
-/// A manual checklist item: from the policy (`manual: true`) and the catalog's list.
-#[derive(Debug, Clone)]
-pub struct ManualItem {
-    pub item: String,
-    pub zh: String,
-    pub en: String,
-    pub deduction: f64,
-    /// The most one review may charge: the largest figure the seed's wording charges
-    /// (`扣N分`, `扣1-5分`), at least the item's deduction.
-    pub max: f64,
-    pub standard: String,
-}
-
-/// The largest `扣N分` / `扣N-M分` figure in the wording.
-fn largest_charge(standard: &str) -> f64 {
-    let mut best: f64 = 0.0;
-    for (i, _) in standard.match_indices('扣') {
-        let rest = &standard[i + '扣'.len_utf8()..];
-        let figure: String = rest
-            .chars()
-            .take_while(|c| c.is_ascii_digit() || *c == '-' || *c == '.')
-            .collect();
-        if !rest[figure.len()..].starts_with('分') {
-            continue;
-        }
-        for part in figure.split('-') {
-            if let Ok(n) = part.parse::<f64>() {
-                best = best.max(n);
-            }
-        }
-    }
-    best
-}
-
-pub fn manual_items(policy: &Policy) -> Vec<ManualItem> {
-    let mut items: Vec<ManualItem> = policy
-        .items
-        .iter()
-        .filter(|(code, item)| item.manual || CATALOG_MANUAL.contains(&code.as_str()))
-        .map(|(code, item)| ManualItem {
-            item: code.clone(),
-            zh: item.zh.clone(),
-            en: item.en.clone(),
-            deduction: item.deduction,
-            max: item.deduction.max(largest_charge(&item.standard)),
-            standard: item.standard.clone(),
-        })
-        .collect();
-    items.sort_by_key(|i| score::item_order(&i.item));
-    items
-}
-
 fn review_json(r: &ReviewRow) -> Value {
     json!({
         "record_id": r.record_id, "record_version": r.record_version, "revision": r.revision,
@@ -664,13 +606,9 @@ async fn get_review(
         Some(reviews.remove(i))
     });
     let engine = state.engine();
-    let manual: Vec<Value> = manual_items(&engine.policy)
-        .into_iter()
-        .map(|m| {
-            json!({"item": m.item, "zh": m.zh, "en": m.en, "deduction": m.deduction,
-                   "max": m.max, "standard": m.standard})
-        })
-        .collect();
+    // The engine's checklist, the one the QA page shows and `put_review` accepts; its JSON is
+    // {item, zh, en, deduction, max, standard}.
+    let manual = manual_items(&engine.policy);
     Ok(Json(json!({
         "record": {
             "id": record.id, "version": record.version, "kind": record.kind,
@@ -684,20 +622,24 @@ async fn get_review(
     })))
 }
 
-/// QA's total for a record: the engine's [`score::review_score`] (the QA pane in the app shows
-/// the same figure live as QA works).
+/// QA's total for a record: the engine's [`score::review_score_decided`] with the review's
+/// dismissed and confirmed (rule, path) sets, so a confirmed RX-21/RX-22 warning charges CLN-7
+/// (the QA page's `ReviewDraft::total` calls the same function, and shows the same figure live
+/// as QA works).
 pub fn review_score(
     engine: &Engine,
     stored_deduction: f64,
     report: &Report,
     dismissed: &BTreeSet<(String, String)>,
+    confirmed: &BTreeSet<(String, String)>,
     manual_total: f64,
 ) -> (f64, bool) {
-    score::review_score(
+    score::review_score_decided(
         &engine.policy,
         stored_deduction,
         report,
         dismissed,
+        confirmed,
         manual_total,
     )
 }
@@ -745,6 +687,7 @@ async fn put_review(
     let mut decisions: Vec<(String, String, String)> = Vec::new();
     let mut findings_out = Vec::new();
     let mut dismissed = BTreeSet::new();
+    let mut confirmed = BTreeSet::new();
     let findings = match body.get("findings") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(a)) => a.clone(),
@@ -809,6 +752,8 @@ async fn put_review(
                 ));
             }
             dismissed.insert((rule.to_owned(), path.to_owned()));
+        } else {
+            confirmed.insert((rule.to_owned(), path.to_owned()));
         }
         decisions.push((rule.to_owned(), path.to_owned(), decision.to_owned()));
         let mut out = json!({"rule": rule, "path": path, "decision": decision});
@@ -885,8 +830,14 @@ async fn put_review(
         }
     };
 
-    let (deduction, qualified) =
-        review_score(&engine, record.deduction, &report, &dismissed, manual_total);
+    let (deduction, qualified) = review_score(
+        &engine,
+        record.deduction,
+        &report,
+        &dismissed,
+        &confirmed,
+        manual_total,
+    );
     let mut row = ReviewRow {
         record_id: record.id.clone(),
         record_version: version,
@@ -1341,9 +1292,15 @@ mod tests {
 
     #[test]
     fn manual_items_carry_the_seed_wording_and_maxima() {
+        // The engine's checklist (`checklist::manual_items`) is the server's: the catalog's
+        // manual items (the server's own list before the engine had one) are all on it.
         let items = manual_items(&Engine::default_engine().policy);
         let codes: Vec<&str> = items.iter().map(|i| i.item.as_str()).collect();
-        for code in CATALOG_MANUAL {
+        for code in [
+            "OPD-1", "OPD-2", "OPD-3", "OPD-6", "OPD-18", "CLN-2", "CLN-3", "CLN-4", "CLN-6",
+            "CLN-9", "CLN-10", "CLN-12", "CLN-13", "CLN-14", "CLN-15", "CLN-16", "CLN-17",
+            "CLN-18",
+        ] {
             assert!(codes.contains(&code), "{code}");
         }
         assert!(!codes.contains(&"OPD-4"), "shown by documents");

@@ -401,6 +401,46 @@ async fn reviews(s: &Server) {
     ] {
         assert!(manual.contains(&item), "{item}: {manual:?}");
     }
+    // The engine's checklist (`checklist::manual_items`): the parts of checked items no
+    // document shows, with the seed's wording and their maxima.
+    let line = |code: &str| {
+        v["manual_items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["item"] == code)
+            .unwrap_or_else(|| panic!("{code} is not a manual item: {manual:?}"))
+            .clone()
+    };
+    for (code, deduction, max, standard) in [
+        (
+            "CLN-5",
+            2.0,
+            2.0,
+            "未及时医患沟通及记录，每次扣2分，记录简单有安全隐患扣1分",
+        ),
+        (
+            "CLN-8",
+            1.0,
+            1.0,
+            "查阅当月病历，凡发现应检查未检查或者无指征的检查项目，每项扣1分",
+        ),
+        (
+            "OPD-5",
+            1.0,
+            5.0,
+            "报告不及时每例次扣2分，报告内容有缺陷扣1分，漏报扣5分",
+        ),
+        ("CLN-18", 1.0, 5.0, "根据情况酌情扣1-5分"),
+    ] {
+        let m = line(code);
+        assert_eq!(m["deduction"], deduction, "{m}");
+        assert_eq!(m["max"], max, "{m}");
+        assert_eq!(m["standard"], standard, "{m}");
+        assert!(m["zh"].is_string() && m["en"].is_string(), "{m}");
+    }
+    assert_eq!(line("CLN-5")["zh"], "医患沟通");
+    assert_eq!(line("OPD-5")["zh"], "疫情报告准确、及时并有登记");
     let opd2 = v["manual_items"]
         .as_array()
         .unwrap()
@@ -544,6 +584,163 @@ async fn reviews(s: &Server) {
     assert_eq!(rec["reviewed"], true);
     assert_eq!(rec["review_deduction"], d2);
     assert_eq!(rec["deduction"], auto);
+}
+
+/// Two systemic antibiotics without a reason for the combination (RX-21) and prednisone
+/// without an indication (RX-22): warnings of CLN-7, which deduct nothing in the document's
+/// own score.
+fn abx_and_steroid(mut v: Value) -> Value {
+    v["items"][1] = json!({"drug": "注射用头孢曲松钠", "strength": "1g",
+        "dose": {"value": 1, "unit": "g"}, "route": "静脉滴注", "frequency": "qd", "days": 3,
+        "quantity": {"value": 3, "unit": "支"}});
+    v["items"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"drug": "泼尼松片",
+        "strength": "5mg×100片", "dose": {"value": 10, "unit": "mg"}, "route": "口服",
+        "frequency": "qd", "days": 5, "quantity": {"value": 1, "unit": "瓶"}}));
+    v
+}
+
+/// A review that confirms an RX-21 or RX-22 warning charges CLN-7's deduction (once per
+/// document, `items.CLN-7.confirmed_warnings`); dismissing them, or leaving them undecided,
+/// charges nothing. The stored figure is the engine's `score::review_score_decided`, the
+/// function the QA page's live total calls. Manual CLN-5 / OPD-5 deductions are accepted up to
+/// their maxima.
+async fn confirmed_warnings(s: &Server) {
+    s.push(vec![abx_and_steroid(rx(
+        "rx-w",
+        "内科",
+        "D1",
+        "2026-11-02",
+    ))])
+    .await;
+    let url = "/api/v1/records/rx-w/review";
+    let (status, v) = s.get(url).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let auto = v["record"]["deduction"].as_f64().unwrap();
+    let findings = v["record"]["report"]["findings"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let key = |rule: &str| {
+        let f = findings
+            .iter()
+            .find(|f| f["rule"] == rule)
+            .unwrap_or_else(|| panic!("{rule} did not fire: {findings:?}"));
+        assert_eq!(f["severity"], "warning", "{f}");
+        assert_eq!(f["item"], "CLN-7", "{f}");
+        json!({"rule": rule, "path": f["path"]})
+    };
+    let (rx21, rx22) = (key("RX-21"), key("RX-22"));
+    let decide = |f: &Value, decision: &str| {
+        let mut f = f.clone();
+        f["decision"] = json!(decision);
+        if decision == "dismissed" {
+            f["reason"] = json!("联用及激素均有指征，见病历");
+        }
+        f
+    };
+    let engine = opdcheck_engine::Engine::default_engine();
+    let cln7 = engine.policy.items["CLN-7"].deduction;
+    assert!(cln7 > 0.0);
+    let report: opdcheck_engine::Report =
+        serde_json::from_value(v["record"]["report"].clone()).unwrap();
+    let qualified_before = v["record"]["qualified"].as_bool().unwrap();
+    let put = async |findings: Vec<Value>, manual: Value| {
+        let (status, v) = s
+            .put(
+                url,
+                &json!({"version": 1, "findings": findings, "manual": manual}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{v}");
+        let r = &v["review"];
+        (
+            r["deduction"].as_f64().unwrap(),
+            r["qualified"].as_bool().unwrap(),
+        )
+    };
+
+    // Undecided: a question, no charge.
+    assert_eq!(put(vec![], json!([])).await, (auto, qualified_before));
+    // RX-21 confirmed: CLN-7's deduction, not qualified.
+    let got = put(
+        vec![decide(&rx21, "confirmed"), decide(&rx22, "dismissed")],
+        json!([]),
+    )
+    .await;
+    assert_eq!(got, (auto + cln7, false));
+    // The stored figure is the engine's function over the review's confirmed set.
+    let set = |fs: &[&Value]| {
+        fs.iter()
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_owned(),
+                    f["path"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    assert_eq!(
+        got,
+        opdcheck_engine::score::review_score_decided(
+            &engine.policy,
+            auto,
+            &report,
+            &set(&[&rx22]),
+            &set(&[&rx21]),
+            0.0
+        )
+    );
+    // RX-22 confirmed alone charges the same; both confirmed charge CLN-7 once.
+    assert_eq!(
+        put(
+            vec![decide(&rx21, "dismissed"), decide(&rx22, "confirmed")],
+            json!([])
+        )
+        .await,
+        (auto + cln7, false)
+    );
+    assert_eq!(
+        put(
+            vec![decide(&rx21, "confirmed"), decide(&rx22, "confirmed")],
+            json!([])
+        )
+        .await,
+        (auto + cln7, false)
+    );
+    // Both dismissed: nothing charged.
+    assert_eq!(
+        put(
+            vec![decide(&rx21, "dismissed"), decide(&rx22, "dismissed")],
+            json!([])
+        )
+        .await,
+        (auto, qualified_before)
+    );
+    // The new checklist lines take their maxima: CLN-5 up to 2, OPD-5 up to 5.
+    assert_eq!(
+        put(
+            vec![decide(&rx21, "confirmed")],
+            json!([{"item": "CLN-5", "deduction": 2, "note": "未记录医患沟通"},
+                   {"item": "OPD-5", "deduction": 5, "note": "漏报"}])
+        )
+        .await,
+        (auto + cln7 + 7.0, false)
+    );
+    let body = json!({"version": 1, "manual": [{"item": "CLN-5", "deduction": 3}]});
+    assert_error(
+        &s.put(url, &body).await,
+        StatusCode::BAD_REQUEST,
+        "manual[0].deduction",
+    );
+    let body = json!({"version": 1, "manual": [{"item": "CLN-8", "deduction": 1.5}]});
+    assert_error(
+        &s.put(url, &body).await,
+        StatusCode::BAD_REQUEST,
+        "manual[0].deduction",
+    );
 }
 
 /// November: 10 prescriptions (6 clean with amoxicillin, 2 clean without an antibiotic, 2
@@ -855,6 +1052,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("qa_reviews", |s| Box::pin(reviews(s))),
     ("qa_score_sheet", |s| Box::pin(score_sheet(s))),
     ("qa_roles", |s| Box::pin(roles(s))),
+    ("qa_confirmed_warnings", |s| Box::pin(confirmed_warnings(s))),
 ];
 
 async fn on_sqlite(name: &str) {
@@ -883,6 +1081,11 @@ async fn sqlite_score_sheet() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_roles() {
     on_sqlite("qa_roles").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_confirmed_warnings() {
+    on_sqlite("qa_confirmed_warnings").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
