@@ -185,6 +185,8 @@ struct Inner {
     auth: bool,
     login_limiter: auth::LoginLimiter,
     cors_origins: Vec<HeaderValue>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
+    trusted_proxies: Vec<std::net::IpAddr>,
     /// A session unused this long ends (`--idle-timeout-minutes`; tests use seconds).
     idle_timeout: Duration,
     /// `--demo`: the demo portal (`/portal/`) is served; otherwise it is a 404.
@@ -228,6 +230,7 @@ impl AppState {
                 auth: false,
                 login_limiter: Default::default(),
                 cors_origins: Vec::new(),
+                trusted_proxies: Vec::new(),
                 idle_timeout: auth::DEFAULT_IDLE_TIMEOUT,
                 demo: false,
                 http: HttpOptions::default(),
@@ -245,6 +248,7 @@ impl AppState {
                 auth: false,
                 login_limiter: Default::default(),
                 cors_origins: Vec::new(),
+                trusted_proxies: Vec::new(),
                 idle_timeout: auth::DEFAULT_IDLE_TIMEOUT,
                 demo: false,
                 http: HttpOptions::default(),
@@ -260,6 +264,7 @@ impl AppState {
             auth: self.inner.auth,
             login_limiter: Default::default(),
             cors_origins: self.inner.cors_origins.clone(),
+            trusted_proxies: self.inner.trusted_proxies.clone(),
             idle_timeout: self.inner.idle_timeout,
             demo: self.inner.demo,
             http: self.inner.http.clone(),
@@ -283,6 +288,16 @@ impl AppState {
     /// Browser origins (other than the server's own) allowed to call the API.
     pub fn with_cors_origins(self, origins: Vec<HeaderValue>) -> Self {
         self.rebuild(|i| i.cors_origins = origins)
+    }
+
+    /// The reverse proxies in front of this server: for a request from one of them, the sign-in
+    /// limiter and the audit trail take the client's address from `X-Forwarded-For`.
+    pub fn with_trusted_proxies(self, proxies: Vec<std::net::IpAddr>) -> Self {
+        self.rebuild(|i| i.trusted_proxies = proxies)
+    }
+
+    pub fn trusted_proxies(&self) -> &[std::net::IpAddr] {
+        &self.inner.trusted_proxies
     }
 
     /// The same state with sessions ending after `idle` without use.

@@ -49,6 +49,15 @@ struct Args {
         value_delimiter = ','
     )]
     cors_origins: Vec<String>,
+    /// The address of a reverse proxy in front of this server (repeat it, or list them
+    /// comma-separated in OPDCHECK_TRUSTED_PROXIES): for its requests the client's address,
+    /// which sign-in limits and the audit trail use, is read from `X-Forwarded-For`.
+    #[arg(
+        long = "trusted-proxy",
+        env = "OPDCHECK_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<std::net::IpAddr>,
     /// Demo mode: make the demo accounts (doctor/doctor, qa/qa, admin/admin) and the demo
     /// portal's key when no user exists, and serve the demo portal at /portal/. Never in
     /// production.
@@ -295,6 +304,7 @@ async fn run(args: Args) -> Result<(), Error> {
             args.idle_timeout_minutes * 60,
         ))
         .with_cors_origins(origins)
+        .with_trusted_proxies(args.trusted_proxies.clone())
         .with_frame_ancestors(&args.frame_ancestors)?;
     if args.header_timeout_secs == 0 || args.max_connections == 0 {
         return Err(Error::Config(

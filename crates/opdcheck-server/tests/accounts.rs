@@ -54,6 +54,11 @@ enum As<'a> {
 impl Server {
     /// Sign-in enforced, demo accounts made, connect info on (as `lib::serve`).
     async fn start(store: Store, idle: Option<Duration>) -> Server {
+        Server::start_behind(store, idle, Vec::new()).await
+    }
+
+    /// As [`Server::start`], behind the reverse proxies `proxies` (`--trusted-proxy`).
+    async fn start_behind(store: Store, idle: Option<Duration>, proxies: Vec<IpAddr>) -> Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         assert!(
@@ -61,7 +66,9 @@ impl Server {
                 .await
                 .unwrap()
         );
-        let mut state = AppState::api_only(store.clone()).with_auth();
+        let mut state = AppState::api_only(store.clone())
+            .with_auth()
+            .with_trusted_proxies(proxies);
         if let Some(idle) = idle {
             state = state.with_idle_timeout(idle);
         }
@@ -935,6 +942,15 @@ async fn sign_in_is_bounded() {
     }
     // Admin, from 127.0.0.1, is not locked out by the attacker.
     assert_eq!(login(&s.http, "admin").await.status(), StatusCode::OK);
+    // No proxy is trusted here: a forged X-Forwarded-For does not get the attacker a new address.
+    let forged = attacker
+        .post(format!("{}/api/v1/login", s.base))
+        .header("x-forwarded-for", "10.9.9.9")
+        .json(&json!({"username": "admin", "password": "admin"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::TOO_MANY_REQUESTS);
 
     // Caps: a large body is a JSON 413, long fields a located 400.
     let big = json!({"username": "admin", "password": "p".repeat(5000)});
@@ -958,6 +974,58 @@ async fn sign_in_is_bounded() {
         assert_error(&got, StatusCode::BAD_REQUEST, None);
         assert_eq!(got.1["error"]["path"], path);
     }
+}
+
+/// Behind a trusted reverse proxy every request comes from the proxy's address: the limiter and
+/// the audit trail must see the client the proxy names, or one attacker locks out every user.
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_forwarded_client_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_sqlite(&dir.path().join("p.db")).await.unwrap();
+    let proxy = IpAddr::from([127, 0, 0, 1]);
+    let s = Server::start_behind(store, None, vec![proxy]).await;
+    let login = |forwarded: &'static str, password: &'static str| {
+        let req = s
+            .http
+            .post(format!("{}/api/v1/login", s.base))
+            .header("x-forwarded-for", forwarded)
+            .json(&json!({"username": "admin", "password": password}));
+        async move { req.send().await.unwrap().status() }
+    };
+    for _ in 0..10 {
+        assert_eq!(login("10.1.1.9", "guess").await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        login("10.1.1.9", "admin").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Entries left of the proxy's own are the client's to write: they change nothing.
+    assert_eq!(
+        login("10.7.7.7, 10.1.1.9", "admin").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Another client through the same proxy signs in.
+    assert_eq!(login("10.1.1.8", "admin").await, StatusCode::OK);
+    // The audit trail names the forwarded clients, not the proxy.
+    let admin = s.token("admin", "admin").await;
+    let (status, v) = s
+        .call(
+            Method::GET,
+            "/api/v1/audit?per_page=200",
+            As::Token(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let clients: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["client"].as_str())
+        .collect();
+    assert!(clients.contains(&"10.1.1.9"), "{clients:?}");
+    assert!(clients.contains(&"10.1.1.8"), "{clients:?}");
+    assert!(!clients.contains(&"10.7.7.7"), "{clients:?}");
 }
 
 // ---------------------------------------------------------------- the binary

@@ -154,13 +154,47 @@ impl Principal {
     }
 }
 
-/// The peer address of the connection, when the server was started with connect info
-/// (`lib::serve`); `None` in-process (`oneshot`) or behind a server that does not pass it.
-pub fn client_addr(parts: &Parts) -> Option<IpAddr> {
-    parts
+/// The client's address, when the server knows it: the connection's peer (`lib::serve` passes
+/// connect info; `None` in-process with `oneshot`), or, when that peer is one of the
+/// `trusted_proxies`, the address that proxy says it forwarded for (see [`forwarded_client`]).
+pub fn client_addr(parts: &Parts, trusted_proxies: &[IpAddr]) -> Option<IpAddr> {
+    let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
+        .map(|c| c.0.ip())?;
+    Some(forwarded_client(peer, &parts.headers, trusted_proxies))
+}
+
+/// Behind trusted reverse proxies, the client is the right-most `X-Forwarded-For` entry that is
+/// not itself a trusted proxy: entries left of it were written by the client and prove nothing.
+/// A peer that is not trusted is the client whatever the header says (anyone can send one); an
+/// entry that does not read as an address stops the walk at the last trusted hop.
+pub fn forwarded_client(
+    peer: IpAddr,
+    headers: &axum::http::HeaderMap,
+    trusted_proxies: &[IpAddr],
+) -> IpAddr {
+    if !trusted_proxies.contains(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for hop in hops.into_iter().rev() {
+        let Ok(addr) = hop.parse::<IpAddr>() else {
+            break;
+        };
+        client = addr;
+        if !trusted_proxies.contains(&addr) {
+            break;
+        }
+    }
+    client
 }
 
 /// The bearer token of the request, if any.
@@ -195,7 +229,7 @@ impl FromRequestParts<AppState> for Principal {
             return Ok(Principal::Open);
         }
         let store = state.store()?;
-        let client = client_addr(parts);
+        let client = client_addr(parts, state.trusted_proxies());
         if let Some(key) = parts.headers.get("x-api-key") {
             let key = key
                 .to_str()
@@ -281,5 +315,59 @@ fn describe(d: Duration) -> String {
         format!("{} minutes", s / 60)
     } else {
         format!("{s} seconds")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forwarded_client;
+    use axum::http::{HeaderMap, HeaderValue};
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    fn xff(values: &[&'static str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in values {
+            h.append("x-forwarded-for", HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn the_client_is_the_rightmost_untrusted_hop() {
+        let proxies = [ip("127.0.0.1"), ip("10.0.0.2")];
+        let peer = ip("127.0.0.1");
+        // One proxy: the address it appended.
+        assert_eq!(
+            forwarded_client(peer, &xff(&["203.0.113.7"]), &proxies),
+            ip("203.0.113.7")
+        );
+        // A client-written entry on the left is not believed.
+        assert_eq!(
+            forwarded_client(peer, &xff(&["198.51.100.1, 203.0.113.7"]), &proxies),
+            ip("203.0.113.7")
+        );
+        // Two trusted proxies in a chain, over two header lines.
+        assert_eq!(
+            forwarded_client(peer, &xff(&["203.0.113.7", "10.0.0.2"]), &proxies),
+            ip("203.0.113.7")
+        );
+        // No header: the proxy itself.
+        assert_eq!(forwarded_client(peer, &xff(&[]), &proxies), peer);
+        // Garbage stops at the last trusted hop.
+        assert_eq!(
+            forwarded_client(peer, &xff(&["203.0.113.7, unknown"]), &proxies),
+            peer
+        );
+        // A peer that is not a trusted proxy is the client whatever it claims.
+        assert_eq!(
+            forwarded_client(ip("192.0.2.5"), &xff(&["203.0.113.7"]), &proxies),
+            ip("192.0.2.5")
+        );
+        // Nothing trusted: the header is ignored.
+        assert_eq!(forwarded_client(peer, &xff(&["203.0.113.7"]), &[]), peer);
     }
 }
