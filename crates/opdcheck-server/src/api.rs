@@ -236,22 +236,13 @@ async fn push_records(
     }
     who.require_scope(Scope::Push)?;
     let mut body = json_body(body)?;
-    let mut records = std::mem::take(batch_of(
+    let records = std::mem::take(batch_of(
         &mut body,
         "records",
         "expected an object {\"records\": [...]}",
     )?);
-    // Department-bound API keys (auth::keys): a record of another department is not checked or
-    // stored; it stands in the batch as null (so indices stay) and gets its `forbidden` result.
-    let refused = crate::auth::keys::refused_by_department(&who, &records);
-    for (i, _) in &refused {
-        records[*i] = Value::Null;
-    }
     let engine = state.engine();
-    let mut results = push_batch(store, &engine, &who, records).await?;
-    for (i, result) in refused {
-        results[i] = result;
-    }
+    let results = push_batch(store, &engine, &who, records).await?;
     Ok((batch_status(&results), Json(json!({ "results": results }))).into_response())
 }
 
@@ -322,7 +313,7 @@ pub(crate) async fn push_batch(
     let mut results: Vec<Value> = vec![Value::Null; records.len()];
     let mut valid = Vec::new();
     for (i, rec) in records.into_iter().enumerate() {
-        match validate(who.only_doctor(), i, rec) {
+        match validate(who, i, rec) {
             Ok(v) => valid.push(v),
             Err(result) => results[i] = result,
         }
@@ -473,8 +464,23 @@ pub(crate) fn derived(
 }
 
 /// Check one record's shape, its document and who may push it; `Err` is its result.
-fn validate(only_doctor: Option<&str>, i: usize, rec: Value) -> Result<Valid, Value> {
+fn validate(who: &Principal, i: usize, rec: Value) -> Result<Valid, Value> {
     let at = format!("records[{i}]");
+    // The document is read once, first: a department-bound key's refusal comes before any other
+    // check of the record, and is neither checked nor stored.
+    let parsed = rec
+        .get("document")
+        .filter(|d| d.is_object())
+        .map(|d| document_from_value(d.clone()));
+    if let Some(Ok(doc)) = &parsed
+        && !who.may_see_department(doc.department())
+    {
+        return Err(json!({
+            "id": rec.get("id"), "version": rec.get("version"), "status": "forbidden",
+            "error": item_error("forbidden", "this API key may only push documents of its departments",
+                                format!("{at}.document.department")),
+        }));
+    }
     let id = rec.get("id").and_then(Value::as_str).map(str::to_owned);
     let invalid = |code: &str, message: String, path: String| {
         json!({ "id": id, "version": rec.get("version"), "status": "invalid",
@@ -501,7 +507,8 @@ fn validate(only_doctor: Option<&str>, i: usize, rec: Value) -> Result<Valid, Va
             format!("{at}.version"),
         ));
     };
-    let Some(document) = rec.get("document").filter(|d| d.is_object()) else {
+    let (Some(document), Some(parsed)) = (rec.get("document").filter(|d| d.is_object()), parsed)
+    else {
         return Err(invalid(
             "bad_record",
             "`document` must be an object".into(),
@@ -509,7 +516,7 @@ fn validate(only_doctor: Option<&str>, i: usize, rec: Value) -> Result<Valid, Va
         ));
     };
     let doc_path = format!("{at}.document");
-    let doc = match document_from_value(document.clone()) {
+    let doc = match parsed {
         Ok(doc) => doc,
         Err(e) => {
             let (path, message) = located(&doc_path, &e);
@@ -524,7 +531,7 @@ fn validate(only_doctor: Option<&str>, i: usize, rec: Value) -> Result<Valid, Va
         ));
     }
     // A doctor writes only their own documents.
-    if let Some(me) = only_doctor
+    if let Some(me) = who.only_doctor()
         && doc.doctor() != Some(me)
     {
         return Err(denied(&id, version, doc_path));

@@ -296,32 +296,3 @@ pub(crate) async fn revoke_key(
     audit::record(&state, &who, "key.revoke", Some(&name), json!({})).await?;
     Ok(StatusCode::NO_CONTENT)
 }
-
-/// For a department-bound key: the indices of `records` (push entries `{id, version,
-/// document}`) whose document names another department (or none), each with its `forbidden`
-/// result. Records that do not parse are left to the push's own validation.
-pub fn refused_by_department(who: &Principal, records: &[Value]) -> Vec<(usize, Value)> {
-    if who.only_departments().is_none() {
-        return Vec::new();
-    }
-    records
-        .iter()
-        .enumerate()
-        .filter_map(|(i, rec)| {
-            let doc = rec.get("document").filter(|d| d.is_object())?;
-            let doc = opdcheck_engine::parse::document_from_value(doc.clone()).ok()?;
-            if who.may_see_department(doc.department()) {
-                return None;
-            }
-            Some((
-                i,
-                json!({
-                    "id": rec.get("id"), "version": rec.get("version"), "status": "forbidden",
-                    "error": {"code": "forbidden",
-                              "message": "this API key may only push documents of its departments",
-                              "path": format!("records[{i}].document.department")},
-                }),
-            ))
-        })
-        .collect()
-}
