@@ -5,17 +5,14 @@
 //! from `main`, so tests drive it in-process or on a real socket; every failure is an [`Error`],
 //! which answers with a uniform JSON body `{"error": {"code", "message", "path"?}}`.
 
-pub mod accounts_store;
 pub mod api;
 pub mod auth;
 pub mod demo;
 pub mod qa;
-pub mod qa_store;
 pub mod store;
 
 use std::future::Future;
 use std::io;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -44,8 +41,10 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+pub mod error;
 pub mod security;
 
+pub use error::Error;
 pub use store::Store;
 
 /// Request bodies above this are refused with a JSON 413 (a batch of 500 large records fits).
@@ -67,105 +66,6 @@ const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=3153600
 /// Everything else (index.html above all, which names the current hashed files) is revalidated
 /// on every load, so a new build is picked up at once.
 const REVALIDATE: HeaderValue = HeaderValue::from_static("no-cache");
-
-/// The server's one error type: start-up failures and request failures alike.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error(
-        "the app directory {} does not exist: build the app first (`cargo xtask run` does, or `trunk build --release`) or pass --dist DIR",
-        .0.display()
-    )]
-    DistMissing(PathBuf),
-    #[error(
-        "{} has no index.html: is it Trunk's dist directory? (build with `trunk build --release`)",
-        .0.display()
-    )]
-    IndexMissing(PathBuf),
-    #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: io::Error },
-    #[error("no such resource: {0}")]
-    NotFound(String),
-    #[error("I/O error: {0}")]
-    Io(#[from] io::Error),
-    /// A client error of the API: status, stable code, message, and where in the input.
-    #[error("{message}")]
-    Api {
-        status: StatusCode,
-        code: &'static str,
-        message: String,
-        path: Option<String>,
-    },
-    #[error("configuration: {0}")]
-    Config(String),
-    #[error("this server has no database configured")]
-    NoStore,
-    #[error("database error: {0}")]
-    Db(#[from] sqlx::Error),
-    #[error("database migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("internal error: {0}")]
-    Internal(String),
-}
-
-impl Error {
-    pub fn api(
-        status: StatusCode,
-        code: &'static str,
-        message: impl Into<String>,
-        path: Option<String>,
-    ) -> Error {
-        Error::Api {
-            status,
-            code,
-            message: message.into(),
-            path,
-        }
-    }
-
-    fn status(&self) -> StatusCode {
-        match self {
-            Error::NotFound(_) => StatusCode::NOT_FOUND,
-            Error::Api { status, .. } => *status,
-            Error::NoStore => StatusCode::SERVICE_UNAVAILABLE,
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    /// A stable machine-readable code, so clients need not parse messages.
-    fn code(&self) -> &'static str {
-        match self {
-            Error::DistMissing(_) | Error::IndexMissing(_) => "app_not_built",
-            Error::Bind { .. } => "bind_failed",
-            Error::NotFound(_) => "not_found",
-            Error::Api { code, .. } => code,
-            Error::Config(_) => "bad_config",
-            Error::NoStore => "no_database",
-            Error::Io(_) | Error::Db(_) | Error::Migrate(_) | Error::Internal(_) => "internal",
-        }
-    }
-}
-
-impl IntoResponse for Error {
-    fn into_response(self) -> Response {
-        let status = self.status();
-        let message = if status.is_server_error() {
-            // Details (paths, OS errors) go to the log, not to the client.
-            tracing::error!(error = %self, "request failed");
-            "internal server error".to_owned()
-        } else {
-            self.to_string()
-        };
-        let mut error = json!({ "code": self.code(), "message": message });
-        if let Error::Api {
-            path: Some(path), ..
-        } = &self
-        {
-            error["path"] = json!(path);
-        }
-        let body = json!({ "error": error });
-        (status, Json(body)).into_response()
-    }
-}
 
 /// What every handler may use. Cheap to clone (one `Arc`).
 #[derive(Clone, Debug)]

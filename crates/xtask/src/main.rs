@@ -18,9 +18,10 @@
 
 mod batch;
 mod bench;
+mod cycles;
 mod tasks;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -40,6 +41,8 @@ struct Args {
 enum Cmd {
     /// Everything CI runs: format, lints, native tests, wasm32 build and wasm32 tests.
     Test,
+    /// Fail when a crate's top-level modules import each other in a cycle (also a test).
+    Cycles,
     /// Build the web app and opdcheck-server; serve the app on 127.0.0.1 until Ctrl-C.
     Run {
         #[arg(long, default_value_t = 8080)]
@@ -196,6 +199,7 @@ fn main() -> ExitCode {
         }),
         Cmd::BenchWasm { ms, skip_build } => bench::bench_wasm(ms, skip_build),
         Cmd::Sizes => bench::sizes(),
+        Cmd::Cycles => cycles::run(&Path::new(env!("CARGO_MANIFEST_DIR")).join("..")),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

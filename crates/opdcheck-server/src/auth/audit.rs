@@ -12,8 +12,8 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use super::Principal;
-use crate::accounts_store::AuditRow;
 use crate::api::now;
+use crate::store::accounts::AuditRow;
 use crate::store::{Filter, Param, Store};
 use crate::{AppState, Error};
 

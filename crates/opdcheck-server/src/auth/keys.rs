@@ -10,9 +10,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::{Principal, at_most, audit, bad_body, field, random_hex, stamp};
-use crate::accounts_store::ApiKeyRow;
 use crate::api::{json_body, now, sha256_hex};
 use crate::store::Store;
+use crate::store::accounts::ApiKeyRow;
 use crate::{AppState, Error};
 
 /// The demo integrator key the demo portal (`/portal/`) syncs with; made with the demo accounts.

@@ -16,8 +16,8 @@ use super::{
     MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS, MIN_PASSWORD_CHARS, Principal, Role, at_most, audit,
     bad_body, field,
 };
-use crate::accounts_store::ApiKeyRow;
 use crate::api::{json_body, now, sha256_hex};
+use crate::store::accounts::ApiKeyRow;
 use crate::store::{Store, User};
 use crate::{AppState, Error};
 

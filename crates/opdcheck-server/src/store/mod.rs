@@ -17,20 +17,31 @@ use sqlx::{AssertSqlSafe, Row, SqlSafeStr};
 
 use crate::Error;
 
+pub mod accounts;
+pub mod qa;
+
 const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "records", include_str!("../migrations/0001_records.sql")),
-    (2, "auth", include_str!("../migrations/0002_auth.sql")),
-    (3, "policy", include_str!("../migrations/0003_policy.sql")),
-    (4, "qa", include_str!("../migrations/0004_qa.sql")),
+    (
+        1,
+        "records",
+        include_str!("../../migrations/0001_records.sql"),
+    ),
+    (2, "auth", include_str!("../../migrations/0002_auth.sql")),
+    (
+        3,
+        "policy",
+        include_str!("../../migrations/0003_policy.sql"),
+    ),
+    (4, "qa", include_str!("../../migrations/0004_qa.sql")),
     (
         5,
         "ownership",
-        include_str!("../migrations/0005_ownership.sql"),
+        include_str!("../../migrations/0005_ownership.sql"),
     ),
     (
         6,
         "accounts",
-        include_str!("../migrations/0006_accounts.sql"),
+        include_str!("../../migrations/0006_accounts.sql"),
     ),
 ];
 
@@ -100,7 +111,7 @@ pub struct NewRecord {
     pub abx: bool,
     /// Missed-report cases (XV-04 error findings).
     pub missed: i64,
-    /// Who pushes it ([`crate::auth::Principal::name`]).
+    /// Who pushes it (the principal's name).
     pub pushed_by: String,
 }
 
@@ -719,7 +730,7 @@ async fn sqlite_pool(opts: SqliteConnectOptions) -> Result<SqlitePool, Error> {
         .await?)
 }
 
-pub use crate::accounts_store::User;
+pub use accounts::User;
 
 impl Store {
     /// The policy override in force (the latest version an admin set), if any.

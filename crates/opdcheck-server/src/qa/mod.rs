@@ -25,7 +25,7 @@ use serde_json::{Value, json};
 
 use crate::api::{json_body, now};
 use crate::auth::Principal;
-use crate::qa_store::{Agg, PopRow, ReviewRow, SampleRow};
+use crate::store::qa::{Agg, PopRow, ReviewRow, SampleRow};
 use crate::store::{Filter, Param, Store};
 use crate::{AppState, Error};
 

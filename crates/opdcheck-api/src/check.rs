@@ -1,0 +1,1 @@
+//! `/api/v1/check`: check a document (or a visit) without storing it.

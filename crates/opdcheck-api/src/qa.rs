@@ -1,0 +1,1 @@
+//! `/api/v1/qa/...`: samples, reviews, the score sheet.

@@ -1,0 +1,1 @@
+//! `/api/v1/rules`: the rule catalog as the server serves it.

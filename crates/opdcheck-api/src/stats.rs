@@ -1,0 +1,1 @@
+//! `/api/v1/stats`: counts over stored records.
