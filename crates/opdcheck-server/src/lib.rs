@@ -42,6 +42,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub mod error;
+pub mod http;
 pub mod security;
 
 pub use error::Error;
@@ -284,7 +285,7 @@ impl AppState {
 pub fn app(state: AppState) -> Router {
     let router = Router::new()
         .route("/healthz", get(healthz))
-        .merge(api::router())
+        .merge(http::openapi::split().0)
         // Any other path of the API's namespace, whatever the method, is a JSON 404 (not the
         // static files' 405); a known path with a wrong method stays the router's 405.
         .route("/api", any(api_not_found))

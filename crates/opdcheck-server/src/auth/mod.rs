@@ -22,7 +22,7 @@ pub mod users;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::routing::{MethodRouter, delete, get, post};
+use axum::routing::{delete, get, post};
 use serde_json::Value;
 
 use crate::{AppState, Error};
@@ -44,8 +44,8 @@ pub const MAX_USERNAME_CHARS: usize = 64;
 /// `POST /login` bodies above this get a 413: a sign-in is two short strings.
 pub const LOGIN_BODY_LIMIT: usize = 4 * 1024;
 
-pub(crate) fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
-    vec![
+pub(crate) fn router() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    crate::http::openapi::unannotated(vec![
         (
             "/api/v1/login",
             post(session::login).layer(DefaultBodyLimit::max(LOGIN_BODY_LIMIT)),
@@ -64,7 +64,7 @@ pub(crate) fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ),
         ("/api/v1/api-keys/{name}", delete(keys::revoke_key)),
         ("/api/v1/audit", get(audit::list)),
-    ]
+    ])
 }
 
 pub fn forbidden(message: &str) -> Error {

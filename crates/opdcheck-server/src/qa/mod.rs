@@ -12,7 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{get, post};
 use chrono::{Datelike, NaiveDate};
 use opdcheck_engine::checklist::manual_items;
 use opdcheck_engine::policy::Policy;
@@ -42,8 +42,8 @@ pub const MAX_SEED: i64 = (1 << 53) - 1;
 pub const MAX_SAMPLE_SIZE: i64 = 10_000;
 /// At most this many rows when the sheet is grouped by document.
 pub const MAX_DOCUMENT_ROWS: i64 = 5_000;
-pub(crate) fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
-    vec![
+pub(crate) fn router() -> utoipa_axum::router::OpenApiRouter<AppState> {
+    crate::http::openapi::unannotated(vec![
         ("/api/v1/samples", post(create_sample).get(list_samples)),
         ("/api/v1/samples/{id}", get(get_sample)),
         ("/api/v1/samples/{id}/records", post(add_to_sample)),
@@ -55,7 +55,7 @@ pub(crate) fn routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/api/v1/sheet.csv", get(sheet_csv)),
         ("/api/v1/sheet/trend", get(trend)),
         ("/api/v1/sheet/rules", get(rule_rates)),
-    ]
+    ])
 }
 
 fn bad(code: &'static str, message: impl Into<String>, path: impl Into<String>) -> Error {
