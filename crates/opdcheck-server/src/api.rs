@@ -18,8 +18,9 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::auth::{Principal, Scope, audit, forbidden};
+use crate::error::Error;
+use crate::http::AppState;
 use crate::store::{Filter, IdState, Inserted, NewRecord, Param, Store, Writer};
-use crate::{AppState, Error};
 
 /// At most this many records in one `POST /records`.
 pub const MAX_BATCH: usize = 500;

@@ -15,7 +15,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
-use crate::Error;
+use crate::error::Error;
 use crate::store::Store;
 
 const RX: &str = include_str!("../../opdcheck-engine/samples/prescription-clean.json");

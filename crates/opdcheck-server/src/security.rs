@@ -13,7 +13,7 @@ use axum::http::HeaderValue;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
-use crate::Error;
+use crate::error::Error;
 
 /// The policy for pages served from `dist` (none: the API alone), framed by `frame_ancestors`
 /// (already checked by [`frame_ancestors`]).

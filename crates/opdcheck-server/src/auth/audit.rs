@@ -13,9 +13,10 @@ use serde_json::{Value, json};
 
 use super::Principal;
 use crate::api::now;
+use crate::error::Error;
+use crate::http::AppState;
 use crate::store::accounts::AuditRow;
 use crate::store::{Filter, Param, Store};
-use crate::{AppState, Error};
 
 /// Write one entry.
 pub async fn log(

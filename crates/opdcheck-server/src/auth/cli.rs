@@ -9,7 +9,7 @@ use serde_json::json;
 use super::keys::{KeySpec, add_key, key_json};
 use super::users::{add_user, check_new_password, hash_blocking};
 use super::{Scopes, audit};
-use crate::Error;
+use crate::error::Error;
 use crate::store::Store;
 
 const ACTOR: &str = "cli";

@@ -11,9 +11,10 @@ use serde_json::{Value, json};
 
 use super::{Principal, at_most, audit, bad_body, field, random_hex, stamp};
 use crate::api::{json_body, now, sha256_hex};
+use crate::error::Error;
+use crate::http::AppState;
 use crate::store::Store;
 use crate::store::accounts::ApiKeyRow;
-use crate::{AppState, Error};
 
 /// The demo integrator key the demo portal (`/portal/`) syncs with; made with the demo accounts.
 pub const DEMO_PORTAL_KEY: &str = "opd-demo-portal-key";

@@ -25,7 +25,8 @@ use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
 use serde_json::Value;
 
-use crate::{AppState, Error};
+use crate::error::Error;
+use crate::http::AppState;
 
 pub use keys::{DEMO_PORTAL_KEY, Scope, Scopes};
 pub use limiter::LoginLimiter;

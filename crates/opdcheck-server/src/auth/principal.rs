@@ -10,7 +10,8 @@ use axum::http::request::Parts;
 use super::keys::{Scope, Scopes};
 use super::{forbidden, parse_stamp, unauthorized};
 use crate::api::{now, sha256_hex};
-use crate::{AppState, Error};
+use crate::error::Error;
+use crate::http::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {

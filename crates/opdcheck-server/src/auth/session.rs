@@ -21,7 +21,8 @@ use super::{
     forbidden, random_hex, stamp, unauthorized,
 };
 use crate::api::{json_body, sha256_hex};
-use crate::{AppState, Error};
+use crate::error::Error;
+use crate::http::AppState;
 
 /// The peer address, when the server knows it: never a rejection (`oneshot` tests have none).
 pub struct ClientAddr(pub Option<IpAddr>);

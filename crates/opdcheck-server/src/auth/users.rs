@@ -17,9 +17,10 @@ use super::{
     bad_body, field,
 };
 use crate::api::{json_body, now, sha256_hex};
+use crate::error::Error;
+use crate::http::AppState;
 use crate::store::accounts::ApiKeyRow;
 use crate::store::{Store, User};
-use crate::{AppState, Error};
 
 pub fn hash_password(password: &str) -> Result<String, Error> {
     let mut salt = [0u8; 16];

@@ -5,7 +5,9 @@
 //! of `opdcheck-api`. The OpenAPI document served at `/api/v1/openapi.json` is generated from the
 //! same annotated handlers, so a route cannot be served without being described.
 
+pub mod app;
 pub mod extract;
 pub mod openapi;
 
+pub use app::AppState;
 pub use extract::Body;

@@ -25,9 +25,10 @@ use serde_json::{Value, json};
 
 use crate::api::{json_body, now};
 use crate::auth::Principal;
+use crate::error::Error;
+use crate::http::AppState;
 use crate::store::qa::{Agg, PopRow, ReviewRow, SampleRow};
 use crate::store::{Filter, Param, Store};
-use crate::{AppState, Error};
 
 /// The kinds a sample draws by default.
 pub const DEFAULT_KINDS: [DocKind; 4] = [

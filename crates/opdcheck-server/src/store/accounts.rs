@@ -4,7 +4,7 @@
 
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::Error;
+use crate::error::Error;
 use crate::store::{Filter, Param, Store, bind_all, on_pool};
 
 /// A user as stored (without the password hash).

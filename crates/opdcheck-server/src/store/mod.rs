@@ -15,7 +15,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use sqlx::{AssertSqlSafe, Row, SqlSafeStr};
 
-use crate::Error;
+use crate::error::Error;
 
 pub mod accounts;
 pub mod qa;

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use opdcheck_engine::Engine;
 use sqlx::{AssertSqlSafe, Row};
 
-use crate::Error;
+use crate::error::Error;
 use crate::store::{Filter, Param, Store, bind_all, on_pool};
 
 /// A record of the population a sample is drawn from.
