@@ -92,8 +92,10 @@ pub fn crate_refs(src: &str) -> BTreeSet<String> {
 /// them) and the `#[cfg(test)]` module at the end of a file (tests may reach anywhere) left out.
 fn code_of(text: &str) -> String {
     let mut code = String::new();
-    for line in text.lines() {
-        if line.starts_with("#[cfg(test)]") {
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        // An inline test module ends the file's code; `#[cfg(test)] mod x;` does not.
+        if line.starts_with("#[cfg(test)]") && lines.peek().is_some_and(|l| l.contains('{')) {
             break;
         }
         let line = line.find("//").map_or(line, |i| &line[..i]);
@@ -103,25 +105,95 @@ fn code_of(text: &str) -> String {
     code
 }
 
+/// `super::` paths that leave the file's top-level module, spelled as `crate::` paths: in a
+/// top-level file (`x.rs`, `x/mod.rs`) `super::` is the crate root; in `x/y.rs`, `super::super::`.
+fn rooted(code: &str, rel: &Path) -> String {
+    let depth = rel.components().count();
+    let is_mod = rel.file_name().is_some_and(|f| f == "mod.rs");
+    match (depth, is_mod) {
+        (1, _) | (2, true) => code.replace("super::", "crate::"),
+        (2, false) | (3, true) => code.replace("super::super::", "crate::"),
+        _ => code.to_owned(),
+    }
+}
+
+/// Where the crate root's `pub use` lines take each re-exported name from: `crate::Engine`
+/// written in a module is an edge to the module that defines `Engine`, not to the root.
+fn reexports(root: &str, modules: &BTreeSet<String>) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
+    for stmt in root.split(';') {
+        let Some(rest) = stmt.trim().strip_prefix("pub use ") else {
+            continue;
+        };
+        let from = ident_at(
+            rest.trim_start_matches("crate::")
+                .trim_start_matches("self::"),
+        );
+        if !modules.contains(from) {
+            continue;
+        }
+        for name in rest.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+            if !name.is_empty() && name != from && !modules.contains(name) {
+                map.insert(name.to_owned(), from.to_owned());
+            }
+        }
+    }
+    map
+}
+
+/// The modules the crate root's own code names (`rules::RULES`, `use model::*`): its `pub use`
+/// re-exports are the crate's façade for other crates, not a dependency, and do not count.
+fn root_refs(code: &str, modules: &BTreeSet<String>) -> BTreeSet<String> {
+    let code: String = code
+        .split(';')
+        .filter(|stmt| !stmt.trim_start().starts_with("pub use "))
+        .collect::<Vec<_>>()
+        .join(";");
+    let mut names = BTreeSet::new();
+    for m in modules {
+        let pat = format!("{m}::");
+        let found = code.match_indices(&pat).any(|(i, _)| {
+            let before = code[..i].chars().next_back();
+            !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':')
+        });
+        if found {
+            names.insert(m.clone());
+        }
+    }
+    names
+}
+
 /// The graph of the crate whose sources are in `src`.
 pub fn graph(src: &Path) -> Graph {
     let mut files = Vec::new();
     rust_files(src, &mut files);
-    let mut g = Graph::new();
     let mut modules = BTreeSet::new();
     for f in &files {
         modules.insert(module_of(f.strip_prefix(src).unwrap_or(f)));
     }
+    modules.remove(ROOT);
+    let root_text = ["lib.rs", "main.rs"]
+        .iter()
+        .map(|f| code_of(&fs::read_to_string(src.join(f)).unwrap_or_default()))
+        .collect::<String>();
+    let moved = reexports(&root_text, &modules);
+    let mut g = Graph::new();
     for f in &files {
-        let from = module_of(f.strip_prefix(src).unwrap_or(f));
-        let text = code_of(&fs::read_to_string(f).unwrap_or_default());
+        let rel = f.strip_prefix(src).unwrap_or(f);
+        let from = module_of(rel);
+        let code = rooted(&code_of(&fs::read_to_string(f).unwrap_or_default()), rel);
+        let mut names = crate_refs(&code);
+        if from == ROOT {
+            names.extend(root_refs(&code, &modules));
+        }
         let edges = g.entry(from.clone()).or_default();
-        for name in crate_refs(&text) {
-            // A name that is no module is an item of the crate root (`crate::Error`).
+        for name in names {
+            // A name that is no module is an item of the crate root (`crate::Error`), or one the
+            // root re-exports from a module.
             let to = if modules.contains(&name) {
                 name
             } else {
-                ROOT.to_owned()
+                moved.get(&name).cloned().unwrap_or_else(|| ROOT.to_owned())
             };
             if to != from {
                 edges.insert(to);
@@ -292,6 +364,25 @@ mod tests {
         let c = find_cycle(&g(&[("api", "qa"), ("qa", "store"), ("store", "api")])).unwrap();
         assert_eq!(c.first(), c.last());
         assert_eq!(c.len(), 4, "{c:?}");
+    }
+
+    #[test]
+    fn super_paths_and_root_reexports_are_resolved() {
+        assert_eq!(
+            rooted("use super::X;", Path::new("api.rs")),
+            "use crate::X;"
+        );
+        assert_eq!(
+            rooted("use super::X;", Path::new("store/qa.rs")),
+            "use super::X;"
+        );
+        assert_eq!(rooted("super::super::Y", Path::new("a/b.rs")), "crate::Y");
+        let modules: BTreeSet<String> = ["model", "rules", "policy"].map(String::from).into();
+        let root = "pub mod model;\npub use model::{DocKind, Document};\nuse rules::RULES;\nfn f() { policy::x(); }";
+        let moved = reexports(root, &modules);
+        assert_eq!(moved.get("Document").map(String::as_str), Some("model"));
+        let refs: Vec<String> = root_refs(root, &modules).into_iter().collect();
+        assert_eq!(refs, ["policy", "rules"]);
     }
 
     #[test]
