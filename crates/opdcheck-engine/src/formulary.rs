@@ -10,8 +10,8 @@ use fnv::FnvHashMap as HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::policy::{AbxTier, Vocab};
 use crate::units::{self, Amount};
+use crate::vocab::{AbxTier, Vocab};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::formulary::Formulary;
 use crate::model::Title;
 use crate::parse::InputError;
+pub use crate::vocab::{AbxTier, Vocab};
 
 pub const DEFAULT_POLICY_JSON: &str = include_str!("../data/policy.json");
 pub const DEFAULT_CLINICAL_JSON: &str = include_str!("../data/clinical.json");
@@ -95,51 +96,6 @@ pub struct Required {
     pub consent_categories: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Vocab {
-    /// RX-02, MR-07: what is not a diagnosis when written alone.
-    pub non_diagnoses: Vec<String>,
-    /// RQ-03: vague request diagnoses.
-    pub vague_request_diagnoses: Vec<String>,
-    /// RX-08: vague usage phrases.
-    pub vague_phrases: Vec<String>,
-    /// RX-12: words in `diagnosis_note` that justify a longer supply.
-    pub longer_supply_reasons: Vec<String>,
-    /// RX-07/09: frequency codes → administrations per day (`null`: as needed / once).
-    pub frequencies: BTreeMap<String, Option<f64>>,
-    /// RX-07: units a dose may be written in.
-    pub dose_units: Vec<String>,
-    /// RX-07: units a dispensed quantity may be written in.
-    pub quantity_units: Vec<String>,
-    /// RX-09: quantity units that are whole packs (盒, 瓶 …).
-    pub pack_units: Vec<String>,
-    /// Routes as written → route class (oral, iv, im, sc, inhal, topical, rectal, sublingual, decoction …).
-    pub routes: BTreeMap<String, String>,
-    /// Route classes whose drugs act systemically (RX-21, RX-22).
-    pub systemic_routes: Vec<String>,
-    /// Dosage-form words written after a drug name (longest match wins).
-    pub dosage_forms: Vec<String>,
-    /// Forms that are injections (RX-13).
-    pub injection_forms: Vec<String>,
-    /// Forms that are controlled or sustained release (RX-13).
-    pub controlled_release_forms: Vec<String>,
-    /// Salt words written before a generic name (盐酸二甲双胍) and after it (头孢曲松钠).
-    pub salt_prefixes: Vec<String>,
-    pub salt_suffixes: Vec<String>,
-    /// Allergy history texts that deny any allergy (XV-05).
-    pub allergy_denials: Vec<String>,
-    /// RQ-05: request items that are contrast or invasive studies.
-    pub consent_exam_keywords: Vec<String>,
-    /// HX-01: words in a treatment plan that record a consultation or referral.
-    pub consultation_keywords: Vec<String>,
-    /// HX-01: marks of a diagnosis that is not yet certain (待查, ?), and endings (待排).
-    pub uncertain_diagnosis_marks: Vec<String>,
-    pub uncertain_diagnosis_suffixes: Vec<String>,
-    /// RX-05: department names that mean an emergency visit.
-    pub emergency_departments: Vec<String>,
-}
-
 /// A row of the assessment tables.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -207,24 +163,6 @@ pub struct Sampling {
     /// Fraction of the month's prescriptions (0.001 = 1‰).
     pub monthly_fraction: f64,
     pub monthly_min_records: u32,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AbxTier {
-    Nonrestricted,
-    Restricted,
-    Special,
-}
-
-impl AbxTier {
-    pub fn zh(self) -> &'static str {
-        match self {
-            AbxTier::Nonrestricted => "非限制使用级",
-            AbxTier::Restricted => "限制使用级",
-            AbxTier::Special => "特殊使用级",
-        }
-    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -570,14 +508,6 @@ impl Policy {
                     format!("items.{code}.manual_check.max"),
                     "must be at least the deduction, which is not negative".into(),
                 );
-            }
-            for (i, r) in item.confirmed_warnings.iter().enumerate() {
-                if crate::rules::rule(r).is_none_or(|rule| rule.item != code.as_str()) {
-                    return bad(
-                        format!("items.{code}.confirmed_warnings[{i}]"),
-                        format!("`{r}` is not a rule of {code}"),
-                    );
-                }
             }
         }
         if self.limits.max_drugs == 0 {
