@@ -307,3 +307,138 @@ fn missed_report_visit(
     }
     v
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Templates with just the fields the generator varies (the server's tests use the engine's
+    /// samples and check what the engine makes of them).
+    fn templates() -> Templates {
+        let signer = json!({"id": "X", "name": "X", "signed_at": null, "signature_id": "S"});
+        let patient = json!({"name": "X", "birth_date": "2000-01-01", "record_no": "X"});
+        Templates {
+            prescription: json!({"kind": "prescription", "patient": patient, "prescriber": signer,
+                "items": [{"drug": "阿莫西林胶囊"}, {"drug": "盐酸氨溴索片"}], "diagnoses": ["x"]}),
+            record: json!({"kind": "outpatient_record", "patient": patient, "physician": signer}),
+            request: json!({"kind": "exam_request", "patient": patient, "physician": signer}),
+            report: json!({"kind": "infectious_report", "patient": patient,
+                "reporting_physician": signer, "disease": "乙型病毒性肝炎"}),
+            visit: json!({"kind": "visit", "record": {"kind": "outpatient_record",
+                "patient": patient, "physician": signer}}),
+        }
+    }
+
+    fn period() -> (NaiveDate, NaiveDate) {
+        let end = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        (first_day(3, end), end)
+    }
+
+    #[test]
+    fn the_period_starts_on_the_first_of_a_month() {
+        let end = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        assert_eq!(
+            first_day(3, end),
+            NaiveDate::from_ymd_opt(2026, 9, 1).unwrap()
+        );
+        assert_eq!(
+            first_day(1, end),
+            NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()
+        );
+        let jan = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+        assert_eq!(
+            first_day(2, jan),
+            NaiveDate::from_ymd_opt(2025, 12, 1).unwrap()
+        );
+    }
+
+    #[test]
+    fn deterministic_for_a_seed_and_the_iterator_numbers_in_order() {
+        let (first, end) = period();
+        let a: Vec<Value> = Demo::new(templates(), 9, first, end).take(500).collect();
+        let mut demo = Demo::new(templates(), 9, first, end);
+        let b: Vec<Value> = (0..500).map(|n| demo.document(n)).collect();
+        assert_eq!(a, b);
+        let c: Vec<Value> = Demo::new(templates(), 10, first, end).take(500).collect();
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn the_mix_the_roster_and_the_period() {
+        let (first, end) = period();
+        let mut kinds = std::collections::BTreeMap::new();
+        let (mut departments, mut doctors) = (Vec::new(), Vec::new());
+        for (n, v) in Demo::new(templates(), 1, first, end).take(4000).enumerate() {
+            let kind = v["kind"].as_str().unwrap().to_owned();
+            let (doc, signer) = match kind.as_str() {
+                "prescription" => (&v, "prescriber"),
+                "infectious_report" => (&v, "reporting_physician"),
+                "visit" => (&v["record"], "physician"),
+                _ => (&v, "physician"),
+            };
+            *kinds.entry(kind.clone()).or_insert(0) += 1;
+            let id = v["id"].as_str().unwrap();
+            assert!(
+                id.starts_with("demo-") && id.ends_with(&format!("{n:06}")),
+                "{id}"
+            );
+            let dept = doc["department"].as_str().unwrap();
+            let doctor = doc[signer]["id"].as_str().unwrap();
+            let roster = STAFF.iter().find(|(d, _)| *d == dept).unwrap().1;
+            assert!(
+                roster.iter().any(|(id, _)| *id == doctor),
+                "{dept} {doctor}"
+            );
+            departments.push(dept.to_owned());
+            doctors.push(doctor.to_owned());
+            let at = ["issued_at", "visit_at", "requested_at", "diagnosed_at"]
+                .iter()
+                .find_map(|k| doc[*k].as_str())
+                .unwrap();
+            let day = NaiveDate::parse_from_str(&at[..10], "%Y-%m-%d").unwrap();
+            assert!((first..=end).contains(&day), "{at}");
+            assert!(!doc["patient"]["name"].as_str().unwrap().is_empty());
+        }
+        departments.sort();
+        departments.dedup();
+        doctors.sort();
+        doctors.dedup();
+        assert_eq!(departments.len(), STAFF.len());
+        assert_eq!(doctors.len(), 9);
+        let share = |k: &str| f64::from(kinds[k]) / 4000.0;
+        assert!((0.5..0.6).contains(&share("prescription")), "{kinds:?}");
+        assert!(
+            (0.26..0.34).contains(&share("outpatient_record")),
+            "{kinds:?}"
+        );
+        assert!((0.07..0.13).contains(&share("exam_request")), "{kinds:?}");
+        assert!(
+            kinds["visit"] > 5 && kinds["infectious_report"] > 100,
+            "{kinds:?}"
+        );
+    }
+
+    #[test]
+    fn defects_at_the_configured_rate() {
+        let (first, end) = period();
+        // A clean prescription keeps its signature time and items' usage; count the changes.
+        let count = |rate: f64| {
+            Demo::new(templates(), 4, first, end)
+                .with_defect_rate(rate)
+                .take(3000)
+                .filter(|v| v["kind"] == "prescription")
+                .filter(|v| {
+                    v["prescriber"]["signed_at"].is_null()
+                        || v["items"][0]["frequency"] == "遵医嘱"
+                        || v["diagnoses"] == json!([])
+                        || v["items"][0]["days"] == 15
+                        || v["completed"] == false
+                })
+                .count() as f64
+        };
+        assert_eq!(count(0.0), 0.0);
+        let rx = 3000.0 * 0.55;
+        let rate = count(DEFECT_RATE) / rx;
+        assert!((0.08..0.16).contains(&rate), "defect rate {rate}");
+    }
+}
