@@ -8,7 +8,8 @@
 //! Each starts `opdcheck-server` (SQLite in a temporary data dir, or a throw-away PostgreSQL
 //! cluster), signs in as admin, then measures
 //! - ingest: one client pushing batches of 100 new records (half prescriptions, half outpatient
-//!   records, each checked by the server on the way in), records/s;
+//!   records, clean demo documents from `opdcheck_synth::demo`, each checked by the server on the
+//!   way in), records/s;
 //! - latency: 64 concurrent clients (tokio tasks), each pushing its own batches of 100; p50/p99
 //!   of the request latency, and the records/s of the whole.
 
@@ -18,26 +19,35 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use common::{ServerProc, Storage};
+use opdcheck_synth::demo::Kind;
 use serde_json::{Value, json};
 
-const RX: &str = include_str!("../../opdcheck-engine/samples/prescription-clean.json");
-const MR: &str = include_str!("../../opdcheck-engine/samples/outpatient_record-clean.json");
 const PER_BATCH: usize = 100;
 const INGEST_BATCHES: usize = 100;
 const CLIENTS: usize = 64;
 const BATCHES_PER_CLIENT: usize = 10;
 
-/// Batch bodies of new records, ids prefixed with `tag` so runs never collide.
+/// Batch bodies of new records, ids prefixed with `tag` so runs never collide: the demo data's
+/// clean prescriptions and outpatient records (`opdcheck_synth::demo`), alternating.
 fn bodies(tag: &str, batches: usize) -> Vec<Vec<u8>> {
-    let rx: Value = serde_json::from_str(RX).unwrap();
-    let mr: Value = serde_json::from_str(MR).unwrap();
+    let first = chrono::NaiveDate::from_ymd_opt(2026, 9, 1).unwrap();
+    let end = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+    let mut demo = opdcheck_server::demo::generator(1, first, end)
+        .unwrap()
+        .with_defect_rate(0.0);
     (0..batches)
         .map(|b| {
             let records: Vec<Value> = (0..PER_BATCH)
                 .map(|i| {
                     let id = format!("{tag}-{b}-{i}");
-                    let mut doc = if i % 2 == 0 { rx.clone() } else { mr.clone() };
+                    let kind = if i % 2 == 0 {
+                        Kind::Prescription
+                    } else {
+                        Kind::Record
+                    };
+                    let mut doc = demo.document_of(kind, b * PER_BATCH + i);
                     doc["id"] = json!(id);
+                    doc["visit_id"] = json!(format!("v-{id}"));
                     doc["patient"]["record_no"] = json!(format!("MZ{tag}{b}x{i}"));
                     json!({"id": id, "version": 1, "document": doc})
                 })

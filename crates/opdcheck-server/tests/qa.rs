@@ -1143,12 +1143,12 @@ async fn sheet_over_a_million_records_sqlite() {
         missed: i64,
         rules: Vec<(String, i64)>,
     }
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
     let first = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
     let end = chrono::NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
-    let templates: Vec<Template> = (0..200)
-        .map(|i| {
-            let v = opdcheck_server::demo::document(&mut rng, i, first, end);
+    let templates: Vec<Template> = opdcheck_server::demo::generator(1, first, end)
+        .unwrap()
+        .take(200)
+        .map(|v| {
             let doc = opdcheck_engine::parse_document(&v.to_string()).unwrap();
             let report = engine.check(&doc);
             let mut rules: BTreeMap<String, i64> = BTreeMap::new();
@@ -1167,6 +1167,8 @@ async fn sheet_over_a_million_records_sqlite() {
             }
         })
         .collect();
+    // Which template, day, department and doctor each stored record is.
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
 
     let started = Instant::now();
     const ROWS: usize = 50;

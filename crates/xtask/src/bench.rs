@@ -179,13 +179,13 @@ fn batch_file(count: u64, seed: u64, regenerate: bool) -> Result<PathBuf> {
         return Ok(path);
     }
     let start = Instant::now();
-    let catalog = crate::batch::Catalog::build(opdcheck_engine::Engine::default_engine());
-    let opts = crate::batch::GenOptions {
+    let catalog = opdcheck_synth::Catalog::build(opdcheck_engine::Engine::default_engine());
+    let opts = opdcheck_synth::GenOptions {
         count,
         seed,
         defect_rate: 0.25,
     };
-    let stats = write_atomically(&path, |f| crate::batch::generate(&catalog, &opts, f))
+    let stats = crate::batch::write_to(&catalog, &opts, &path)
         .map_err(|e| format!("writing {}: {e}", path.display()))?;
     eprintln!(
         "batch: generated {} ({} records, {:.1} MB) in {:.1} s",

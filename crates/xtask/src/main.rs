@@ -6,7 +6,8 @@
 //! - `run [--port P]`: build the web app and opdcheck-server, serve the app on 127.0.0.1 until
 //!   Ctrl-C. `run --cli`: the CLI on the shipped sample batch instead.
 //! - `gen-batch --count N [--seed S] [--defect-rate R] --out FILE`: N synthetic prescriptions as
-//!   JSONL (see [`batch`]). `--out -` writes to standard output.
+//!   JSONL (the generator is the `opdcheck-synth` crate; [`batch`] is the command). `--out -`
+//!   writes to standard output.
 //! - `bench-cli [--count N]`: opdcheck's CLI against Node + ajv on the same batch (records/s,
 //!   ratio; budget: opdcheck ≥ 2× ajv).
 //! - `bench-wasm`: builds the wasm module and times each document kind under Node.
@@ -23,7 +24,6 @@ mod tasks;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 
@@ -181,7 +181,7 @@ fn main() -> ExitCode {
             seed,
             defect_rate,
             out,
-        } => gen_batch(count, seed, defect_rate, &out),
+        } => batch::gen_batch(count, seed, defect_rate, &out),
         Cmd::BenchCli {
             count,
             seed,
@@ -220,33 +220,4 @@ fn browser(script: &str, skip_build: bool, args: &[String]) -> Result {
         tasks::build_app_and_server()?
     };
     tasks::node_e2e(script, &server, args)
-}
-
-fn gen_batch(count: u64, seed: u64, defect_rate: f64, out: &std::path::Path) -> Result {
-    let start = Instant::now();
-    let catalog = batch::Catalog::build(opdcheck_engine::Engine::default_engine());
-    let opts = batch::GenOptions {
-        count,
-        seed,
-        defect_rate: defect_rate.clamp(0.0, 1.0),
-    };
-    let stats = if out.as_os_str() == "-" {
-        batch::generate(&catalog, &opts, std::io::stdout().lock())
-    } else {
-        bench::write_atomically(out, |f| batch::generate(&catalog, &opts, f))
-    }
-    .map_err(|e| format!("writing {}: {e}", out.display()))?;
-    let secs = start.elapsed().as_secs_f64();
-    eprintln!(
-        "gen-batch: {} prescriptions ({} with defects, {:.1}%), {} items, {:.1} MB in {:.2} s ({:.0} records/s); seed {seed}; {}",
-        stats.records,
-        stats.defective,
-        100.0 * stats.defective as f64 / stats.records.max(1) as f64,
-        stats.items,
-        stats.bytes as f64 / 1e6,
-        secs,
-        stats.records as f64 / secs,
-        catalog.summary()
-    );
-    Ok(())
 }
