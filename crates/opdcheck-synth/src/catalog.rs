@@ -9,9 +9,9 @@ use opdcheck_engine::formulary::{Category, Drug};
 use opdcheck_engine::policy::AbxTier;
 use opdcheck_engine::units::{self, Unit};
 
+use crate::options::weighted;
 use crate::people::person_name;
 use crate::scenarios::{ADULT_DEPTS_EXTRA, SCENARIOS, ScenarioDef, TITLES};
-use crate::weighted;
 
 /// One product as written on a prescription: name + form + strength + pack.
 #[derive(Debug)]

@@ -17,15 +17,15 @@
 //!
 //! Code map: `catalog.rs` (formulary → products, herbs, departments and doctors),
 //! `scenarios.rs` (clinical scenarios, header vocabulary), `people.rs` (names, ages, ids,
-//! dates), `prescription.rs` (one prescription), `defects.rs` (what goes wrong),
+//! dates), `generator/` (one prescription: `mod.rs`; its patient, `patient.rs`; what goes wrong, `defects.rs`), `options.rs`,
 //! `output.rs` (the serialised shape), `demo.rs` (the demo's documents).
 
 mod catalog;
-mod defects;
 pub mod demo;
+mod generator;
+mod options;
 mod output;
 mod people;
-mod prescription;
 mod scenarios;
 
 use std::io::{self, Write};
@@ -33,37 +33,8 @@ use std::io::{self, Write};
 pub use catalog::Catalog;
 pub use people::person_name;
 
-use prescription::Gen;
-
-/// Options of a generation run.
-#[derive(Debug, Clone)]
-pub struct GenOptions {
-    /// How many prescriptions.
-    pub count: u64,
-    /// The random stream's seed: the same seed (and catalog) gives the same bytes.
-    pub seed: u64,
-    /// The share of prescriptions given one or two defects (0 to 1).
-    pub defect_rate: f64,
-}
-
-impl Default for GenOptions {
-    fn default() -> GenOptions {
-        GenOptions {
-            count: 1000,
-            seed: 42,
-            defect_rate: 0.25,
-        }
-    }
-}
-
-/// What a run wrote.
-#[derive(Debug, Default)]
-pub struct GenStats {
-    pub records: u64,
-    pub defective: u64,
-    pub items: u64,
-    pub bytes: u64,
-}
+use generator::Gen;
+pub use options::{GenOptions, GenStats};
 
 struct Counting<W> {
     inner: W,
@@ -161,19 +132,6 @@ impl Iterator for Prescriptions<'_> {
         let left = usize::try_from(self.opts.count - self.n).unwrap_or(usize::MAX);
         (left, Some(left))
     }
-}
-
-/// A weighted choice.
-pub(crate) fn weighted<T: Copy>(rng: &mut fastrand::Rng, items: &[(T, u32)]) -> T {
-    let total: u32 = items.iter().map(|(_, w)| w).sum();
-    let mut x = rng.u32(0..total.max(1));
-    for &(t, w) in items {
-        if x < w {
-            return t;
-        }
-        x -= w;
-    }
-    items[items.len() - 1].0
 }
 
 #[cfg(test)]

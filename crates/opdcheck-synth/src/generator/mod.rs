@@ -2,15 +2,17 @@
 //! drugs, distinct compatible drugs the patient may take, each with a dose within the label (per
 //! kg for a child), a frequency, days and a quantity that agree; then, on a fraction, defects.
 
+pub(crate) mod defects;
+mod patient;
+
 use opdcheck_engine::formulary::Controlled;
 
-use crate::GenOptions;
 use crate::catalog::{Catalog, Doctor, Product};
-use crate::defects::DEFECTS;
+use crate::options::{GenOptions, weighted};
 use crate::output::{HerbalOut, ItemOut, Num, Qty, RxOut, SignerOut};
 use crate::people::{Person, date_string, days_from_civil};
 use crate::scenarios::{FEE_CATEGORIES, INSTITUTIONS, title_tier};
-use crate::weighted;
+use defects::DEFECTS;
 
 pub(crate) const FREQS: &[(&str, f64)] = &[("qd", 1.0), ("bid", 2.0), ("tid", 3.0)];
 pub(crate) const FREQ_ZH: &[&str] = &["每日1次", "每日2次", "每日3次"];

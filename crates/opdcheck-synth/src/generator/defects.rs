@@ -5,9 +5,9 @@
 
 use opdcheck_engine::policy::AbxTier;
 
+use super::{Gen, push_item};
 use crate::output::{AgeOut, Num, Qty, RxOut, SignerOut};
 use crate::people::Person;
-use crate::prescription::{Gen, push_item};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Defect {
