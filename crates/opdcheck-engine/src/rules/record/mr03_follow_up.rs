@@ -5,7 +5,7 @@ use crate::model::VisitType;
 use crate::report::Severity;
 use crate::rules::{Check, RecordCtx, Sink};
 
-use super::mr01::check_required;
+use super::mr01_front_page::check_required;
 
 declare_rule! {
     /// ## What it checks

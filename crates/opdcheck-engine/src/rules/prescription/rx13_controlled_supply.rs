@@ -8,7 +8,7 @@ use crate::policy::Policy;
 use crate::report::{Severity, Text};
 use crate::rules::{Check, ItemCtx, RxCtx, Sink};
 
-use super::rx12::{EPS, days_text, doses_in_quantity, supply};
+use super::rx12_supply_days::{EPS, days_text, doses_in_quantity, supply};
 
 declare_rule! {
     /// ## What it checks
