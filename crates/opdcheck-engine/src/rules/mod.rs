@@ -161,17 +161,69 @@ impl Rule {
 }
 
 /// Declares a rule: its doc comment becomes `Rule::doc`.
+///
+/// The fields every rule sets come first, in this order: `code`, `item`, `severity`, `clause`,
+/// `title`, `check`. The rarely used ones may follow, in any order, and default otherwise:
+/// `severity_note: ""` (the severity does not vary), `case: None` (not an OPD-5 per-case
+/// deduction), `overridable: false`.
+///
+/// ```
+/// use opdcheck_engine::declare_rule;
+/// use opdcheck_engine::report::Severity;
+/// use opdcheck_engine::rules::{Check, RxCtx, Sink};
+///
+/// declare_rule! {
+///     /// ## What it checks
+///     /// Nothing.
+///     pub static RULE = {
+///         code: "RX-99",
+///         item: "OPD-11",
+///         severity: Severity::Warning,
+///         clause: "none",
+///         title: ("示例", "an example"),
+///         check: Check::Prescription(check),
+///         overridable: true,
+///     }
+/// }
+/// fn check(_: &RxCtx, _: &mut Sink) {}
+///
+/// assert!(RULE.overridable && RULE.case.is_none() && RULE.severity_note.is_empty());
+/// ```
 #[macro_export]
 macro_rules! declare_rule {
-    ($(#[doc = $doc:literal])* $vis:vis static $name:ident = { $($field:ident : $value:expr),* $(,)? }) => {
+    (
+        $(#[doc = $doc:literal])*
+        $vis:vis static $name:ident = {
+            code: $code:expr,
+            item: $item:expr,
+            severity: $severity:expr,
+            clause: $clause:expr,
+            title: $title:expr,
+            check: $check:expr
+            $(, $field:ident : $value:expr)* $(,)?
+        }
+    ) => {
         $(#[doc = $doc])*
-        $vis static $name: $crate::rules::Rule = $crate::rules::Rule {
-            $($field: $value,)*
-            #[cfg(not(feature = "lean"))]
-            doc: concat!($($doc, "\n"),*),
-            // The widget ships without the catalog's documentation (~80 KB).
-            #[cfg(feature = "lean")]
-            doc: "",
+        $vis static $name: $crate::rules::Rule = {
+            #[allow(unused_mut)]
+            let mut rule = $crate::rules::Rule {
+                code: $code,
+                item: $item,
+                severity: $severity,
+                severity_note: "",
+                case: None,
+                clause: $clause,
+                overridable: false,
+                title: $title,
+                check: $check,
+                #[cfg(not(feature = "lean"))]
+                doc: concat!($($doc, "\n"),*),
+                // The widget ships without the catalog's documentation (~80 KB).
+                #[cfg(feature = "lean")]
+                doc: "",
+            };
+            $(rule.$field = $value;)*
+            rule
         };
     };
 }

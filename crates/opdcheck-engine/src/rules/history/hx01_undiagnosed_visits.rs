@@ -43,10 +43,7 @@ declare_rule! {
         code: "HX-01",
         item: "CLN-18",
         severity: Severity::Warning,
-        severity_note: "",
-        case: None,
         clause: "临床医疗科室医疗质量通用考核表 第18条; 医院规章(种子001 规范行医第10条)",
-        overridable: false,
         title: ("三次就诊未明确诊断应请会诊", "three visits without a diagnosis call for a consultation"),
         check: Check::History(check),
     }

@@ -36,12 +36,10 @@ declare_rule! {
         code: "IR-01",
         item: "OPD-5",
         severity: Severity::Error,
-        severity_note: "",
-        case: Some("defective"),
         clause: "门诊医疗质量考核表 第5条; 传染病信息报告管理规范(报告卡填写要求)",
-        overridable: false,
         title: ("报告卡项目完整", "report card complete"),
         check: Check::Infectious(check),
+        case: Some("defective"),
     }
 }
 

@@ -43,10 +43,7 @@ declare_rule! {
         code: "RX-05",
         item: "OPD-10",
         severity: Severity::Warning,
-        severity_note: "",
-        case: None,
         clause: "处方管理办法 第5条、附件1(处方颜色与类别)",
-        overridable: false,
         title: ("处方类别与内容相符", "prescription type fits its content"),
         check: Check::Prescription(check),
     }

@@ -41,12 +41,10 @@ declare_rule! {
         code: "RX-06",
         item: "OPD-11",
         severity: Severity::Error,
-        severity_note: "error for a known abbreviation, alias or code; warning for a name not in the formulary",
-        case: None,
         clause: "门诊医疗质量考核表 第11条; 处方管理办法 第6条(4)、第17条",
-        overridable: false,
         title: ("药品名称规范", "standard generic drug name"),
         check: Check::Prescription(check),
+        severity_note: "error for a known abbreviation, alias or code; warning for a name not in the formulary",
     }
 }
 

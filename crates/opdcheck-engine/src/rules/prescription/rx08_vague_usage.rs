@@ -29,10 +29,7 @@ declare_rule! {
         code: "RX-08",
         item: "OPD-11",
         severity: Severity::Error,
-        severity_note: "",
-        case: None,
         clause: "门诊医疗质量考核表 第11条; 处方管理办法 第6条(4)",
-        overridable: false,
         title: ("用法不得使用含糊字句", "no vague usage phrase"),
         check: Check::Prescription(check),
     }

@@ -27,10 +27,7 @@ declare_rule! {
         code: "RX-10",
         item: "OPD-12",
         severity: Severity::Error,
-        severity_note: "",
-        case: None,
         clause: "门诊医疗质量考核表 第12条; 处方管理办法 第6条(7)",
-        overridable: false,
         title: ("每张处方不超过5种药品", "at most 5 drugs per prescription"),
         check: Check::Prescription(check),
     }

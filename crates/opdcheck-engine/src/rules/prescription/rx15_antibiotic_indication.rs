@@ -31,10 +31,7 @@ declare_rule! {
         code: "RX-15",
         item: "OPD-14",
         severity: Severity::Error,
-        severity_note: "",
-        case: None,
         clause: "门诊医疗质量考核表 第14条; 抗菌药物临床应用管理办法 第6条",
-        overridable: false,
         title: ("抗菌药物须有感染诊断", "an antibiotic needs an infection diagnosis"),
         check: Check::Prescription(check),
     }

@@ -31,10 +31,7 @@ declare_rule! {
         code: "RX-16",
         item: "OPD-15",
         severity: Severity::Error,
-        severity_note: "",
-        case: None,
         clause: "门诊医疗质量考核表 第15条; 处方管理办法 第6条(3)",
-        overridable: false,
         title: ("修改处签名并注明日期", "every correction signed and dated"),
         check: Check::Prescription(check),
     }

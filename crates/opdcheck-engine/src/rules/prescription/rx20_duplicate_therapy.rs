@@ -30,10 +30,7 @@ declare_rule! {
         code: "RX-20",
         item: "CLN-7",
         severity: Severity::Warning,
-        severity_note: "",
-        case: None,
         clause: "临床医疗科室医疗质量通用考核表 第7条; 医院处方点评管理规范 第18条(6)",
-        overridable: false,
         title: ("重复用药", "no duplicate therapy"),
         check: Check::Prescription(check),
     }

@@ -38,10 +38,7 @@ declare_rule! {
         code: "MR-01",
         item: "OPD-7",
         severity: Severity::Error,
-        severity_note: "",
-        case: None,
         clause: "门诊医疗质量考核表 第7条; 病历书写基本规范 第13条",
-        overridable: false,
         title: ("门诊病历首页完整", "record front page complete"),
         check: Check::Record(check),
     }

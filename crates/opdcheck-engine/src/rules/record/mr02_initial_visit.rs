@@ -38,10 +38,7 @@ declare_rule! {
         code: "MR-02",
         item: "OPD-8",
         severity: Severity::Error,
-        severity_note: "",
-        case: None,
         clause: "门诊医疗质量考核表 第8条; 病历书写基本规范 第14条",
-        overridable: false,
         title: ("初诊病历内容完整", "initial-visit record complete"),
         check: Check::Record(check),
     }

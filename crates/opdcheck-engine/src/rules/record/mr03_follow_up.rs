@@ -36,10 +36,7 @@ declare_rule! {
         code: "MR-03",
         item: "OPD-9",
         severity: Severity::Error,
-        severity_note: "",
-        case: None,
         clause: "门诊医疗质量考核表 第9条; 病历书写基本规范 第14条",
-        overridable: false,
         title: ("复诊病历内容完整", "follow-up record complete"),
         check: Check::Record(check),
     }

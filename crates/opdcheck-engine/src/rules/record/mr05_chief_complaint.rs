@@ -32,10 +32,7 @@ declare_rule! {
         code: "MR-05",
         item: "OPD-8/9",
         severity: Severity::Warning,
-        severity_note: "",
-        case: None,
         clause: "门诊医疗质量考核表 第8、9条; 病历书写基本规范 第14条",
-        overridable: false,
         title: ("主诉含持续时间且简明", "chief complaint states a duration and is short"),
         check: Check::Record(check),
     }

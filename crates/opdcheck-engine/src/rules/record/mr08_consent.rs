@@ -33,10 +33,7 @@ declare_rule! {
         code: "MR-08",
         item: "CLN-5",
         severity: Severity::Error,
-        severity_note: "",
-        case: None,
         clause: "临床医疗科室医疗质量通用考核表 第5条; 病历书写基本规范 第10条",
-        overridable: false,
         title: ("知情同意书签署", "signed consent for what the plan needs"),
         check: Check::Record(check),
     }

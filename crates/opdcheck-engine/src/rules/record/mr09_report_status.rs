@@ -31,10 +31,7 @@ declare_rule! {
         code: "MR-09",
         item: "OPD-5",
         severity: Severity::Warning,
-        severity_note: "",
-        case: None,
         clause: "门诊医疗质量考核表 第5条; 传染病信息报告管理规范",
-        overridable: false,
         title: ("法定传染病诊断须记录报告情况", "a notifiable diagnosis records its report status"),
         check: Check::Record(check),
     }

@@ -34,10 +34,7 @@ declare_rule! {
         code: "RQ-01",
         item: "OPD-17",
         severity: Severity::Error,
-        severity_note: "",
-        case: None,
         clause: "门诊医疗质量考核表 第17条",
-        overridable: false,
         title: ("申请单项目完整", "request form complete"),
         check: Check::Request(check),
     }

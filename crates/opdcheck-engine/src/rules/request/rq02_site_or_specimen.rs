@@ -30,10 +30,7 @@ declare_rule! {
         code: "RQ-02",
         item: "OPD-17",
         severity: Severity::Error,
-        severity_note: "",
-        case: None,
         clause: "门诊医疗质量考核表 第17条",
-        overridable: false,
         title: ("检查部位/标本", "body site or specimen given"),
         check: Check::Request(check),
     }

@@ -31,10 +31,7 @@ declare_rule! {
         code: "RQ-03",
         item: "OPD-17",
         severity: Severity::Error,
-        severity_note: "",
-        case: None,
         clause: "门诊医疗质量考核表 第17条",
-        overridable: false,
         title: ("诊断清楚合理", "diagnosis is clear"),
         check: Check::Request(check),
     }

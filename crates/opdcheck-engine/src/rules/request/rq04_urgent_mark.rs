@@ -30,10 +30,7 @@ declare_rule! {
         code: "RQ-04",
         item: "OPD-17",
         severity: Severity::Error,
-        severity_note: "",
-        case: None,
         clause: "门诊医疗质量考核表 第17条",
-        overridable: false,
         title: ("急诊、危重患者标“急!”“危!”", "emergency and critical patients marked 急!/危!"),
         check: Check::Request(check),
     }

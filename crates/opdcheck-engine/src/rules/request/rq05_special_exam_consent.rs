@@ -32,10 +32,7 @@ declare_rule! {
         code: "RQ-05",
         item: "CLN-8",
         severity: Severity::Error,
-        severity_note: "",
-        case: None,
         clause: "临床医疗科室医疗质量通用考核表 第8条; 病历书写基本规范 第10条",
-        overridable: false,
         title: ("特殊检查须签署知情同意", "special examinations with signed consent"),
         check: Check::Request(check),
     }

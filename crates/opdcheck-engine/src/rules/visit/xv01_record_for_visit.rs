@@ -28,10 +28,7 @@ declare_rule! {
         code: "XV-01",
         item: "OPD-4",
         severity: Severity::Error,
-        severity_note: "",
-        case: None,
         clause: "门诊医疗质量考核表 第4条",
-        overridable: false,
         title: ("每次就诊须有门诊病历", "an outpatient record for every visit"),
         check: Check::Visit(check),
     }

@@ -41,10 +41,7 @@ declare_rule! {
         code: "XV-03",
         item: "OPD-10",
         severity: Severity::Error,
-        severity_note: "",
-        case: None,
         clause: "门诊医疗质量考核表 第10条; 处方管理办法 第6条(2)",
-        overridable: false,
         title: ("同一患者", "the same patient on every document"),
         check: Check::Visit(check),
     }

@@ -32,12 +32,10 @@ declare_rule! {
         code: "XV-04",
         item: "OPD-5",
         severity: Severity::Error,
-        severity_note: "",
-        case: Some("missed"),
         clause: "门诊医疗质量考核表 第5条; 传染病防治法",
-        overridable: false,
         title: ("法定传染病不得漏报", "no missed notifiable-disease report"),
         check: Check::Visit(check),
+        case: Some("missed"),
     }
 }
 
