@@ -16,6 +16,7 @@ pub mod parse;
 pub mod policy;
 pub mod report;
 pub mod rules;
+pub mod samples;
 pub mod score;
 pub mod sheet;
 pub mod suggest;

@@ -20,8 +20,8 @@ use std::time::{Duration, Instant};
 use common::{ServerProc, Storage};
 use serde_json::{Value, json};
 
-const RX: &str = include_str!("../../opdcheck-engine/samples/prescription-clean.json");
-const MR: &str = include_str!("../../opdcheck-engine/samples/outpatient_record-clean.json");
+const RX: &str = opdcheck_engine::samples::PRESCRIPTION_CLEAN;
+const MR: &str = opdcheck_engine::samples::OUTPATIENT_RECORD_CLEAN;
 const PER_BATCH: usize = 100;
 const INGEST_BATCHES: usize = 100;
 const CLIENTS: usize = 64;

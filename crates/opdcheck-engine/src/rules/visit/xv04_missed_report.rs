@@ -99,7 +99,7 @@ mod tests {
 
     /// A hepatitis B visit, with the clean report card (病毒性肝炎, 乙型).
     fn card() -> serde_json::Value {
-        serde_json::from_str(INFECTIOUS).unwrap()
+        serde_json::from_str(crate::samples::INFECTIOUS_REPORT_CLEAN).unwrap()
     }
 
     #[test]
