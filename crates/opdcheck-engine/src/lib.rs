@@ -9,6 +9,7 @@
 pub mod catalog;
 pub mod checklist;
 pub mod datetime;
+pub mod facts;
 pub mod formulary;
 pub mod lookup;
 pub mod model;
