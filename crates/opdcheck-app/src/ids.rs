@@ -65,10 +65,7 @@ mod tests {
 
     #[test]
     fn a_renewed_visit_has_new_ids_everywhere() {
-        let mut v: Visit = serde_json::from_str(include_str!(
-            "../../opdcheck-engine/samples/visit-clean.json"
-        ))
-        .unwrap();
+        let mut v: Visit = serde_json::from_str(opdcheck_engine::samples::VISIT_CLEAN).unwrap();
         let before = v.clone();
         renew_visit(&mut v);
         let vid = v.visit_id.clone().unwrap();

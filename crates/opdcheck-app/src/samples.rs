@@ -18,7 +18,7 @@ pub const SAMPLES: &[Sample] = &[
     Sample {
         kind: DocKind::Prescription,
         clean: true,
-        json: include_str!("../../opdcheck-engine/samples/prescription-clean.json"),
+        json: opdcheck_engine::samples::PRESCRIPTION_CLEAN,
     },
     Sample {
         kind: DocKind::Prescription,
@@ -28,7 +28,7 @@ pub const SAMPLES: &[Sample] = &[
     Sample {
         kind: DocKind::OutpatientRecord,
         clean: true,
-        json: include_str!("../../opdcheck-engine/samples/outpatient_record-clean.json"),
+        json: opdcheck_engine::samples::OUTPATIENT_RECORD_CLEAN,
     },
     Sample {
         kind: DocKind::OutpatientRecord,
@@ -38,7 +38,7 @@ pub const SAMPLES: &[Sample] = &[
     Sample {
         kind: DocKind::ExamRequest,
         clean: true,
-        json: include_str!("../../opdcheck-engine/samples/exam_request-clean.json"),
+        json: opdcheck_engine::samples::EXAM_REQUEST_CLEAN,
     },
     Sample {
         kind: DocKind::ExamRequest,
@@ -48,7 +48,7 @@ pub const SAMPLES: &[Sample] = &[
     Sample {
         kind: DocKind::InfectiousReport,
         clean: true,
-        json: include_str!("../../opdcheck-engine/samples/infectious_report-clean.json"),
+        json: opdcheck_engine::samples::INFECTIOUS_REPORT_CLEAN,
     },
     Sample {
         kind: DocKind::InfectiousReport,
@@ -58,7 +58,7 @@ pub const SAMPLES: &[Sample] = &[
     Sample {
         kind: DocKind::Visit,
         clean: true,
-        json: include_str!("../../opdcheck-engine/samples/visit-clean.json"),
+        json: opdcheck_engine::samples::VISIT_CLEAN,
     },
     Sample {
         kind: DocKind::Visit,

@@ -112,11 +112,7 @@ mod tests {
     use opdcheck_engine::{Engine, parse_document};
 
     fn clean_rx() -> Prescription {
-        match parse_document(include_str!(
-            "../../opdcheck-engine/samples/prescription-clean.json"
-        ))
-        .unwrap()
-        {
+        match parse_document(opdcheck_engine::samples::PRESCRIPTION_CLEAN).unwrap() {
             Document::Prescription(p) => p,
             _ => unreachable!(),
         }

@@ -410,10 +410,7 @@ mod tests {
     use opdcheck_engine::{Engine, parse_document};
 
     fn entry(id: &str, version: u32, at: &str) -> OutboxEntry {
-        let doc = parse_document(include_str!(
-            "../../opdcheck-engine/samples/prescription-clean.json"
-        ))
-        .unwrap();
+        let doc = parse_document(opdcheck_engine::samples::PRESCRIPTION_CLEAN).unwrap();
         let report = Engine::default_engine().check(&doc);
         let mut e = OutboxEntry::new(&doc, &report, version, at);
         e.id = id.into();
@@ -454,10 +451,7 @@ mod tests {
             entry("c", 1, "3"),
             entry("d", 1, "4"),
         ];
-        let doc = parse_document(include_str!(
-            "../../opdcheck-engine/samples/prescription-clean.json"
-        ))
-        .unwrap();
+        let doc = parse_document(opdcheck_engine::samples::PRESCRIPTION_CLEAN).unwrap();
         let same = Engine::default_engine().check(&doc);
         let mut worse = same.clone();
         worse.score.qualified = false;
@@ -501,10 +495,7 @@ mod tests {
 
     /// A 409 batch: one record stored, one conflicting, one another account's.
     fn answer_with_conflict_and_forbidden(es: &mut [OutboxEntry]) {
-        let doc = parse_document(include_str!(
-            "../../opdcheck-engine/samples/prescription-clean.json"
-        ))
-        .unwrap();
+        let doc = parse_document(opdcheck_engine::samples::PRESCRIPTION_CLEAN).unwrap();
         let same = Engine::default_engine().check(&doc);
         let body = serde_json::json!({"results": [
             {"id": "a", "version": 1, "status": "created", "report": same},

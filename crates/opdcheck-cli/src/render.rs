@@ -203,10 +203,7 @@ mod tests {
     #[test]
     fn a_visit_shows_each_finding_once_where_it_belongs() {
         let engine = Engine::default_engine();
-        let doc = parse_document(include_str!(
-            "../../opdcheck-engine/samples/visit-clean.json"
-        ))
-        .unwrap();
+        let doc = parse_document(opdcheck_engine::samples::VISIT_CLEAN).unwrap();
         let mut report = engine.check(&doc);
         report.findings = vec![
             finding("XV-02", "OPD-10", "prescriptions[0].diagnoses[0]"),

@@ -9,7 +9,7 @@
 //! natively. Results and the machine they were measured on: docs/benchmarks.md.
 
 use divan::{Bencher, black_box};
-use opdcheck_engine::{Document, Engine, parse_document};
+use opdcheck_engine::{Document, Engine, parse_document, samples};
 
 fn main() {
     // Build the default engine (policy, formulary index) before any timing starts.
@@ -21,10 +21,10 @@ fn main() {
 const PRESCRIPTION_5: &str = include_str!("fixtures/prescription-5drugs.json");
 /// A visit: an initial outpatient record, two prescriptions and an exam request.
 const VISIT: &str = include_str!("fixtures/visit-2rx.json");
-const PRESCRIPTION_CLEAN: &str = include_str!("../samples/prescription-clean.json");
-const RECORD: &str = include_str!("../samples/outpatient_record-clean.json");
-const REQUEST: &str = include_str!("../samples/exam_request-clean.json");
-const INFECTIOUS: &str = include_str!("../samples/infectious_report-clean.json");
+const PRESCRIPTION_CLEAN: &str = samples::PRESCRIPTION_CLEAN;
+const RECORD: &str = samples::OUTPATIENT_RECORD_CLEAN;
+const REQUEST: &str = samples::EXAM_REQUEST_CLEAN;
+const INFECTIOUS: &str = samples::INFECTIOUS_REPORT_CLEAN;
 
 fn doc(text: &str) -> Document {
     parse_document(text).expect("benchmark fixture parses")

@@ -154,7 +154,7 @@ mod tests {
     fn a_review_takes_off_what_dismissed_findings_charged_and_adds_manual_deductions() {
         use std::collections::BTreeSet;
         let engine = crate::Engine::default_engine();
-        let text = include_str!("../samples/prescription-clean.json");
+        let text = crate::samples::PRESCRIPTION_CLEAN;
         let mut doc: serde_json::Value = serde_json::from_str(text).unwrap();
         doc["items"][0]["frequency"] = "遵医嘱".into();
         let report = engine.check_json(&doc.to_string()).unwrap();
@@ -195,7 +195,7 @@ mod tests {
     fn confirmed_warnings_of_an_item_charge_it_once() {
         use std::collections::BTreeSet;
         let engine = crate::Engine::default_engine();
-        let text = include_str!("../samples/prescription-clean.json");
+        let text = crate::samples::PRESCRIPTION_CLEAN;
         let mut doc: serde_json::Value = serde_json::from_str(text).unwrap();
         // Two systemic antibiotics without a reason (RX-21), prednisone without an indication
         // (RX-22): both CLN-7 warnings.

@@ -27,9 +27,10 @@ use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
 
 use crate::Engine;
+pub use crate::facts::{DocFacts, doc_facts};
 use crate::model::{DocKind, Document, Prescription, Visit, filled};
 use crate::policy::Thresholds;
-use crate::report::{Finding, ItemDeduction, Report, Severity};
+use crate::report::{Finding, ItemDeduction, Report};
 use crate::rules;
 use crate::score;
 
@@ -178,6 +179,9 @@ impl Sheet {
 
     /// Count one checked document with its report (from `engine.check(doc)`).
     pub fn add(&mut self, engine: &Engine, doc: &Document, report: &Report) {
+        let facts = doc_facts(engine, doc, report);
+        self.missed_reports += u64::from(facts.missed_reports);
+        self.prescriptions_with_antibiotics += u64::from(facts.antibiotic_prescriptions);
         match doc {
             Document::Visit(v) => self.add_visit(engine, doc, v, report),
             _ => {
@@ -191,10 +195,6 @@ impl Sheet {
                         &report.findings,
                     ),
                 );
-                self.missed_reports += missed(&report.findings);
-                if let Document::Prescription(p) = doc {
-                    self.count_antibiotics(engine, p);
-                }
             }
         }
     }
@@ -210,7 +210,6 @@ impl Sheet {
                     n.doctor,
                     Tally::unit(r.score.qualified, &r.score.items, &r.findings),
                 );
-                self.missed_reports += missed(&r.findings);
             }
         } else {
             // Not a report of this visit: count the nested reports under the visit's keys.
@@ -221,7 +220,6 @@ impl Sheet {
                     doc.doctor(),
                     Tally::unit(r.score.qualified, &r.score.items, &r.findings),
                 );
-                self.missed_reports += missed(&r.findings);
             }
         }
         let own: Vec<Finding> = visit_level_findings(v, report)
@@ -235,10 +233,6 @@ impl Sheet {
             doc.doctor(),
             Tally::unit(own_score.qualified, &own_score.items, &own),
         );
-        self.missed_reports += missed(&own);
-        for p in &v.prescriptions {
-            self.count_antibiotics(engine, p);
-        }
     }
 
     fn count_unit(
@@ -258,12 +252,6 @@ impl Sheet {
             .entry(doctor.unwrap_or(UNSPECIFIED).to_string())
             .or_default()
             .merge(&unit);
-    }
-
-    fn count_antibiotics(&mut self, engine: &Engine, p: &Prescription) {
-        if has_antibiotic(engine, p) {
-            self.prescriptions_with_antibiotics += 1;
-        }
     }
 
     /// Add another sheet (another part of the batch) into this one.
@@ -408,13 +396,6 @@ fn percent(n: u64, of: u64) -> Option<f64> {
     (of > 0).then(|| n as f64 * 100.0 / of as f64)
 }
 
-fn missed<'f>(findings: impl IntoIterator<Item = &'f Finding>) -> u64 {
-    findings
-        .into_iter()
-        .filter(|f| f.rule == MISSED_REPORT_RULE && f.severity == Severity::Error)
-        .count() as u64
-}
-
 /// Whether a prescription has at least one formulary antibiotic.
 pub fn has_antibiotic(engine: &Engine, p: &Prescription) -> bool {
     p.items.iter().any(|i| {
@@ -498,7 +479,7 @@ mod tests {
     use super::*;
     use crate::parse_document;
     use crate::policy::Thresholds;
-    use crate::report::{DocumentRef, Score, Text};
+    use crate::report::{DocumentRef, Score, Severity, Text};
     use crate::testing::{clean, patched};
 
     fn engine() -> &'static Engine {

@@ -20,21 +20,8 @@ use crate::report::{Finding, Report, Severity};
 use crate::rules::{Group, Rule};
 use crate::{Engine, parse_document};
 
-pub const PRESCRIPTION: &str = include_str!("../samples/prescription-clean.json");
-pub const RECORD: &str = include_str!("../samples/outpatient_record-clean.json");
-pub const REQUEST: &str = include_str!("../samples/exam_request-clean.json");
-pub const INFECTIOUS: &str = include_str!("../samples/infectious_report-clean.json");
-pub const VISIT: &str = include_str!("../samples/visit-clean.json");
-
 pub fn clean(kind: DocKind) -> Value {
-    let text = match kind {
-        DocKind::Prescription => PRESCRIPTION,
-        DocKind::OutpatientRecord => RECORD,
-        DocKind::ExamRequest => REQUEST,
-        DocKind::InfectiousReport => INFECTIOUS,
-        DocKind::Visit => VISIT,
-    };
-    serde_json::from_str(text).expect("sample parses")
+    serde_json::from_str(crate::samples::clean(kind)).expect("sample parses")
 }
 
 /// Apply a patch (see the module doc).

@@ -32,17 +32,17 @@ use std::time::{Duration, Instant};
 
 use opdcheck_engine::model::OutpatientRecord;
 use opdcheck_engine::parse::document_from_value;
-use opdcheck_engine::{DocKind, Document, Engine, Severity, parse_document, rules};
+use opdcheck_engine::{DocKind, Document, Engine, Severity, parse_document, rules, samples};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestCaseError, TestError, TestRunner};
 use serde_json::{Map, Number, Value};
 
 const SAMPLES: &[&str] = &[
-    include_str!("../samples/prescription-clean.json"),
-    include_str!("../samples/outpatient_record-clean.json"),
-    include_str!("../samples/exam_request-clean.json"),
-    include_str!("../samples/infectious_report-clean.json"),
-    include_str!("../samples/visit-clean.json"),
+    samples::PRESCRIPTION_CLEAN,
+    samples::OUTPATIENT_RECORD_CLEAN,
+    samples::EXAM_REQUEST_CLEAN,
+    samples::INFECTIOUS_REPORT_CLEAN,
+    samples::VISIT_CLEAN,
     include_str!("../benches/fixtures/prescription-5drugs.json"),
     include_str!("../benches/fixtures/visit-2rx.json"),
 ];

@@ -10,27 +10,15 @@
 
 use opdcheck_engine::model::OutpatientRecord;
 use opdcheck_engine::policy::{self, Policy};
-use opdcheck_engine::{DocKind, Document, Engine, Report, Severity, parse_document};
+use opdcheck_engine::{DocKind, Document, Engine, Report, Severity, parse_document, samples};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 const SAMPLES: [(DocKind, &str); 5] = [
-    (
-        DocKind::Prescription,
-        include_str!("../samples/prescription-clean.json"),
-    ),
-    (
-        DocKind::OutpatientRecord,
-        include_str!("../samples/outpatient_record-clean.json"),
-    ),
-    (
-        DocKind::ExamRequest,
-        include_str!("../samples/exam_request-clean.json"),
-    ),
-    (
-        DocKind::InfectiousReport,
-        include_str!("../samples/infectious_report-clean.json"),
-    ),
-    (DocKind::Visit, include_str!("../samples/visit-clean.json")),
+    (DocKind::Prescription, samples::PRESCRIPTION_CLEAN),
+    (DocKind::OutpatientRecord, samples::OUTPATIENT_RECORD_CLEAN),
+    (DocKind::ExamRequest, samples::EXAM_REQUEST_CLEAN),
+    (DocKind::InfectiousReport, samples::INFECTIOUS_REPORT_CLEAN),
+    (DocKind::Visit, samples::VISIT_CLEAN),
 ];
 
 fn engine() -> &'static Engine {

@@ -678,10 +678,8 @@ mod tests {
 
     fn bundle() -> ReviewBundle {
         let engine = Engine::default_engine();
-        let mut doc: Value = serde_json::from_str(include_str!(
-            "../../opdcheck-engine/samples/prescription-clean.json"
-        ))
-        .unwrap();
+        let mut doc: Value =
+            serde_json::from_str(opdcheck_engine::samples::PRESCRIPTION_CLEAN).unwrap();
         doc["items"][0]["frequency"] = "遵医嘱".into();
         let report = engine.check_json(&doc.to_string()).unwrap();
         serde_json::from_value(json!({
@@ -748,10 +746,8 @@ mod tests {
     /// RX-21 warning (CLN-7), which deducts nothing until QA confirms it.
     fn combination_bundle() -> ReviewBundle {
         let engine = Engine::default_engine();
-        let mut doc: Value = serde_json::from_str(include_str!(
-            "../../opdcheck-engine/samples/prescription-clean.json"
-        ))
-        .unwrap();
+        let mut doc: Value =
+            serde_json::from_str(opdcheck_engine::samples::PRESCRIPTION_CLEAN).unwrap();
         doc["items"][1] = json!({"drug": "注射用头孢曲松钠", "strength": "1g",
             "dose": {"value": 1, "unit": "g"}, "route": "静脉滴注", "frequency": "qd", "days": 3,
             "quantity": {"value": 3, "unit": "支"}});

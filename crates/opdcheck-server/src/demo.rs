@@ -17,11 +17,11 @@ use serde_json::{Value, json};
 use crate::error::Error;
 use crate::store::Store;
 
-const RX: &str = include_str!("../../opdcheck-engine/samples/prescription-clean.json");
-const MR: &str = include_str!("../../opdcheck-engine/samples/outpatient_record-clean.json");
-const RQ: &str = include_str!("../../opdcheck-engine/samples/exam_request-clean.json");
-const IR: &str = include_str!("../../opdcheck-engine/samples/infectious_report-clean.json");
-const VISIT: &str = include_str!("../../opdcheck-engine/samples/visit-clean.json");
+const RX: &str = opdcheck_engine::samples::PRESCRIPTION_CLEAN;
+const MR: &str = opdcheck_engine::samples::OUTPATIENT_RECORD_CLEAN;
+const RQ: &str = opdcheck_engine::samples::EXAM_REQUEST_CLEAN;
+const IR: &str = opdcheck_engine::samples::INFECTIOUS_REPORT_CLEAN;
+const VISIT: &str = opdcheck_engine::samples::VISIT_CLEAN;
 
 /// What to generate.
 #[derive(Debug, Clone)]

@@ -18,7 +18,7 @@ use opdcheck_server::{AppState, Store, app};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-const RX: &str = include_str!("../../opdcheck-engine/samples/prescription-clean.json");
+const RX: &str = opdcheck_engine::samples::PRESCRIPTION_CLEAN;
 const BIN: &str = env!("CARGO_BIN_EXE_opdcheck-server");
 
 fn rx(id: &str, department: &str) -> Value {

@@ -13,8 +13,8 @@ use opdcheck_server::{AppState, Store, app};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-const RX: &str = include_str!("../../opdcheck-engine/samples/prescription-clean.json");
-const MR: &str = include_str!("../../opdcheck-engine/samples/outpatient_record-clean.json");
+const RX: &str = opdcheck_engine::samples::PRESCRIPTION_CLEAN;
+const MR: &str = opdcheck_engine::samples::OUTPATIENT_RECORD_CLEAN;
 
 fn rx(id: &str) -> Value {
     let mut v: Value = serde_json::from_str(RX).unwrap();

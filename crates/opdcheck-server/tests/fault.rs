@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-const RX: &str = include_str!("../../opdcheck-engine/samples/prescription-clean.json");
+const RX: &str = opdcheck_engine::samples::PRESCRIPTION_CLEAN;
 const RECORDS: usize = 10_000;
 const PER_BATCH: usize = 100;
 /// Bounds the test: a batch still unacknowledged after this many tries fails it.

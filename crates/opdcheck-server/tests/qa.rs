@@ -16,9 +16,9 @@ use opdcheck_server::{AppState, Store, app};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-const RX: &str = include_str!("../../opdcheck-engine/samples/prescription-clean.json");
-const MR: &str = include_str!("../../opdcheck-engine/samples/outpatient_record-clean.json");
-const IR: &str = include_str!("../../opdcheck-engine/samples/infectious_report-clean.json");
+const RX: &str = opdcheck_engine::samples::PRESCRIPTION_CLEAN;
+const MR: &str = opdcheck_engine::samples::OUTPATIENT_RECORD_CLEAN;
+const IR: &str = opdcheck_engine::samples::INFECTIOUS_REPORT_CLEAN;
 
 fn rx(id: &str, department: &str, doctor: &str, day: &str) -> Value {
     let mut v: Value = serde_json::from_str(RX).unwrap();

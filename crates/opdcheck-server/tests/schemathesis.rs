@@ -12,8 +12,8 @@ use std::time::Instant;
 use opdcheck_server::{AppState, Store, app};
 use serde_json::{Value, json};
 
-const RX: &str = include_str!("../../opdcheck-engine/samples/prescription-clean.json");
-const MR: &str = include_str!("../../opdcheck-engine/samples/outpatient_record-clean.json");
+const RX: &str = opdcheck_engine::samples::PRESCRIPTION_CLEAN;
+const MR: &str = opdcheck_engine::samples::OUTPATIENT_RECORD_CLEAN;
 
 /// Per role: test cases per operation, and a ceiling on the run (the whole test must stay well
 /// under 4 minutes on a shared 2-core machine).

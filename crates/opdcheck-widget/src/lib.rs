@@ -398,7 +398,7 @@ pub fn bench_check_json(text: &str, iterations: u32) -> Result<f64, JsValue> {
 mod tests {
     use super::*;
 
-    const RX: &str = include_str!("../../opdcheck-engine/samples/prescription-clean.json");
+    const RX: &str = opdcheck_engine::samples::PRESCRIPTION_CLEAN;
 
     #[test]
     fn report_json_for_a_document() {
@@ -457,7 +457,7 @@ mod tests {
 
     #[test]
     fn a_visit_may_leave_out_its_kind_but_not_be_another_kind() {
-        let visit = include_str!("../../opdcheck-engine/samples/visit-clean.json");
+        let visit = opdcheck_engine::samples::VISIT_CLEAN;
         let e = Engine::default_engine();
         let with_kind = check_visit_text(e, visit).unwrap();
         let v: serde_json::Value = serde_json::from_str(visit).unwrap();

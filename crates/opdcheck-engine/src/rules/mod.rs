@@ -2,11 +2,33 @@
 //!
 //! A rule is a static [`Rule`] declared with [`declare_rule!`] next to its check function: its
 //! code, assessment item, severity and clause, and its doc comment (what it checks, why, a bad
-//! and a good example). The registry [`RULES`] lists every rule; the catalog page, the CLI's
-//! `rules` command and `docs/rules.md` are all rendered from it.
+//! and a good example). A rule file is named by its code and what it checks
+//! (`prescription/rx08_vague_usage.rs`). Each folder's `mod.rs` lists its rule files once, in
+//! `rule_modules!`, which declares the modules and the folder's list; the registry [`RULES`]
+//! is the folders' lists one after the other. The catalog page, the CLI's `rules` command and
+//! `docs/rules.md` are all rendered from it.
 
 use crate::model::DocKind;
 use crate::report::{Finding, Severity, Text};
+
+/// Declares a folder's rule modules and builds the folder's rule list from the same names, so
+/// the modules and the registry cannot drift apart: a rule file is compiled only when listed,
+/// and once listed it is in the catalog. Each module declares its rule as `RULE`; the list
+/// is in the order given (catalog order). `MODULES` names the modules, for the test that
+/// every file of the folder is listed.
+macro_rules! rule_modules {
+    ($($module:ident),* $(,)?) => {
+        $(pub mod $module;)*
+
+        /// This folder's rules, in catalog order.
+        pub static RULES: &[&$crate::rules::Rule] = &[$(&$module::RULE),*];
+
+        /// This folder's rule modules, as listed.
+        #[cfg(all(test, not(target_arch = "wasm32")))]
+        pub(crate) const MODULES: &[&str] = &[$(stringify!($module)),*];
+    };
+}
+pub(crate) use rule_modules;
 
 pub mod common;
 pub mod history;
@@ -139,17 +161,69 @@ impl Rule {
 }
 
 /// Declares a rule: its doc comment becomes `Rule::doc`.
+///
+/// The fields every rule sets come first, in this order: `code`, `item`, `severity`, `clause`,
+/// `title`, `check`. The rarely used ones may follow, in any order, and default otherwise:
+/// `severity_note: ""` (the severity does not vary), `case: None` (not an OPD-5 per-case
+/// deduction), `overridable: false`.
+///
+/// ```
+/// use opdcheck_engine::declare_rule;
+/// use opdcheck_engine::report::Severity;
+/// use opdcheck_engine::rules::{Check, RxCtx, Sink};
+///
+/// declare_rule! {
+///     /// ## What it checks
+///     /// Nothing.
+///     pub static RULE = {
+///         code: "RX-99",
+///         item: "OPD-11",
+///         severity: Severity::Warning,
+///         clause: "none",
+///         title: ("示例", "an example"),
+///         check: Check::Prescription(check),
+///         overridable: true,
+///     }
+/// }
+/// fn check(_: &RxCtx, _: &mut Sink) {}
+///
+/// assert!(RULE.overridable && RULE.case.is_none() && RULE.severity_note.is_empty());
+/// ```
 #[macro_export]
 macro_rules! declare_rule {
-    ($(#[doc = $doc:literal])* $vis:vis static $name:ident = { $($field:ident : $value:expr),* $(,)? }) => {
+    (
+        $(#[doc = $doc:literal])*
+        $vis:vis static $name:ident = {
+            code: $code:expr,
+            item: $item:expr,
+            severity: $severity:expr,
+            clause: $clause:expr,
+            title: $title:expr,
+            check: $check:expr
+            $(, $field:ident : $value:expr)* $(,)?
+        }
+    ) => {
         $(#[doc = $doc])*
-        $vis static $name: $crate::rules::Rule = $crate::rules::Rule {
-            $($field: $value,)*
-            #[cfg(not(feature = "lean"))]
-            doc: concat!($($doc, "\n"),*),
-            // The widget ships without the catalog's documentation (~80 KB).
-            #[cfg(feature = "lean")]
-            doc: "",
+        $vis static $name: $crate::rules::Rule = {
+            #[allow(unused_mut)]
+            let mut rule = $crate::rules::Rule {
+                code: $code,
+                item: $item,
+                severity: $severity,
+                severity_note: "",
+                case: None,
+                clause: $clause,
+                overridable: false,
+                title: $title,
+                check: $check,
+                #[cfg(not(feature = "lean"))]
+                doc: concat!($($doc, "\n"),*),
+                // The widget ships without the catalog's documentation (~80 KB).
+                #[cfg(feature = "lean")]
+                doc: "",
+            };
+            $(rule.$field = $value;)*
+            rule
         };
     };
 }
@@ -184,57 +258,46 @@ impl Sink {
     }
 }
 
-/// Every rule of the catalog, in catalog order.
-pub static RULES: &[&Rule] = &[
-    &prescription::rx01::RULE,
-    &prescription::rx02::RULE,
-    &prescription::rx03::RULE,
-    &prescription::rx04::RULE,
-    &prescription::rx05::RULE,
-    &prescription::rx06::RULE,
-    &prescription::rx07::RULE,
-    &prescription::rx08::RULE,
-    &prescription::rx09::RULE,
-    &prescription::rx10::RULE,
-    &prescription::rx11::RULE,
-    &prescription::rx12::RULE,
-    &prescription::rx13::RULE,
-    &prescription::rx14::RULE,
-    &prescription::rx15::RULE,
-    &prescription::rx16::RULE,
-    &prescription::rx17::RULE,
-    &prescription::rx18::RULE,
-    &prescription::rx19::RULE,
-    &prescription::rx20::RULE,
-    &prescription::rx21::RULE,
-    &prescription::rx22::RULE,
-    &prescription::rx23::RULE,
-    &record::mr01::RULE,
-    &record::mr02::RULE,
-    &record::mr03::RULE,
-    &record::mr04::RULE,
-    &record::mr05::RULE,
-    &record::mr06::RULE,
-    &record::mr07::RULE,
-    &record::mr08::RULE,
-    &record::mr09::RULE,
-    &request::rq01::RULE,
-    &request::rq02::RULE,
-    &request::rq03::RULE,
-    &request::rq04::RULE,
-    &request::rq05::RULE,
-    &infectious::ir01::RULE,
-    &infectious::ir02::RULE,
-    &infectious::ir03::RULE,
-    &infectious::ir04::RULE,
-    &visit::xv01::RULE,
-    &visit::xv02::RULE,
-    &visit::xv03::RULE,
-    &visit::xv04::RULE,
-    &visit::xv05::RULE,
-    &visit::xv06::RULE,
-    &history::hx01::RULE,
+/// Each folder's rules, in catalog order.
+const FOLDERS: &[&[&Rule]] = &[
+    prescription::RULES,
+    record::RULES,
+    request::RULES,
+    infectious::RULES,
+    visit::RULES,
+    history::RULES,
 ];
+
+/// How many rules the folders hold.
+const COUNT: usize = {
+    let mut n = 0;
+    let mut i = 0;
+    while i < FOLDERS.len() {
+        n += FOLDERS[i].len();
+        i += 1;
+    }
+    n
+};
+
+/// The folders' lists, one after the other.
+static ALL: [&Rule; COUNT] = {
+    let mut all = [FOLDERS[0][0]; COUNT];
+    let (mut n, mut i) = (0, 0);
+    while i < FOLDERS.len() {
+        let mut j = 0;
+        while j < FOLDERS[i].len() {
+            all[n] = FOLDERS[i][j];
+            n += 1;
+            j += 1;
+        }
+        i += 1;
+    }
+    all
+};
+
+/// Every rule of the catalog, in catalog order: the folders' lists (each folder's `mod.rs`
+/// declares its rule modules and its list with one `rule_modules!`).
+pub static RULES: &[&Rule] = &ALL;
 
 /// The rule with this code.
 pub fn rule(code: &str) -> Option<&'static Rule> {
@@ -311,6 +374,83 @@ mod tests {
                 r.code
             );
         }
+    }
+
+    /// Each folder's rule files, its `rule_modules!` list and its rules agree: every `.rs`
+    /// file but `mod.rs` is a listed module, each module is named by its rule's code
+    /// (`rx08_…` holds RX-08), codes ascend within a folder and are unique in the registry.
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))]
+    fn folders_list_every_rule_file() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
+        let folders: [(&str, &[&str], &[&Rule], Group); 6] = [
+            (
+                "prescription",
+                prescription::MODULES,
+                prescription::RULES,
+                Group::Prescription,
+            ),
+            ("record", record::MODULES, record::RULES, Group::Record),
+            ("request", request::MODULES, request::RULES, Group::Request),
+            (
+                "infectious",
+                infectious::MODULES,
+                infectious::RULES,
+                Group::Infectious,
+            ),
+            ("visit", visit::MODULES, visit::RULES, Group::Visit),
+            ("history", history::MODULES, history::RULES, Group::History),
+        ];
+        let mut dirs: Vec<String> = std::fs::read_dir(&root)
+            .expect("read src/rules")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.is_dir())
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        dirs.sort();
+        let mut named: Vec<String> = folders.iter().map(|f| f.0.to_string()).collect();
+        named.sort();
+        assert_eq!(dirs, named, "every folder of src/rules is a rule folder");
+
+        for (dir, modules, rules, group) in folders {
+            let mut files: Vec<String> = std::fs::read_dir(root.join(dir))
+                .expect("read a rule folder")
+                .map(|e| e.expect("entry").path())
+                .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+                .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+                .filter(|stem| stem != "mod")
+                .collect();
+            files.sort();
+            let mut listed: Vec<String> = modules.iter().map(|m| m.to_string()).collect();
+            listed.sort();
+            assert_eq!(
+                files, listed,
+                "{dir}/: the files and `rule_modules!` differ"
+            );
+            assert_eq!(modules.len(), rules.len(), "{dir}/");
+            for (module, r) in modules.iter().zip(rules.iter()) {
+                let prefix = format!("{}_", r.code.replace('-', "").to_ascii_lowercase());
+                assert!(
+                    module.starts_with(&prefix),
+                    "{dir}/{module}.rs holds {}: name it `{prefix}…`",
+                    r.code
+                );
+                assert_eq!(r.group(), group, "{}: in {dir}/", r.code);
+            }
+            for pair in rules.windows(2) {
+                assert!(
+                    pair[0].code < pair[1].code,
+                    "{dir}/: {} is listed before {}",
+                    pair[0].code,
+                    pair[1].code
+                );
+            }
+        }
+
+        let mut codes: Vec<&str> = RULES.iter().map(|r| r.code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), RULES.len(), "rule codes are unique");
     }
 
     #[test]

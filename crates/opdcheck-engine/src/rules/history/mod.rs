@@ -4,7 +4,9 @@ use crate::Engine;
 use crate::model::OutpatientRecord;
 use crate::policy::Policy;
 
-pub mod hx01;
+super::rule_modules! {
+    hx01_undiagnosed_visits,
+}
 
 pub struct HistoryCtx<'a> {
     pub engine: &'a Engine,

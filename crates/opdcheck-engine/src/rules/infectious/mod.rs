@@ -7,10 +7,12 @@ use crate::policy::{Disease, Policy};
 
 use super::common::AgeFacts;
 
-pub mod ir01;
-pub mod ir02;
-pub mod ir03;
-pub mod ir04;
+super::rule_modules! {
+    ir01_card_complete,
+    ir02_report_deadline,
+    ir03_notifiable_disease,
+    ir04_date_order,
+}
 
 pub struct InfectiousCtx<'a> {
     pub engine: &'a Engine,

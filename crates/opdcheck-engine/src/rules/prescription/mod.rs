@@ -13,29 +13,31 @@ use crate::units::{self, Amount, Unit};
 
 use super::common::AgeFacts;
 
-pub mod rx01;
-pub mod rx02;
-pub mod rx03;
-pub mod rx04;
-pub mod rx05;
-pub mod rx06;
-pub mod rx07;
-pub mod rx08;
-pub mod rx09;
-pub mod rx10;
-pub mod rx11;
-pub mod rx12;
-pub mod rx13;
-pub mod rx14;
-pub mod rx15;
-pub mod rx16;
-pub mod rx17;
-pub mod rx18;
-pub mod rx19;
-pub mod rx20;
-pub mod rx21;
-pub mod rx22;
-pub mod rx23;
+super::rule_modules! {
+    rx01_header_complete,
+    rx02_clinical_diagnosis,
+    rx03_exact_age,
+    rx04_weight_when_needed,
+    rx05_prescription_type,
+    rx06_generic_name,
+    rx07_item_complete,
+    rx08_vague_usage,
+    rx09_quantity_matches_course,
+    rx10_max_drugs,
+    rx11_herbs_separate,
+    rx12_supply_days,
+    rx13_controlled_supply,
+    rx14_over_label_dose,
+    rx15_antibiotic_indication,
+    rx16_corrections_signed,
+    rx17_closed_and_signed,
+    rx18_prescribing_rights,
+    rx19_allergy,
+    rx20_duplicate_therapy,
+    rx21_antibiotic_combination,
+    rx22_steroid_indication,
+    rx23_herbal_prescription,
+}
 
 /// One prescription item with what the rules derive from it.
 #[derive(Debug, Clone)]

@@ -7,15 +7,17 @@ use crate::policy::Policy;
 
 use super::common::AgeFacts;
 
-pub mod mr01;
-pub mod mr02;
-pub mod mr03;
-pub mod mr04;
-pub mod mr05;
-pub mod mr06;
-pub mod mr07;
-pub mod mr08;
-pub mod mr09;
+super::rule_modules! {
+    mr01_front_page,
+    mr02_initial_visit,
+    mr03_follow_up,
+    mr04_emergency_time,
+    mr05_chief_complaint,
+    mr06_amendments_signed,
+    mr07_pending_diagnosis,
+    mr08_consent,
+    mr09_report_status,
+}
 
 pub struct RecordCtx<'a> {
     pub engine: &'a Engine,

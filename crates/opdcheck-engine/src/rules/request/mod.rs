@@ -7,11 +7,13 @@ use crate::policy::Policy;
 
 use super::common::AgeFacts;
 
-pub mod rq01;
-pub mod rq02;
-pub mod rq03;
-pub mod rq04;
-pub mod rq05;
+super::rule_modules! {
+    rq01_form_complete,
+    rq02_site_or_specimen,
+    rq03_clear_diagnosis,
+    rq04_urgent_mark,
+    rq05_special_exam_consent,
+}
 
 pub struct RequestCtx<'a> {
     pub engine: &'a Engine,

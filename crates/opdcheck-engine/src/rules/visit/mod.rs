@@ -8,12 +8,14 @@ use crate::policy::Policy;
 use super::common::{filled_entries, normalise_diagnosis};
 use super::prescription::RxCtx;
 
-pub mod xv01;
-pub mod xv02;
-pub mod xv03;
-pub mod xv04;
-pub mod xv05;
-pub mod xv06;
+super::rule_modules! {
+    xv01_record_for_visit,
+    xv02_rx_diagnosis_agrees,
+    xv03_same_patient,
+    xv04_missed_report,
+    xv05_record_allergies,
+    xv06_request_diagnosis_agrees,
+}
 
 pub struct VisitCtx<'a> {
     pub engine: &'a Engine,

@@ -1,0 +1,75 @@
+//! The clean sample documents, one of each kind (`samples/*.json`): complete and without a
+//! finding under the default policy. Tests patch them (the engine's rule tests and other
+//! crates' tests), the server builds its demo data from them, the benches and fuzz targets
+//! start from them.
+//!
+//! They are `const`s, so a build that does not name one carries none of its bytes: the
+//! widget's wasm, whose tests alone use them, is the same size with this module as without.
+
+use crate::DocKind;
+
+/// A prescription (处方): an antibiotic (阿莫西林胶囊) and 盐酸氨溴索片 for 急性支气管炎.
+pub const PRESCRIPTION_CLEAN: &str = include_str!("../samples/prescription-clean.json");
+/// An initial-visit outpatient record (门诊病历).
+pub const OUTPATIENT_RECORD_CLEAN: &str = include_str!("../samples/outpatient_record-clean.json");
+/// An examination request form (检查/检验申请单).
+pub const EXAM_REQUEST_CLEAN: &str = include_str!("../samples/exam_request-clean.json");
+/// An infectious-disease report card (传染病报告卡).
+pub const INFECTIOUS_REPORT_CLEAN: &str = include_str!("../samples/infectious_report-clean.json");
+/// A visit: its record, one prescription and one request form.
+pub const VISIT_CLEAN: &str = include_str!("../samples/visit-clean.json");
+
+/// Every sample as (file name without `.json`, text), in the order of [`DocKind::ALL`].
+pub const ALL: &[(&str, &str)] = &[
+    ("prescription-clean", PRESCRIPTION_CLEAN),
+    ("outpatient_record-clean", OUTPATIENT_RECORD_CLEAN),
+    ("exam_request-clean", EXAM_REQUEST_CLEAN),
+    ("infectious_report-clean", INFECTIOUS_REPORT_CLEAN),
+    ("visit-clean", VISIT_CLEAN),
+];
+
+/// The clean sample of a kind.
+pub const fn clean(kind: DocKind) -> &'static str {
+    match kind {
+        DocKind::Prescription => PRESCRIPTION_CLEAN,
+        DocKind::OutpatientRecord => OUTPATIENT_RECORD_CLEAN,
+        DocKind::ExamRequest => EXAM_REQUEST_CLEAN,
+        DocKind::InfectiousReport => INFECTIOUS_REPORT_CLEAN,
+        DocKind::Visit => VISIT_CLEAN,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Engine;
+
+    #[test]
+    fn each_sample_is_its_kind_and_clean() {
+        assert_eq!(ALL.len(), DocKind::ALL.len());
+        for ((name, text), kind) in ALL.iter().zip(DocKind::ALL) {
+            assert_eq!(clean(kind), *text, "{name}");
+            assert!(name.starts_with(kind.as_str()), "{name} is a {kind:?}");
+            let report = Engine::default_engine().check_json(text).expect(name);
+            assert_eq!(report.document.kind, kind, "{name}");
+            assert!(report.findings.is_empty(), "{name}: {:#?}", report.findings);
+        }
+    }
+
+    /// Every file of `samples/` is exported.
+    #[test]
+    #[cfg(not(target_arch = "wasm32"))]
+    fn every_sample_file_is_exported() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .expect("read samples/")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        let mut exported: Vec<&str> = ALL.iter().map(|(name, _)| *name).collect();
+        exported.sort_unstable();
+        assert_eq!(files, exported);
+    }
+}
