@@ -130,7 +130,7 @@ pub struct UserList {
     pub users: Vec<User>,
 }
 
-/// `POST /api/v1/users` (answered 201 with the [`User`]).
+/// `POST /api/v1/users` (answered 201 with the `User` made).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewUser {
