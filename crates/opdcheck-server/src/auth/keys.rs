@@ -2,9 +2,10 @@
 //! use, revocation. Creating a key is one function ([`add_key`]) for the API and the CLI.
 
 use axum::http::StatusCode;
-use opdcheck_api::accounts::{ApiKey, NewApiKey};
+use opdcheck_api::accounts::{ApiKey, CreatedApiKey, NewApiKey};
+use serde_json::json;
 
-use super::{at_most, bad_body, now, random_hex, required, sha256_hex, stamp};
+use super::{Principal, at_most, audit, bad_body, now, random_hex, required, sha256_hex, stamp};
 use crate::error::Error;
 use crate::store::Store;
 use crate::store::accounts::ApiKeyRow;
@@ -177,8 +178,13 @@ pub async fn add_key(store: &Store, spec: &KeySpec) -> Result<(String, ApiKeyRow
     Ok((key, row))
 }
 
-/// Check and store the key an admin asked for through the API.
-pub async fn create_key(store: &Store, req: &NewApiKey) -> Result<(String, ApiKeyRow), Error> {
+/// Check and store the key an admin (`who`) asked for through the API, audited: the key (shown
+/// once) and what is listed.
+pub async fn create_key(
+    store: &Store,
+    who: &Principal,
+    req: &NewApiKey,
+) -> Result<CreatedApiKey, Error> {
     let spec = KeySpec {
         name: required(&req.name, "name")?.to_owned(),
         scopes: req
@@ -189,7 +195,23 @@ pub async fn create_key(store: &Store, req: &NewApiKey) -> Result<(String, ApiKe
         departments: req.departments.clone(),
         expires: req.expires_at.clone(),
     };
-    add_key(store, &spec).await
+    let (key, row) = add_key(store, &spec).await?;
+    audit::record(store, who, "key.create", Some(&row.name), key_detail(&row)).await?;
+    Ok(CreatedApiKey {
+        key,
+        api_key: key_wire(&row),
+    })
+}
+
+/// Every key, revoked ones too.
+pub async fn list_keys(store: &Store) -> Result<Vec<ApiKey>, Error> {
+    Ok(store.list_api_keys().await?.iter().map(key_wire).collect())
+}
+
+/// Revoke a key for an admin (`who`), audited.
+pub async fn revoke(store: &Store, who: &Principal, name: &str) -> Result<(), Error> {
+    revoke_key(store, name).await?;
+    audit::record(store, who, "key.revoke", Some(name), json!({})).await
 }
 
 /// A key as listed: never the key.

@@ -5,11 +5,12 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::http::StatusCode;
 use opdcheck_api::accounts::NewUser;
+use serde_json::json;
 
 use super::keys::{DEMO_PORTAL_KEY, Scopes};
 use super::{
-    LoginLimiter, MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS, MIN_PASSWORD_CHARS, Role, at_most,
-    bad_body, now, required, sha256_hex,
+    LoginLimiter, MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS, MIN_PASSWORD_CHARS, Principal, Role,
+    at_most, audit, bad_body, now, required, sha256_hex,
 };
 use crate::error::Error;
 use crate::store::accounts::ApiKeyRow;
@@ -168,29 +169,42 @@ pub async fn list_users(store: &Store) -> Result<Vec<opdcheck_api::accounts::Use
     store.list_users().await?.iter().map(user_wire).collect()
 }
 
-/// The user an admin asked for through the API (hashing waits for one of the limiter's slots).
+/// The user an admin (`who`) asked for through the API, audited (hashing waits for one of the
+/// limiter's slots).
 pub async fn create_user(
     store: &Store,
     limiter: &LoginLimiter,
+    who: &Principal,
     req: &NewUser,
-) -> Result<User, Error> {
+) -> Result<opdcheck_api::accounts::User, Error> {
     let username = required(&req.username, "username")?;
     let password = required(&req.password, "password")?;
-    let _slot = limiter.hash_slot().await;
-    add_user(
+    let user = {
+        let _slot = limiter.hash_slot().await;
+        add_user(
+            store,
+            username,
+            password,
+            req.role.as_str(),
+            req.doctor_id.as_deref(),
+        )
+        .await?
+    };
+    audit::record(
         store,
-        username,
-        password,
-        req.role.as_str(),
-        req.doctor_id.as_deref(),
+        who,
+        "user.create",
+        Some(&user.username),
+        json!({"role": user.role, "doctor_id": user.doctor_id}),
     )
-    .await
+    .await?;
+    user_wire(&user)
 }
 
-/// Delete a user and their sessions; 404 for an unknown name.
-pub async fn delete_user(store: &Store, username: &str) -> Result<(), Error> {
+/// Delete a user and their sessions (audited); 404 for an unknown name.
+pub async fn delete_user(store: &Store, who: &Principal, username: &str) -> Result<(), Error> {
     if !store.delete_user(username).await? {
         return Err(Error::NotFound(format!("user {username}")));
     }
-    Ok(())
+    audit::record(store, who, "user.delete", Some(username), json!({})).await
 }

@@ -5,9 +5,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use opdcheck_api::ErrorBody;
 use opdcheck_api::accounts::{ApiKeyList, CreatedApiKey, NewApiKey};
-use serde_json::json;
 
-use crate::auth::{Principal, audit, keys as logic};
+use crate::auth::{Principal, keys as logic};
 use crate::error::Error;
 use crate::http::{AppState, Body};
 
@@ -29,10 +28,8 @@ pub(crate) async fn list_keys(
     who: Principal,
 ) -> Result<Json<ApiKeyList>, Error> {
     who.require_admin()?;
-    let rows = state.store()?.list_api_keys().await?;
-    Ok(Json(ApiKeyList {
-        api_keys: rows.iter().map(logic::key_wire).collect(),
-    }))
+    let api_keys = logic::list_keys(state.store()?).await?;
+    Ok(Json(ApiKeyList { api_keys }))
 }
 
 /// Make an integrator key: the key is in this answer only.
@@ -59,22 +56,8 @@ pub(crate) async fn create_key(
 ) -> Result<(StatusCode, Json<CreatedApiKey>), Error> {
     who.require_admin()?;
     let Body(req) = body?;
-    let (key, row) = logic::create_key(state.store()?, &req).await?;
-    audit::record(
-        &state,
-        &who,
-        "key.create",
-        Some(&row.name),
-        logic::key_detail(&row),
-    )
-    .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(CreatedApiKey {
-            key,
-            api_key: logic::key_wire(&row),
-        }),
-    ))
+    let created = logic::create_key(state.store()?, &who, &req).await?;
+    Ok((StatusCode::CREATED, Json(created)))
 }
 
 /// Revoke a key: 401 `revoked` from then on; kept in the list and the trail.
@@ -98,7 +81,6 @@ pub(crate) async fn revoke_key(
     Path(name): Path<String>,
 ) -> Result<StatusCode, Error> {
     who.require_admin()?;
-    logic::revoke_key(state.store()?, &name).await?;
-    audit::record(&state, &who, "key.revoke", Some(&name), json!({})).await?;
+    logic::revoke(state.store()?, &who, &name).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,9 +5,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use opdcheck_api::ErrorBody;
 use opdcheck_api::accounts::{NewUser, User, UserList};
-use serde_json::json;
 
-use crate::auth::{Principal, audit, users as logic};
+use crate::auth::{Principal, users as logic};
 use crate::error::Error;
 use crate::http::{AppState, Body};
 
@@ -57,17 +56,8 @@ pub(crate) async fn create_user(
 ) -> Result<(StatusCode, Json<User>), Error> {
     who.require_admin()?;
     let Body(req) = body?;
-    let store = state.store()?;
-    let user = logic::create_user(store, state.login_limiter(), &req).await?;
-    audit::record(
-        &state,
-        &who,
-        "user.create",
-        Some(&user.username),
-        json!({"role": user.role, "doctor_id": user.doctor_id}),
-    )
-    .await?;
-    Ok((StatusCode::CREATED, Json(logic::user_wire(&user)?)))
+    let user = logic::create_user(state.store()?, state.login_limiter(), &who, &req).await?;
+    Ok((StatusCode::CREATED, Json(user)))
 }
 
 /// Delete a user; their sessions end.
@@ -91,7 +81,6 @@ pub(crate) async fn delete_user(
     Path(username): Path<String>,
 ) -> Result<StatusCode, Error> {
     who.require_admin()?;
-    logic::delete_user(state.store()?, &username).await?;
-    audit::record(&state, &who, "user.delete", Some(&username), json!({})).await?;
+    logic::delete_user(state.store()?, &who, &username).await?;
     Ok(StatusCode::NO_CONTENT)
 }
