@@ -807,6 +807,125 @@ async fn audit_trail(s: &Server) {
     assert_eq!(got.1["error"]["path"], "per_page");
 }
 
+/// The accounts answers are the wire types of `opdcheck_api::accounts` (each parses, and says the
+/// same thing serialised back), and the generated OpenAPI document describes every accounts
+/// route with the statuses it answers, their bodies, and `Retry-After` on the limiter's.
+async fn wire_types(s: &Server) {
+    use opdcheck_api::accounts as wire;
+    fn same<T: serde::de::DeserializeOwned + serde::Serialize>(got: (StatusCode, Value)) -> T {
+        assert!(got.0.is_success(), "{}: {}", got.0, got.1);
+        let t: T =
+            serde_json::from_value(got.1.clone()).unwrap_or_else(|e| panic!("{e}: {}", got.1));
+        assert_eq!(serde_json::to_value(&t).unwrap(), got.1);
+        t
+    }
+    let login: wire::LoginResponse = same(s.login("admin", "admin").await);
+    assert_eq!(login.user.role, wire::Role::Admin);
+    let admin = login.token.as_str();
+    let doctor: wire::LoginResponse = same(s.login("doctor", "doctor").await);
+    assert_eq!(doctor.user.doctor_id.as_deref(), Some("D0012"));
+    let me: wire::Me = same(s.get("/api/v1/me", As::Token(admin)).await);
+    assert_eq!(me, login.user);
+    let new_user = json!({"username": "wire", "password": "wire-password", "role": "doctor",
+        "doctor_id": "D0099"});
+    let user: wire::User = same(s.post("/api/v1/users", As::Token(admin), &new_user).await);
+    assert_eq!(
+        (user.role, user.doctor_id.as_deref()),
+        (wire::Role::Doctor, Some("D0099"))
+    );
+    let users: wire::UserList = same(s.get("/api/v1/users", As::Token(admin)).await);
+    assert!(users.users.contains(&user));
+    let spec = json!({"name": "wire-key", "scopes": ["read", "check"], "departments": ["内科"]});
+    let created: wire::CreatedApiKey = same(s.new_key(admin, spec).await);
+    assert!(created.key.starts_with("opd_"));
+    assert_eq!(
+        created.api_key.scopes,
+        [wire::Scope::Check, wire::Scope::Read]
+    );
+    let keys: wire::ApiKeyList = same(s.get("/api/v1/api-keys", As::Token(admin)).await);
+    assert!(keys.api_keys.contains(&created.api_key));
+    let page: wire::AuditPage = same(s.get("/api/v1/audit?per_page=3", As::Token(admin)).await);
+    // Two sign-ins, the new user and the new key (reads of one's own account are not audited).
+    assert_eq!(
+        (page.page, page.per_page, page.total, page.items.len()),
+        (1, 3, 4, 3)
+    );
+    assert!(
+        page.items.iter().any(|e| e.action == "key.create"
+            && e.detail.get("scopes") == Some(&json!(["check", "read"])))
+    );
+
+    let doc: Value =
+        serde_json::from_str(&opdcheck_server::http::openapi::document_json()).unwrap();
+    for (path, method, statuses) in [
+        (
+            "/api/v1/login",
+            "post",
+            &["200", "400", "401", "413", "429", "503"][..],
+        ),
+        ("/api/v1/logout", "post", &["204", "401", "403", "503"]),
+        ("/api/v1/me", "get", &["200", "401", "403", "503"]),
+        (
+            "/api/v1/me/password",
+            "post",
+            &["204", "400", "401", "403", "413", "429", "503"],
+        ),
+        ("/api/v1/users", "get", &["200", "401", "403", "503"]),
+        (
+            "/api/v1/users",
+            "post",
+            &["201", "400", "401", "403", "409", "413", "503"],
+        ),
+        (
+            "/api/v1/users/{username}",
+            "delete",
+            &["204", "401", "403", "404", "503"],
+        ),
+        ("/api/v1/api-keys", "get", &["200", "401", "403", "503"]),
+        (
+            "/api/v1/api-keys",
+            "post",
+            &["201", "400", "401", "403", "409", "413", "503"],
+        ),
+        (
+            "/api/v1/api-keys/{name}",
+            "delete",
+            &["204", "401", "403", "404", "503"],
+        ),
+        ("/api/v1/audit", "get", &["200", "400", "401", "403", "503"]),
+    ] {
+        let op = &doc["paths"][path][method];
+        let mut got: Vec<&str> = op["responses"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{method} {path} is not described"))
+            .keys()
+            .map(String::as_str)
+            .collect();
+        got.sort_unstable();
+        assert_eq!(got, statuses, "{method} {path}");
+        for status in statuses.iter().filter(|s| !s.starts_with("20")) {
+            assert_eq!(
+                op["responses"][status]["content"]["application/json"]["schema"]["$ref"],
+                "#/components/schemas/ErrorBody",
+                "{method} {path} {status}"
+            );
+        }
+        // Everything but the sign-in itself needs a token.
+        assert_eq!(
+            op["security"].is_array(),
+            path != "/api/v1/login",
+            "{method} {path}"
+        );
+    }
+    for status in ["429", "503"] {
+        let headers = &doc["paths"]["/api/v1/login"]["post"]["responses"][status]["headers"];
+        assert!(headers["Retry-After"].is_object(), "{status}: {headers}");
+    }
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(schemas["Role"]["enum"], json!(["doctor", "qa", "admin"]));
+    assert_eq!(schemas["Scope"]["enum"], json!(["check", "push", "read"]));
+}
+
 type Scenario = for<'a> fn(&'a Server) -> Pin<Box<dyn Future<Output = ()> + 'a>>;
 
 const SCENARIOS: &[(&str, Scenario)] = &[
@@ -814,6 +933,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("scoped_keys", |s| Box::pin(scoped_keys(s))),
     ("sessions_end", |s| Box::pin(sessions_end(s))),
     ("audit_trail", |s| Box::pin(audit_trail(s))),
+    ("wire_types", |s| Box::pin(wire_types(s))),
 ];
 
 async fn on_sqlite(name: &str) {
@@ -843,6 +963,11 @@ async fn sqlite_sessions_end() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_audit_trail() {
     on_sqlite("audit_trail").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_wire_types() {
+    on_sqlite("wire_types").await;
 }
 
 /// A session unused longer than the idle timeout is refused, saying so; one in use goes on.

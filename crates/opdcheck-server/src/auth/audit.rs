@@ -3,20 +3,28 @@
 //! An entry holds no password, token, key or document body: `detail` carries only non-patient
 //! parameters (a list's filter, a key's scopes).
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 
-use axum::Json;
-use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use opdcheck_api::accounts::{AuditEntry, AuditPage, AuditQuery};
+use serde_json::Value;
 
-use super::Principal;
-use crate::api::now;
+use super::{Principal, now};
 use crate::error::Error;
-use crate::http::AppState;
 use crate::store::accounts::AuditRow;
 use crate::store::{Filter, Param, Store};
+
+/// Where the trail is written: the store itself, or a context that has one (the HTTP layer's
+/// `AppState` implements this in `crate::http::principal`; without a store it is a 503).
+pub trait StoreAccess {
+    fn store(&self) -> Result<&Store, Error>;
+}
+
+impl StoreAccess for Store {
+    fn store(&self) -> Result<&Store, Error> {
+        Ok(self)
+    }
+}
 
 /// Write one entry.
 pub async fn log(
@@ -41,7 +49,7 @@ pub async fn log(
 
 /// Write one entry for `who`'s action.
 pub async fn record(
-    state: &AppState,
+    state: &impl StoreAccess,
     who: &Principal,
     action: &str,
     target: Option<&str>,
@@ -61,7 +69,7 @@ pub async fn record(
 /// Write an entry for a record read, when `who` is QA, an admin or a key (a doctor reads only
 /// their own records; with auth off nobody is named).
 pub async fn record_read(
-    state: &AppState,
+    state: &impl StoreAccess,
     who: &Principal,
     action: &str,
     target: Option<&str>,
@@ -82,22 +90,20 @@ fn bad(message: &str, key: &str) -> Error {
     )
 }
 
-/// `GET /api/v1/audit?actor&action&from&to&page&per_page` (admin), newest first.
-pub(crate) async fn list(
-    State(state): State<AppState>,
-    who: Principal,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, Error> {
-    who.require_admin()?;
-    let text = |k: &str| q.get(k).map(|s| s.trim()).filter(|s| !s.is_empty());
+/// A page of the trail, newest first, as `q` asks (`GET /api/v1/audit`); a bad parameter is a
+/// 400 `bad_parameter` at its name.
+pub async fn page(store: &Store, q: &AuditQuery) -> Result<AuditPage, Error> {
+    fn text(v: &Option<String>) -> Option<&str> {
+        v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    }
     let mut filter = Filter::default();
-    for key in ["actor", "action"] {
-        if let Some(v) = text(key) {
+    for (key, v) in [("actor", &q.actor), ("action", &q.action)] {
+        if let Some(v) = text(v) {
             filter.and(&format!("{key} = $?"), Param::Text(v.to_owned()));
         }
     }
-    for key in ["from", "to"] {
-        let Some(v) = text(key) else { continue };
+    for (key, v) in [("from", &q.from), ("to", &q.to)] {
+        let Some(v) = text(v) else { continue };
         let date_ok = v.len() >= 10
             && v.is_char_boundary(10)
             && chrono::NaiveDate::parse_from_str(&v[..10], "%Y-%m-%d").is_ok()
@@ -117,8 +123,8 @@ pub(crate) async fn list(
             filter.and("at <= $?", Param::Text(v.to_owned()));
         }
     }
-    let int = |key: &str, default: i64, max: i64| -> Result<i64, Error> {
-        match text(key) {
+    let int = |key: &str, v: &Option<String>, default: i64, max: i64| -> Result<i64, Error> {
+        match text(v) {
             None => Ok(default),
             Some(s) => s
                 .parse::<i64>()
@@ -127,20 +133,24 @@ pub(crate) async fn list(
                 .ok_or_else(|| bad(&format!("`{key}` must be an integer from 1 to {max}"), key)),
         }
     };
-    let page = int("page", 1, 1_000_000)?;
-    let per_page = int("per_page", 50, 200)?;
-    let (rows, total) = state.store()?.list_audit(&filter, page, per_page).await?;
-    let items: Vec<Value> = rows
+    let page = int("page", &q.page, 1, 1_000_000)?;
+    let per_page = int("per_page", &q.per_page, 50, 200)?;
+    let (rows, total) = store.list_audit(&filter, page, per_page).await?;
+    let items = rows
         .into_iter()
-        .map(|r| {
-            json!({
-                "at": r.at, "actor": r.actor, "action": r.action, "target": r.target,
-                "client": r.client,
-                "detail": serde_json::from_str::<Value>(&r.detail).unwrap_or(Value::Null),
-            })
+        .map(|r| AuditEntry {
+            detail: serde_json::from_str(&r.detail).unwrap_or_default(),
+            at: r.at,
+            actor: r.actor,
+            action: r.action,
+            target: r.target,
+            client: r.client,
         })
         .collect();
-    Ok(Json(
-        json!({ "items": items, "total": total, "page": page, "per_page": per_page }),
-    ))
+    Ok(AuditPage {
+        items,
+        total,
+        page,
+        per_page,
+    })
 }

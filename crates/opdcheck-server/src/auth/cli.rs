@@ -6,9 +6,9 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use super::keys::{KeySpec, add_key, key_json};
+use super::keys::{KeySpec, add_key, key_detail, revoke_key};
 use super::users::{add_user, check_new_password, hash_blocking};
-use super::{Scopes, audit};
+use super::{Scopes, audit, now};
 use crate::error::Error;
 use crate::store::Store;
 
@@ -90,7 +90,7 @@ pub async fn key_add(
         None,
         "key.create",
         Some(&row.name),
-        key_json(&row),
+        key_detail(&row),
     )
     .await?;
     Ok(key)
@@ -98,9 +98,7 @@ pub async fn key_add(
 
 /// `key revoke NAME`.
 pub async fn key_revoke(store: &Store, name: &str) -> Result<String, Error> {
-    if !store.revoke_api_key(name, &crate::api::now()).await? {
-        return Err(Error::NotFound(format!("unrevoked API key {name}")));
-    }
+    revoke_key(store, name).await?;
     audit::log(store, ACTOR, None, "key.revoke", Some(name), json!({})).await?;
     Ok(format!("opdcheck: API key {name} revoked"))
 }
@@ -111,7 +109,7 @@ pub async fn key_list(store: &Store) -> Result<String, Error> {
     for k in store.list_api_keys().await? {
         let state = match (&k.revoked_at, &k.expires_at) {
             (Some(at), _) => format!("revoked {at}"),
-            (None, Some(exp)) if exp.as_str() <= crate::api::now().as_str() => {
+            (None, Some(exp)) if exp.as_str() <= now().as_str() => {
                 format!("expired {exp}")
             }
             (None, Some(exp)) => format!("expires {exp}"),

@@ -1,52 +1,23 @@
 //! Integrator API keys: scopes (`check`, `push`, `read`), optional departments, expiry, last
 //! use, revocation. Creating a key is one function ([`add_key`]) for the API and the CLI.
 
-use axum::Json;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use opdcheck_api::accounts::{ApiKey, CreatedApiKey, NewApiKey};
+use serde_json::json;
 
-use super::{Principal, at_most, audit, bad_body, field, random_hex, stamp};
-use crate::api::{json_body, now, sha256_hex};
+use super::{Principal, at_most, audit, bad_body, now, random_hex, required, sha256_hex, stamp};
 use crate::error::Error;
-use crate::http::AppState;
 use crate::store::Store;
 use crate::store::accounts::ApiKeyRow;
+
+/// What a key may do (the wire type: `check`, `push`, `read`).
+pub use opdcheck_api::accounts::Scope;
 
 /// The demo integrator key the demo portal (`/portal/`) syncs with; made with the demo accounts.
 pub const DEMO_PORTAL_KEY: &str = "opd-demo-portal-key";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    /// `POST /check`.
-    Check,
-    /// `POST /records`.
-    Push,
-    /// `GET /records`, `GET /records/{id}`, `GET /stats`.
-    Read,
-}
-
-impl Scope {
-    pub const ALL: [Scope; 3] = [Scope::Check, Scope::Push, Scope::Read];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scope::Check => "check",
-            Scope::Push => "push",
-            Scope::Read => "read",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Scope> {
-        Scope::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
-    fn bit(self) -> u8 {
-        1 << (self as u8)
-    }
+fn bit(s: Scope) -> u8 {
+    1 << (s as u8)
 }
 
 /// A set of scopes.
@@ -59,15 +30,25 @@ impl Scopes {
     pub const DEFAULT: Scopes = Scopes(0b011);
 
     pub fn has(self, s: Scope) -> bool {
-        self.0 & s.bit() != 0
+        self.0 & bit(s) != 0
+    }
+
+    /// The scopes in the set, in the order `check`, `push`, `read`.
+    pub fn list(self) -> Vec<Scope> {
+        Scope::ALL.into_iter().filter(|s| self.has(*s)).collect()
     }
 
     pub fn names(self) -> Vec<&'static str> {
-        Scope::ALL
-            .into_iter()
-            .filter(|s| self.has(*s))
-            .map(Scope::as_str)
-            .collect()
+        self.list().into_iter().map(Scope::as_str).collect()
+    }
+
+    /// The scopes an admin gave (the API's typed list); none is a 400 at `path`.
+    pub fn from_scopes(list: &[Scope], path: &str) -> Result<Scopes, Error> {
+        let bits = list.iter().fold(0, |acc, s| acc | bit(*s));
+        if bits == 0 {
+            return Err(bad_body("give at least one scope", path));
+        }
+        Ok(Scopes(bits))
     }
 
     /// As stored: `check,push`.
@@ -80,7 +61,7 @@ impl Scopes {
         Scopes(
             text.split(',')
                 .filter_map(|w| Scope::parse(w.trim()))
-                .fold(0, |acc, s| acc | s.bit()),
+                .fold(0, |acc, s| acc | bit(s)),
         )
     }
 
@@ -97,7 +78,7 @@ impl Scopes {
                     &format!("{path}[{i}]"),
                 )
             })?;
-            bits |= s.bit();
+            bits |= bit(s);
         }
         if bits == 0 {
             return Err(bad_body("give at least one scope", path));
@@ -197,103 +178,67 @@ pub async fn add_key(store: &Store, spec: &KeySpec) -> Result<(String, ApiKeyRow
     Ok((key, row))
 }
 
-/// A key as listed: never the key.
-pub fn key_json(k: &ApiKeyRow) -> Value {
-    let departments: Option<Value> = k
-        .departments
-        .as_deref()
-        .and_then(|d| serde_json::from_str(d).ok());
-    json!({
-        "name": k.name,
-        "scopes": Scopes::parse_stored(&k.scopes).names(),
-        "departments": departments,
-        "created_at": k.created_at,
-        "expires_at": k.expires_at,
-        "last_used_at": k.last_used_at,
-        "revoked_at": k.revoked_at,
+/// Check and store the key an admin (`who`) asked for through the API, audited: the key (shown
+/// once) and what is listed.
+pub async fn create_key(
+    store: &Store,
+    who: &Principal,
+    req: &NewApiKey,
+) -> Result<CreatedApiKey, Error> {
+    let spec = KeySpec {
+        name: required(&req.name, "name")?.to_owned(),
+        scopes: req
+            .scopes
+            .as_deref()
+            .map(|list| Scopes::from_scopes(list, "scopes"))
+            .transpose()?,
+        departments: req.departments.clone(),
+        expires: req.expires_at.clone(),
+    };
+    let (key, row) = add_key(store, &spec).await?;
+    audit::record(store, who, "key.create", Some(&row.name), key_detail(&row)).await?;
+    Ok(CreatedApiKey {
+        key,
+        api_key: key_wire(&row),
     })
 }
 
-/// `GET /api/v1/api-keys` (admin): every key, revoked ones too.
-pub(crate) async fn list_keys(
-    State(state): State<AppState>,
-    who: Principal,
-) -> Result<Json<Value>, Error> {
-    who.require_admin()?;
-    let keys: Vec<Value> = state
-        .store()?
-        .list_api_keys()
-        .await?
-        .iter()
-        .map(key_json)
-        .collect();
-    Ok(Json(json!({ "api_keys": keys })))
+/// Every key, revoked ones too.
+pub async fn list_keys(store: &Store) -> Result<Vec<ApiKey>, Error> {
+    Ok(store.list_api_keys().await?.iter().map(key_wire).collect())
 }
 
-fn string_list(body: &Value, key: &str) -> Result<Option<Vec<String>>, Error> {
-    match body.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Array(items)) => items
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                v.as_str()
-                    .map(str::to_owned)
-                    .ok_or_else(|| bad_body("expected a string", &format!("{key}[{i}]")))
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some),
-        Some(_) => Err(bad_body(
-            format!("`{key}` must be an array of strings"),
-            key,
-        )),
+/// Revoke a key for an admin (`who`), audited.
+pub async fn revoke(store: &Store, who: &Principal, name: &str) -> Result<(), Error> {
+    revoke_key(store, name).await?;
+    audit::record(store, who, "key.revoke", Some(name), json!({})).await
+}
+
+/// A key as listed: never the key.
+pub fn key_wire(k: &ApiKeyRow) -> ApiKey {
+    ApiKey {
+        name: k.name.clone(),
+        scopes: Scopes::parse_stored(&k.scopes).list(),
+        departments: k
+            .departments
+            .as_deref()
+            .and_then(|d| serde_json::from_str(d).ok()),
+        created_at: k.created_at.clone(),
+        expires_at: k.expires_at.clone(),
+        last_used_at: k.last_used_at.clone(),
+        revoked_at: k.revoked_at.clone(),
     }
 }
 
-/// `POST /api/v1/api-keys {"name", "scopes"?, "departments"?, "expires_at"?}` (admin) → 201 with
-/// the key, shown only here.
-pub(crate) async fn create_key(
-    State(state): State<AppState>,
-    who: Principal,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, Error> {
-    who.require_admin()?;
-    let body = json_body(body)?;
-    let scopes = match string_list(&body, "scopes")? {
-        None => None,
-        Some(list) => Some(Scopes::from_list(
-            list.iter().map(String::as_str),
-            "scopes",
-        )?),
-    };
-    let expires = match body.get("expires_at") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(_) => return Err(bad_body("`expires_at` must be a string", "expires_at")),
-    };
-    let spec = KeySpec {
-        name: field(&body, "name")?.to_owned(),
-        scopes,
-        departments: string_list(&body, "departments")?,
-        expires,
-    };
-    let (key, row) = add_key(state.store()?, &spec).await?;
-    let mut out = key_json(&row);
-    audit::record(&state, &who, "key.create", Some(&row.name), out.clone()).await?;
-    out["key"] = json!(key);
-    Ok((StatusCode::CREATED, Json(out)).into_response())
+/// The audit trail's detail of a new key: what is listed.
+pub fn key_detail(k: &ApiKeyRow) -> serde_json::Value {
+    serde_json::to_value(key_wire(k)).unwrap_or_default()
 }
 
-/// `DELETE /api/v1/api-keys/{name}` (admin): revoked, kept for the trail.
-pub(crate) async fn revoke_key(
-    State(state): State<AppState>,
-    who: Principal,
-    Path(name): Path<String>,
-) -> Result<StatusCode, Error> {
-    who.require_admin()?;
-    if !state.store()?.revoke_api_key(&name, &now()).await? {
+/// Revoke a key (kept for the trail); 404 for an unknown or already revoked name.
+pub async fn revoke_key(store: &Store, name: &str) -> Result<(), Error> {
+    if !store.revoke_api_key(name, &now()).await? {
         return Err(Error::NotFound(format!("unrevoked API key {name}")));
     }
-    audit::record(&state, &who, "key.revoke", Some(&name), json!({})).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }

@@ -8,9 +8,12 @@
 //! - integrator (API key): what its scopes allow (`check`, `push`, `read`), optionally only for
 //!   some departments, until it expires or is revoked.
 //!
-//! Files: [`principal`] (who is calling, roles, scopes), [`session`] (sign-in, sign-out, idle
-//! timeout, own password), [`users`], [`keys`], [`limiter`] (bounded sign-in attempts),
-//! [`audit`], [`cli`] (the `user` / `key` subcommands).
+//! Logic only: the HTTP side (the `Principal` extractor, the handlers) is `crate::http::principal`
+//! and `crate::http::accounts`; this module imports only the store and the error type.
+//!
+//! Files: [`principal`] (who is calling, roles, scopes, resolving a token or key), [`session`]
+//! (sign-in, sign-out, idle timeout, own password), [`users`], [`keys`], [`limiter`] (bounded
+//! sign-in attempts), [`audit`], [`cli`] (the `user` / `key` subcommands).
 
 pub mod audit;
 pub mod cli;
@@ -20,17 +23,15 @@ pub mod principal;
 pub mod session;
 pub mod users;
 
-use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
-use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 use crate::error::Error;
-use crate::http::AppState;
 
+pub use audit::StoreAccess;
 pub use keys::{DEMO_PORTAL_KEY, Scope, Scopes};
 pub use limiter::LoginLimiter;
-pub use principal::{Principal, Role};
+pub use principal::{Credential, Principal, Role, resolve};
 pub use users::{hash_password, seed_demo_users};
 
 /// How long a sign-in lasts at most, however busy.
@@ -44,29 +45,6 @@ pub const MAX_PASSWORD_CHARS: usize = 256;
 pub const MAX_USERNAME_CHARS: usize = 64;
 /// `POST /login` bodies above this get a 413: a sign-in is two short strings.
 pub const LOGIN_BODY_LIMIT: usize = 4 * 1024;
-
-pub(crate) fn router() -> utoipa_axum::router::OpenApiRouter<AppState> {
-    crate::http::openapi::unannotated(vec![
-        (
-            "/api/v1/login",
-            post(session::login).layer(DefaultBodyLimit::max(LOGIN_BODY_LIMIT)),
-        ),
-        ("/api/v1/logout", post(session::logout)),
-        ("/api/v1/me", get(session::me)),
-        ("/api/v1/me/password", post(session::change_password)),
-        (
-            "/api/v1/users",
-            get(users::list_users).post(users::create_user),
-        ),
-        ("/api/v1/users/{username}", delete(users::delete_user)),
-        (
-            "/api/v1/api-keys",
-            get(keys::list_keys).post(keys::create_key),
-        ),
-        ("/api/v1/api-keys/{name}", delete(keys::revoke_key)),
-        ("/api/v1/audit", get(audit::list)),
-    ])
-}
 
 pub fn forbidden(message: &str) -> Error {
     Error::api(StatusCode::FORBIDDEN, "forbidden", message, None)
@@ -85,12 +63,12 @@ pub(crate) fn bad_body(message: impl Into<String>, path: &str) -> Error {
     )
 }
 
-/// A required, non-empty string field of a JSON body.
-pub(crate) fn field<'a>(body: &'a Value, key: &str) -> Result<&'a str, Error> {
-    body.get(key)
-        .and_then(Value::as_str)
-        .filter(|s| !s.trim().is_empty())
-        .ok_or_else(|| bad_body(format!("`{key}` must be a non-empty string"), key))
+/// A required string of a request body: missing (`""`) or blank is a 400 at `key`.
+pub(crate) fn required<'a>(text: &'a str, key: &str) -> Result<&'a str, Error> {
+    if text.trim().is_empty() {
+        return Err(bad_body(format!("`{key}` must be a non-empty string"), key));
+    }
+    Ok(text)
 }
 
 /// `text` has at most `max` characters, else a 400 at `path`.
@@ -110,7 +88,20 @@ pub(crate) fn random_hex(bytes: usize) -> String {
     buf.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Stored timestamps: fixed-width UTC text (as `api::now`), so they compare as text too.
+/// Now, as stored: see [`stamp`].
+pub(crate) fn now() -> String {
+    stamp(chrono::Utc::now())
+}
+
+/// Tokens and keys are stored only as this.
+pub(crate) fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Stored timestamps: fixed-width UTC text, so they compare as text too (on both databases).
 pub(crate) fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }

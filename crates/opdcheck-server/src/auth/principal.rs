@@ -1,35 +1,17 @@
 //! Who is calling: a user signed in with a bearer token, an integrator with an API key, or
-//! nobody in particular when auth is off; and what each may do.
+//! nobody in particular when auth is off; what each may do; and [`resolve`], which finds the
+//! caller of a token or key in the store (the HTTP extractor is `crate::http::principal`).
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
-
 use super::keys::{Scope, Scopes};
-use super::{forbidden, parse_stamp, unauthorized};
-use crate::api::{now, sha256_hex};
+use super::{forbidden, now, parse_stamp, sha256_hex, unauthorized};
 use crate::error::Error;
-use crate::http::AppState;
+use crate::store::Store;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Doctor,
-    Qa,
-    Admin,
-}
-
-impl Role {
-    pub fn parse(s: &str) -> Option<Role> {
-        match s {
-            "doctor" => Some(Role::Doctor),
-            "qa" => Some(Role::Qa),
-            "admin" => Some(Role::Admin),
-            _ => None,
-        }
-    }
-}
+/// A user's role (the wire type: `doctor`, `qa`, `admin`).
+pub use opdcheck_api::accounts::Role;
 
 /// Who is calling.
 #[derive(Debug, Clone)]
@@ -155,59 +137,6 @@ impl Principal {
     }
 }
 
-/// The client's address, when the server knows it: the connection's peer (`lib::serve` passes
-/// connect info; `None` in-process with `oneshot`), or, when that peer is one of the
-/// `trusted_proxies`, the address that proxy says it forwarded for (see [`forwarded_client`]).
-pub fn client_addr(parts: &Parts, trusted_proxies: &[IpAddr]) -> Option<IpAddr> {
-    let peer = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())?;
-    Some(forwarded_client(peer, &parts.headers, trusted_proxies))
-}
-
-/// Behind trusted reverse proxies, the client is the right-most `X-Forwarded-For` entry that is
-/// not itself a trusted proxy: entries left of it were written by the client and prove nothing.
-/// A peer that is not trusted is the client whatever the header says (anyone can send one); an
-/// entry that does not read as an address stops the walk at the last trusted hop.
-pub fn forwarded_client(
-    peer: IpAddr,
-    headers: &axum::http::HeaderMap,
-    trusted_proxies: &[IpAddr],
-) -> IpAddr {
-    if !trusted_proxies.contains(&peer) {
-        return peer;
-    }
-    let hops: Vec<&str> = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .collect();
-    let mut client = peer;
-    for hop in hops.into_iter().rev() {
-        let Ok(addr) = hop.parse::<IpAddr>() else {
-            break;
-        };
-        client = addr;
-        if !trusted_proxies.contains(&addr) {
-            break;
-        }
-    }
-    client
-}
-
-/// The bearer token of the request, if any.
-pub(crate) fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
-    headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-}
-
 /// A last-use time is written again only when it is older than this: one write a minute per
 /// session or key at most, not one per request. Shorter when the idle timeout is short (tests),
 /// so a session in use never times out for want of a refresh.
@@ -222,92 +151,107 @@ fn stale(last: Option<&str>, every: Duration) -> bool {
         .is_none_or(|t| chrono::Utc::now() - t >= every)
 }
 
-impl FromRequestParts<AppState> for Principal {
-    type Rejection = Error;
+/// What a request presents: an `X-Api-Key`, a bearer token, or neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential<'a> {
+    ApiKey(&'a str),
+    Bearer(&'a str),
+    None,
+}
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
-        if !state.auth_enabled() {
-            return Ok(Principal::Open);
-        }
-        let store = state.store()?;
-        let client = client_addr(parts, state.trusted_proxies());
-        if let Some(key) = parts.headers.get("x-api-key") {
-            let key = key
-                .to_str()
-                .map_err(|_| unauthorized("unauthorized", "invalid API key"))?;
-            let Some(row) = store.api_key(&sha256_hex(key.trim())).await? else {
-                return Err(unauthorized("unauthorized", "invalid API key"));
-            };
-            if row.revoked_at.is_some() {
-                return Err(unauthorized("revoked", "this API key was revoked"));
-            }
-            let now = now();
-            if let Some(exp) = row.expires_at.as_deref().filter(|e| *e <= now.as_str()) {
-                return Err(unauthorized(
-                    "expired",
-                    &format!("this API key expired at {exp}"),
-                ));
-            }
-            if stale(row.last_used_at.as_deref(), Duration::from_secs(60)) {
-                store.touch_api_key(&row.name, &now).await?;
-            }
-            let departments = match row.departments.as_deref() {
-                None => None,
-                Some(text) => Some(
-                    serde_json::from_str::<Vec<String>>(text)
-                        .map_err(|_| Error::Internal("stored key departments".into()))?,
-                ),
-            };
-            return Ok(Principal::Integrator {
-                scopes: Scopes::parse_stored(&row.scopes),
-                name: row.name,
-                departments,
-                client,
-            });
-        }
-        let token = bearer(&parts.headers).ok_or_else(|| {
-            unauthorized(
-                "unauthorized",
-                "sign in first (POST /api/v1/login), then send Authorization: Bearer <token>",
-            )
-        })?;
-        let sha = sha256_hex(token);
-        let session = store.session(&sha).await?.ok_or_else(|| {
-            unauthorized(
-                "unauthorized",
-                "the token is unknown or was signed out; sign in again",
-            )
-        })?;
-        let now_text = now();
-        if session.expires_at.as_str() <= now_text.as_str() {
-            store.delete_session(&sha).await?;
-            return Err(unauthorized(
-                "expired",
-                "the session has expired (12 hours after sign-in); sign in again",
-            ));
-        }
-        let idle = state.idle_timeout();
-        if stale(Some(&session.last_seen_at), idle) {
-            store.delete_session(&sha).await?;
-            return Err(unauthorized(
-                "session_timed_out",
-                &format!(
-                    "the session timed out after {} without use; sign in again",
-                    describe(idle)
-                ),
-            ));
-        }
-        if stale(Some(&session.last_seen_at), refresh_interval(idle)) {
-            store.touch_session(&sha, &now_text).await?;
-        }
-        let user = session.user;
-        Ok(Principal::User {
-            role: Role::parse(&user.role).ok_or_else(|| Error::Internal("stored role".into()))?,
-            username: user.username,
-            doctor_id: user.doctor_id,
-            client,
-        })
+/// The caller presenting `credential` from `client`: an integrator for a live key, a user for a
+/// live session (sessions end `idle_timeout` after their last use, and 12 hours after sign-in).
+/// The last use of a key or session is written at most once a minute. A 401 otherwise, coded
+/// `unauthorized`, `revoked`, `expired` or `session_timed_out`.
+pub async fn resolve(
+    store: &Store,
+    credential: Credential<'_>,
+    idle_timeout: Duration,
+    client: Option<IpAddr>,
+) -> Result<Principal, Error> {
+    match credential {
+        Credential::ApiKey(key) => integrator(store, key, client).await,
+        Credential::Bearer(token) => user(store, token, idle_timeout, client).await,
+        Credential::None => Err(unauthorized(
+            "unauthorized",
+            "sign in first (POST /api/v1/login), then send Authorization: Bearer <token>",
+        )),
     }
+}
+
+async fn integrator(store: &Store, key: &str, client: Option<IpAddr>) -> Result<Principal, Error> {
+    let Some(row) = store.api_key(&sha256_hex(key.trim())).await? else {
+        return Err(unauthorized("unauthorized", "invalid API key"));
+    };
+    if row.revoked_at.is_some() {
+        return Err(unauthorized("revoked", "this API key was revoked"));
+    }
+    let now = now();
+    if let Some(exp) = row.expires_at.as_deref().filter(|e| *e <= now.as_str()) {
+        return Err(unauthorized(
+            "expired",
+            &format!("this API key expired at {exp}"),
+        ));
+    }
+    if stale(row.last_used_at.as_deref(), Duration::from_secs(60)) {
+        store.touch_api_key(&row.name, &now).await?;
+    }
+    let departments = match row.departments.as_deref() {
+        None => None,
+        Some(text) => Some(
+            serde_json::from_str::<Vec<String>>(text)
+                .map_err(|_| Error::Internal("stored key departments".into()))?,
+        ),
+    };
+    Ok(Principal::Integrator {
+        scopes: Scopes::parse_stored(&row.scopes),
+        name: row.name,
+        departments,
+        client,
+    })
+}
+
+async fn user(
+    store: &Store,
+    token: &str,
+    idle: Duration,
+    client: Option<IpAddr>,
+) -> Result<Principal, Error> {
+    let sha = sha256_hex(token);
+    let session = store.session(&sha).await?.ok_or_else(|| {
+        unauthorized(
+            "unauthorized",
+            "the token is unknown or was signed out; sign in again",
+        )
+    })?;
+    let now_text = now();
+    if session.expires_at.as_str() <= now_text.as_str() {
+        store.delete_session(&sha).await?;
+        return Err(unauthorized(
+            "expired",
+            "the session has expired (12 hours after sign-in); sign in again",
+        ));
+    }
+    if stale(Some(&session.last_seen_at), idle) {
+        store.delete_session(&sha).await?;
+        return Err(unauthorized(
+            "session_timed_out",
+            &format!(
+                "the session timed out after {} without use; sign in again",
+                describe(idle)
+            ),
+        ));
+    }
+    if stale(Some(&session.last_seen_at), refresh_interval(idle)) {
+        store.touch_session(&sha, &now_text).await?;
+    }
+    let user = session.user;
+    Ok(Principal::User {
+        role: Role::parse(&user.role).ok_or_else(|| Error::Internal("stored role".into()))?,
+        username: user.username,
+        doctor_id: user.doctor_id,
+        client,
+    })
 }
 
 fn describe(d: Duration) -> String {
@@ -316,59 +260,5 @@ fn describe(d: Duration) -> String {
         format!("{} minutes", s / 60)
     } else {
         format!("{s} seconds")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::forwarded_client;
-    use axum::http::{HeaderMap, HeaderValue};
-    use std::net::IpAddr;
-
-    fn ip(s: &str) -> IpAddr {
-        s.parse().unwrap()
-    }
-
-    fn xff(values: &[&'static str]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for v in values {
-            h.append("x-forwarded-for", HeaderValue::from_static(v));
-        }
-        h
-    }
-
-    #[test]
-    fn the_client_is_the_rightmost_untrusted_hop() {
-        let proxies = [ip("127.0.0.1"), ip("10.0.0.2")];
-        let peer = ip("127.0.0.1");
-        // One proxy: the address it appended.
-        assert_eq!(
-            forwarded_client(peer, &xff(&["203.0.113.7"]), &proxies),
-            ip("203.0.113.7")
-        );
-        // A client-written entry on the left is not believed.
-        assert_eq!(
-            forwarded_client(peer, &xff(&["198.51.100.1, 203.0.113.7"]), &proxies),
-            ip("203.0.113.7")
-        );
-        // Two trusted proxies in a chain, over two header lines.
-        assert_eq!(
-            forwarded_client(peer, &xff(&["203.0.113.7", "10.0.0.2"]), &proxies),
-            ip("203.0.113.7")
-        );
-        // No header: the proxy itself.
-        assert_eq!(forwarded_client(peer, &xff(&[]), &proxies), peer);
-        // Garbage stops at the last trusted hop.
-        assert_eq!(
-            forwarded_client(peer, &xff(&["203.0.113.7, unknown"]), &proxies),
-            peer
-        );
-        // A peer that is not a trusted proxy is the client whatever it claims.
-        assert_eq!(
-            forwarded_client(ip("192.0.2.5"), &xff(&["203.0.113.7"]), &proxies),
-            ip("192.0.2.5")
-        );
-        // Nothing trusted: the header is ignored.
-        assert_eq!(forwarded_client(peer, &xff(&["203.0.113.7"]), &[]), peer);
     }
 }

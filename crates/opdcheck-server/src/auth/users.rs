@@ -1,24 +1,18 @@
-//! Users: password hashing, the demo accounts, and the admin's user endpoints. Creating a user is
+//! Users: password hashing, the demo accounts, and what the admin's user endpoints do. Creating a user is
 //! one function ([`add_user`]) for the API and the CLI, so both check the same things.
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use axum::Json;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use opdcheck_api::accounts::NewUser;
+use serde_json::json;
 
 use super::keys::{DEMO_PORTAL_KEY, Scopes};
 use super::{
-    MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS, MIN_PASSWORD_CHARS, Principal, Role, at_most, audit,
-    bad_body, field,
+    LoginLimiter, MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS, MIN_PASSWORD_CHARS, Principal, Role,
+    at_most, audit, bad_body, now, required, sha256_hex,
 };
-use crate::api::{json_body, now, sha256_hex};
 use crate::error::Error;
-use crate::http::AppState;
 use crate::store::accounts::ApiKeyRow;
 use crate::store::{Store, User};
 
@@ -160,64 +154,57 @@ pub async fn seed_demo_users(store: &Store) -> Result<bool, Error> {
     Ok(true)
 }
 
-pub(crate) fn user_json(u: &User) -> Value {
-    json!({"username": u.username, "role": u.role, "doctor_id": u.doctor_id, "created_at": u.created_at})
+/// A user as an admin sees it.
+pub fn user_wire(u: &User) -> Result<opdcheck_api::accounts::User, Error> {
+    Ok(opdcheck_api::accounts::User {
+        username: u.username.clone(),
+        role: Role::parse(&u.role).ok_or_else(|| Error::Internal("stored role".into()))?,
+        doctor_id: u.doctor_id.clone(),
+        created_at: u.created_at.clone(),
+    })
 }
 
-/// `GET /api/v1/users` (admin).
-pub(crate) async fn list_users(
-    State(state): State<AppState>,
-    who: Principal,
-) -> Result<Json<Value>, Error> {
-    who.require_admin()?;
-    let users: Vec<Value> = state
-        .store()?
-        .list_users()
-        .await?
-        .iter()
-        .map(user_json)
-        .collect();
-    Ok(Json(json!({ "users": users })))
+/// Every user.
+pub async fn list_users(store: &Store) -> Result<Vec<opdcheck_api::accounts::User>, Error> {
+    store.list_users().await?.iter().map(user_wire).collect()
 }
 
-/// `POST /api/v1/users {"username", "password", "role", "doctor_id"?}` (admin).
-pub(crate) async fn create_user(
-    State(state): State<AppState>,
-    who: Principal,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, Error> {
-    who.require_admin()?;
-    let body = json_body(body)?;
-    let username = field(&body, "username")?;
-    let password = field(&body, "password")?;
-    let role = field(&body, "role")?;
-    let doctor_id = body.get("doctor_id").and_then(Value::as_str);
-    let store = state.store()?;
+/// The user an admin (`who`) asked for through the API, audited (hashing waits for one of the
+/// limiter's slots).
+pub async fn create_user(
+    store: &Store,
+    limiter: &LoginLimiter,
+    who: &Principal,
+    req: &NewUser,
+) -> Result<opdcheck_api::accounts::User, Error> {
+    let username = required(&req.username, "username")?;
+    let password = required(&req.password, "password")?;
     let user = {
-        let _slot = state.login_limiter().hash_slot().await;
-        add_user(store, username, password, role, doctor_id).await?
+        let _slot = limiter.hash_slot().await;
+        add_user(
+            store,
+            username,
+            password,
+            req.role.as_str(),
+            req.doctor_id.as_deref(),
+        )
+        .await?
     };
     audit::record(
-        &state,
-        &who,
+        store,
+        who,
         "user.create",
         Some(&user.username),
         json!({"role": user.role, "doctor_id": user.doctor_id}),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(user_json(&user))).into_response())
+    user_wire(&user)
 }
 
-/// `DELETE /api/v1/users/{username}` (admin): the user and their sessions.
-pub(crate) async fn delete_user(
-    State(state): State<AppState>,
-    who: Principal,
-    Path(username): Path<String>,
-) -> Result<StatusCode, Error> {
-    who.require_admin()?;
-    if !state.store()?.delete_user(&username).await? {
+/// Delete a user and their sessions (audited); 404 for an unknown name.
+pub async fn delete_user(store: &Store, who: &Principal, username: &str) -> Result<(), Error> {
+    if !store.delete_user(username).await? {
         return Err(Error::NotFound(format!("user {username}")));
     }
-    audit::record(&state, &who, "user.delete", Some(&username), json!({})).await?;
-    Ok(StatusCode::NO_CONTENT)
+    audit::record(store, who, "user.delete", Some(username), json!({})).await
 }

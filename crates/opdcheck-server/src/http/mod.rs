@@ -5,9 +5,11 @@
 //! of `opdcheck-api`. The OpenAPI document served at `/api/v1/openapi.json` is generated from the
 //! same annotated handlers, so a route cannot be served without being described.
 
+pub mod accounts;
 pub mod app;
 pub mod extract;
 pub mod openapi;
+pub mod principal;
 
 pub use app::AppState;
 pub use extract::Body;

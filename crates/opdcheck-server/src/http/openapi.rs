@@ -45,7 +45,7 @@ pub fn unannotated(routes: Vec<(&'static str, MethodRouter<AppState>)>) -> OpenA
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(crate::api::router())
-        .merge(crate::auth::router())
+        .merge(crate::http::accounts::router())
         .merge(crate::qa::router())
 }
 
