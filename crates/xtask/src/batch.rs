@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use opdcheck_synth::{Catalog, GenOptions, GenStats, generate};
 
-use crate::Result;
-use crate::bench::write_atomically;
+use crate::workspace::Result;
+use crate::workspace::write_atomically;
 
 /// Write `count` prescriptions to `out` (`-`: standard output) and say what was written.
 pub fn gen_batch(count: u64, seed: u64, defect_rate: f64, out: &Path) -> Result {

@@ -80,7 +80,8 @@ pub fn crate_refs(src: &str) -> BTreeSet<String> {
             }
         } else {
             let name = ident_at(rest);
-            if !name.is_empty() {
+            // `crate::crate`: a path being built in a string (this file), not a module.
+            if !name.is_empty() && name != "crate" {
                 names.insert(name.to_owned());
             }
         }

@@ -21,6 +21,7 @@ mod batch;
 mod bench;
 mod cycles;
 mod tasks;
+mod workspace;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -210,7 +211,7 @@ fn main() -> ExitCode {
     }
 }
 
-type Result<T = ()> = std::result::Result<T, String>;
+use workspace::Result;
 
 /// A tests/e2e script against the release app and server (built first unless `skip_build`).
 fn browser(script: &str, skip_build: bool, args: &[String]) -> Result {

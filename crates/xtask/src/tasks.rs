@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::Result;
-use crate::bench::{root, target_dir};
+use crate::workspace::Result;
+use crate::workspace::{root, target_dir};
 
 /// The wasm-bindgen version the workspace pins (`wasm-bindgen = "=0.2.130"`): the CLI tools
 /// must be the same version.
@@ -30,7 +30,7 @@ fn cargo() -> Command {
 
 fn step(name: &str, cmd: &mut Command) -> Result {
     eprintln!("\n== {name}");
-    crate::bench::run(cmd)
+    crate::workspace::run(cmd)
 }
 
 fn has_tool(tool: &str, version: &str) -> bool {
