@@ -5,8 +5,8 @@
 
 use crate::Engine;
 use crate::model::Document;
+use crate::model::{Prescription, filled};
 use crate::report::{Report, Severity};
-use crate::sheet::{MISSED_REPORT_RULE, has_antibiotic};
 
 /// What the sheet counts of one checked document beyond its findings and score.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -48,6 +48,22 @@ pub fn doc_facts(engine: &Engine, doc: &Document, report: &Report) -> DocFacts {
 
 fn count<T>(it: impl Iterator<Item = T>) -> u32 {
     u32::try_from(it.count()).unwrap_or(u32::MAX)
+}
+
+/// The missed-report rule: each of its error findings is one missed case.
+pub const MISSED_REPORT_RULE: &str = "XV-04";
+
+/// Whether a prescription has at least one formulary antibiotic.
+pub fn has_antibiotic(engine: &Engine, p: &Prescription) -> bool {
+    p.items.iter().any(|i| {
+        filled(&i.drug).is_some_and(|name| {
+            engine
+                .formulary
+                .resolve(&engine.policy.formulary, name)
+                .drug
+                .is_some_and(|d| d.abx.is_some())
+        })
+    })
 }
 
 #[cfg(test)]

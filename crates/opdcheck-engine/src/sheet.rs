@@ -27,8 +27,8 @@ use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
 
 use crate::Engine;
-pub use crate::facts::{DocFacts, doc_facts};
-use crate::model::{DocKind, Document, Prescription, Visit, filled};
+pub use crate::facts::{DocFacts, MISSED_REPORT_RULE, doc_facts, has_antibiotic};
+use crate::model::{DocKind, Document, Visit, filled};
 use crate::policy::Thresholds;
 use crate::report::{Finding, ItemDeduction, Report};
 use crate::rules;
@@ -36,9 +36,6 @@ use crate::score;
 
 /// The key a document without a department or doctor is counted under.
 pub const UNSPECIFIED: &str = "(unspecified)";
-
-/// The missed-report rule: each of its error findings is one missed case.
-pub const MISSED_REPORT_RULE: &str = "XV-04";
 
 /// Tolerance for floating-point noise when a rate is compared with a target.
 const EPS: f64 = 1e-9;
@@ -394,19 +391,6 @@ pub struct Rates {
 
 fn percent(n: u64, of: u64) -> Option<f64> {
     (of > 0).then(|| n as f64 * 100.0 / of as f64)
-}
-
-/// Whether a prescription has at least one formulary antibiotic.
-pub fn has_antibiotic(engine: &Engine, p: &Prescription) -> bool {
-    p.items.iter().any(|i| {
-        filled(&i.drug).is_some_and(|name| {
-            engine
-                .formulary
-                .resolve(&engine.policy.formulary, name)
-                .drug
-                .is_some_and(|d| d.abx.is_some())
-        })
-    })
 }
 
 /// A visit's nested document, in the order the engine reports them.
