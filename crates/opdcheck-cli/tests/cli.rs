@@ -466,7 +466,7 @@ fn rules_lists_all_48_codes() {
     assert_eq!(codes.len(), 48);
     assert_eq!(codes, want);
     for r in &list {
-        for k in ["item", "severity", "severity_text", "title", "clause"] {
+        for k in ["item", "group", "kind", "severity", "title", "clause"] {
             assert!(!r[k].is_null(), "{}: {k}", r["code"]);
         }
     }

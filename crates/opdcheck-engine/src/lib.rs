@@ -16,9 +16,13 @@ pub mod parse;
 pub mod policy;
 pub mod report;
 pub mod rules;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod score;
 pub mod sheet;
 pub mod suggest;
+#[cfg(feature = "ts")]
+pub mod ts;
 pub mod units;
 
 #[cfg(test)]
