@@ -660,18 +660,19 @@ pub struct Visit {
     /// Optional: a visit is identified by its `visit_id`.
     pub id: Option<String>,
     pub visit_id: Option<String>,
+    #[cfg_attr(feature = "ts", ts(as = "Option<crate::ts::VisitRecord>", optional = nullable))]
     pub record: Option<OutpatientRecord>,
     #[serde(default, deserialize_with = "null_as_empty")]
     #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<Prescription>>"))]
-    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<Prescription>>", optional = nullable))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<crate::ts::VisitPrescription>>", optional = nullable))]
     pub prescriptions: Vec<Prescription>,
     #[serde(default, deserialize_with = "null_as_empty")]
     #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<ExamRequest>>"))]
-    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<ExamRequest>>", optional = nullable))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<crate::ts::VisitExamRequest>>", optional = nullable))]
     pub exam_requests: Vec<ExamRequest>,
     #[serde(default, deserialize_with = "null_as_empty")]
     #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<InfectiousReport>>"))]
-    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<InfectiousReport>>", optional = nullable))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<crate::ts::VisitInfectiousReport>>", optional = nullable))]
     pub infectious_reports: Vec<InfectiousReport>,
 }
 

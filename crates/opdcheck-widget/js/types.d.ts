@@ -37,7 +37,7 @@ export type Visit = {
 /**
  * Optional: a visit is identified by its `visit_id`.
  */
-id?: string | null, visit_id?: string | null, record?: OutpatientRecord | null, prescriptions?: Array<Prescription> | null, exam_requests?: Array<ExamRequest> | null, infectious_reports?: Array<InfectiousReport> | null, };
+id?: string | null, visit_id?: string | null, record?: OutpatientRecord & { kind?: "outpatient_record" } | null, prescriptions?: Array<Prescription & { kind?: "prescription" }> | null, exam_requests?: Array<ExamRequest & { kind?: "exam_request" }> | null, infectious_reports?: Array<InfectiousReport & { kind?: "infectious_report" }> | null, };
 
 export type Patient = { name?: string | null, sex?: Sex | null, age?: Age | null, birth_date?: string | null, weight_kg?: number | null, record_no?: string | null, id_number?: string | null, ethnicity?: string | null, marital_status?: string | null, occupation?: string | null, employer?: string | null, address?: string | null, phone?: string | null, guardian_name?: string | null, allergy_history?: string | null, allergens?: Array<string> | null, 
 /**
