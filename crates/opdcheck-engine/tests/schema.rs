@@ -264,3 +264,27 @@ fn every_listed_enum_value_parses() {
         }
     }
 }
+
+/// The examples of docs/format.md: each document validates and the engine reads it; the report
+/// example validates against the report schema.
+#[test]
+fn the_examples_of_format_md_hold() {
+    let text = std::fs::read_to_string(root().join("docs/format.md")).unwrap();
+    let docs = validator("document.schema.json");
+    let reports = validator("report.schema.json");
+    let blocks: Vec<&str> = text
+        .split("```json\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap())
+        .collect();
+    assert_eq!(blocks.len(), 6, "five documents and a report");
+    for block in blocks {
+        let v: Value = serde_json::from_str(block).unwrap_or_else(|e| panic!("{e}: {block}"));
+        if v.get("ruleset").is_some() {
+            assert_eq!(errors(&reports, &v), Vec::<String>::new(), "{block}");
+            continue;
+        }
+        assert_eq!(errors(&docs, &v), Vec::<String>::new(), "{block}");
+        parse_document(block).unwrap_or_else(|e| panic!("{e}: {block}"));
+    }
+}

@@ -22,7 +22,7 @@ use opdcheck_engine::units::{self, Unit};
 use serde::{Serialize, Serializer};
 
 // ---------------------------------------------------------------------------------------------
-// Output shape (the interchange format's prescription, documents.md)
+// Output shape (the interchange format's prescription, docs/format.md)
 // ---------------------------------------------------------------------------------------------
 
 /// A number written as an integer when it is whole (`30`, not `30.0`).
