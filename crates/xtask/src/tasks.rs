@@ -432,27 +432,33 @@ pub fn build_widget() -> Result<PathBuf> {
         "opdcheck_widget_bg.wasm".into(),
     ]);
     files.sort();
-    let package = serde_json::json!({
-        "name": "@opdcheck/widget",
-        "version": version,
-        "description": "Live checks of Chinese outpatient documents against the hospital's quality assessment table, for existing portal pages (WebAssembly).",
-        "type": "module",
-        "module": "opdcheck.js",
-        "main": "opdcheck.js",
-        "types": "opdcheck.d.ts",
-        "exports": {
-            ".": { "types": "./opdcheck.d.ts", "default": "./opdcheck.js" },
-            "./types": { "types": "./types.d.ts" },
-            "./document.schema.json": "./document.schema.json",
-            "./report.schema.json": "./report.schema.json",
-            "./rules.schema.json": "./rules.schema.json",
-        },
-        "files": files,
-        "sideEffects": true,
-        "license": env!("CARGO_PKG_LICENSE"),
-    });
-    let mut package = serde_json::to_string_pretty(&package).map_err(|e| e.to_string())?;
-    package.push('\n');
+    // Written by hand, not with serde_json: the order of the keys matters ("types" before
+    // "default" in a condition) and serde_json's map is sorted.
+    let files: Vec<String> = files.iter().map(|f| format!("\"{f}\"")).collect();
+    let package = format!(
+        r#"{{
+  "name": "@opdcheck/widget",
+  "version": "{version}",
+  "description": "Live checks of Chinese outpatient documents against the hospital's quality assessment table, for existing portal pages (WebAssembly).",
+  "type": "module",
+  "module": "opdcheck.js",
+  "main": "opdcheck.js",
+  "types": "opdcheck.d.ts",
+  "exports": {{
+    ".": {{ "types": "./opdcheck.d.ts", "default": "./opdcheck.js" }},
+    "./types": {{ "types": "./types.d.ts" }},
+    "./document.schema.json": "./document.schema.json",
+    "./report.schema.json": "./report.schema.json",
+    "./rules.schema.json": "./rules.schema.json"
+  }},
+  "files": [{files}],
+  "sideEffects": true,
+  "license": "{license}"
+}}
+"#,
+        files = files.join(", "),
+        license = env!("CARGO_PKG_LICENSE"),
+    );
     std::fs::write(out.join("package.json"), package).map_err(|e| format!("package.json: {e}"))?;
     // The demo legacy portal (www/portal, plain HTML and JS) embeds it: served at /portal/.
     copy_dir(
