@@ -1,6 +1,8 @@
 // Type-checks an integrator's use of the widget against its declarations
-// (crates/opdcheck-widget/js/opdcheck.d.ts): `cargo xtask test` runs `tsc --noEmit --strict` on
-// this file, so a declaration that drifts from the documented API fails CI. Not executed.
+// (crates/opdcheck-widget/js/opdcheck.d.ts, and types.d.ts generated from the engine's types):
+// `cargo xtask test` runs `tsc --noEmit --strict` on this file (and on widget-samples.ts, the
+// samples as typed documents), so a declaration that drifts from the documented API fails CI.
+// Not executed.
 
 import {
   attach,
@@ -13,11 +15,16 @@ import {
   validateVisit,
   version,
   OpdcheckError,
+  type Document,
   type Finding,
   type Handle,
+  type Prescription,
   type Report,
+  type Rule,
+  type RuleKind,
   type ValidateResult,
 } from '../../crates/opdcheck-widget/js/opdcheck.js';
+import { samples } from './widget-samples.js';
 
 function isReport(r: ValidateResult): r is Report {
   return !('error' in r);
@@ -43,6 +50,22 @@ export async function portal(form: HTMLFormElement): Promise<void> {
     void nested;
   }
   const catalog: string[] = rules().map((x) => `${x.code} ${x.kind} ${x.severity} ${x.title.en}`);
+  const kinds: RuleKind[] = rules().map((x: Rule) => x.kind);
+  const notes: (string | undefined)[] = rules().map((x) => x.severity_note ?? x.case);
+
+  // The generated document types: a typed prescription, the samples, a nested visit report.
+  const rx: Prescription = {
+    id: 'rx-2',
+    patient: { name: '张伟', sex: 'male', age: { value: 45, unit: 'year' }, allergens: null },
+    items: [{ drug: '阿莫西林胶囊', dose: { value: 0.5, unit: 'g' }, frequency: 'tid', days: 3 }],
+    prescriber: { id: 'D0012', title: 'attending' },
+  };
+  const typed: Document = { kind: 'prescription', ...rx };
+  for (const doc of [typed, ...samples]) {
+    const checked = validate(doc);
+    if (!('error' in checked)) console.log(checked.document.kind, checked.documents?.length ?? 0);
+  }
+  console.log(kinds.length, notes.length);
   const p: Record<string, unknown> = policy();
   try {
     setPolicy({ limits: { max_drugs: 'four' } });
@@ -84,4 +107,10 @@ export async function portal(form: HTMLFormElement): Promise<void> {
   attach(form, { kind: 'receipt', fields: {} });
   // @ts-expect-error: the handle has no such event
   handle.on('saved', () => {});
+  // @ts-expect-error: sex is male, female or unknown
+  const bad: Prescription = { patient: { sex: 'X' } };
+  // @ts-expect-error: days is a number
+  const bad2: Prescription = { items: [{ days: '7' }] };
+  void bad;
+  void bad2;
 }

@@ -51,7 +51,7 @@ const CHECK_AFTER_HELP: &str = concat!(
     "Output:
   text   each document with its qualified badge and deduction, each finding with severity,
          rule, item, field path, message, clause and hint; then a summary line
-  json   one report per line (JSON Lines), in input order, as documents.md describes it.
+  json   one report per line (JSON Lines), in input order, as docs/format.md describes it.
          A bad input prints nothing on stdout (only its error on stderr), so there may be
          fewer lines than input documents: match reports by `document.id`.
 

@@ -2,51 +2,21 @@
 
 use std::fmt::Write;
 
-use opdcheck_engine::catalog::{rule_markdown, severity_text};
+use opdcheck_engine::Lang;
+use opdcheck_engine::catalog::{RuleInfo, rule_infos, rule_markdown, severity_text};
 use opdcheck_engine::rules::{RULES, Rule};
-use opdcheck_engine::{Lang, Text};
-use serde::Serialize;
 
-#[derive(Serialize)]
-struct RuleJson<'a> {
-    code: &'a str,
-    item: &'a str,
-    group: &'a str,
-    severity: &'a str,
-    severity_text: String,
-    title: Text,
-    clause: &'a str,
-    overridable: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    case: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    doc: Option<String>,
-}
-
-fn rule_json(r: &Rule, with_doc: bool) -> RuleJson<'_> {
-    RuleJson {
-        code: r.code,
-        item: r.item,
-        group: r.group().title().1,
-        severity: r.severity.as_str(),
-        severity_text: severity_text(r),
-        title: r.title_text(),
-        clause: r.clause,
-        overridable: r.overridable,
-        case: r.case,
-        doc: with_doc.then(|| r.doc_text()),
-    }
-}
-
+/// The catalog as JSON: the engine's `RuleInfo` list (docs/schema/rules.schema.json), the
+/// same objects as the widget's `rules()`.
 pub fn json_list() -> String {
-    let list: Vec<RuleJson> = RULES.iter().map(|r| rule_json(r, false)).collect();
-    let mut s = serde_json::to_string_pretty(&list).expect("rules serialize");
+    let mut s = serde_json::to_string_pretty(&rule_infos()).expect("rules serialize");
     s.push('\n');
     s
 }
 
+/// One rule as JSON, with its documentation (`doc`).
 pub fn json_one(r: &Rule) -> String {
-    let mut s = serde_json::to_string_pretty(&rule_json(r, true)).expect("a rule serializes");
+    let mut s = serde_json::to_string_pretty(&RuleInfo::with_doc(r)).expect("a rule serializes");
     s.push('\n');
     s
 }

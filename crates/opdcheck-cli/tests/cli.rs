@@ -1,6 +1,6 @@
 //! The real `opdcheck` binary, run as a user runs it.
 //!
-//! These tests must not depend on which rules fire, except RX-08 (the documents.md example):
+//! These tests must not depend on which rules fire, except RX-08 (the docs/format.md report example):
 //! the other rules are filled in independently.
 
 use std::io::{Read, Write};
@@ -94,7 +94,7 @@ fn keys(v: &Value) -> Vec<&str> {
 }
 
 #[test]
-fn json_report_of_the_documents_md_example() {
+fn json_report_of_the_format_md_example() {
     let o = run(&[
         "check",
         "--format",
@@ -107,7 +107,7 @@ fn json_report_of_the_documents_md_example() {
     assert_eq!(out.lines().count(), 1, "one line per document: {out}");
     let mut report: Value = serde_json::from_str(out.trim_end()).unwrap();
 
-    // Exactly the shape of documents.md.
+    // Exactly the shape of docs/format.md ("The report").
     assert_eq!(keys(&report), ["document", "findings", "ruleset", "score"]);
     let ruleset = report["ruleset"].as_str().unwrap().to_string();
     assert!(is_ruleset(&ruleset), "{ruleset}");
@@ -466,7 +466,7 @@ fn rules_lists_all_48_codes() {
     assert_eq!(codes.len(), 48);
     assert_eq!(codes, want);
     for r in &list {
-        for k in ["item", "severity", "severity_text", "title", "clause"] {
+        for k in ["item", "group", "kind", "severity", "title", "clause"] {
             assert!(!r[k].is_null(), "{}: {k}", r["code"]);
         }
     }

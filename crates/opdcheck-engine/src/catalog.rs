@@ -1,10 +1,135 @@
 //! The catalog rendered from the registry: `docs/rules.md`, the CLI's `rules` command and the
-//! app's catalog page all come from here.
+//! app's catalog page all come from here, and [`RuleInfo`], the one serialised form of a rule
+//! (the CLI's `rules --format json`, the widget's `rules()`, the API's `GET /api/v1/rules`).
 
 use std::fmt::Write;
 
+use serde::{Deserialize, Serialize};
+
 use crate::policy::Policy;
+use crate::report::{Severity, Text};
 use crate::rules::{Group, RULES, Rule};
+
+/// A rule's group on the wire (the folder of the catalog it is in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum RuleGroup {
+    Prescription,
+    Record,
+    Request,
+    Infectious,
+    Visit,
+    History,
+}
+
+impl From<Group> for RuleGroup {
+    fn from(g: Group) -> RuleGroup {
+        match g {
+            Group::Prescription => RuleGroup::Prescription,
+            Group::Record => RuleGroup::Record,
+            Group::Request => RuleGroup::Request,
+            Group::Infectious => RuleGroup::Infectious,
+            Group::Visit => RuleGroup::Visit,
+            Group::History => RuleGroup::History,
+        }
+    }
+}
+
+/// What a rule checks: a document kind, a visit (cross-document) or `history` (across a
+/// patient's records).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    Prescription,
+    OutpatientRecord,
+    ExamRequest,
+    InfectiousReport,
+    Visit,
+    History,
+}
+
+impl From<Group> for RuleKind {
+    fn from(g: Group) -> RuleKind {
+        match g {
+            Group::Prescription => RuleKind::Prescription,
+            Group::Record => RuleKind::OutpatientRecord,
+            Group::Request => RuleKind::ExamRequest,
+            Group::Infectious => RuleKind::InfectiousReport,
+            Group::Visit => RuleKind::Visit,
+            Group::History => RuleKind::History,
+        }
+    }
+}
+
+/// One rule of the catalog as every entry point serialises it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "Rule"))]
+pub struct RuleInfo {
+    /// Stable code, e.g. `RX-08` (docs/rules.md).
+    pub code: String,
+    /// The assessment item its findings are scored under, e.g. `OPD-11` (`OPD-8/9` where it
+    /// depends on the visit).
+    pub item: String,
+    pub group: RuleGroup,
+    pub kind: RuleKind,
+    /// The severity of its findings (the highest, where it varies: see `severity_note`).
+    pub severity: Severity,
+    /// When the severity varies, how (catalog wording); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub severity_note: Option<String>,
+    pub title: Text,
+    /// The clause(s) it enforces.
+    pub clause: String,
+    /// A recorded reason (and signature) can accept the finding.
+    pub overridable: bool,
+    /// OPD-5 only: which per-case deduction a finding charges (`late`, `defective`, `missed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub case: Option<String>,
+    /// The rule's full documentation (Markdown), when asked for (`opdcheck rules CODE`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub doc: Option<String>,
+}
+
+impl RuleInfo {
+    /// The rule without its documentation.
+    pub fn of(r: &Rule) -> RuleInfo {
+        RuleInfo {
+            code: r.code.to_string(),
+            item: r.item.to_string(),
+            group: r.group().into(),
+            kind: r.group().into(),
+            severity: r.severity,
+            severity_note: (!r.severity_note.is_empty()).then(|| r.severity_note.to_string()),
+            title: r.title_text(),
+            clause: r.clause.to_string(),
+            overridable: r.overridable,
+            case: r.case.map(str::to_string),
+            doc: None,
+        }
+    }
+
+    /// The rule with its documentation.
+    pub fn with_doc(r: &Rule) -> RuleInfo {
+        RuleInfo {
+            doc: Some(r.doc_text()),
+            ..RuleInfo::of(r)
+        }
+    }
+}
+
+/// The whole catalog, in registry order, without the documentation.
+pub fn rule_infos() -> Vec<RuleInfo> {
+    RULES.iter().map(|r| RuleInfo::of(r)).collect()
+}
 
 /// The severity column: the rule's severity, or how it varies.
 pub fn severity_text(r: &Rule) -> String {

@@ -20,9 +20,13 @@ pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod samples;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod score;
 pub mod sheet;
 pub mod suggest;
+#[cfg(feature = "ts")]
+pub mod ts;
 pub mod units;
 pub mod vocab;
 

@@ -1,4 +1,5 @@
-//! The interchange format v1 (`shared/spec/documents.md`): the public contract.
+//! The interchange format v1 (`docs/format.md`, `docs/schema/document.schema.json`): the public
+//! contract.
 //!
 //! Fields are added freely and never renamed or retyped. Unknown fields are ignored. Text fields
 //! are `Option<String>`: missing, `null`, `""` and whitespace-only all count as "not filled"
@@ -23,6 +24,8 @@ where
 
 /// The five kinds of input document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum DocKind {
     Prescription,
@@ -68,6 +71,8 @@ impl DocKind {
 
 /// Any document of the interchange format.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Document {
     Prescription(Prescription),
@@ -142,7 +147,11 @@ impl Document {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
+// The schema lists the aliases too: what the engine accepts.
+#[cfg_attr(feature = "schema", schemars(extend("enum" = ["male", "男", "M", "m", "female", "女", "F", "f", "unknown", "未知"])))]
 pub enum Sex {
     #[serde(alias = "男", alias = "M", alias = "m")]
     Male,
@@ -153,7 +162,11 @@ pub enum Sex {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
+// The schema lists the aliases too: what the engine accepts.
+#[cfg_attr(feature = "schema", schemars(extend("enum" = ["day", "天", "日", "days", "d", "month", "月", "个月", "months", "year", "岁", "年", "years", "y"])))]
 pub enum AgeUnit {
     #[serde(alias = "天", alias = "日", alias = "days", alias = "d")]
     Day,
@@ -165,6 +178,9 @@ pub enum AgeUnit {
 
 /// `{"value": 3, "unit": "month"}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct Age {
     pub value: Option<f64>,
     pub unit: Option<AgeUnit>,
@@ -172,13 +188,20 @@ pub struct Age {
 
 /// `{"value": 0.5, "unit": "g"}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct Quantity {
     pub value: Option<f64>,
     pub unit: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
+// The schema lists the aliases too: what the engine accepts.
+#[cfg_attr(feature = "schema", schemars(extend("enum" = ["resident", "住院医师", "attending", "主治医师", "associate_chief", "副主任医师", "chief", "主任医师", "assistant", "执业助理医师"])))]
 pub enum Title {
     #[serde(alias = "住院医师")]
     Resident,
@@ -194,6 +217,9 @@ pub enum Title {
 
 /// A person who signs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct Signer {
     pub id: Option<String>,
     pub name: Option<String>,
@@ -212,15 +238,23 @@ impl Signer {
 
 /// A signed, dated correction.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct Amendment {
     pub path: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "unknown", optional))]
     pub before: Option<serde_json::Value>,
+    #[cfg_attr(feature = "ts", ts(type = "unknown", optional))]
     pub after: Option<serde_json::Value>,
     pub by: Option<String>,
     pub at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct Patient {
     pub name: Option<String>,
     pub sex: Option<Sex>,
@@ -238,6 +272,8 @@ pub struct Patient {
     pub guardian_name: Option<String>,
     pub allergy_history: Option<String>,
     #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<String>>"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional = nullable))]
     pub allergens: Vec<String>,
     /// 病人属于 (infectious report card).
     pub residence_scope: Option<String>,
@@ -248,7 +284,11 @@ pub struct Patient {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
+// The schema lists the aliases too: what the engine accepts.
+#[cfg_attr(feature = "schema", schemars(extend("enum" = ["general", "普通", "emergency", "急诊", "pediatric", "儿科", "narcotic_psych1", "麻、精一", "麻精一", "psych2", "精二"])))]
 pub enum PrescriptionType {
     #[serde(alias = "普通")]
     General,
@@ -264,6 +304,9 @@ pub enum PrescriptionType {
 
 /// One drug (or, on a 中药饮片 prescription, one herb).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct RxItem {
     pub drug: Option<String>,
     pub strength: Option<String>,
@@ -278,41 +321,62 @@ pub struct RxItem {
 
 /// `{"doses": 7, "usage": "水煎服，每日1剂，早晚分服"}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct Herbal {
     pub doses: Option<f64>,
     pub usage: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct Prescription {
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional))]
     pub id: String,
     pub visit_id: Option<String>,
     pub prescription_type: Option<PrescriptionType>,
     pub institution: Option<String>,
     pub fee_category: Option<String>,
     #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Patient>"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Patient>", optional = nullable))]
     pub patient: Patient,
     pub department: Option<String>,
     pub issued_at: Option<String>,
     #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<String>>"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional = nullable))]
     pub diagnoses: Vec<String>,
     #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<Option<String>>>"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<Option<String>>>", optional = nullable))]
     pub diagnosis_codes: Vec<Option<String>>,
     pub diagnosis_note: Option<String>,
     #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<RxItem>>"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<RxItem>>", optional = nullable))]
     pub items: Vec<RxItem>,
     pub herbal: Option<Herbal>,
     pub combination_reason: Option<String>,
     pub prescriber: Option<Signer>,
     pub second_signature: Option<Signer>,
     #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<Amendment>>"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<Amendment>>", optional = nullable))]
     pub amendments: Vec<Amendment>,
     pub completed: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
+// The schema lists the aliases too: what the engine accepts.
+#[cfg_attr(feature = "schema", schemars(extend("enum" = ["initial", "初诊", "follow_up", "复诊", "emergency", "急诊"])))]
 pub enum VisitType {
     #[serde(alias = "初诊")]
     Initial,
@@ -323,6 +387,8 @@ pub enum VisitType {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentTopic {
     Transfusion,
@@ -354,6 +420,9 @@ impl ConsentTopic {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct Consent {
     pub topic: Option<ConsentTopic>,
     pub signed_by: Option<String>,
@@ -361,6 +430,8 @@ pub struct Consent {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ReportStatus {
     Reported,
@@ -369,14 +440,20 @@ pub enum ReportStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct OutpatientRecord {
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional))]
     pub id: String,
     pub visit_id: Option<String>,
     pub visit_type: Option<VisitType>,
     pub visit_at: Option<String>,
     pub department: Option<String>,
     #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Patient>"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Patient>", optional = nullable))]
     pub patient: Patient,
     pub chief_complaint: Option<String>,
     pub present_illness: Option<String>,
@@ -387,23 +464,35 @@ pub struct OutpatientRecord {
     pub condition_change: Option<String>,
     pub auxiliary_results: Option<String>,
     #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<String>>"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional = nullable))]
     pub diagnoses: Vec<String>,
     #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<Option<String>>>"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<Option<String>>>", optional = nullable))]
     pub diagnosis_codes: Vec<Option<String>>,
     pub treatment_plan: Option<String>,
     pub physician: Option<Signer>,
     #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<Consent>>"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<Consent>>", optional = nullable))]
     pub consents: Vec<Consent>,
     #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<ConsentTopic>>"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<ConsentTopic>>", optional = nullable))]
     pub planned: Vec<ConsentTopic>,
     pub infectious_report_status: Option<ReportStatus>,
     /// Extension (optional): a consultation or referral requested at this visit (HX-01).
     pub consultation: Option<String>,
     #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<Amendment>>"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<Amendment>>", optional = nullable))]
     pub amendments: Vec<Amendment>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ExamCategory {
     Lab,
@@ -430,7 +519,11 @@ impl ExamCategory {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
+// The schema lists the aliases too: what the engine accepts.
+#[cfg_attr(feature = "schema", schemars(extend("enum" = ["routine", "urgent", "急!", "急！", "critical", "危!", "危！"])))]
 pub enum Priority {
     Routine,
     #[serde(alias = "急!", alias = "急！")]
@@ -440,6 +533,8 @@ pub enum Priority {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum PatientCondition {
     Stable,
@@ -448,17 +543,25 @@ pub enum PatientCondition {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct ExamRequest {
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional))]
     pub id: String,
     pub visit_id: Option<String>,
     pub category: Option<ExamCategory>,
     #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<String>>"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional = nullable))]
     pub items: Vec<String>,
     pub body_site: Option<String>,
     pub specimen: Option<String>,
     pub clinical_summary: Option<String>,
     #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<String>>"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<String>>", optional = nullable))]
     pub diagnoses: Vec<String>,
     pub priority: Option<Priority>,
     pub visit_type: Option<VisitType>,
@@ -468,12 +571,18 @@ pub struct ExamRequest {
     pub requested_at: Option<String>,
     pub department: Option<String>,
     #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Patient>"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Patient>", optional = nullable))]
     pub patient: Patient,
     pub physician: Option<Signer>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
+// The schema lists the aliases too: what the engine accepts.
+#[cfg_attr(feature = "schema", schemars(extend("enum" = ["suspected", "疑似", "clinical", "临床诊断", "confirmed", "确诊", "carrier", "病原携带者"])))]
 pub enum CaseClass {
     #[serde(alias = "疑似")]
     Suspected,
@@ -486,7 +595,11 @@ pub enum CaseClass {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
+// The schema lists the aliases too: what the engine accepts.
+#[cfg_attr(feature = "schema", schemars(extend("enum" = ["acute", "急性", "chronic", "慢性", "unclassified", "未分类"])))]
 pub enum AcuteOrChronic {
     #[serde(alias = "急性")]
     Acute,
@@ -497,7 +610,11 @@ pub enum AcuteOrChronic {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
+// The schema lists the aliases too: what the engine accepts.
+#[cfg_attr(feature = "schema", schemars(extend("enum" = ["initial", "初次报告", "correction", "订正报告"])))]
 pub enum ReportType {
     #[serde(alias = "初次报告")]
     Initial,
@@ -506,8 +623,12 @@ pub enum ReportType {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct InfectiousReport {
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<String>", optional))]
     pub id: String,
     pub visit_id: Option<String>,
     pub report_type: Option<ReportType>,
@@ -516,6 +637,8 @@ pub struct InfectiousReport {
     pub case_class: Option<CaseClass>,
     pub acute_or_chronic: Option<AcuteOrChronic>,
     #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Patient>"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Patient>", optional = nullable))]
     pub patient: Patient,
     pub onset_date: Option<String>,
     pub diagnosed_at: Option<String>,
@@ -530,16 +653,26 @@ pub struct InfectiousReport {
 
 /// All documents of one visit, for the cross-document checks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
 pub struct Visit {
     /// Optional: a visit is identified by its `visit_id`.
     pub id: Option<String>,
     pub visit_id: Option<String>,
+    #[cfg_attr(feature = "ts", ts(as = "Option<crate::ts::VisitRecord>", optional = nullable))]
     pub record: Option<OutpatientRecord>,
     #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<Prescription>>"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<crate::ts::VisitPrescription>>", optional = nullable))]
     pub prescriptions: Vec<Prescription>,
     #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<ExamRequest>>"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<crate::ts::VisitExamRequest>>", optional = nullable))]
     pub exam_requests: Vec<ExamRequest>,
     #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<InfectiousReport>>"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<crate::ts::VisitInfectiousReport>>", optional = nullable))]
     pub infectious_reports: Vec<InfectiousReport>,
 }
 

@@ -1,10 +1,12 @@
-//! The report: findings and score, in the shape of `shared/spec/documents.md`.
+//! The report: findings and score, in the shape of `docs/format.md` ("The report").
 
 use serde::{Deserialize, Serialize};
 
 use crate::model::DocKind;
 
 /// A message in both languages.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Text {
     pub zh: String,
@@ -35,6 +37,8 @@ pub enum Lang {
     En,
 }
 
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
@@ -62,6 +66,8 @@ impl Severity {
     }
 }
 
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     pub rule: String,
@@ -74,18 +80,25 @@ pub struct Finding {
     pub overridable: bool,
 }
 
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentRef {
     pub kind: DocKind,
     pub id: String,
 }
 
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(rename = "ScoreItem"))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemDeduction {
     pub item: String,
     pub deduction: f64,
 }
 
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Score {
     pub items: Vec<ItemDeduction>,
@@ -93,6 +106,8 @@ pub struct Score {
     pub qualified: bool,
 }
 
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub ruleset: String,
@@ -101,6 +116,7 @@ pub struct Report {
     pub score: Score,
     /// A visit's per-document reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub documents: Option<Vec<Report>>,
 }
 

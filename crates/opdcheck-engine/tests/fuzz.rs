@@ -55,7 +55,7 @@ const KINDS: &[&str] = &[
     "visit",
 ];
 
-/// Every field name of the interchange format (documents.md), and a few near misses.
+/// Every field name of the interchange format (docs/format.md), and a few near misses.
 #[rustfmt::skip]
 const FIELDS: &[&str] = &[
     "kind", "id", "visit_id", "prescription_type", "institution", "fee_category", "patient",

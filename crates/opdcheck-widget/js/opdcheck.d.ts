@@ -1,58 +1,18 @@
-// TypeScript declarations of the opdcheck widget (`opdcheck.js`). Guide: docs/embedding.md.
-// Documents are in the interchange format v1 (spec/documents.md); reports are plain objects.
+// TypeScript declarations of the opdcheck widget's API (`opdcheck.js`). Guide: docs/embedding.md.
+// The documents, reports, findings and rules are generated from the engine's Rust types into
+// `types.d.ts` (re-exported here); documents are the interchange format v1 (docs/format.md,
+// document.schema.json next to this file); reports are plain objects.
+
+import type { DocKind, Document, Finding, Report, Rule } from './types.js';
+
+export * from './types.js';
 
 // ----------------------------------------------------------------------------------------
-// Reports, findings, rules, errors
+// Reports, errors
 // ----------------------------------------------------------------------------------------
 
-/** Both languages of a message; `zh` is the default shown. */
-export interface Text {
-  zh: string;
-  en: string;
-}
-
-export type Severity = 'error' | 'warning' | 'info';
-
-export type DocumentKind = 'prescription' | 'outpatient_record' | 'exam_request' | 'infectious_report';
-
-export type RuleKind = DocumentKind | 'visit' | 'history';
-
-/** One problem found: the field (`path`), the rule and how to fix it. */
-export interface Finding {
-  /** Stable rule code, e.g. `"RX-08"` (docs/rules.md). `"INPUT"` only on attach() marks for malformed input. */
-  rule: string;
-  /** Assessment item the rule scores, e.g. `"OPD-11"`. */
-  item: string;
-  severity: Severity;
-  /** JSONPath-like path of the field, e.g. `"items[1].frequency"`; `""` for the whole document. */
-  path: string;
-  message: Text;
-  hint: Text;
-  /** Where the rule comes from, e.g. `"门诊医疗质量考核表 第11条; 处方管理办法 第6条(4)"`. */
-  clause: string;
-  /** Whether a recorded reason may override it. */
-  overridable: boolean;
-}
-
-export interface ScoreItem {
-  item: string;
-  deduction: number;
-}
-
-export interface Score {
-  items: ScoreItem[];
-  deduction: number;
-  /** 合格: no error-level finding. */
-  qualified: boolean;
-}
-
-export interface Report {
-  /** Catalog version and policy hash, e.g. `"1.0.0+policy.3f9a2c"`; starts with `version()`. */
-  ruleset: string;
-  document: { kind: DocumentKind | 'visit'; id: string };
-  findings: Finding[];
-  score: Score;
-}
+/** The kinds of a single document (a visit holds several). */
+export type DocumentKind = Exclude<DocKind, 'visit'>;
 
 /** A visit's report: the cross-document findings, and each document's own report. */
 export interface VisitReport extends Report {
@@ -79,17 +39,6 @@ export interface ErrorResult {
 export type ValidateResult = Report | ErrorResult;
 export type VisitResult = VisitReport | ErrorResult;
 
-/** One rule of the catalog. */
-export interface Rule {
-  code: string;
-  item: string;
-  kind: RuleKind;
-  severity: Severity;
-  clause: string;
-  title: Text;
-  overridable: boolean;
-}
-
 /** Thrown by `setPolicy` (and rejected by `init({policy})`) for a bad override. */
 export class OpdcheckError extends Error {
   readonly name: 'OpdcheckError';
@@ -97,8 +46,14 @@ export class OpdcheckError extends Error {
   constructor(error: InputError);
 }
 
-/** A document of the interchange format (`kind`, `id`, `visit_id`, …); unknown fields are ignored. */
+/**
+ * A document of the interchange format (`kind`, `id`, `visit_id`, …) as loosely as the widget
+ * takes it: unknown fields are ignored. `Document` (types.d.ts) is the strict form.
+ */
 export type OpdDocument = { kind?: DocumentKind | 'visit'; id?: string; [field: string]: unknown };
+
+/** What `validate` and friends take: a typed document, a loose one, or JSON text. */
+export type DocumentInput = Document | OpdDocument | string;
 
 // ----------------------------------------------------------------------------------------
 // Engine functions
@@ -122,10 +77,10 @@ export function init(options?: InitOptions): Promise<{ version: string; ruleset:
 export function isReady(): boolean;
 
 /** Check one document (object or JSON text). Never throws; `{error}` before init() or for malformed input. */
-export function validate(doc: OpdDocument | string): ValidateResult;
+export function validate(doc: DocumentInput): ValidateResult;
 
 /** Check a visit (object or JSON text; `kind: "visit"` assumed when absent). Never throws. */
-export function validateVisit(visit: OpdDocument | string): VisitResult;
+export function validateVisit(visit: DocumentInput): VisitResult;
 
 /** The package version, `"1.0.0"`. Throws before init(). */
 export function version(): string;
@@ -165,7 +120,7 @@ export interface SyncRecord {
   id: string;
   /** Integer ≥ 1; default 1. */
   version?: number;
-  document: OpdDocument;
+  document: Document | OpdDocument;
 }
 
 export type SyncStatus = 'created' | 'unchanged' | 'conflict' | 'invalid' | 'forbidden';
@@ -193,7 +148,7 @@ export interface SyncResult {
  * Push documents (version 1) or records to `POST {url}/api/v1/records`, in batches of 500.
  * Idempotent on the server: the same id + version + body answers `unchanged`. Never rejects.
  */
-export function sync(records: OpdDocument | SyncRecord | Array<OpdDocument | SyncRecord>, options?: SyncOptions): Promise<SyncResult>;
+export function sync(records: Document | OpdDocument | SyncRecord | Array<Document | OpdDocument | SyncRecord>, options?: SyncOptions): Promise<SyncResult>;
 
 // ----------------------------------------------------------------------------------------
 // attach()
@@ -302,7 +257,7 @@ export class OpdCheckElement extends HTMLElement {
   /** `kind` attribute: the kind given to a document without one. */
   kind: string;
   /** The document to check (object or JSON text); setting it checks and renders. */
-  document: OpdDocument | string | null | undefined;
+  document: DocumentInput | null | undefined;
   /** The report shown; setting one shows it without checking. */
   report: ValidateResult | VisitResult | null;
   /** The handle followed, if any. */

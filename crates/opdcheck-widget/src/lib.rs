@@ -3,15 +3,17 @@
 //! The embeddable widget's engine for third-party pages, built with wasm-bindgen
 //! (`cargo xtask widget` → `dist/widget/<version>/`). The page-facing ES module
 //! (`js/opdcheck.js`: `init`, `attach`, the `<opd-check>` element, sync) wraps these exports;
-//! `js/opdcheck.d.ts` types them. Integrators read `docs/embedding.md`.
+//! `js/opdcheck.d.ts` types them (with `js/types.d.ts`, generated from the engine's types).
+//! Integrators read `docs/embedding.md`.
 //!
-//! Raw exports (every document is the interchange format of `documents.md`; output objects are
+//! Raw exports (every document is the interchange format of `docs/format.md`; output objects are
 //! made by `serde-wasm-bindgen`, JSON-compatible: plain objects, no `Map`, no `BigInt`):
 //! - `version()`: the package version, `1.0.0`; every report's `ruleset` starts with it.
 //! - `validate(document)`, `validateVisit(visit)`: object or JSON text → the report object;
 //!   malformed input → `{error: {path, line, column, message, located}}`. Never throws for bad
 //!   input. They check with the current policy (`setPolicy`).
-//! - `rules()`: the catalog (code, item, kind, severity, clause, title, overridable).
+//! - `rules()`: the catalog, the engine's `catalog::RuleInfo` list (code, item, group, kind,
+//!   severity, severity_note, title, clause, overridable, case; `docs/schema/rules.schema.json`).
 //! - `policy()`: the effective policy as JSON; `setPolicy(override | null)` merges an override
 //!   over the default policy (or resets it) and returns the new ruleset, or throws the located
 //!   `{error}` object.
@@ -128,43 +130,9 @@ pub fn bench_check_with(
 /// every report's `ruleset` is the same (a test holds them together).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// One rule of the catalog as `rules()` gives it.
-#[derive(Debug, Serialize)]
-pub struct RuleInfo {
-    pub code: &'static str,
-    pub item: &'static str,
-    /// The document kind it checks: `prescription`, `outpatient_record`, `exam_request`,
-    /// `infectious_report`, `visit` (cross-document) or `history` (across a patient's records).
-    pub kind: &'static str,
-    pub severity: opdcheck_engine::Severity,
-    pub clause: &'static str,
-    pub title: opdcheck_engine::report::Text,
-    pub overridable: bool,
-}
-
-/// The whole catalog, in registry order.
-pub fn rule_infos() -> Vec<RuleInfo> {
-    use opdcheck_engine::rules::{Group, RULES};
-    RULES
-        .iter()
-        .map(|r| RuleInfo {
-            code: r.code,
-            item: r.item,
-            kind: match r.group() {
-                Group::Prescription => "prescription",
-                Group::Record => "outpatient_record",
-                Group::Request => "exam_request",
-                Group::Infectious => "infectious_report",
-                Group::Visit => "visit",
-                Group::History => "history",
-            },
-            severity: r.severity,
-            clause: r.clause,
-            title: r.title_text(),
-            overridable: r.overridable,
-        })
-        .collect()
-}
+/// The whole catalog, in registry order: the engine's one serialised form of a rule
+/// (`opdcheck_engine::catalog::RuleInfo`, as the CLI's `rules --format json` gives it).
+pub use opdcheck_engine::catalog::rule_infos;
 
 /// Check a visit's JSON text: `kind` may be left out (it can only be `visit`); any other kind
 /// is an error at `kind`.
@@ -441,7 +409,10 @@ mod tests {
         let rules = rule_infos();
         assert_eq!(rules.len(), opdcheck_engine::rules::RULES.len());
         let rx08 = rules.iter().find(|r| r.code == "RX-08").unwrap();
-        assert_eq!((rx08.kind, rx08.item), ("prescription", "OPD-11"));
+        assert_eq!(
+            (serde_json::to_value(rx08.kind).unwrap(), rx08.item.as_str()),
+            (serde_json::json!("prescription"), "OPD-11")
+        );
         let v = serde_json::to_value(rx08).unwrap();
         assert_eq!(v["severity"], "error");
         assert!(v["title"]["zh"].is_string() && v["title"]["en"].is_string());
@@ -451,7 +422,12 @@ mod tests {
             "infectious_report",
             "visit",
         ] {
-            assert!(rules.iter().any(|r| r.kind == kind), "{kind}");
+            assert!(
+                rules
+                    .iter()
+                    .any(|r| serde_json::to_value(r.kind).unwrap() == kind),
+                "{kind}"
+            );
         }
     }
 

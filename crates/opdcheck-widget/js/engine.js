@@ -1,0 +1,103 @@
+// opdcheck widget: loading the engine (wasm-bindgen's `opdcheck_widget.js`) and the
+// document/report functions. Part of the widget's modules, re-exported by `opdcheck.js`.
+
+import initWasm, * as raw from './opdcheck_widget.js';
+
+let loading = null;
+let ready = false;
+
+// The module is fetched and compiled as soon as this file is imported, while the page goes on
+// loading, so `init()` mostly finds it ready. (A page that imports the widget means to use it;
+// `init({wasm})` with its own location still works, the early copy is then dropped.)
+const WASM_URL = new URL('opdcheck_widget_bg.wasm', import.meta.url);
+let early = null;
+if (typeof WebAssembly === 'object' && typeof WebAssembly.compileStreaming === 'function' && typeof fetch === 'function') {
+  early = WebAssembly.compileStreaming(fetch(WASM_URL)).catch(() => null);
+}
+
+/** Attached handles and connected elements: re-checked when the policy changes. */
+export const live = new Set();
+
+function load(options) {
+  // The early compile when it worked; otherwise a plain load (a server that does not send
+  // application/wasm, an old browser), which also reports the error if there is one.
+  const wasm = options.wasm
+    ? Promise.resolve(options.wasm)
+    : Promise.resolve(early).then((m) => m || WASM_URL);
+  return wasm.then((w) => initWasm({ module_or_path: w })).then(
+    () => { ready = true; },
+    (e) => { loading = null; throw e; },
+  );
+}
+
+/**
+ * Load the engine (`opdcheck_widget_bg.wasm` next to this module, or `options.wasm`) once;
+ * every later call returns the same load. `options.policy` then sets a policy override.
+ */
+export function init(options = {}) {
+  if (!loading) loading = load(options);
+  let p = loading;
+  if (options.policy !== undefined) p = p.then(() => { setPolicy(options.policy); });
+  return p.then(() => ({ version: raw.version(), ruleset: raw.ruleset() }));
+}
+
+/** True once `init()` has loaded the engine. */
+export function isReady() {
+  return ready;
+}
+
+/** The error a `validate*` call answers instead of throwing. */
+function errorResult(e) {
+  if (e && typeof e === 'object' && e.error && typeof e.error === 'object') return e;
+  const message = String((e && e.message) || e);
+  return { error: { path: '', message, located: message } };
+}
+
+const NOT_READY = 'opdcheck: the engine is not loaded: await init() first';
+
+function need(name) {
+  if (!ready) throw new Error(`${NOT_READY} (${name})`);
+}
+
+/** A document (object or JSON text) → its report, or `{error}` for malformed input. */
+export function validate(doc) {
+  if (!ready) return errorResult(NOT_READY);
+  try { return raw.validate(doc); } catch (e) { return errorResult(e); }
+}
+
+/** A visit (object or JSON text; `kind: "visit"` assumed) → the visit report, or `{error}`. */
+export function validateVisit(visit) {
+  if (!ready) return errorResult(NOT_READY);
+  try { return raw.validateVisit(visit); } catch (e) { return errorResult(e); }
+}
+
+export function version() { need('version'); return raw.version(); }
+export function ruleset() { need('ruleset'); return raw.ruleset(); }
+export function rules() { need('rules'); return raw.rules(); }
+export function policy() { need('policy'); return raw.policy(); }
+
+/** A bad policy override, as `{error: {path, message, located}}` on an Error. */
+export class OpdcheckError extends Error {
+  constructor(error) {
+    super((error && (error.located || error.message)) || 'opdcheck error');
+    this.name = 'OpdcheckError';
+    this.error = error;
+  }
+}
+
+/**
+ * Merge `override` over the default policy (`null` resets); returns the new ruleset. Every
+ * attached form and `<opd-check>` element is re-checked. Throws `OpdcheckError` for a bad
+ * override, leaving the policy as it was.
+ */
+export function setPolicy(override) {
+  need('setPolicy');
+  let stamp;
+  try {
+    stamp = raw.setPolicy(override === undefined ? null : override);
+  } catch (e) {
+    throw new OpdcheckError(errorResult(e).error);
+  }
+  for (const x of live) x.check();
+  return stamp;
+}

@@ -1,0 +1,171 @@
+// opdcheck widget: the field map of `attach()` and reading the portal's inputs into a document
+// (`collect`), and where a finding is shown (`placeIn`). Part of the widget's modules.
+
+import { ROW, clone, getIn, parentPath, parsePath, pathString, setIn } from './paths.js';
+
+const YES = /^(true|1|yes|y|on|是|有|√)$/i;
+const NO = /^(false|0|no|n|off|否|无|×)$/i;
+
+function coerce(s, type) {
+  switch (type) {
+    case 'number': {
+      const n = Number(s.replace(/[,，\s]/g, ''));
+      return Number.isFinite(n) ? n : s; // the engine answers a located type error
+    }
+    case 'boolean':
+      return YES.test(s) ? true : NO.test(s) ? false : s;
+    case 'list': {
+      const list = s.split(/[,，、;；\n]+/).map((x) => x.trim()).filter(Boolean);
+      return list.length ? list : undefined;
+    }
+    default:
+      return s;
+  }
+}
+
+function typeOf(el, spec) {
+  if (spec.type) return spec.type;
+  if (el.type === 'number' || el.type === 'range') return 'number';
+  return el.type === 'checkbox' ? 'boolean' : 'string';
+}
+
+/** An element's raw value: `{value}` when it is final, else `{text}` to parse and coerce. */
+function rawValue(el, type) {
+  if (el.type === 'checkbox') {
+    return type === 'boolean' ? { value: el.checked } : { text: el.checked ? el.value : '' };
+  }
+  if (el.tagName === 'SELECT' && el.multiple) {
+    const vals = Array.from(el.selectedOptions, (o) => o.value.trim()).filter(Boolean);
+    return { value: vals.length ? vals : undefined };
+  }
+  return { text: 'value' in el && el.tagName !== 'LI' && el.tagName !== 'BUTTON' ? el.value : el.textContent };
+}
+
+/** The value of the matched element(s) for one field, or undefined when empty. */
+function readValue(els, spec) {
+  let el = els[0];
+  if (el.type === 'radio') {
+    el = els.find((e) => e.checked);
+    if (!el) return undefined;
+  }
+  const type = typeOf(el, spec);
+  const got = rawValue(el, type);
+  if (!('text' in got)) return got.value;
+  const s = String(got.text == null ? '' : got.text).trim();
+  if (spec.parse) {
+    try { return spec.parse(s, el); } catch (e) { console.error('opdcheck: parse', spec.path, e); return s || undefined; }
+  }
+  return s === '' ? undefined : coerce(s, type);
+}
+
+/** `fields` of attach() → `{specs, rowSel}`; throws TypeError for a bad path. */
+export function normaliseFields(fields) {
+  const specs = [];
+  const rowSel = new Map(); // "items" → row container selector
+  const entries = Object.entries(fields || {});
+  for (const [path, v] of entries) {
+    const spec = typeof v === 'string' ? { selector: v } : { ...(v || {}) };
+    spec.path = path;
+    spec.segs = parsePath(path);
+    const r = spec.segs.indexOf(ROW);
+    if (r === spec.segs.length - 1 && entries.some(([p]) => p.startsWith(`${path}.`))) {
+      rowSel.set(pathString(spec.segs.slice(0, r)), spec.selector);
+      continue;
+    }
+    spec.row = r < 0 ? null : { prefix: spec.segs.slice(0, r), rest: spec.segs.slice(r + 1) };
+    if (!spec.selector && !('value' in spec)) throw new TypeError(`opdcheck.attach: "${path}" needs a selector or a value`);
+    specs.push(spec);
+  }
+  return { specs, rowSel };
+}
+
+/** Throw TypeError for a selector the form cannot query. */
+export function checkSelectors(form, fields) {
+  for (const s of [...fields.specs.map((x) => x.selector), ...fields.rowSel.values()]) {
+    if (!s) continue;
+    try { form.querySelectorAll(s); } catch (e) { throw new TypeError(`opdcheck.attach: bad selector ${JSON.stringify(s)}: ${e.message}`); }
+  }
+}
+
+function queryAll(root, selector) {
+  return Array.from(root.querySelectorAll(selector));
+}
+
+/** A field outside any list: a constant, or the value of its first match. */
+function readScalar(form, spec, out) {
+  if (!spec.selector) { setIn(out.doc, spec.segs, clone(spec.value)); return; }
+  const els = queryAll(form, spec.selector);
+  if (!els.length) return;
+  out.at.set(spec.path, els[0]);
+  const v = readValue(els, spec);
+  if (v !== undefined) setIn(out.doc, spec.segs, v);
+}
+
+/** A field of a list's rows (`items[].drug`): one value per row container or per match. */
+function readRows(form, spec, g, fields, out) {
+  const { prefix, rest } = spec.row;
+  if (rest.length) g.scalar = false;
+  if (!spec.selector) { g.consts.push(spec); return; }
+  const container = fields.rowSel.get(pathString(prefix));
+  const perRow = container
+    ? queryAll(form, container).map((row) => (row.matches(spec.selector) ? [row] : queryAll(row, spec.selector)))
+    : queryAll(form, spec.selector).map((el) => [el]);
+  perRow.forEach((els, n) => {
+    if (!els.length) return;
+    const segs = [...prefix, n, ...rest];
+    out.at.set(pathString(segs), els[0]);
+    const v = readValue(els, spec);
+    if (v !== undefined) { setIn(out.doc, segs, v); g.filled.add(n); }
+  });
+}
+
+/** A list once its rows are read: trailing empty rows dropped, an empty list left out. */
+function finishList(doc, g) {
+  let last = -1;
+  for (const n of g.filled) last = Math.max(last, n);
+  if (last < 0) {
+    // No row filled: leave an empty list out, so the "missing" rules fire.
+    const arr = getIn(doc, g.prefix);
+    const parent = getIn(doc, g.prefix.slice(0, -1));
+    if (Array.isArray(arr) && !arr.length && parent && typeof parent === 'object') delete parent[g.prefix[g.prefix.length - 1]];
+    return;
+  }
+  const arr = getIn(doc, g.prefix);
+  arr.length = last + 1; // trailing empty rows are dropped
+  for (let n = 0; n < arr.length; n++) {
+    if (arr[n] === undefined || arr[n] === null) arr[n] = g.scalar ? '' : {};
+    for (const c of g.consts) setIn(doc, [...g.prefix, n, ...c.row.rest], clone(c.value));
+  }
+}
+
+/** Build the document from the form: `{doc, at}`, `at` mapping concrete paths to elements. */
+export function collect(form, opts, fields) {
+  const doc = clone(typeof opts.values === 'function' ? opts.values() : opts.values) || {};
+  if (doc.kind === undefined && opts.kind) doc.kind = opts.kind;
+  const out = { doc, at: new Map() };
+  const groups = new Map(); // prefix string → {prefix, scalar, filled: Set, consts: []}
+  const group = (prefix) => {
+    const k = pathString(prefix);
+    if (!groups.has(k)) groups.set(k, { prefix, scalar: true, filled: new Set(), consts: [] });
+    return groups.get(k);
+  };
+  for (const spec of fields.specs) {
+    if (spec.row) readRows(form, spec, group(spec.row.prefix), fields, out);
+    else readScalar(form, spec, out);
+  }
+  for (const g of groups.values()) finishList(doc, g);
+  return out;
+}
+
+/** The element a finding belongs to: exact path, else nearest ancestor, else a descendant. */
+export function placeIn(at, path) {
+  if (!path) return null;
+  if (at.has(path)) return at.get(path);
+  for (let p = parentPath(path); p; p = parentPath(p)) if (at.has(p)) return at.get(p);
+  for (const [k, el] of at) {
+    if (!k.startsWith(path)) continue;
+    const rest = k.slice(path.length);
+    if (rest[0] === '.' || /^\[\d+\]$/.test(rest)) return el;
+  }
+  return null;
+}
