@@ -209,11 +209,11 @@ const LATEST: &str =
     "NOT EXISTS (SELECT 1 FROM records r2 WHERE r2.id = r.id AND r2.version > r.version)";
 
 /// Clear `latest` on every version below its id's highest, for `n` ids (`$1`…`$n`).
-fn mark_superseded(n: usize) -> String {
+fn mark_superseded(n: usize, sqlite: bool) -> String {
     format!(
         "UPDATE records SET latest = FALSE WHERE id IN ({}) AND latest AND EXISTS \
          (SELECT 1 FROM records r2 WHERE r2.id = records.id AND r2.version > records.version)",
-        in_list(n)
+        in_list(n, sqlite)
     )
 }
 
@@ -225,22 +225,34 @@ const RULE_ROWS: usize = 5_000;
 /// Values per `IN (…)` list.
 const IN_LIST: usize = 10_000;
 
-/// `$1, $2, …, $n`.
-fn in_list(n: usize) -> String {
+/// One bound value's placeholder, the `n`-th of its statement: `$n`, or `?` on SQLite, which
+/// then need not look each parameter's name up (sqlx asks SQLite for every parameter's name
+/// when binding, and SQLite finds `$n` by a walk of the statement's list of names: quadratic in
+/// a statement of a thousand or more values).
+fn placeholder(s: &mut String, n: usize, sqlite: bool) {
+    if sqlite {
+        s.push('?');
+    } else {
+        s.push('$');
+        s.push_str(&n.to_string());
+    }
+}
+
+/// `$1, $2, …, $n` (`?, ?, …` on SQLite).
+fn in_list(n: usize, sqlite: bool) -> String {
     let mut s = String::with_capacity(n * 6);
     for i in 1..=n {
         if i > 1 {
             s.push_str(", ");
         }
-        s.push('$');
-        s.push_str(&i.to_string());
+        placeholder(&mut s, i, sqlite);
     }
     s
 }
 
 /// `($1, …, $cols), ($cols+1, …), …` for `rows` rows of `cols` bound values each, with the
 /// SQL literals of `fixed` (position in the row, literal) among them.
-fn values_list(rows: usize, cols: usize, fixed: &[(usize, &str)]) -> String {
+fn values_list(rows: usize, cols: usize, fixed: &[(usize, &str)], sqlite: bool) -> String {
     let mut s = String::with_capacity(rows * (cols + fixed.len()) * 6);
     let mut n = 0;
     for r in 0..rows {
@@ -253,8 +265,7 @@ fn values_list(rows: usize, cols: usize, fixed: &[(usize, &str)]) -> String {
                 Some(&(_, literal)) => s.push_str(literal),
                 None => {
                     n += 1;
-                    s.push('$');
-                    s.push_str(&n.to_string());
+                    placeholder(&mut s, n, sqlite);
                 }
             }
         }
@@ -514,7 +525,7 @@ impl Store {
                         let sql = format!(
                             "INSERT INTO record_owners (id, owner, claimed_at) VALUES {} \
                              ON CONFLICT (id) DO NOTHING RETURNING id",
-                            values_list(chunk.len(), 3, &[])
+                            values_list(chunk.len(), 3, &[], sqlite)
                         );
                         let mut q = sqlx::query(AssertSqlSafe(sql));
                         for &(id, k) in chunk {
@@ -534,7 +545,7 @@ impl Store {
                     for chunk in taken.chunks(IN_LIST) {
                         let sql = format!(
                             "SELECT id, owner FROM record_owners WHERE id IN ({})",
-                            in_list(chunk.len())
+                            in_list(chunk.len(), sqlite)
                         );
                         let mut q = sqlx::query(AssertSqlSafe(sql));
                         for id in chunk {
@@ -574,7 +585,7 @@ impl Store {
             for chunk in writable.chunks(IN_LIST) {
                 let sql = format!(
                     "SELECT id, MAX(version) AS v FROM records WHERE id IN ({}) GROUP BY id",
-                    in_list(chunk.len())
+                    in_list(chunk.len(), sqlite)
                 );
                 let mut q = sqlx::query(AssertSqlSafe(sql));
                 for id in chunk {
@@ -615,7 +626,7 @@ impl Store {
                      doc_at, body, body_sha256, report, qualified, deduction, ruleset, created_at, \
                      abx, missed, latest, pushed_by) VALUES {} \
                      ON CONFLICT (id, version) DO NOTHING RETURNING id, version",
-                    values_list(chunk.len(), 18, &[(17, "TRUE")])
+                    values_list(chunk.len(), 18, &[(17, "TRUE")], sqlite)
                 );
                 let mut q = sqlx::query(AssertSqlSafe(sql));
                 for &k in chunk {
@@ -666,7 +677,7 @@ impl Store {
             for chunk in rules.chunks(RULE_ROWS) {
                 let sql = format!(
                     "INSERT INTO record_rules (id, version, rule, hits) VALUES {}",
-                    values_list(chunk.len(), 4, &[])
+                    values_list(chunk.len(), 4, &[], sqlite)
                 );
                 let mut q = sqlx::query(AssertSqlSafe(sql));
                 for &(k, (rule, hits)) in chunk {
@@ -683,7 +694,7 @@ impl Store {
                 .map(|&(id, _)| id)
                 .collect();
             for chunk in superseding.chunks(IN_LIST) {
-                let sql = mark_superseded(chunk.len());
+                let sql = mark_superseded(chunk.len(), sqlite);
                 let mut q = sqlx::query(AssertSqlSafe(sql));
                 for id in chunk {
                     q = q.bind(*id);
@@ -702,7 +713,7 @@ impl Store {
                 })
                 .collect();
             for chunk in dropped.chunks(IN_LIST) {
-                let sql = format!("DELETE FROM record_owners WHERE id IN ({})", in_list(chunk.len()));
+                let sql = format!("DELETE FROM record_owners WHERE id IN ({})", in_list(chunk.len(), sqlite));
                 let mut q = sqlx::query(AssertSqlSafe(sql));
                 for id in chunk {
                     q = q.bind(*id);
@@ -715,7 +726,7 @@ impl Store {
             // (SQLite runs one write transaction at a time, each seeing every earlier commit.)
             if !sqlite {
                 for chunk in fresh_ids.chunks(IN_LIST) {
-                    let sql = mark_superseded(chunk.len());
+                    let sql = mark_superseded(chunk.len(), sqlite);
                     let mut q = sqlx::query(AssertSqlSafe(sql));
                     for &(id, _) in chunk {
                         q = q.bind(id);
@@ -949,13 +960,18 @@ mod tests {
 
     #[test]
     fn placeholder_lists() {
-        assert_eq!(in_list(1), "$1");
-        assert_eq!(in_list(3), "$1, $2, $3");
-        assert_eq!(values_list(1, 2, &[]), "($1, $2)");
-        assert_eq!(values_list(2, 2, &[]), "($1, $2), ($3, $4)");
+        assert_eq!(in_list(1, false), "$1");
+        assert_eq!(in_list(3, false), "$1, $2, $3");
+        assert_eq!(in_list(3, true), "?, ?, ?");
+        assert_eq!(values_list(1, 2, &[], false), "($1, $2)");
+        assert_eq!(values_list(2, 2, &[], false), "($1, $2), ($3, $4)");
         assert_eq!(
-            values_list(2, 3, &[(2, "TRUE")]),
+            values_list(2, 3, &[(2, "TRUE")], false),
             "($1, $2, TRUE, $3), ($4, $5, TRUE, $6)"
+        );
+        assert_eq!(
+            values_list(2, 3, &[(2, "TRUE")], true),
+            "(?, ?, TRUE, ?), (?, ?, TRUE, ?)"
         );
     }
 }
