@@ -219,9 +219,71 @@ impl Filter {
 const LATEST: &str =
     "NOT EXISTS (SELECT 1 FROM records r2 WHERE r2.id = r.id AND r2.version > r.version)";
 
-/// Clear `latest` on every version of `$1` below its highest.
-const MARK_SUPERSEDED: &str = "UPDATE records SET latest = FALSE WHERE id = $1 AND latest \
-     AND EXISTS (SELECT 1 FROM records r2 WHERE r2.id = records.id AND r2.version > records.version)";
+/// Clear `latest` on every version below its id's highest, for `n` ids (`$1`…`$n`).
+fn mark_superseded(n: usize, sqlite: bool) -> String {
+    format!(
+        "UPDATE records SET latest = FALSE WHERE id IN ({}) AND latest AND EXISTS \
+         (SELECT 1 FROM records r2 WHERE r2.id = records.id AND r2.version > records.version)",
+        in_list(n, sqlite)
+    )
+}
+
+/// Rows per multi-row statement of [`Store::insert_many`], each well under SQLite's limit of
+/// 32,766 bound parameters (and PostgreSQL's 65,535): 18 per record, 3 per claim, 4 per rule.
+const RECORD_ROWS: usize = 1_000;
+const CLAIM_ROWS: usize = 5_000;
+const RULE_ROWS: usize = 5_000;
+/// Values per `IN (…)` list.
+const IN_LIST: usize = 10_000;
+
+/// One bound value's placeholder, the `n`-th of its statement: `$n`, or `?` on SQLite, which
+/// then need not look each parameter's name up (sqlx asks SQLite for every parameter's name
+/// when binding, and SQLite finds `$n` by a walk of the statement's list of names: quadratic in
+/// a statement of a thousand or more values).
+fn placeholder(s: &mut String, n: usize, sqlite: bool) {
+    if sqlite {
+        s.push('?');
+    } else {
+        s.push('$');
+        s.push_str(&n.to_string());
+    }
+}
+
+/// `$1, $2, …, $n` (`?, ?, …` on SQLite).
+fn in_list(n: usize, sqlite: bool) -> String {
+    let mut s = String::with_capacity(n * 6);
+    for i in 1..=n {
+        if i > 1 {
+            s.push_str(", ");
+        }
+        placeholder(&mut s, i, sqlite);
+    }
+    s
+}
+
+/// `($1, …, $cols), ($cols+1, …), …` for `rows` rows of `cols` bound values each, with the
+/// SQL literals of `fixed` (position in the row, literal) among them.
+fn values_list(rows: usize, cols: usize, fixed: &[(usize, &str)], sqlite: bool) -> String {
+    let mut s = String::with_capacity(rows * (cols + fixed.len()) * 6);
+    let mut n = 0;
+    for r in 0..rows {
+        s.push_str(if r == 0 { "(" } else { ", (" });
+        for pos in 0..cols + fixed.len() {
+            if pos > 0 {
+                s.push_str(", ");
+            }
+            match fixed.iter().find(|&&(at, _)| at == pos) {
+                Some(&(_, literal)) => s.push_str(literal),
+                None => {
+                    n += 1;
+                    placeholder(&mut s, n, sqlite);
+                }
+            }
+        }
+        s.push(')');
+    }
+    s
+}
 
 const RECORD_COLUMNS: &str = "id, version, kind, department, doctor, body, body_sha256, report, qualified, deduction, ruleset, created_at";
 
@@ -436,119 +498,252 @@ impl Store {
         // same order, so PostgreSQL cannot deadlock them against each other.
         let mut order: Vec<usize> = (0..recs.len()).collect();
         order.sort_by(|&a, &b| (&recs[a].id, recs[a].version).cmp(&(&recs[b].id, recs[b].version)));
+        // The batch's ids in key order, each with the record that comes first for it (its
+        // `created_at` is the claim's time).
+        let mut ids: Vec<(&str, usize)> = Vec::new();
+        for &k in &order {
+            if ids.last().is_none_or(|&(id, _)| id != recs[k].id) {
+                ids.push((recs[k].id.as_str(), k));
+            }
+        }
+        let sqlite = matches!(self, Store::Sqlite(_));
+        // Every statement of a batch is one round trip for all its records (a handful per batch,
+        // not several per record): ownership claims, the stored maxima, the versions, their
+        // rules, the `latest` flags. Long batches are split to stay under the bound-parameter
+        // limits (SQLite 32,766, PostgreSQL 65,535).
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            // SQLite: take the write lock at BEGIN (waiting on busy_timeout) rather than at the
+            // first write, so what the transaction reads stays true until it commits. On
+            // PostgreSQL a concurrent claim of the same id waits on the claim, then sees its row.
+            let mut tx = pool.begin_with(if sqlite { "BEGIN IMMEDIATE" } else { "BEGIN" }).await?;
             let mut inserted = vec![Inserted::NotStored; recs.len()];
             // Per id of the batch: Ok(claimed now) once it may be written, Err(owner) when not.
-            let mut allowed: HashMap<&str, Result<bool, String>> = HashMap::new();
+            let mut allowed: HashMap<&str, Result<bool, String>> = HashMap::with_capacity(ids.len());
+            match &writer.claims {
+                Some(me) => {
+                    let to_claim: Vec<(&str, usize)> = ids
+                        .iter()
+                        .copied()
+                        .filter(|(id, _)| !writer.known.contains(*id))
+                        .collect();
+                    for &(id, _) in &ids {
+                        if writer.known.contains(id) {
+                            allowed.insert(id, Ok(false));
+                        }
+                    }
+                    let mut claimed: std::collections::HashSet<String> = std::collections::HashSet::new();
+                    for chunk in to_claim.chunks(CLAIM_ROWS) {
+                        let sql = format!(
+                            "INSERT INTO record_owners (id, owner, claimed_at) VALUES {} \
+                             ON CONFLICT (id) DO NOTHING RETURNING id",
+                            values_list(chunk.len(), 3, &[], sqlite)
+                        );
+                        let mut q = sqlx::query(AssertSqlSafe(sql));
+                        for &(id, k) in chunk {
+                            q = q.bind(id).bind(me).bind(&recs[k].created_at);
+                        }
+                        for row in q.fetch_all(&mut *tx).await? {
+                            claimed.insert(row.try_get("id")?);
+                        }
+                    }
+                    // The ids someone had claimed already: whose they are.
+                    let taken: Vec<&str> = to_claim
+                        .iter()
+                        .map(|&(id, _)| id)
+                        .filter(|id| !claimed.contains(*id))
+                        .collect();
+                    let mut owners: HashMap<String, String> = HashMap::with_capacity(taken.len());
+                    for chunk in taken.chunks(IN_LIST) {
+                        let sql = format!(
+                            "SELECT id, owner FROM record_owners WHERE id IN ({})",
+                            in_list(chunk.len(), sqlite)
+                        );
+                        let mut q = sqlx::query(AssertSqlSafe(sql));
+                        for id in chunk {
+                            q = q.bind(*id);
+                        }
+                        for row in q.fetch_all(&mut *tx).await? {
+                            owners.insert(row.try_get("id")?, row.try_get("owner")?);
+                        }
+                    }
+                    for &(id, _) in &to_claim {
+                        let may = if claimed.contains(id) {
+                            Ok(true)
+                        } else {
+                            // A claim that did not land found a row, and an owner is never
+                            // removed once committed.
+                            let owner = owners.remove(id).ok_or(sqlx::Error::RowNotFound)?;
+                            if owner == *me || writer.bypass { Ok(false) } else { Err(owner) }
+                        };
+                        allowed.insert(id, may);
+                    }
+                }
+                // Sign-in off: nobody claims, nothing is refused.
+                None => {
+                    for &(id, _) in &ids {
+                        allowed.insert(id, Ok(false));
+                    }
+                }
+            }
+
+            // The highest stored version of each id that may be written.
+            let writable: Vec<&str> = ids
+                .iter()
+                .map(|&(id, _)| id)
+                .filter(|id| matches!(allowed.get(id), Some(Ok(_))))
+                .collect();
+            let mut stored_max: HashMap<String, i64> = HashMap::with_capacity(writable.len());
+            for chunk in writable.chunks(IN_LIST) {
+                let sql = format!(
+                    "SELECT id, MAX(version) AS v FROM records WHERE id IN ({}) GROUP BY id",
+                    in_list(chunk.len(), sqlite)
+                );
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                for row in q.fetch_all(&mut *tx).await? {
+                    stored_max.insert(row.try_get("id")?, row.try_get("v")?);
+                }
+            }
+
+            // Only the next version: a gap (or a version a concurrent push already moved past)
+            // is not written, the caller says why. Versions of one id follow each other in key
+            // order, so a batch may store several; the same version twice is stored once.
+            let mut next: HashMap<&str, i64> = HashMap::with_capacity(writable.len());
+            let mut write: Vec<usize> = Vec::with_capacity(recs.len());
             for &k in &order {
                 let rec = &recs[k];
-                let may = match allowed.get(rec.id.as_str()) {
-                    Some(may) => may.clone(),
-                    None if writer.known.contains(&rec.id) => Ok(false),
-                    None => {
-                        // The first statement writes, so a SQLite transaction takes the write
-                        // lock at once (waiting on busy_timeout) instead of failing to upgrade a
-                        // read lock. On PostgreSQL a concurrent claim of the same id waits here
-                        // for the other transaction, then sees its row.
-                        let may = match &writer.claims {
-                            Some(me) => {
-                                let claimed = sqlx::query(
-                                    "INSERT INTO record_owners (id, owner, claimed_at) VALUES ($1, $2, $3) \
-                                     ON CONFLICT (id) DO NOTHING",
-                                )
-                                .bind(&rec.id)
-                                .bind(me)
-                                .bind(&rec.created_at)
-                                .execute(&mut *tx)
-                                .await?
-                                .rows_affected()
-                                    > 0;
-                                if claimed {
-                                    Ok(true)
-                                } else {
-                                    let owner: String = sqlx::query("SELECT owner FROM record_owners WHERE id = $1")
-                                        .bind(&rec.id)
-                                        .fetch_one(&mut *tx)
-                                        .await?
-                                        .try_get("owner")?;
-                                    if owner == *me || writer.bypass { Ok(false) } else { Err(owner) }
-                                }
-                            }
-                            None => Ok(false),
-                        };
-                        allowed.insert(rec.id.as_str(), may.clone());
-                        may
+                match allowed.get(rec.id.as_str()) {
+                    Some(Err(owner)) => inserted[k] = Inserted::NotOwner(owner.clone()),
+                    _ => {
+                        let next = next
+                            .entry(rec.id.as_str())
+                            .or_insert_with(|| stored_max.get(&rec.id).copied().unwrap_or(0).saturating_add(1));
+                        if rec.version == *next {
+                            *next = next.saturating_add(1);
+                            write.push(k);
+                        }
                     }
-                };
-                if let Err(owner) = may {
-                    inserted[k] = Inserted::NotOwner(owner);
-                    continue;
                 }
-                // Only the next version: a gap (or a version a concurrent push already moved
-                // past) is not written; the caller says why.
-                let done = sqlx::query(
+            }
+
+            // The versions (a concurrent PostgreSQL transaction may have stored one meanwhile:
+            // that one is not written, and not returned).
+            let mut fresh: std::collections::HashSet<(String, i64)> = std::collections::HashSet::with_capacity(write.len());
+            for chunk in write.chunks(RECORD_ROWS) {
+                let sql = format!(
                     "INSERT INTO records (id, version, kind, department, doctor, visit_id, patient_key, \
                      doc_at, body, body_sha256, report, qualified, deduction, ruleset, created_at, \
-                     abx, missed, latest, pushed_by) \
-                     SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, TRUE, $18 \
-                     WHERE COALESCE((SELECT MAX(r.version) FROM records r WHERE r.id = $1), 0) = $2 - 1 \
-                     ON CONFLICT (id, version) DO NOTHING",
-                )
-                .bind(&rec.id)
-                .bind(rec.version)
-                .bind(&rec.kind)
-                .bind(&rec.department)
-                .bind(&rec.doctor)
-                .bind(&rec.visit_id)
-                .bind(&rec.patient_key)
-                .bind(&rec.doc_at)
-                .bind(&rec.body)
-                .bind(&rec.body_sha256)
-                .bind(&rec.report)
-                .bind(rec.qualified)
-                .bind(rec.deduction)
-                .bind(&rec.ruleset)
-                .bind(&rec.created_at)
-                .bind(rec.abx)
-                .bind(rec.missed)
-                .bind(&rec.pushed_by)
-                .execute(&mut *tx)
-                .await?;
-                let fresh = done.rows_affected() > 0;
-                if fresh {
-                    for (rule, hits) in &rec.rules {
-                        sqlx::query("INSERT INTO record_rules (id, version, rule, hits) VALUES ($1, $2, $3, $4)")
-                            .bind(&rec.id)
-                            .bind(rec.version)
-                            .bind(rule)
-                            .bind(*hits)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                    // Only the highest version of an id is `latest` (versions may arrive in any order).
-                    sqlx::query(MARK_SUPERSEDED).bind(&rec.id).execute(&mut *tx).await?;
+                     abx, missed, latest, pushed_by) VALUES {} \
+                     ON CONFLICT (id, version) DO NOTHING RETURNING id, version",
+                    values_list(chunk.len(), 18, &[(17, "TRUE")], sqlite)
+                );
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                for &k in chunk {
+                    let rec = &recs[k];
+                    q = q
+                        .bind(&rec.id)
+                        .bind(rec.version)
+                        .bind(&rec.kind)
+                        .bind(&rec.department)
+                        .bind(&rec.doctor)
+                        .bind(&rec.visit_id)
+                        .bind(&rec.patient_key)
+                        .bind(&rec.doc_at)
+                        .bind(&rec.body)
+                        .bind(&rec.body_sha256)
+                        .bind(&rec.report)
+                        .bind(rec.qualified)
+                        .bind(rec.deduction)
+                        .bind(&rec.ruleset)
+                        .bind(&rec.created_at)
+                        .bind(rec.abx)
+                        .bind(rec.missed)
+                        .bind(&rec.pushed_by);
                 }
-                if fresh {
-                    inserted[k] = Inserted::Fresh;
+                for row in q.fetch_all(&mut *tx).await? {
+                    fresh.insert((row.try_get("id")?, row.try_get("version")?));
                 }
             }
+            // The ids with a version stored now (in key order), and how many each got.
+            let mut fresh_ids: Vec<(&str, usize)> = Vec::new();
+            for &k in &write {
+                let rec = &recs[k];
+                if fresh.contains(&(rec.id.clone(), rec.version)) {
+                    inserted[k] = Inserted::Fresh;
+                    match fresh_ids.last_mut() {
+                        Some((id, n)) if *id == rec.id => *n += 1,
+                        _ => fresh_ids.push((rec.id.as_str(), 1)),
+                    }
+                }
+            }
+
+            // Their rule rows.
+            let rules: Vec<(usize, &(String, i64))> = write
+                .iter()
+                .filter(|&&k| inserted[k] == Inserted::Fresh)
+                .flat_map(|&k| recs[k].rules.iter().map(move |r| (k, r)))
+                .collect();
+            for chunk in rules.chunks(RULE_ROWS) {
+                let sql = format!(
+                    "INSERT INTO record_rules (id, version, rule, hits) VALUES {}",
+                    values_list(chunk.len(), 4, &[], sqlite)
+                );
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                for &(k, (rule, hits)) in chunk {
+                    q = q.bind(&recs[k].id).bind(recs[k].version).bind(rule).bind(*hits);
+                }
+                q.execute(&mut *tx).await?;
+            }
+
+            // Only the highest version of an id is `latest` (versions may arrive in any order):
+            // needed where the id had a version before, or got several now.
+            let superseding: Vec<&str> = fresh_ids
+                .iter()
+                .filter(|&&(id, n)| n > 1 || stored_max.contains_key(id))
+                .map(|&(id, _)| id)
+                .collect();
+            for chunk in superseding.chunks(IN_LIST) {
+                let sql = mark_superseded(chunk.len(), sqlite);
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                q.execute(&mut *tx).await?;
+            }
+
             // A claim whose versions were all refused is dropped: an owner without a stored
             // version would lock the id for nobody's record.
-            for (id, may) in &allowed {
-                let none = recs.iter().zip(&inserted).all(|(r, i)| r.id != *id || *i != Inserted::Fresh);
-                if matches!(may, Ok(true)) && none {
-                    sqlx::query("DELETE FROM record_owners WHERE id = $1").bind(*id).execute(&mut *tx).await?;
+            let dropped: Vec<&str> = ids
+                .iter()
+                .map(|&(id, _)| id)
+                .filter(|id| {
+                    matches!(allowed.get(id), Some(Ok(true)))
+                        && fresh_ids.binary_search_by(|&(f, _)| f.cmp(*id)).is_err()
+                })
+                .collect();
+            for chunk in dropped.chunks(IN_LIST) {
+                let sql = format!("DELETE FROM record_owners WHERE id IN ({})", in_list(chunk.len(), sqlite));
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                for id in chunk {
+                    q = q.bind(*id);
                 }
+                q.execute(&mut *tx).await?;
             }
             tx.commit().await?;
-            // Two transactions storing versions of one id at once (PostgreSQL) cannot see each
+            // Two PostgreSQL transactions storing versions of one id at once cannot see each
             // other's rows: once both have committed, the later of these statements sees both.
-            let mut ids: Vec<&str> = recs.iter().zip(&inserted).filter(|(_, f)| **f == Inserted::Fresh).map(|(r, _)| r.id.as_str()).collect();
-            ids.sort_unstable();
-            ids.dedup();
-            for id in ids {
-                sqlx::query(MARK_SUPERSEDED).bind(id).execute(pool).await?;
+            // (SQLite runs one write transaction at a time, each seeing every earlier commit.)
+            if !sqlite {
+                for chunk in fresh_ids.chunks(IN_LIST) {
+                    let sql = mark_superseded(chunk.len(), sqlite);
+                    let mut q = sqlx::query(AssertSqlSafe(sql));
+                    for &(id, _) in chunk {
+                        q = q.bind(id);
+                    }
+                    q.execute(pool).await?;
+                }
             }
             Ok(inserted)
         })
@@ -767,5 +962,27 @@ impl Store {
             .await?;
             Ok(row.try_get("version")?)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{in_list, values_list};
+
+    #[test]
+    fn placeholder_lists() {
+        assert_eq!(in_list(1, false), "$1");
+        assert_eq!(in_list(3, false), "$1, $2, $3");
+        assert_eq!(in_list(3, true), "?, ?, ?");
+        assert_eq!(values_list(1, 2, &[], false), "($1, $2)");
+        assert_eq!(values_list(2, 2, &[], false), "($1, $2), ($3, $4)");
+        assert_eq!(
+            values_list(2, 3, &[(2, "TRUE")], false),
+            "($1, $2, TRUE, $3), ($4, $5, TRUE, $6)"
+        );
+        assert_eq!(
+            values_list(2, 3, &[(2, "TRUE")], true),
+            "(?, ?, TRUE, ?), (?, ?, TRUE, ?)"
+        );
     }
 }
