@@ -8,6 +8,7 @@
 pub mod app;
 pub mod extract;
 pub mod openapi;
+pub mod qa;
 
 pub use app::AppState;
 pub use extract::Body;
