@@ -64,3 +64,57 @@ fn query<T>(q: Result<axum::extract::Query<T>, QueryRejection>) -> Result<T, Err
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_qa_operation_is_described_with_its_errors_and_bearer_security() {
+        let (_, doc) = router().split_for_parts();
+        let doc = serde_json::to_value(doc).unwrap();
+        let ops = [
+            ("/api/v1/samples", "post", "201"),
+            ("/api/v1/samples", "get", "200"),
+            ("/api/v1/samples/{id}", "get", "200"),
+            ("/api/v1/samples/{id}/records", "post", "200"),
+            ("/api/v1/records/{id}/review", "get", "200"),
+            ("/api/v1/records/{id}/review", "put", "200"),
+            ("/api/v1/sheet", "get", "200"),
+            ("/api/v1/sheet.csv", "get", "200"),
+            ("/api/v1/sheet/trend", "get", "200"),
+            ("/api/v1/sheet/rules", "get", "200"),
+        ];
+        for (path, method, ok) in ops {
+            let op = &doc["paths"][path][method];
+            assert!(op.is_object(), "{method} {path} is not described");
+            for status in [ok, "401", "403"] {
+                assert!(
+                    op["responses"][status].is_object(),
+                    "{method} {path} {status}"
+                );
+            }
+            assert_eq!(
+                op["security"][0]["bearer"],
+                serde_json::json!([]),
+                "{method} {path}"
+            );
+        }
+        let put = &doc["paths"]["/api/v1/records/{id}/review"]["put"];
+        assert!(put["responses"]["409"].is_object());
+        assert!(put["requestBody"].is_object());
+        for schema in [
+            "ScoreSheet",
+            "Rates",
+            "ReviewPut",
+            "ReviewBundle",
+            "Sample",
+            "Trend",
+        ] {
+            assert!(
+                doc["components"]["schemas"][schema].is_object(),
+                "{schema} is not in the document"
+            );
+        }
+    }
+}
