@@ -2,18 +2,19 @@
 
 use std::fmt::Write;
 
-use opdcheck_engine::sheet::{PassRate, Rates, Sheet, Tally};
+use opdcheck_engine::sheet::{PassRate, Sheet, Tally};
 use opdcheck_engine::{DocKind, Engine, Lang};
 use serde::Serialize;
 
 use crate::render::{kind_name, points};
 
-/// The JSON document of `score --format json`.
+/// The JSON document of `score --format json`: its `rates` are the API's (`/api/v1/sheet`
+/// sends the same type), the tallies the engine's sheet.
 #[derive(Serialize)]
 pub struct SheetJson<'a> {
     pub ruleset: &'a str,
     pub bad_inputs: u64,
-    pub rates: Rates,
+    pub rates: opdcheck_api::qa::Rates,
     #[serde(flatten)]
     pub sheet: &'a Sheet,
 }
@@ -22,7 +23,7 @@ pub fn json(engine: &Engine, sheet: &Sheet, bad_inputs: u64) -> String {
     let doc = SheetJson {
         ruleset: engine.ruleset(),
         bad_inputs,
-        rates: sheet.rates(&engine.policy.thresholds),
+        rates: (&sheet.rates(&engine.policy.thresholds)).into(),
         sheet,
     };
     let mut s = serde_json::to_string_pretty(&doc).expect("a sheet serializes to JSON");

@@ -1,81 +1,22 @@
-//! The QA workspace's data and logic: the API's sample, review and sheet shapes, the review being edited
-//! (decisions on the automatic findings, manual deductions, the record's total as QA works),
-//! the trend chart's geometry and the period helpers. Pure, so it is tested natively; the
-//! components in [`crate::ui`] only bind it to the page.
+//! The QA workspace's logic: the review being edited (decisions on the automatic findings,
+//! manual deductions, the record's total as QA works), the sample form, the trend chart's
+//! geometry and the period helpers. The API's sample, review and sheet shapes are
+//! `opdcheck_api::qa`'s (re-exported here), the types the server answers with. Pure, so it is
+//! tested natively; the components in [`crate::ui`] only bind it to the page.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use opdcheck_api::qa as wire;
 use opdcheck_engine::score::review_score_decided;
-use opdcheck_engine::{Policy, Report, Severity};
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use opdcheck_engine::{Policy, Severity};
+use serde_json::Value;
 
-/// A sample as listed (`GET /api/v1/samples`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct SampleSummary {
-    pub id: String,
-    #[serde(default)]
-    pub name: Option<String>,
-    pub from: String,
-    pub to: String,
-    #[serde(default)]
-    pub seed: Value,
-    #[serde(default)]
-    pub created_by: String,
-    #[serde(default)]
-    pub created_at: String,
-    #[serde(default)]
-    pub records: u64,
-    #[serde(default)]
-    pub reviewed: u64,
-}
-
-/// A sample with its records (`GET /api/v1/samples/{id}`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Sample {
-    pub id: String,
-    #[serde(default)]
-    pub name: Option<String>,
-    pub from: String,
-    pub to: String,
-    #[serde(default)]
-    pub seed: Value,
-    #[serde(default)]
-    pub created_by: String,
-    #[serde(default)]
-    pub records: Vec<SampleRecord>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct SampleRecord {
-    pub id: String,
-    pub version: i64,
-    pub kind: String,
-    #[serde(default)]
-    pub department: Option<String>,
-    #[serde(default)]
-    pub doctor: Option<String>,
-    #[serde(default)]
-    pub doc_at: Option<String>,
-    pub qualified: bool,
-    pub deduction: f64,
-    #[serde(default)]
-    pub reviewed: bool,
-    #[serde(default)]
-    pub review_deduction: Option<f64>,
-    #[serde(default)]
-    pub review_qualified: Option<bool>,
-}
-
-impl Sample {
-    /// Records reviewed, of all.
-    pub fn progress(&self) -> (usize, usize) {
-        (
-            self.records.iter().filter(|r| r.reviewed).count(),
-            self.records.len(),
-        )
-    }
-}
+pub use opdcheck_api::qa::{
+    AntibioticShare, FindingDecision, GroupRow, ManualDeduction, ManualItem, MissedReports,
+    MonthPoint, PassRate, Penalties, Rates, Review, ReviewBundle, ReviewResponse, ReviewedRecord,
+    RuleRate, RuleRates, Sample, SampleCreate, SampleList, SampleRecord, SampleResponse,
+    SampleSummary, ScoreSheet, SheetTotals, Trend,
+};
 
 /// The parameters of a new sample (`POST /api/v1/samples`).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -102,8 +43,8 @@ pub fn split_list(text: &str) -> Vec<String> {
 }
 
 impl SampleForm {
-    /// The request body, or what is wrong with the form (field, message zh, message en).
-    pub fn body(&self) -> Result<Value, (&'static str, &'static str, &'static str)> {
+    /// The request, or what is wrong with the form (field, message zh, message en).
+    pub fn create(&self) -> Result<SampleCreate, (&'static str, &'static str, &'static str)> {
         if !is_date(&self.from) || !is_date(&self.to) {
             return Err(("from", "请填写起止日期", "give the period's dates"));
         }
@@ -117,28 +58,24 @@ impl SampleForm {
         if self.kinds.is_empty() {
             return Err(("kinds", "至少选择一种文书", "choose at least one kind"));
         }
-        let mut body = json!({"from": self.from, "to": self.to, "kinds": self.kinds});
-        if !self.name.trim().is_empty() {
-            body["name"] = json!(self.name.trim());
-        }
-        let departments = split_list(&self.departments);
-        if !departments.is_empty() {
-            body["departments"] = json!(departments);
-        }
-        let doctors = split_list(&self.doctors);
-        if !doctors.is_empty() {
-            body["doctors"] = json!(doctors);
-        }
-        if !self.size.trim().is_empty() {
+        let size = if self.size.trim().is_empty() {
+            None
+        } else {
             let n: u32 = self.size.trim().parse().ok().filter(|n| *n >= 1).ok_or((
                 "size",
                 "样本量须为正整数",
                 "the size must be a whole number ≥ 1",
             ))?;
-            body["size"] =
-                Value::Object(self.kinds.iter().map(|k| (k.clone(), json!(n))).collect());
-        }
-        if !self.seed.trim().is_empty() {
+            Some(
+                self.kinds
+                    .iter()
+                    .map(|k| (k.clone(), i64::from(n)))
+                    .collect(),
+            )
+        };
+        let seed = if self.seed.trim().is_empty() {
+            None
+        } else {
             let seed: u64 = self.seed.trim().parse().map_err(|_| {
                 (
                     "seed",
@@ -146,9 +83,25 @@ impl SampleForm {
                     "the seed must be a whole number",
                 )
             })?;
-            body["seed"] = json!(seed);
-        }
-        Ok(body)
+            // Beyond i64 the server says so (`seed` is at most 2^53−1).
+            Some(i64::try_from(seed).unwrap_or(i64::MAX))
+        };
+        Ok(SampleCreate {
+            name: Some(self.name.trim().to_owned()).filter(|n| !n.is_empty()),
+            from: self.from.clone(),
+            to: self.to.clone(),
+            kinds: Some(self.kinds.clone()),
+            departments: split_list(&self.departments),
+            doctors: split_list(&self.doctors),
+            size,
+            seed,
+        })
+    }
+
+    /// The request body as JSON (for `api::send_json`).
+    pub fn body(&self) -> Result<Value, (&'static str, &'static str, &'static str)> {
+        self.create()
+            .map(|c| serde_json::to_value(c).unwrap_or_default())
     }
 }
 
@@ -192,91 +145,6 @@ pub fn months_back(stamp: &str, back: u32) -> String {
 // Reviews
 // ---------------------------------------------------------------------------------------------
 
-/// `GET /api/v1/records/{id}/review`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct ReviewBundle {
-    pub record: ReviewedRecord,
-    #[serde(default)]
-    pub review: Option<Review>,
-    #[serde(default)]
-    pub history: Vec<Review>,
-    #[serde(default)]
-    pub manual_items: Vec<ManualItem>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct ReviewedRecord {
-    pub id: String,
-    pub version: i64,
-    pub kind: String,
-    #[serde(default)]
-    pub department: Option<String>,
-    #[serde(default)]
-    pub doctor: Option<String>,
-    pub qualified: bool,
-    pub deduction: f64,
-    pub body: Value,
-    pub report: Report,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Review {
-    pub record_version: i64,
-    pub revision: i64,
-    pub reviewer: String,
-    pub reviewed_at: String,
-    #[serde(default)]
-    pub findings: Vec<FindingDecision>,
-    #[serde(default)]
-    pub manual: Vec<ManualDeduction>,
-    #[serde(default)]
-    pub note: Option<String>,
-    pub deduction: f64,
-    pub qualified: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FindingDecision {
-    pub rule: String,
-    pub path: String,
-    pub decision: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ManualDeduction {
-    pub item: String,
-    pub deduction: f64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-}
-
-/// A line of the manual checklist, as the server sends the engine's
-/// `checklist::manual_items`: an item no document shows (OPD-1, 2, 3, 6, 18, the clinical
-/// table's manual items) or the part of a checked item no document shows (CLN-5's
-/// communication, CLN-8's examinations, OPD-5's register, CLN-18).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct ManualItem {
-    pub item: String,
-    pub zh: String,
-    pub en: String,
-    /// The item's deduction per occurrence, as the table gives it.
-    pub deduction: f64,
-    /// The most one record may be charged on it.
-    #[serde(default)]
-    pub max: Option<f64>,
-    /// The seed's own deduction wording.
-    #[serde(default)]
-    pub standard: String,
-}
-
-impl ManualItem {
-    pub fn max(&self) -> f64 {
-        self.max.unwrap_or(self.deduction)
-    }
-}
-
 /// QA's judgement of one automatic finding.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Decision {
@@ -305,10 +173,11 @@ impl ReviewDraft {
             && r.record_version == b.record.version
         {
             for f in &r.findings {
-                let decision = match f.decision.as_str() {
-                    "confirmed" => Decision::Confirmed,
-                    "dismissed" => Decision::Dismissed(f.reason.clone().unwrap_or_default()),
-                    _ => Decision::Undecided,
+                let decision = match f.decision {
+                    wire::Decision::Confirmed => Decision::Confirmed,
+                    wire::Decision::Dismissed => {
+                        Decision::Dismissed(f.reason.clone().unwrap_or_default())
+                    }
                 };
                 d.decisions
                     .insert((f.rule.clone(), f.path.clone()), decision);
@@ -397,7 +266,7 @@ impl ReviewDraft {
             }
         }
         for (item, (deduction, _)) in &self.manual {
-            let max = items.iter().find(|m| &m.item == item).map(ManualItem::max);
+            let max = items.iter().find(|m| &m.item == item).map(|m| m.max);
             match max {
                 None => out.push((
                     item.clone(),
@@ -415,21 +284,23 @@ impl ReviewDraft {
         out
     }
 
-    /// The `PUT /api/v1/records/{id}/review` body.
-    pub fn request(&self, version: i64) -> Value {
+    /// The `PUT /api/v1/records/{id}/review` request.
+    pub fn put(&self, version: i64) -> wire::ReviewPut {
         let findings: Vec<FindingDecision> = self
             .decisions
             .iter()
             .filter_map(|((rule, path), d)| {
                 let (decision, reason) = match d {
                     Decision::Undecided => return None,
-                    Decision::Confirmed => ("confirmed", None),
-                    Decision::Dismissed(r) => ("dismissed", Some(r.trim().to_string())),
+                    Decision::Confirmed => (wire::Decision::Confirmed, None),
+                    Decision::Dismissed(r) => {
+                        (wire::Decision::Dismissed, Some(r.trim().to_string()))
+                    }
                 };
                 Some(FindingDecision {
                     rule: rule.clone(),
                     path: path.clone(),
-                    decision: decision.into(),
+                    decision,
                     reason,
                 })
             })
@@ -443,11 +314,17 @@ impl ReviewDraft {
                 note: (!note.trim().is_empty()).then(|| note.trim().to_string()),
             })
             .collect();
-        let mut body = json!({"version": version, "findings": findings, "manual": manual});
-        if !self.note.trim().is_empty() {
-            body["note"] = json!(self.note.trim());
+        wire::ReviewPut {
+            version,
+            findings,
+            manual,
+            note: Some(self.note.trim().to_string()).filter(|n| !n.is_empty()),
         }
-        body
+    }
+
+    /// The request body as JSON (for `api::send_json`).
+    pub fn request(&self, version: i64) -> Value {
+        serde_json::to_value(self.put(version)).unwrap_or_default()
     }
 }
 
@@ -464,139 +341,6 @@ pub fn by_severity(mut fs: Vec<&opdcheck_engine::Finding>) -> Vec<&opdcheck_engi
 // ---------------------------------------------------------------------------------------------
 // Score sheet and dashboards
 // ---------------------------------------------------------------------------------------------
-
-/// `GET /api/v1/sheet`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct SheetView {
-    pub totals: Totals,
-    pub rates: Rates,
-    pub penalties: Penalties,
-    #[serde(default)]
-    pub groups: Vec<GroupRow>,
-    #[serde(default)]
-    pub reviewed: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Totals {
-    pub records: u64,
-    pub qualified: u64,
-    #[serde(default)]
-    pub pass_rate: Option<f64>,
-    pub deduction: f64,
-    #[serde(default)]
-    pub penalty_yuan: f64,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Rates {
-    pub prescription_pass_rate: PassRate,
-    pub record_pass_rate: PassRate,
-    pub missed_reports: Missed,
-    pub antibiotic_share: Share,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct PassRate {
-    #[serde(default)]
-    pub value: Option<f64>,
-    pub target: f64,
-    #[serde(default)]
-    pub met: Option<bool>,
-    #[serde(default)]
-    pub records: u64,
-    #[serde(default)]
-    pub penalty_yuan: f64,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Missed {
-    pub cases: u64,
-    #[serde(default)]
-    pub rate: Option<f64>,
-    #[serde(default)]
-    pub met: Option<bool>,
-    #[serde(default)]
-    pub penalty_yuan: f64,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Share {
-    #[serde(default)]
-    pub value: Option<f64>,
-    pub max: f64,
-    #[serde(default)]
-    pub met: Option<bool>,
-    #[serde(default)]
-    pub prescriptions: u64,
-    #[serde(default)]
-    pub with_antibiotics: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Penalties {
-    pub per_point_yuan: f64,
-    pub per_missed_case_yuan: f64,
-    pub total_yuan: f64,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct GroupRow {
-    pub key: String,
-    #[serde(default)]
-    pub kind: Option<String>,
-    pub records: u64,
-    pub qualified: u64,
-    #[serde(default)]
-    pub pass_rate: Option<f64>,
-    pub deduction: f64,
-    #[serde(default)]
-    pub reviewed: u64,
-}
-
-/// `GET /api/v1/sheet/trend`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Trend {
-    #[serde(default)]
-    pub months: Vec<MonthPoint>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct MonthPoint {
-    pub month: String,
-    pub records: u64,
-    #[serde(default)]
-    pub prescription_pass_rate: Option<f64>,
-    #[serde(default)]
-    pub record_pass_rate: Option<f64>,
-    #[serde(default)]
-    pub missed_reports: u64,
-    #[serde(default)]
-    pub antibiotic_share: Option<f64>,
-}
-
-/// `GET /api/v1/sheet/rules`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct RuleRates {
-    #[serde(default)]
-    pub rules: Vec<RuleRate>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct RuleRate {
-    pub rule: String,
-    #[serde(default)]
-    pub item: Option<String>,
-    pub hits: u64,
-    #[serde(default)]
-    pub records: u64,
-    #[serde(default)]
-    pub reviewed_hits: u64,
-    #[serde(default)]
-    pub dismissed: u64,
-    #[serde(default)]
-    pub dismissal_rate: Option<f64>,
-}
 
 /// `95.0 %`, or a dash when there is nothing to rate.
 pub fn percent(v: Option<f64>) -> String {
@@ -675,6 +419,7 @@ pub fn chart_frame() -> (f64, f64, f64, f64) {
 mod tests {
     use super::*;
     use opdcheck_engine::Engine;
+    use serde_json::json;
 
     fn bundle() -> ReviewBundle {
         let engine = Engine::default_engine();
@@ -688,7 +433,7 @@ mod tests {
                        "body": doc, "report": report},
             "review": null, "history": [],
             "manual_items": [{"item": "OPD-1", "zh": "挂号", "en": "registration", "deduction": 1.0,
-                              "standard": "未挂号扣1分"}]
+                              "max": 1.0, "standard": "未挂号扣1分"}]
         }))
         .unwrap()
     }
@@ -832,9 +577,9 @@ mod tests {
         let mut b = bundle();
         b.review = Some(
             serde_json::from_value(json!({
-                "record_version": 1, "revision": 2, "reviewer": "qa", "reviewed_at": "2026-11-22T10:00:00Z",
+                "record_id": "rx-1", "record_version": 1, "revision": 2, "reviewer": "qa", "reviewed_at": "2026-11-22T10:00:00Z",
                 "findings": [{"rule": "RX-08", "path": "items[0].frequency", "decision": "dismissed", "reason": "r"}],
-                "manual": [{"item": "OPD-1", "deduction": 1.0}], "deduction": 1.0, "qualified": false
+                "manual": [{"item": "OPD-1", "deduction": 1.0}], "note": null, "deduction": 1.0, "qualified": false
             }))
             .unwrap(),
         );
@@ -926,14 +671,15 @@ mod tests {
 
     #[test]
     fn api_shapes_read() {
-        let sheet: SheetView = serde_json::from_value(json!({
+        let sheet: ScoreSheet = serde_json::from_value(json!({
             "period": {"from": "2026-10-01", "to": "2026-10-31"}, "group": "department",
             "totals": {"records": 10, "qualified": 9, "pass_rate": 90.0, "deduction": 2.5, "penalty_yuan": 100.0},
             "rates": {
-                "prescription_pass_rate": {"value": 90.0, "target": 95.0, "met": false, "records": 10, "qualified": 9, "points_below": 5.0, "penalty_yuan": 100.0},
-                "record_pass_rate": {"value": null, "target": 90.0, "met": null, "records": 0},
+                "prescription_pass_rate": {"value": 90.0, "target": 95.0, "met": false, "records": 10, "qualified": 9, "points_below": 5, "penalty_yuan": 100.0},
+                "record_pass_rate": {"value": null, "target": 90.0, "met": true, "records": 0, "qualified": 0, "points_below": 0, "penalty_yuan": 0.0},
                 "missed_reports": {"cases": 0, "reported": 0, "rate": null, "target": 0.0, "met": true, "penalty_yuan": 0.0},
-                "antibiotic_share": {"value": 10.0, "max": 20.0, "met": true, "prescriptions": 10, "with_antibiotics": 1}
+                "antibiotic_share": {"value": 10.0, "max": 20.0, "met": true, "prescriptions": 10, "with_antibiotics": 1},
+                "penalty_total": 100.0
             },
             "penalties": {"per_point_yuan": 20.0, "per_missed_case_yuan": 100.0, "total_yuan": 100.0},
             "groups": [{"key": "内科", "records": 10, "qualified": 9, "pass_rate": 90.0, "deduction": 2.5, "reviewed": 1}],

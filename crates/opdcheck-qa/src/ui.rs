@@ -9,8 +9,9 @@ use opdcheck_engine::{Lang, Severity};
 use serde_json::Value;
 
 use crate::model::{
-    self as qa, Decision, ReviewBundle, ReviewDraft, RuleRates, Sample, SampleForm, SampleSummary,
-    SheetView, Trend, chart_frame, chart_runs, chart_x, chart_y, percent,
+    self as qa, Decision, ReviewBundle, ReviewDraft, ReviewResponse, RuleRates, Sample, SampleForm,
+    SampleList, SampleResponse, SampleSummary, ScoreSheet, Trend, chart_frame, chart_runs, chart_x,
+    chart_y, percent,
 };
 use crate::shell::Auth;
 use opdcheck_app::api::{self, CallError};
@@ -124,7 +125,7 @@ fn SheetPanel(ctx: Auth) -> impl IntoView {
     let from = RwSignal::new(first);
     let to = RwSignal::new(last.clone());
     let group = RwSignal::new("department".to_string());
-    let sheet = RwSignal::new(None::<Result<SheetView, String>>);
+    let sheet = RwSignal::new(None::<Result<ScoreSheet, String>>);
     let trend = RwSignal::new(None::<Trend>);
     let rules = RwSignal::new(None::<RuleRates>);
     let csv_error = RwSignal::new(String::new());
@@ -145,7 +146,7 @@ fn SheetPanel(ctx: Auth) -> impl IntoView {
         ];
         let rules_q = vec![("from", from.get_untracked()), ("to", to.get_untracked())];
         spawn_local(async move {
-            let s = api::get_json::<SheetView>(&t, "/api/v1/sheet", &q)
+            let s = api::get_json::<ScoreSheet>(&t, "/api/v1/sheet", &q)
                 .await
                 .map_err(|e| failure(ctx, e));
             sheet.set(Some(s));
@@ -263,7 +264,7 @@ fn save_file(name: &str, text: &str, mime: &str) -> Result<(), String> {
 }
 
 #[component]
-fn SheetBody(sheet: SheetView) -> impl IntoView {
+fn SheetBody(sheet: ScoreSheet) -> impl IntoView {
     let r = &sheet.rates;
     let met = |m: Option<bool>| match m {
         Some(true) => ("ok", tr("达标", "met")),
@@ -296,16 +297,16 @@ fn SheetBody(sheet: SheetView) -> impl IntoView {
     view! {
         <div class="qa-cards">
             {card("qa-card-rx", "门诊处方合格率", "Prescription pass rate", percent(rx.value),
-                format!("≥ {} %", rx.target), rx.met,
+                format!("≥ {} %", rx.target), Some(rx.met),
                 trs(format!("{} 张；罚款 {} 元", rx.records, rx.penalty_yuan), format!("{} prescriptions; penalty ¥{}", rx.records, rx.penalty_yuan)))}
             {card("qa-card-mr", "门诊病历书写合格率", "Record pass rate", percent(mr.value),
-                format!("≥ {} %", mr.target), mr.met,
+                format!("≥ {} %", mr.target), Some(mr.met),
                 trs(format!("{} 份；罚款 {} 元", mr.records, mr.penalty_yuan), format!("{} records; penalty ¥{}", mr.records, mr.penalty_yuan)))}
             {card("qa-card-missed", "法定传染病漏报", "Missed infectious-disease reports", missed.cases.to_string(),
-                trs("目标 0 例".into(), "target 0".into()).get_untracked(), missed.met,
+                trs("目标 0 例".into(), "target 0".into()).get_untracked(), Some(missed.met),
                 trs(format!("罚款 {} 元（每例 {} 元）", missed.penalty_yuan, p.per_missed_case_yuan), format!("penalty ¥{} (¥{} a case)", missed.penalty_yuan, p.per_missed_case_yuan)))}
             {card("qa-card-abx", "门诊抗菌药物处方比例", "Antibiotic prescriptions", percent(abx.value),
-                format!("≤ {} %", abx.max), abx.met,
+                format!("≤ {} %", abx.max), Some(abx.met),
                 trs(format!("{} / {} 张处方", abx.with_antibiotics, abx.prescriptions), format!("{} of {} prescriptions", abx.with_antibiotics, abx.prescriptions)))}
             <div class="qa-card" id="qa-card-total">
                 <h3>{tr("合计", "In all")}</h3>
@@ -440,11 +441,7 @@ fn SamplesPanel(ctx: Auth, view: RwSignal<View>) -> impl IntoView {
     Effect::new(move |_| {
         let Some(t) = token(ctx) else { return };
         spawn_local(async move {
-            #[derive(serde::Deserialize)]
-            struct List {
-                samples: Vec<SampleSummary>,
-            }
-            let r = api::get_json::<List>(&t, "/api/v1/samples", &[])
+            let r = api::get_json::<SampleList>(&t, "/api/v1/samples", &[])
                 .await
                 .map(|l| l.samples)
                 .map_err(|e| failure(ctx, e));
@@ -471,11 +468,7 @@ fn SamplesPanel(ctx: Auth, view: RwSignal<View>) -> impl IntoView {
         let Some(t) = token(ctx) else { return };
         busy.set(true);
         spawn_local(async move {
-            #[derive(serde::Deserialize)]
-            struct Created {
-                sample: Sample,
-            }
-            match api::send_json::<Created>("POST", &t, "/api/v1/samples", &body).await {
+            match api::send_json::<SampleResponse>("POST", &t, "/api/v1/samples", &body).await {
                 Ok(c) => {
                     error.set(String::new());
                     view.set(View::Sample(c.sample.id));
@@ -579,17 +572,13 @@ fn SamplePanel(ctx: Auth, id: String, view: RwSignal<View>) -> impl IntoView {
     let sample = RwSignal::new(None::<Result<Sample, String>>);
     let add = RwSignal::new(String::new());
     let add_error = RwSignal::new(String::new());
-    #[derive(serde::Deserialize)]
-    struct One {
-        sample: Sample,
-    }
     {
         let id = id.clone();
         Effect::new(move |_| {
             let Some(t) = token(ctx) else { return };
             let path = format!("/api/v1/samples/{}", urlencode(&id));
             spawn_local(async move {
-                let r = api::get_json::<One>(&t, &path, &[])
+                let r = api::get_json::<SampleResponse>(&t, &path, &[])
                     .await
                     .map(|o| o.sample)
                     .map_err(|e| failure(ctx, e));
@@ -608,8 +597,13 @@ fn SamplePanel(ctx: Auth, id: String, view: RwSignal<View>) -> impl IntoView {
             let Some(t) = token(ctx) else { return };
             let path = format!("/api/v1/samples/{}/records", urlencode(&id));
             spawn_local(async move {
-                match api::send_json::<One>("POST", &t, &path, &serde_json::json!({"ids": ids}))
-                    .await
+                match api::send_json::<SampleResponse>(
+                    "POST",
+                    &t,
+                    &path,
+                    &serde_json::json!({"ids": ids}),
+                )
+                .await
                 {
                     Ok(o) => {
                         add.set(String::new());
@@ -746,11 +740,7 @@ fn ReviewPanel(
         let path = path.clone();
         busy.set(true);
         spawn_local(async move {
-            #[derive(serde::Deserialize)]
-            struct Saved {
-                review: qa::Review,
-            }
-            match api::send_json::<Saved>("PUT", &t, &path, &body).await {
+            match api::send_json::<ReviewResponse>("PUT", &t, &path, &body).await {
                 Ok(s) => {
                     error.set(String::new());
                     saved.set(if lang.get_untracked() == Lang::Zh {
@@ -904,7 +894,7 @@ fn ManualRow(m: qa::ManualItem, draft: RwSignal<ReviewDraft>) -> impl IntoView {
     };
     let id = format!("qa-manual-{}", item);
     let (i1, i2) = (item.clone(), item.clone());
-    let max = m.max();
+    let max = m.max;
     let (zh, en) = (m.zh.clone(), m.en.clone());
     view! {
         <li class="qa-manual-item" data-item=item.clone()>

@@ -10,6 +10,7 @@ pub mod app;
 pub mod extract;
 pub mod openapi;
 pub mod principal;
+pub mod qa;
 
 pub use app::AppState;
 pub use extract::Body;

@@ -46,7 +46,7 @@ pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(crate::api::router())
         .merge(crate::http::accounts::router())
-        .merge(crate::qa::router())
+        .merge(crate::http::qa::router())
 }
 
 /// The router and the generated document.
