@@ -660,19 +660,19 @@ pub struct Visit {
     /// Optional: a visit is identified by its `visit_id`.
     pub id: Option<String>,
     pub visit_id: Option<String>,
-    #[cfg_attr(feature = "ts", ts(as = "Option<crate::ts::VisitRecord>", optional = nullable))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<crate::model::in_visit::VisitRecord>", optional = nullable))]
     pub record: Option<OutpatientRecord>,
     #[serde(default, deserialize_with = "null_as_empty")]
     #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<Prescription>>"))]
-    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<crate::ts::VisitPrescription>>", optional = nullable))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<crate::model::in_visit::VisitPrescription>>", optional = nullable))]
     pub prescriptions: Vec<Prescription>,
     #[serde(default, deserialize_with = "null_as_empty")]
     #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<ExamRequest>>"))]
-    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<crate::ts::VisitExamRequest>>", optional = nullable))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<crate::model::in_visit::VisitExamRequest>>", optional = nullable))]
     pub exam_requests: Vec<ExamRequest>,
     #[serde(default, deserialize_with = "null_as_empty")]
     #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<InfectiousReport>>"))]
-    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<crate::ts::VisitInfectiousReport>>", optional = nullable))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<crate::model::in_visit::VisitInfectiousReport>>", optional = nullable))]
     pub infectious_reports: Vec<InfectiousReport>,
 }
 
@@ -734,5 +734,40 @@ impl Visit {
             )
         }));
         out
+    }
+}
+
+/// TypeScript-only names of the documents inside a visit (feature `ts`, see `crate::ts`); here
+/// beside the model whose `Visit` fields name them.
+#[cfg(feature = "ts")]
+pub mod in_visit {
+    use ts_rs::{Config, TS};
+
+    use super::{ExamRequest, InfectiousReport, OutpatientRecord, Prescription};
+
+    /// TS-only names of the documents inside a visit: each may carry its own `kind` (the engine
+    /// ignores it), `Prescription & { kind?: "prescription" }`.
+    macro_rules! in_visit {
+        ($($name:ident = $ty:ident, $kind:literal;)*) => {$(
+            #[doc = concat!("A `", stringify!($ty), "` inside a visit (TypeScript only).")]
+            pub struct $name;
+            impl TS for $name {
+                type WithoutGenerics = Self;
+                type OptionInnerType = Self;
+                fn name(cfg: &Config) -> String {
+                    format!("{} & {{ kind?: \"{}\" }}", <$ty as TS>::name(cfg), $kind)
+                }
+                fn inline(cfg: &Config) -> String {
+                    Self::name(cfg)
+                }
+            }
+        )*};
+    }
+
+    in_visit! {
+        VisitRecord = OutpatientRecord, "outpatient_record";
+        VisitPrescription = Prescription, "prescription";
+        VisitExamRequest = ExamRequest, "exam_request";
+        VisitInfectiousReport = InfectiousReport, "infectious_report";
     }
 }

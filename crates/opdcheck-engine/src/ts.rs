@@ -13,32 +13,6 @@ use crate::catalog::{RuleGroup, RuleInfo, RuleKind};
 use crate::model::*;
 use crate::report::{DocumentRef, Finding, ItemDeduction, Report, Score, Severity, Text};
 
-/// TS-only names of the documents inside a visit: each may carry its own `kind` (the engine
-/// ignores it), `Prescription & { kind?: "prescription" }`.
-macro_rules! in_visit {
-    ($($name:ident = $ty:ident, $kind:literal;)*) => {$(
-        #[doc = concat!("A `", stringify!($ty), "` inside a visit (TypeScript only).")]
-        pub struct $name;
-        impl TS for $name {
-            type WithoutGenerics = Self;
-            type OptionInnerType = Self;
-            fn name(cfg: &Config) -> String {
-                format!("{} & {{ kind?: \"{}\" }}", <$ty as TS>::name(cfg), $kind)
-            }
-            fn inline(cfg: &Config) -> String {
-                Self::name(cfg)
-            }
-        }
-    )*};
-}
-
-in_visit! {
-    VisitRecord = OutpatientRecord, "outpatient_record";
-    VisitPrescription = Prescription, "prescription";
-    VisitExamRequest = ExamRequest, "exam_request";
-    VisitInfectiousReport = InfectiousReport, "infectious_report";
-}
-
 /// Where the file is committed, relative to the repository root.
 pub const PATH: &str = "crates/opdcheck-widget/js/types.d.ts";
 
