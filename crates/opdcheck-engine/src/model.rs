@@ -24,6 +24,7 @@ where
 /// The five kinds of input document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DocKind {
     Prescription,
     OutpatientRecord,
