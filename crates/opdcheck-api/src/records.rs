@@ -161,9 +161,9 @@ pub struct RecordQuery {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordPage {
     pub items: Vec<RecordSummary>,
-    pub total: i64,
-    pub page: i64,
-    pub per_page: i64,
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
 }
 
 /// One row of the records list.
@@ -220,4 +220,14 @@ pub struct VersionInfo {
     pub qualified: bool,
     /// Who pushed it (null for versions stored before this was recorded).
     pub pushed_by: Option<String>,
+}
+
+/// A push's 403: the batch's results when records were refused to this caller, or the error
+/// when the caller may not push at all (a QA account, a key without the push scope).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(untagged)]
+pub enum PushRefused {
+    Results(PushResponse),
+    Error(crate::error::ErrorBody),
 }

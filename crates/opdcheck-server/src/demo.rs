@@ -1,6 +1,6 @@
 //! Demo data (`opdcheck-server demo-data`): realistic generated records — several departments
 //! and doctors over the last few months, with the usual share of defects — pushed through the
-//! same path as a real sync (`api::push_batch`: the server's engine checks every record), so a
+//! same path as a real sync (`ingest::push_batch`: the server's engine checks every record), so a
 //! new user's dashboards have something in them.
 //!
 //! Documents are the engine's clean samples varied per record (department, doctor, patient,
@@ -10,6 +10,7 @@
 //! for a seed; ids are `demo-…`, so running it again with the same options stores nothing new.
 
 use chrono::{Datelike, Duration, NaiveDate};
+use opdcheck_api::records::PushOutcome;
 use opdcheck_engine::Engine;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -241,11 +242,12 @@ pub async fn fill(store: &Store, engine: &Engine, opts: &Options) -> Result<Summ
             })
             .collect();
         n += batch.len();
-        for r in crate::api::push_batch(store, engine, &crate::auth::Principal::Open, batch).await?
+        for r in
+            crate::ingest::push_batch(store, engine, &crate::ingest::Pusher::open(), batch).await?
         {
-            match r["status"].as_str() {
-                Some("created") => summary.created += 1,
-                Some("unchanged") => summary.unchanged += 1,
+            match r.outcome {
+                PushOutcome::Created { .. } => summary.created += 1,
+                PushOutcome::Unchanged { .. } => summary.unchanged += 1,
                 _ => summary.other += 1,
             }
         }

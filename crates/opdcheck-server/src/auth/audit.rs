@@ -12,9 +12,9 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use super::Principal;
-use crate::api::now;
 use crate::error::Error;
 use crate::http::AppState;
+use crate::ingest::now;
 use crate::store::accounts::AuditRow;
 use crate::store::{Filter, Param, Store};
 

@@ -98,7 +98,7 @@ pub async fn key_add(
 
 /// `key revoke NAME`.
 pub async fn key_revoke(store: &Store, name: &str) -> Result<String, Error> {
-    if !store.revoke_api_key(name, &crate::api::now()).await? {
+    if !store.revoke_api_key(name, &crate::ingest::now()).await? {
         return Err(Error::NotFound(format!("unrevoked API key {name}")));
     }
     audit::log(store, ACTOR, None, "key.revoke", Some(name), json!({})).await?;
@@ -111,7 +111,7 @@ pub async fn key_list(store: &Store) -> Result<String, Error> {
     for k in store.list_api_keys().await? {
         let state = match (&k.revoked_at, &k.expires_at) {
             (Some(at), _) => format!("revoked {at}"),
-            (None, Some(exp)) if exp.as_str() <= crate::api::now().as_str() => {
+            (None, Some(exp)) if exp.as_str() <= crate::ingest::now().as_str() => {
                 format!("expired {exp}")
             }
             (None, Some(exp)) => format!("expires {exp}"),

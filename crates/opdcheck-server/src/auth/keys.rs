@@ -10,9 +10,10 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::{Principal, at_most, audit, bad_body, field, random_hex, stamp};
-use crate::api::{json_body, now, sha256_hex};
 use crate::error::Error;
 use crate::http::AppState;
+use crate::http::extract::json_body;
+use crate::ingest::{now, sha256_hex};
 use crate::store::Store;
 use crate::store::accounts::ApiKeyRow;
 

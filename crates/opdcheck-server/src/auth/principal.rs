@@ -9,9 +9,9 @@ use axum::http::request::Parts;
 
 use super::keys::{Scope, Scopes};
 use super::{forbidden, parse_stamp, unauthorized};
-use crate::api::{now, sha256_hex};
 use crate::error::Error;
 use crate::http::AppState;
+use crate::ingest::{now, sha256_hex};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {

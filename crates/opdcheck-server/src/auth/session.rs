@@ -20,9 +20,10 @@ use super::{
     MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS, Principal, SESSION_HOURS, at_most, audit, field,
     forbidden, random_hex, stamp, unauthorized,
 };
-use crate::api::{json_body, sha256_hex};
 use crate::error::Error;
 use crate::http::AppState;
+use crate::http::extract::json_body;
+use crate::ingest::sha256_hex;
 
 /// The peer address, when the server knows it: never a rejection (`oneshot` tests have none).
 pub struct ClientAddr(pub Option<IpAddr>);

@@ -16,9 +16,10 @@ use super::{
     MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS, MIN_PASSWORD_CHARS, Principal, Role, at_most, audit,
     bad_body, field,
 };
-use crate::api::{json_body, now, sha256_hex};
 use crate::error::Error;
 use crate::http::AppState;
+use crate::http::extract::json_body;
+use crate::ingest::{now, sha256_hex};
 use crate::store::accounts::ApiKeyRow;
 use crate::store::{Store, User};
 

@@ -1,13 +1,20 @@
-//! The HTTP layer's shared pieces: the typed JSON body extractor and the OpenAPI router that
-//! every endpoint module adds its annotated handlers to.
+//! The HTTP layer: the app and its layers, the typed extractors, the OpenAPI router that every
+//! endpoint module adds its annotated handlers to, and the thin handlers of records, check,
+//! rules, policy and stats.
 //!
 //! Handlers are thin: they extract, call the logic (ingest, QA, accounts), and return a wire type
 //! of `opdcheck-api`. The OpenAPI document served at `/api/v1/openapi.json` is generated from the
 //! same annotated handlers, so a route cannot be served without being described.
 
 pub mod app;
+mod check;
 pub mod extract;
 pub mod openapi;
+mod params;
+mod policy;
+mod records;
+mod rules;
+mod stats;
 
 pub use app::AppState;
 pub use extract::Body;

@@ -23,10 +23,11 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
 
-use crate::api::{json_body, now};
 use crate::auth::Principal;
 use crate::error::Error;
 use crate::http::AppState;
+use crate::http::extract::json_body;
+use crate::ingest::now;
 use crate::store::qa::{Agg, PopRow, ReviewRow, SampleRow};
 use crate::store::{Filter, Param, Store};
 
