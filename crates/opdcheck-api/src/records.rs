@@ -38,7 +38,9 @@ pub struct PushResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResult {
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub version: Option<i64>,
     #[serde(flatten)]
     pub outcome: PushOutcome,
