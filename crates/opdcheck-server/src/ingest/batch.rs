@@ -49,7 +49,7 @@ pub async fn push_batch(
     for (i, rec) in records.into_iter().enumerate() {
         match validate(who, i, rec) {
             Ok(v) => valid.push(v),
-            Err(result) => results[i] = Some(result),
+            Err(result) => results[i] = Some(*result),
         }
     }
     let ids: Vec<&str> = valid.iter().map(|v| v.id.as_str()).collect();

@@ -43,8 +43,9 @@ pub(super) fn result(id: Option<String>, version: Option<i64>, outcome: PushOutc
     }
 }
 
-/// Check record `i`'s shape, its document and who may push it; `Err` is its result.
-pub(super) fn validate(who: &Pusher, i: usize, rec: Value) -> Result<Valid, PushResult> {
+/// Check record `i`'s shape, its document and who may push it; `Err` is its result (boxed: a
+/// result with a report is large, and most records pass).
+pub(super) fn validate(who: &Pusher, i: usize, rec: Value) -> Result<Valid, Box<PushResult>> {
     let at = format!("records[{i}]");
     // Echoed back as given, when they are of the right type.
     let given_id = rec.get("id").and_then(Value::as_str).map(str::to_owned);
@@ -63,19 +64,19 @@ pub(super) fn validate(who: &Pusher, i: usize, rec: Value) -> Result<Valid, Push
             "this API key may only push documents of its departments",
             format!("{at}.document.department"),
         );
-        return Err(result(
+        return Err(Box::new(result(
             given_id,
             given_version,
             PushOutcome::Forbidden { error },
-        ));
+        )));
     }
     let invalid = |code: &str, message: String, path: String| {
         let error = item_error(code, message, path);
-        result(
+        Box::new(result(
             given_id.clone(),
             given_version,
             PushOutcome::Invalid { error },
-        )
+        ))
     };
     if !rec.is_object() {
         return Err(invalid("bad_record", "expected an object".into(), at));
@@ -126,11 +127,11 @@ pub(super) fn validate(who: &Pusher, i: usize, rec: Value) -> Result<Valid, Push
             "a doctor may only push their own records",
             doc_path,
         );
-        return Err(result(
+        return Err(Box::new(result(
             Some(id),
             Some(version),
             PushOutcome::Forbidden { error },
-        ));
+        )));
     }
     let body = canonical(document);
     let sha = sha256_hex(&body);
