@@ -14,7 +14,8 @@ mod params;
 mod policy;
 mod records;
 mod rules;
+pub mod state;
 mod stats;
 
-pub use app::AppState;
 pub use extract::Body;
+pub use state::AppState;
