@@ -11,7 +11,7 @@ pub struct ErrorBody {
 
 /// A stable machine-readable `code`, a message for people, and where in the input (`path`,
 /// e.g. `records[3].document.items[0].days`; empty for the whole body) when it is about input.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     pub code: String,

@@ -4,6 +4,7 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::sync::{ApiError, PushRequest, PushResponse};
+pub use opdcheck_api::records::{RecordPage, RecordSummary};
 
 /// The signed-in user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -41,10 +42,7 @@ impl CallError {
     }
 }
 
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: ApiError,
-}
+use opdcheck_api::ErrorBody;
 
 async fn error_of(resp: Response) -> CallError {
     let status = resp.status();
@@ -93,7 +91,7 @@ pub async fn login(username: &str, password: &str) -> Result<Session, CallError>
 /// Push a batch. A 409 (a conflict) or a 403 (a record this account may not write) still
 /// carries every record's result when the batch itself was read: the others were stored, and
 /// the refused ones must be marked, not the whole batch retried.
-pub async fn push(token: &str, batch: &PushRequest<'_>) -> Result<PushResponse, CallError> {
+pub async fn push(token: &str, batch: &PushRequest) -> Result<PushResponse, CallError> {
     let resp = send(Request::post("/api/v1/records"), Some(token), batch).await?;
     let status = resp.status();
     if resp.ok() || status == 409 {
@@ -130,33 +128,6 @@ pub async fn logout(token: &str) -> Result<(), CallError> {
     } else {
         Err(error_of(resp).await)
     }
-}
-
-/// One row of the records list.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct RecordSummary {
-    pub id: String,
-    pub version: u32,
-    pub kind: String,
-    #[serde(default)]
-    pub department: Option<String>,
-    #[serde(default)]
-    pub doctor: Option<String>,
-    pub qualified: bool,
-    #[serde(default)]
-    pub deduction: f64,
-    #[serde(default)]
-    pub rules: Vec<String>,
-    #[serde(default)]
-    pub created_at: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct RecordPage {
-    pub items: Vec<RecordSummary>,
-    pub total: u64,
-    pub page: u32,
-    pub per_page: u32,
 }
 
 /// `GET /api/v1/records` with filters given as query pairs.

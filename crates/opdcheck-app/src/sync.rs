@@ -140,59 +140,22 @@ pub fn backoff(failures: u32) -> Duration {
     Duration::from_secs(secs.max(2))
 }
 
-/// A record as pushed.
-#[derive(Debug, Serialize)]
-pub struct RecordIn<'a> {
-    pub id: &'a str,
-    pub version: u32,
-    pub document: &'a serde_json::Value,
-}
+/// The push's wire types (one definition, shared with the server).
+pub use opdcheck_api::ErrorDetail as ApiError;
+pub use opdcheck_api::records::{PushOutcome, PushRequest, PushResponse, PushResult, RecordIn};
 
-#[derive(Debug, Serialize)]
-pub struct PushRequest<'a> {
-    pub records: Vec<RecordIn<'a>>,
-}
-
-impl<'a> PushRequest<'a> {
-    pub fn of(batch: &[&'a OutboxEntry]) -> PushRequest<'a> {
-        PushRequest {
-            records: batch
-                .iter()
-                .map(|e| RecordIn {
-                    id: &e.id,
-                    version: e.version,
-                    document: &e.document,
-                })
-                .collect(),
-        }
+/// The request pushing `batch`.
+pub fn push_request(batch: &[&OutboxEntry]) -> PushRequest {
+    PushRequest {
+        records: batch
+            .iter()
+            .map(|e| RecordIn {
+                id: e.id.clone(),
+                version: i64::from(e.version),
+                document: e.document.clone(),
+            })
+            .collect(),
     }
-}
-
-/// The API's error shape.
-#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
-pub struct ApiError {
-    #[serde(default)]
-    pub code: String,
-    #[serde(default)]
-    pub message: String,
-    #[serde(default)]
-    pub path: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct PushResult {
-    pub id: String,
-    pub version: u32,
-    pub status: String,
-    #[serde(default)]
-    pub report: Option<Report>,
-    #[serde(default)]
-    pub error: Option<ApiError>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct PushResponse {
-    pub results: Vec<PushResult>,
 }
 
 /// Apply the server's answer to the outbox: acknowledged entries become `Synced` with the
@@ -201,23 +164,22 @@ pub struct PushResponse {
 pub fn apply(entries: &mut [OutboxEntry], response: &PushResponse) -> usize {
     let mut changed = 0;
     for r in &response.results {
-        let Some(e) = entries
-            .iter_mut()
-            .find(|e| e.id == r.id && e.version == r.version)
-        else {
+        let Some(e) = entries.iter_mut().find(|e| {
+            r.id.as_deref() == Some(e.id.as_str()) && r.version == Some(i64::from(e.version))
+        }) else {
             continue;
         };
         let message = || {
-            r.error
-                .as_ref()
+            r.outcome
+                .error()
                 .map(|x| match &x.path {
                     Some(p) if !p.is_empty() => format!("{} ({p})", x.message),
                     _ => x.message.clone(),
                 })
                 .unwrap_or_default()
         };
-        e.state = match (r.status.as_str(), &r.report) {
-            ("created" | "unchanged", Some(report)) => {
+        e.state = match &r.outcome {
+            PushOutcome::Created { report } | PushOutcome::Unchanged { report } => {
                 let rules = rules_of(report);
                 SyncState::Synced {
                     qualified: report.score.qualified,
@@ -226,10 +188,11 @@ pub fn apply(entries: &mut [OutboxEntry], response: &PushResponse) -> usize {
                     rules,
                 }
             }
-            ("conflict", _) => SyncState::Conflict { message: message() },
-            ("forbidden", _) => SyncState::Forbidden { message: message() },
-            ("invalid" | "rejected" | "error", _) => SyncState::Rejected { message: message() },
-            _ => continue,
+            PushOutcome::Conflict { .. } => SyncState::Conflict { message: message() },
+            PushOutcome::Forbidden { .. } => SyncState::Forbidden { message: message() },
+            PushOutcome::Invalid { .. } => SyncState::Rejected { message: message() },
+            // A version gap waits: the push after the missing version stores it.
+            PushOutcome::VersionGap { .. } => continue,
         };
         changed += 1;
     }
@@ -669,7 +632,7 @@ mod tests {
         assert_eq!(v["key"], "a@3");
         let back: OutboxEntry = serde_json::from_value(v).unwrap();
         assert_eq!(back, e);
-        let req = serde_json::to_value(PushRequest::of(&[&e])).unwrap();
+        let req = serde_json::to_value(push_request(&[&e])).unwrap();
         assert_eq!(req["records"][0]["version"], 3);
         assert_eq!(req["records"][0]["document"]["kind"], "prescription");
     }

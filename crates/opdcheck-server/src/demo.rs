@@ -1,6 +1,6 @@
 //! Demo data (`opdcheck-server demo-data`): realistic generated records — several departments
 //! and doctors over the last few months, with the usual share of defects — pushed through the
-//! same path as a real sync (`api::push_batch`: the server's engine checks every record), so a
+//! same path as a real sync (`ingest::push_batch`: the server's engine checks every record), so a
 //! new user's dashboards have something in them.
 //!
 //! The documents come from the workspace's one generator, `opdcheck_synth::demo` (its roster of
@@ -9,6 +9,7 @@
 //! stores nothing new.
 
 use chrono::NaiveDate;
+use opdcheck_api::records::PushOutcome;
 use opdcheck_engine::Engine;
 pub use opdcheck_synth::demo::first_day;
 use opdcheck_synth::demo::{Demo, Templates};
@@ -63,11 +64,12 @@ pub async fn fill(store: &Store, engine: &Engine, opts: &Options) -> Result<Summ
             })
             .collect();
         n += batch.len();
-        for r in crate::api::push_batch(store, engine, &crate::auth::Principal::Open, batch).await?
+        for r in
+            crate::ingest::push_batch(store, engine, &crate::ingest::Pusher::open(), batch).await?
         {
-            match r["status"].as_str() {
-                Some("created") => summary.created += 1,
-                Some("unchanged") => summary.unchanged += 1,
+            match r.outcome {
+                PushOutcome::Created { .. } => summary.created += 1,
+                PushOutcome::Unchanged { .. } => summary.unchanged += 1,
                 _ => summary.other += 1,
             }
         }

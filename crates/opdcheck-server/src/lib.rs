@@ -5,13 +5,15 @@
 //! from `main`, so tests drive it in-process or on a real socket; every failure is an [`Error`],
 //! which answers with a uniform JSON body `{"error": {"code", "message", "path"?}}`.
 
-pub mod api;
 pub mod auth;
 pub mod demo;
+pub mod digest;
 pub mod error;
 pub mod http;
+pub mod ingest;
 pub mod qa;
 pub mod security;
+pub mod stamp;
 pub mod store;
 
 pub use error::Error;

@@ -186,7 +186,7 @@ async fn demo_data(args: &Args, months: u32, records: usize, seed: u64) -> Resul
     let state = AppState::api_only(store.clone());
     state.load_policy().await?;
     let engine = state.engine();
-    store.backfill_derived(&engine).await?;
+    opdcheck_server::ingest::backfill_derived(&store, &engine).await?;
     let opts = opdcheck_server::demo::Options {
         months: months.clamp(1, 120),
         records,
@@ -318,7 +318,7 @@ async fn run(args: Args) -> Result<(), Error> {
     // The policy an admin set is in force after a restart too.
     state.load_policy().await?;
     // Records stored before the QA columns existed get them (once; nothing to do afterwards).
-    let filled = state.store()?.backfill_derived(&state.engine()).await?;
+    let filled = opdcheck_server::ingest::backfill_derived(state.store()?, &state.engine()).await?;
     if filled > 0 {
         tracing::info!(records = filled, "derived sheet columns filled");
     }

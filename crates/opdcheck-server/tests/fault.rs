@@ -263,6 +263,7 @@ async fn pushes_survive_drops_and_kills() {
                 cs.failed_sends += 1;
                 continue;
             };
+            common::conform("POST", "/api/v1/records", status.as_u16(), &v);
             let results = v["results"].as_array().cloned().unwrap_or_default();
             let (mut created, mut unchanged, mut conflicts) = (0, 0, 0);
             for r in &results {

@@ -68,6 +68,7 @@ async fn push(http: &reqwest::Client, url: &str, token: &str, body: Vec<u8>) {
         .unwrap();
     let status = res.status();
     let v: Value = res.json().await.unwrap();
+    common::conform("POST", "/api/v1/records", status.as_u16(), &v);
     assert!(status.is_success(), "{status}: {v}");
     let created = v["results"]
         .as_array()

@@ -1157,7 +1157,7 @@ async fn sheet_over_a_million_records_sqlite() {
             }
             Template {
                 kind: doc.kind().as_str().to_owned(),
-                body: opdcheck_server::api::canonical(&v),
+                body: opdcheck_server::ingest::canonical(&v),
                 report: serde_json::to_string(&report).unwrap(),
                 qualified: report.score.qualified,
                 deduction: report.score.deduction,

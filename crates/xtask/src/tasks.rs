@@ -96,7 +96,7 @@ pub fn test() -> Result {
     step("native tests", cargo().args(["test", "--workspace"]))?;
     let schemathesis = ensure_schemathesis()?;
     step(
-        "property-based API test (schemathesis against openapi.json)",
+        "property-based API test (schemathesis against the generated OpenAPI document)",
         cargo()
             .args([
                 "test",

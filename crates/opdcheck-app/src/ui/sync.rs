@@ -10,7 +10,7 @@ use opdcheck_engine::{Lang, Report};
 
 use crate::api::{self, CallError, RecordPage, Session};
 use crate::outbox;
-use crate::sync::{self as logic, BATCH, OutboxEntry, PushRequest, SyncState};
+use crate::sync::{self as logic, BATCH, OutboxEntry, SyncState};
 use crate::ui::common::kind_title;
 use crate::ui::{lang, tr, trs};
 
@@ -213,7 +213,7 @@ impl SyncCtx {
             }
             self.status.set(Status::Pushing);
             let refs: Vec<&OutboxEntry> = batch.iter().collect();
-            match api::push(&token, &PushRequest::of(&refs)).await {
+            match api::push(&token, &logic::push_request(&refs)).await {
                 Ok(resp) => {
                     self.failures.set_value(0);
                     let mut all = self.entries.get_untracked();

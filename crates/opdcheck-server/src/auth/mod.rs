@@ -24,7 +24,6 @@ pub mod session;
 pub mod users;
 
 use axum::http::StatusCode;
-use sha2::{Digest, Sha256};
 
 use crate::error::Error;
 
@@ -88,26 +87,5 @@ pub(crate) fn random_hex(bytes: usize) -> String {
     buf.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Now, as stored: see [`stamp`].
-pub(crate) fn now() -> String {
-    stamp(chrono::Utc::now())
-}
-
-/// Tokens and keys are stored only as this.
-pub(crate) fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// Stored timestamps: fixed-width UTC text, so they compare as text too (on both databases).
-pub(crate) fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
-}
-
-pub(crate) fn parse_stamp(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-    chrono::DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| t.with_timezone(&chrono::Utc))
-}
+pub(crate) use crate::digest::sha256_hex;
+pub(crate) use crate::stamp::{now, parse_stamp, stamp};

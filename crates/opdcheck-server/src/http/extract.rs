@@ -1,12 +1,14 @@
-//! `Body<T>`: a JSON request body deserialised into a wire type, with the error located.
+//! `Body<T>`: a JSON request body deserialised into a wire type, with the error located; and
+//! `Query<T>`: the query string into a wire type, a bad one a JSON 400 `bad_parameter`.
 //!
 //! Over the size limit: 413 `payload_too_large`. Not JSON: 400 `malformed_json` (path `""`).
 //! JSON of the wrong shape: 400 `bad_body` with the path of the offending field
 //! (`records[3].version`), which `serde_path_to_error` tracks while deserialising.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::error::Error;
@@ -65,6 +67,29 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
         let bytes = bytes(req, state).await?;
         parse(&bytes).map(Body)
+    }
+}
+
+/// A typed query string. Its wire types take every parameter as text, so that the handler's
+/// logic names a bad value; what fails here (a repeated parameter) is a 400 `bad_parameter`.
+#[derive(Debug, Clone)]
+pub struct Query<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Query(q.0))
+            .map_err(|r| {
+                Error::api(
+                    StatusCode::BAD_REQUEST,
+                    "bad_parameter",
+                    r.body_text(),
+                    None,
+                )
+            })
     }
 }
 

@@ -1,5 +1,6 @@
-//! The HTTP layer's shared pieces: the typed JSON body extractor and the OpenAPI router that
-//! every endpoint module adds its annotated handlers to.
+//! The HTTP layer: the app and its layers, the typed extractors, the OpenAPI router that every
+//! endpoint module adds its annotated handlers to, and the thin handlers of records, check,
+//! rules, policy and stats.
 //!
 //! Handlers are thin: they extract, call the logic (ingest, QA, accounts), and return a wire type
 //! of `opdcheck-api`. The OpenAPI document served at `/api/v1/openapi.json` is generated from the
@@ -7,10 +8,17 @@
 
 pub mod accounts;
 pub mod app;
+mod check;
 pub mod extract;
 pub mod openapi;
+mod params;
+mod policy;
 pub mod principal;
 pub mod qa;
+mod records;
+mod rules;
+pub mod state;
+mod stats;
 
-pub use app::AppState;
 pub use extract::Body;
+pub use state::AppState;

@@ -2,11 +2,16 @@
 //! [`OpenApiRouter`] of `#[utoipa::path]`-annotated handlers (`routes!`), and the document served
 //! at `/api/v1/openapi.json` is what they describe.
 
+use std::sync::OnceLock;
+
 use axum::Router;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::IntoResponse;
 use axum::routing::MethodRouter;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::http::AppState;
 
@@ -35,6 +40,8 @@ impl utoipa::Modify for BearerAuth {
 }
 
 /// Routes not yet annotated (being converted): served, but absent from the generated document.
+/// The test that every served route is documented probes the document's routes; it becomes a
+/// strict comparison once this function has no caller left and is removed.
 pub fn unannotated(routes: Vec<(&'static str, MethodRouter<AppState>)>) -> OpenApiRouter<AppState> {
     routes
         .into_iter()
@@ -44,7 +51,12 @@ pub fn unannotated(routes: Vec<(&'static str, MethodRouter<AppState>)>) -> OpenA
 /// Every `/api/v1` route with its description.
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .merge(crate::api::router())
+        .routes(routes!(openapi))
+        .merge(crate::http::records::router())
+        .merge(crate::http::check::router())
+        .merge(crate::http::rules::router())
+        .merge(crate::http::policy::router())
+        .merge(crate::http::stats::router())
         .merge(crate::http::accounts::router())
         .merge(crate::http::qa::router())
 }
@@ -60,4 +72,19 @@ pub fn document_json() -> String {
         .1
         .to_pretty_json()
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+/// This document (OpenAPI 3.1), generated from the server's annotated handlers. Public.
+#[utoipa::path(
+    get,
+    path = "/api/v1/openapi.json",
+    tag = "meta",
+    responses((status = 200, description = "The OpenAPI document", content_type = "application/json", body = Object))
+)]
+async fn openapi() -> impl IntoResponse {
+    static DOCUMENT: OnceLock<String> = OnceLock::new();
+    (
+        [(CONTENT_TYPE, "application/json")],
+        DOCUMENT.get_or_init(document_json).as_str(),
+    )
 }

@@ -40,13 +40,7 @@ pub(crate) fn not_found(message: impl Into<String>, path: impl Into<String>) -> 
     )
 }
 
-/// The time stamps the QA tables store: fixed width, UTC, so they sort and compare as text on
-/// both databases. (A copy of `api::now`, which is being moved to `ingest`.)
-pub(crate) fn now() -> String {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
-        .to_string()
-}
+pub(crate) use crate::stamp::now;
 
 /// A JSON text column (lists, maps) read back; a broken one reads as the default.
 pub(crate) fn from_text<T: serde::de::DeserializeOwned + Default>(text: &str) -> T {

@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 
-use opdcheck_engine::Engine;
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::error::Error;
@@ -498,52 +497,46 @@ impl Store {
         })
     }
 
-    /// Rows stored before migration 0004 have no derived columns (`missed` is NULL): compute
-    /// them from the stored body and report with `engine`, 500 at a time. Returns how many.
-    pub async fn backfill_derived(&self, engine: &Engine) -> Result<u64, Error> {
-        let mut done = 0u64;
-        loop {
-            let rows: Vec<(String, i64, String, String)> = on_pool!(self, pool => {
-                let rows = sqlx::query(
-                    "SELECT id, version, body, report FROM records WHERE missed IS NULL ORDER BY id, version LIMIT 500",
-                )
-                .fetch_all(pool)
-                .await?;
-                rows.iter()
-                    .map(|r| Ok((r.try_get("id")?, r.try_get("version")?, r.try_get("body")?, r.try_get("report")?)))
-                    .collect::<Result<Vec<_>, Error>>()?
-            });
-            if rows.is_empty() {
-                return Ok(done);
+    /// Up to `limit` rows stored before migration 0004, which have no derived columns (`missed`
+    /// is NULL): (id, version, body, report). `ingest::backfill_derived` computes and sets them.
+    pub async fn rows_without_derived(
+        &self,
+        limit: i64,
+    ) -> Result<Vec<(String, i64, String, String)>, Error> {
+        Ok(on_pool!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT id, version, body, report FROM records WHERE missed IS NULL ORDER BY id, version LIMIT $1",
+            )
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|r| Ok((r.try_get("id")?, r.try_get("version")?, r.try_get("body")?, r.try_get("report")?)))
+                .collect::<Result<Vec<_>, Error>>()?
+        }))
+    }
+
+    /// Set one row's derived columns and its rules' hit counts.
+    pub async fn set_derived(
+        &self,
+        id: &str,
+        version: i64,
+        abx: bool,
+        missed: i64,
+        hits: &HashMap<String, i64>,
+    ) -> Result<(), Error> {
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE records SET abx = $3, missed = $4 WHERE id = $1 AND version = $2")
+                .bind(id).bind(version).bind(abx).bind(missed)
+                .execute(&mut *tx).await?;
+            for (rule, n) in hits {
+                sqlx::query("UPDATE record_rules SET hits = $4 WHERE id = $1 AND version = $2 AND rule = $3")
+                    .bind(id).bind(version).bind(rule).bind(*n)
+                    .execute(&mut *tx).await?;
             }
-            for (id, version, body, report) in rows {
-                let doc = opdcheck_engine::parse_document(&body).ok();
-                let report: Option<opdcheck_engine::Report> = serde_json::from_str(&report).ok();
-                let (abx, missed, hits) = match (&doc, &report) {
-                    (Some(doc), Some(report)) => {
-                        let (abx, missed) = crate::api::derived(engine, doc, report);
-                        let mut hits: HashMap<String, i64> = HashMap::new();
-                        for f in report.all_findings() {
-                            *hits.entry(f.rule.clone()).or_default() += 1;
-                        }
-                        (abx, missed, hits)
-                    }
-                    _ => (false, 0, HashMap::new()),
-                };
-                on_pool!(self, pool => {
-                    let mut tx = pool.begin().await?;
-                    sqlx::query("UPDATE records SET abx = $3, missed = $4 WHERE id = $1 AND version = $2")
-                        .bind(&id).bind(version).bind(abx).bind(missed)
-                        .execute(&mut *tx).await?;
-                    for (rule, n) in &hits {
-                        sqlx::query("UPDATE record_rules SET hits = $4 WHERE id = $1 AND version = $2 AND rule = $3")
-                            .bind(&id).bind(version).bind(rule).bind(*n)
-                            .execute(&mut *tx).await?;
-                    }
-                    tx.commit().await?;
-                });
-                done += 1;
-            }
-        }
+            tx.commit().await?;
+        });
+        Ok(())
     }
 }

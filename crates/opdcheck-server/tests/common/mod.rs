@@ -405,3 +405,77 @@ pub async fn admin_token(base: &str) -> String {
     let v: serde_json::Value = res.json().await.unwrap();
     v["token"].as_str().unwrap().to_owned()
 }
+
+/// The generated OpenAPI document (what `/api/v1/openapi.json` serves).
+pub fn openapi() -> &'static serde_json::Value {
+    static DOC: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| {
+        serde_json::from_str(&opdcheck_server::http::openapi::document_json())
+            .expect("the generated document is JSON")
+    })
+}
+
+/// The document's path template that `path` (no query) matches: `{name}` matches one segment.
+pub fn path_template(path: &str) -> Option<&'static str> {
+    let path = path.split('?').next().unwrap_or(path);
+    let segments: Vec<&str> = path.split('/').collect();
+    let paths = openapi()["paths"].as_object()?;
+    // A literal segment beats a parameter (`/qa/samples/draw` before `/qa/samples/{id}`).
+    paths
+        .keys()
+        .filter(|t| {
+            let ts: Vec<&str> = t.split('/').collect();
+            ts.len() == segments.len()
+                && ts.iter().zip(&segments).all(|(t, s)| {
+                    t == s || (t.starts_with('{') && t.ends_with('}') && !s.is_empty())
+                })
+        })
+        .min_by_key(|t| t.matches('{').count())
+        .map(String::as_str)
+}
+
+/// Check a JSON response against the generated document: the schema documented for (path
+/// template, method, status) must accept `body`, and an answer the document does not describe
+/// fails. A 405 for a method the path does not have is the router's, not an operation's.
+///
+/// Paths not in the document are not checked: the QA and accounts routes are still served
+/// unannotated (`http::openapi::unannotated`); once every route is annotated, an unknown path
+/// fails here too.
+pub fn conform(method: &str, path: &str, status: u16, body: &serde_json::Value) {
+    let Some(template) = path_template(path) else {
+        return;
+    };
+    let doc = openapi();
+    let method = method.to_ascii_lowercase();
+    let Some(op) = doc["paths"][template].get(&method) else {
+        assert_eq!(
+            status, 405,
+            "{method} {path}: {status} from an operation the document does not have: {body}"
+        );
+        return;
+    };
+    let Some(response) = op["responses"].get(status.to_string()) else {
+        panic!("{method} {template}: status {status} is not documented; body {body}");
+    };
+    let Some(schema) = response["content"]["application/json"].get("schema") else {
+        panic!("{method} {template} {status}: no JSON body documented; body {body}");
+    };
+    // The schema with the document's components beside it, so `#/components/schemas/…` resolves.
+    let mut full = schema.clone();
+    if let Some(obj) = full.as_object_mut() {
+        obj.insert("components".into(), doc["components"].clone());
+    } else {
+        full = serde_json::json!({ "allOf": [schema], "components": doc["components"] });
+    }
+    let validator = jsonschema::draft202012::new(&full)
+        .unwrap_or_else(|e| panic!("{method} {template} {status}: bad schema: {e}"));
+    let errors: Vec<String> = validator
+        .iter_errors(body)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{method} {template} {status}: the body does not match the document:\n{}\nbody: {body}",
+        errors.join("\n")
+    );
+}

@@ -1,0 +1,226 @@
+//! [`AppState`]: what every handler may use (the store, the engine in force, the sign-in and
+//! HTTP settings). Cheap to clone.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::HeaderValue;
+use opdcheck_engine::Engine;
+
+use crate::error::Error;
+use crate::store::Store;
+use crate::{auth, security};
+
+use super::app::REQUEST_TIMEOUT;
+
+/// What every handler may use. Cheap to clone (one `Arc`).
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub(super) inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+pub(super) struct Inner {
+    pub(super) dist: Option<PathBuf>,
+    pub(super) store: Option<Store>,
+    /// The engine checks run with: the embedded default policy, or the override an admin set
+    /// (`PUT /api/v1/policy`), swapped in whole.
+    pub(super) engine: std::sync::RwLock<Arc<Engine>>,
+    /// Off: every API call is allowed (an API embedded behind another gate, and tests of the
+    /// records API itself). `main` always turns it on.
+    pub(super) auth: bool,
+    pub(super) login_limiter: auth::LoginLimiter,
+    pub(super) cors_origins: Vec<HeaderValue>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
+    pub(super) trusted_proxies: Vec<std::net::IpAddr>,
+    /// A session unused this long ends (`--idle-timeout-minutes`; tests use seconds).
+    pub(super) idle_timeout: Duration,
+    /// `--demo`: the demo portal (`/portal/`) is served; otherwise it is a 404.
+    pub(super) demo: bool,
+    pub(super) http: HttpOptions,
+}
+
+/// Per-app HTTP settings the layers in [`app`] read.
+#[derive(Clone, Debug)]
+pub(super) struct HttpOptions {
+    pub(super) request_timeout: Duration,
+    /// CSP `frame-ancestors` sources: who may frame the app (a portal embedding it).
+    pub(super) frame_ancestors: String,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions {
+            request_timeout: REQUEST_TIMEOUT,
+            frame_ancestors: "'self'".to_owned(),
+        }
+    }
+}
+
+impl AppState {
+    /// State serving the built app from `dist`; fails (instead of serving 404s later) when the
+    /// directory or its index.html is missing. Add storage with [`AppState::with_store`].
+    pub fn new(dist: impl Into<PathBuf>) -> Result<Self, Error> {
+        let dist = dist.into();
+        if !dist.is_dir() {
+            return Err(Error::DistMissing(dist));
+        }
+        if !dist.join("index.html").is_file() {
+            return Err(Error::IndexMissing(dist));
+        }
+        Ok(AppState {
+            inner: Arc::new(Inner {
+                dist: Some(dist),
+                store: None,
+                engine: std::sync::RwLock::new(Arc::new(Engine::default_engine().clone())),
+                auth: false,
+                login_limiter: Default::default(),
+                cors_origins: Vec::new(),
+                trusted_proxies: Vec::new(),
+                idle_timeout: auth::DEFAULT_IDLE_TIMEOUT,
+                demo: false,
+                http: HttpOptions::default(),
+            }),
+        })
+    }
+
+    /// The API alone, without the web app (integration servers, tests).
+    pub fn api_only(store: Store) -> Self {
+        AppState {
+            inner: Arc::new(Inner {
+                dist: None,
+                store: Some(store),
+                engine: std::sync::RwLock::new(Arc::new(Engine::default_engine().clone())),
+                auth: false,
+                login_limiter: Default::default(),
+                cors_origins: Vec::new(),
+                trusted_proxies: Vec::new(),
+                idle_timeout: auth::DEFAULT_IDLE_TIMEOUT,
+                demo: false,
+                http: HttpOptions::default(),
+            }),
+        }
+    }
+
+    fn rebuild(&self, f: impl FnOnce(&mut Inner)) -> Self {
+        let mut inner = Inner {
+            dist: self.inner.dist.clone(),
+            store: self.inner.store.clone(),
+            engine: std::sync::RwLock::new(self.engine()),
+            auth: self.inner.auth,
+            login_limiter: Default::default(),
+            cors_origins: self.inner.cors_origins.clone(),
+            trusted_proxies: self.inner.trusted_proxies.clone(),
+            idle_timeout: self.inner.idle_timeout,
+            demo: self.inner.demo,
+            http: self.inner.http.clone(),
+        };
+        f(&mut inner);
+        AppState {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// The same state with `store` behind the API.
+    pub fn with_store(self, store: Store) -> Self {
+        self.rebuild(|i| i.store = Some(store))
+    }
+
+    /// The same state with sign-in and roles enforced (see [`auth`]).
+    pub fn with_auth(self) -> Self {
+        self.rebuild(|i| i.auth = true)
+    }
+
+    /// Browser origins (other than the server's own) allowed to call the API.
+    pub fn with_cors_origins(self, origins: Vec<HeaderValue>) -> Self {
+        self.rebuild(|i| i.cors_origins = origins)
+    }
+
+    /// The reverse proxies in front of this server: for a request from one of them, the sign-in
+    /// limiter and the audit trail take the client's address from `X-Forwarded-For`.
+    pub fn with_trusted_proxies(self, proxies: Vec<std::net::IpAddr>) -> Self {
+        self.rebuild(|i| i.trusted_proxies = proxies)
+    }
+
+    pub fn trusted_proxies(&self) -> &[std::net::IpAddr] {
+        &self.inner.trusted_proxies
+    }
+
+    /// The same state with sessions ending after `idle` without use.
+    pub fn with_idle_timeout(self, idle: Duration) -> Self {
+        self.rebuild(|i| i.idle_timeout = idle)
+    }
+
+    /// The same state serving the demo portal (`--demo`).
+    pub fn with_demo(self, demo: bool) -> Self {
+        self.rebuild(|i| i.demo = demo)
+    }
+
+    pub fn idle_timeout(&self) -> Duration {
+        self.inner.idle_timeout
+    }
+
+    /// How long a request may take before its 408 (default [`REQUEST_TIMEOUT`]).
+    pub fn with_request_timeout(self, timeout: Duration) -> Self {
+        self.rebuild(|i| i.http.request_timeout = timeout)
+    }
+
+    /// The CSP `frame-ancestors` sources (default `'self'`): the origins of portals that frame
+    /// the app, e.g. `'self' https://his.example.org`. Checked by [`security::frame_ancestors`].
+    pub fn with_frame_ancestors(self, sources: &str) -> Result<Self, Error> {
+        let sources = security::frame_ancestors(sources)?;
+        Ok(self.rebuild(|i| i.http.frame_ancestors = sources))
+    }
+
+    pub fn auth_enabled(&self) -> bool {
+        self.inner.auth
+    }
+
+    pub(crate) fn login_limiter(&self) -> &auth::LoginLimiter {
+        &self.inner.login_limiter
+    }
+
+    pub fn dist(&self) -> Option<&Path> {
+        self.inner.dist.as_deref()
+    }
+
+    pub fn store(&self) -> Result<&Store, Error> {
+        self.inner.store.as_ref().ok_or(Error::NoStore)
+    }
+
+    /// The engine in force (a cheap handle: checks in flight keep the one they started with).
+    pub fn engine(&self) -> Arc<Engine> {
+        self.inner
+            .engine
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Put a new engine in force (a policy an admin set).
+    pub fn set_engine(&self, engine: Engine) {
+        *self
+            .inner
+            .engine
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(engine);
+    }
+
+    /// Load the policy override stored in the database, if an admin set one: called at start, so
+    /// a restarted server checks with the policy in force.
+    pub async fn load_policy(&self) -> Result<(), Error> {
+        let Some(store) = self.inner.store.as_ref() else {
+            return Ok(());
+        };
+        if let Some((version, text)) = store.latest_policy().await? {
+            let engine = Engine::with_policy_override(&text).map_err(|e| {
+                Error::Config(format!(
+                    "stored policy version {version} no longer reads: {e}"
+                ))
+            })?;
+            self.set_engine(engine);
+        }
+        Ok(())
+    }
+}
