@@ -147,6 +147,7 @@ async fn call_with(
     who: As<'_>,
     body: Option<&Value>,
 ) -> (StatusCode, Value) {
+    let method_name = method.to_string();
     let mut req = http.request(method, format!("{base}{path}"));
     match who {
         As::Nobody => {}
@@ -158,11 +159,14 @@ async fn call_with(
     }
     let res = req.send().await.unwrap();
     let status = res.status();
+    let url_path = res.url().path().to_owned();
     let text = res.text().await.unwrap();
     if text.is_empty() {
         return (status, Value::Null);
     }
     let v = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {status} {text}"));
+    // Every JSON answer is what the OpenAPI document says it is.
+    common::conform(method_name.as_str(), &url_path, status.as_u16(), &v);
     (status, v)
 }
 

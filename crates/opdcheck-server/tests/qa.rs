@@ -110,6 +110,7 @@ impl Server {
         auth: Option<(&str, &str)>,
         body: Option<&Value>,
     ) -> (StatusCode, Value) {
+        let method_name = method.to_string();
         let mut req = self.http.request(method, format!("{}{path}", self.base));
         if let Some((k, v)) = auth {
             req = req.header(k, v);
@@ -119,8 +120,16 @@ impl Server {
         }
         let res = req.send().await.unwrap();
         let status = res.status();
+        let url_path = res.url().path().to_owned();
         let text = res.text().await.unwrap();
-        let v = serde_json::from_str(&text).unwrap_or_else(|_| json!({"text": text}));
+        let v = match serde_json::from_str(&text) {
+            // Every JSON answer is what the OpenAPI document says it is.
+            Ok(v) => {
+                common::conform(method_name.as_str(), &url_path, status.as_u16(), &v);
+                v
+            }
+            Err(_) => json!({"text": text}),
+        };
         (status, v)
     }
 
