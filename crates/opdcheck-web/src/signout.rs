@@ -137,11 +137,16 @@ pub struct SignOutPlan {
 }
 
 pub fn sign_out_plan(rows: Vec<Row>) -> SignOutPlan {
+    /// Only the state is read (the app's module carries no more deserialising than that).
+    #[derive(Deserialize)]
+    struct State {
+        state: String,
+    }
     let mut p = SignOutPlan::default();
     for r in rows {
-        match Unsynced::of_row(&r) {
-            Ok(None) => p.remove.push(r.key),
-            Ok(Some(_)) | Err(_) => p.keep.push(r),
+        match serde_json::from_str::<State>(&r.json) {
+            Ok(s) if Waiting::of_state(&s.state).is_none() => p.remove.push(r.key),
+            _ => p.keep.push(r),
         }
     }
     p
