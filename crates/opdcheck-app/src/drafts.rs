@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use crate::ids::new_id;
 use crate::signing::Signable;
 
-pub const STORAGE_KEY: &str = "opdcheck.drafts.v1";
+/// Where the drafts are kept (signing out, from the app or the QA workspace, deletes them).
+pub const STORAGE_KEY: &str = opdcheck_web::session::DRAFTS_KEY;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]

@@ -321,50 +321,12 @@ pub fn explain(state: &SyncState, lang: Lang) -> Option<&'static str> {
     })
 }
 
-/// What signing out does to the outbox: acknowledged (synced) entries go, every other one stays
-/// (pending ones are pushed at the next sign-in; those waiting for a new id wait for it).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct SignOutPlan {
-    /// Keys of the synced entries, deleted.
-    pub remove: Vec<String>,
-    /// Keys of the entries kept.
-    pub keep: Vec<String>,
-}
-
-pub fn sign_out_plan(entries: &[OutboxEntry]) -> SignOutPlan {
-    let mut p = SignOutPlan::default();
-    for e in entries {
-        if e.state.is_synced() {
-            p.remove.push(e.key.clone());
-        } else {
-            p.keep.push(e.key.clone());
-        }
-    }
-    p
-}
-
 /// The documents the server does not hold (kept on this device), oldest first: what the
 /// sign-out confirmation names.
 pub fn unsynced(entries: &[OutboxEntry]) -> Vec<&OutboxEntry> {
     let mut u: Vec<&OutboxEntry> = entries.iter().filter(|e| !e.state.is_synced()).collect();
     u.sort_by(|a, b| a.queued_at.cmp(&b.queued_at).then(a.key.cmp(&b.key)));
     u
-}
-
-/// The sign-out confirmation: what stays on this device and what goes.
-pub fn sign_out_question(unsynced: usize, lang: Lang) -> String {
-    match (lang, unsynced) {
-        (Lang::Zh, 0) => "所有已签名的文书都已同步到服务器。退出后，本机的草稿和已同步文书的本机副本将被清除。".into(),
-        (Lang::Zh, n) => format!(
-            "本机还有 {n} 份已签名的文书尚未同步到服务器，退出后仍保留在本机，不会丢失，下次登录后自动同步。\
-             本机的草稿和已同步文书的本机副本将被清除。"
-        ),
-        (Lang::En, 0) => "Every signed document is on the server. Signing out clears this device's drafts and its copies of the synced documents.".into(),
-        (Lang::En, 1) => "1 signed document is not yet synced to the server. It stays on this device after you sign out, is not lost, and is synced at the next sign-in. This device's drafts and its copies of the synced documents are cleared.".into(),
-        (Lang::En, n) => format!(
-            "{n} signed documents are not yet synced to the server. They stay on this device after you sign out, are not lost, and are synced at the next sign-in. This device's drafts and its copies of the synced documents are cleared."
-        ),
-    }
 }
 
 #[cfg(test)]
@@ -603,7 +565,7 @@ mod tests {
     }
 
     #[test]
-    fn signing_out_clears_synced_entries_and_keeps_the_rest() {
+    fn the_unsynced_are_the_entries_the_server_does_not_hold() {
         let mut es = vec![
             entry("a", 1, "1"),
             entry("b", 1, "2"),
@@ -611,17 +573,8 @@ mod tests {
             entry("d", 1, "4"),
         ];
         answer_with_conflict_and_forbidden(&mut es);
-        let plan = sign_out_plan(&es);
-        assert_eq!(plan.remove, ["a@1"]);
-        assert_eq!(plan.keep, ["b@1", "c@1", "d@1"]);
         let names: Vec<&str> = unsynced(&es).iter().map(|e| e.id.as_str()).collect();
         assert_eq!(names, ["b", "c", "d"]);
-        let q = sign_out_question(1, Lang::Zh);
-        assert!(q.contains("1 份") && q.contains("仍保留在本机"), "{q}");
-        assert!(sign_out_question(3, Lang::En).starts_with("3 signed documents"));
-        assert!(sign_out_question(1, Lang::En).starts_with("1 signed document is"));
-        assert!(!sign_out_question(0, Lang::Zh).contains("尚未同步"));
-        assert_eq!(sign_out_plan(&[]), SignOutPlan::default());
     }
 
     #[test]

@@ -4,11 +4,13 @@
 //! hospital's targets with trends and the rules that fire most, seeded stratified samples of the
 //! synced records, and the review pane (confirm or dismiss each automatic finding, the manual
 //! checklist's deductions). A page of its own at `/qa/` (its own wasm module, built by Trunk from
-//! `www/qa/index.html`), sharing the app's sign-in, API client and labels; everything it shows
-//! comes from the API, which enforces the roles.
+//! `www/qa/index.html`), sharing the app's sign-in, API client and labels (`opdcheck-web`);
+//! everything it shows comes from the API, which enforces the roles.
 //!
-//! [`model`] is the logic (tested natively); [`ui`] binds it to the page; [`shell`] is the frame.
+//! [`model`] is the logic (tested natively); [`ui`] binds it to the page; [`auth`] is who is
+//! signed in; [`shell`] is the frame.
 
+pub mod auth;
 pub mod model;
 pub mod shell;
 pub mod ui;

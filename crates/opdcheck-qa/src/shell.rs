@@ -1,87 +1,17 @@
 //! The frame of the QA workspace: top bar, language, the sign-in it shares with the app.
 
-use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use opdcheck_app::api::Session;
-use opdcheck_app::sync::{OutboxEntry, unsynced};
-use opdcheck_app::ui::shell::Brand;
-use opdcheck_app::ui::sync::{
-    LoginForm, SESSION_KEY, SessionEnded, SignOutConfirm, sign_out_device,
-};
-use opdcheck_app::ui::{provide_lang, tr};
-use opdcheck_engine::Lang;
+use opdcheck_web::api::Session;
+use opdcheck_web::labels::{provide_lang, tr};
+use opdcheck_web::ui::{Brand, LangSwitch, LoginForm, SessionEnded, SignOutConfirm};
 
+use crate::auth::Auth;
 use crate::ui::QaPage;
-
-/// Who is signed in. The same session as the app's (one per browser), without the app's outbox
-/// agent: the workspace never pushes documents, but signing out here signs the browser out, so
-/// it keeps the app's unsynced documents as the app does.
-#[derive(Clone, Copy)]
-pub struct Auth {
-    pub session: RwSignal<Option<Session>>,
-    /// The server ended the session (401): the sign-in form says so.
-    pub expired: RwSignal<bool>,
-    /// The sign-out confirmation is open.
-    confirm: RwSignal<bool>,
-    /// The app's documents on this browser the server does not hold, named in the confirmation.
-    unsynced: RwSignal<Vec<OutboxEntry>>,
-}
-
-impl Auth {
-    pub fn token(self) -> Option<String> {
-        self.session
-            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
-    }
-
-    pub fn sign_in(self, session: Session) {
-        let _ = LocalStorage::set(SESSION_KEY, &session);
-        self.session.set(Some(session));
-        self.expired.set(false);
-    }
-
-    /// The server answered 401 (expired, idle too long, revoked): back to the sign-in form.
-    pub fn expire(self) {
-        LocalStorage::delete(SESSION_KEY);
-        self.session.set(None);
-        self.expired.set(true);
-    }
-
-    /// 「退出登录」: first say what stays on this browser (the app's outbox, read now).
-    pub fn ask_sign_out(self) {
-        spawn_local(async move {
-            let all = opdcheck_app::outbox::all().await.unwrap_or_else(|e| {
-                leptos::logging::warn!("outbox: {e}");
-                Vec::new()
-            });
-            self.unsynced
-                .set(unsynced(&all).into_iter().cloned().collect());
-            self.confirm.set(true);
-        });
-    }
-
-    /// Confirmed: the same sign-out as the app's.
-    fn sign_out(self) {
-        let token = self.token();
-        self.session.set(None);
-        self.expired.set(false);
-        spawn_local(async move {
-            if let Err(e) = sign_out_device(token).await {
-                leptos::logging::error!("sign out: {e}");
-            }
-        });
-    }
-}
 
 #[component]
 pub fn QaApp() -> impl IntoView {
-    let lang = provide_lang();
-    let auth = Auth {
-        session: RwSignal::new(LocalStorage::get::<Session>(SESSION_KEY).ok()),
-        expired: RwSignal::new(false),
-        confirm: RwSignal::new(false),
-        unsynced: RwSignal::new(Vec::new()),
-    };
+    provide_lang();
+    let auth = Auth::load();
     view! {
         <header class="topbar no-print">
             <Brand href="/" />
@@ -94,10 +24,7 @@ pub fn QaApp() -> impl IntoView {
                     <span class="who">{s.user.username.clone()}</span>
                     <button type="button" class="small" id="qa-sign-out" on:click=move |_| auth.ask_sign_out()>{tr("退出登录", "Sign out")}</button>
                 })}
-                <button type="button" class="small lang" on:click=move |_| lang.update(|l| *l = if *l == Lang::Zh { Lang::En } else { Lang::Zh })
-                    aria-label=tr("Switch to English", "切换到中文")>
-                    {tr("EN", "中文")}
-                </button>
+                <LangSwitch />
             </div>
         </header>
         <main id="main">

@@ -5,17 +5,18 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use opdcheck_engine::{Lang, Severity};
+use opdcheck_engine::{Engine, Lang, Severity};
 use serde_json::Value;
 
+use crate::auth::Auth;
 use crate::model::{
     self as qa, Decision, ReviewBundle, ReviewDraft, ReviewResponse, RuleRates, Sample, SampleForm,
     SampleList, SampleResponse, SampleSummary, ScoreSheet, Trend, chart_frame, chart_runs, chart_x,
     chart_y, percent,
 };
-use crate::shell::Auth;
-use opdcheck_app::api::{self, CallError};
-use opdcheck_app::ui::{engine, lang, now_stamp, tr, trs};
+use opdcheck_web::api::{self, CallError};
+use opdcheck_web::clock::now_stamp;
+use opdcheck_web::labels::{lang, tr, trs};
 
 /// The policy the server checks with, once read (else the embedded default is used).
 #[derive(Clone, Copy)]
@@ -350,7 +351,7 @@ fn SheetBody(sheet: ScoreSheet) -> impl IntoView {
 #[component]
 fn TrendChart(trend: Trend) -> impl IntoView {
     let (left, right, top, bottom) = chart_frame();
-    let thresholds = &engine().policy.thresholds;
+    let thresholds = &Engine::default_engine().policy.thresholds;
     let rx: Vec<Option<f64>> = trend
         .months
         .iter()
@@ -798,7 +799,7 @@ fn ReviewPanel(
                         let policy = use_context::<ServerPolicy>().map(|p| p.0);
                         Memo::new(move |_| {
                             let server = policy.and_then(|p| p.get());
-                            let policy = server.as_deref().unwrap_or(&engine().policy);
+                            let policy = server.as_deref().unwrap_or(&Engine::default_engine().policy);
                             draft.with(|d| d.total(policy, &record))
                         })
                     };

@@ -122,6 +122,8 @@ pub fn test() -> Result {
             "opdcheck-app",
             "-p",
             "opdcheck-qa",
+            "-p",
+            "opdcheck-web",
             "--target",
             "wasm32-unknown-unknown",
         ]),

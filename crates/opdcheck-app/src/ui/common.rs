@@ -18,16 +18,9 @@ use crate::ui::field::{
 use crate::ui::summary::{ScoreBadge, SummaryPanel};
 use crate::ui::{engine, lang, now_minutes};
 
-/// A document kind's title.
-pub fn kind_title(kind: DocKind) -> Label {
-    match kind {
-        DocKind::Prescription => ("处方", "Prescription"),
-        DocKind::OutpatientRecord => ("门诊病历", "Outpatient record"),
-        DocKind::ExamRequest => ("检查/检验申请单", "Examination request"),
-        DocKind::InfectiousReport => ("传染病报告卡", "Infectious disease report card"),
-        DocKind::Visit => ("就诊（全部文书）", "Visit (all documents)"),
-    }
-}
+/// A document kind's title (the web pages' shared label: the sign-out confirmation names
+/// documents by it too).
+pub use opdcheck_web::labels::kind_title;
 
 /// The frame of one document's form: header with score and the sign button, the fields, and
 /// the summary panel beside them. Provides the [`FormCtx`] its fields use.

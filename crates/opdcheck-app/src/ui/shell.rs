@@ -18,6 +18,7 @@ use crate::ui::request::RequestPage;
 use crate::ui::sync::{LoginPage, RecordsPage, SyncCtx, SyncStatus};
 use crate::ui::visit::VisitPage;
 use crate::ui::{engine, now_minutes, provide_lang};
+use opdcheck_web::ui::{Brand, LangSwitch};
 
 /// How long after the last change the drafts are written to storage.
 pub const SAVE_DELAY: std::time::Duration = std::time::Duration::from_millis(250);
@@ -287,10 +288,7 @@ pub fn App() -> impl IntoView {
                 <button type="button" class="small" on:click=new_doc hidden=move || !page.get().has_form()>
                     {tr("新建", "New")}
                 </button>
-                <button type="button" class="small lang" on:click=move |_| lang.update(|l| *l = if *l == Lang::Zh { Lang::En } else { Lang::Zh })
-                    aria-label=tr("Switch to English", "切换到中文")>
-                    {tr("EN", "中文")}
-                </button>
+                <LangSwitch />
             </div>
         </header>
         <main id="main">
@@ -313,18 +311,6 @@ pub fn App() -> impl IntoView {
             <span>{move || format!("{} · {}", if lang.get() == Lang::Zh { "规则集" } else { "ruleset" }, engine().ruleset())}</span>
             <span>{tr("检查在本机浏览器内完成；草稿留在本机，签名的文书登录后同步到医院服务器并复核", "Checked in this browser; drafts stay on this device, signed documents sync to the hospital server (and are checked again) once you sign in")}</span>
         </footer>
-    }
-}
-
-/// The product's name at the left of the top bar (the app's and the QA workspace's).
-#[component]
-pub fn Brand(href: &'static str) -> impl IntoView {
-    view! {
-        <a class="brand" href=href>
-            <span class="logo" aria-hidden="true">"✚"</span>
-            <span>{tr("门诊文书质控", "Outpatient document QA")}</span>
-            <small>"opdcheck"</small>
-        </a>
     }
 }
 

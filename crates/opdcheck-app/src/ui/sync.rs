@@ -1,21 +1,21 @@
 //! Sync with the companion API, offline first: the outbox (IndexedDB) and the agent that pushes
 //! it, the session (sign-in, sign-out, a session the server ended), the status line, the
-//! sign-in page and the list of my records.
+//! sign-in page and the list of my records. The sign-in form, the sign-out confirmation and
+//! signing the browser out are `opdcheck_web`'s, shared with the QA workspace.
 
-use gloo_storage::{LocalStorage, Storage};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use opdcheck_engine::model::Document;
 use opdcheck_engine::{Lang, Report};
 
-use crate::api::{self, CallError, RecordPage, Session};
+use opdcheck_web::api::{CallError, Session};
+use opdcheck_web::session;
+use opdcheck_web::ui::{LoginForm, SessionEnded, SignOutConfirm};
+
+use crate::api::{self, RecordPage};
 use crate::outbox;
 use crate::sync::{self as logic, BATCH, OutboxEntry, SyncState};
-use crate::ui::common::kind_title;
 use crate::ui::{lang, tr, trs};
-
-/// Where the session is kept (the QA workspace, a page of its own, shares it).
-pub const SESSION_KEY: &str = "opdcheck.session";
 
 /// What the agent is doing.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,7 +50,7 @@ impl SyncCtx {
     pub fn start() -> SyncCtx {
         let ctx = SyncCtx {
             entries: RwSignal::new(Vec::new()),
-            session: RwSignal::new(LocalStorage::get::<Session>(SESSION_KEY).ok()),
+            session: RwSignal::new(session::stored()),
             status: RwSignal::new(Status::Idle),
             loaded: RwSignal::new(false),
             expired: RwSignal::new(false),
@@ -95,9 +95,9 @@ impl SyncCtx {
         });
     }
 
-    pub fn sign_in(self, session: Session) {
-        let _ = LocalStorage::set(SESSION_KEY, &session);
-        self.session.set(Some(session));
+    pub fn sign_in(self, s: Session) {
+        session::store(&s);
+        self.session.set(Some(s));
         self.expired.set(false);
         self.failures.set_value(0);
         self.sync_now();
@@ -107,7 +107,7 @@ impl SyncCtx {
     /// token is forgotten; the outbox and the drafts stay, and are pushed after the next
     /// sign-in.
     pub fn expire(self) {
-        LocalStorage::delete(SESSION_KEY);
+        session::forget();
         self.session.set(None);
         self.expired.set(true);
         self.status.set(Status::NeedLogin);
@@ -255,26 +255,12 @@ impl SyncCtx {
     }
 }
 
-/// Sign this browser out (the app's 「退出登录」 and the QA workspace's): ask the server to
-/// revoke the token, forget it, delete the drafts and the synced documents' copies; keep every
-/// document the server does not hold. The server's answer does not matter: offline, a 401 for
-/// a token already gone, or a server without the endpoint (404/405) still sign out here.
-/// Returns the outbox entries kept.
+/// Sign this browser out (see `opdcheck_web::signout::sign_out_device`, the same for the QA
+/// workspace): the drafts and the synced documents' copies go, every document the server does
+/// not hold stays. Returns the outbox entries kept.
 pub async fn sign_out_device(token: Option<String>) -> Result<Vec<OutboxEntry>, String> {
-    if let Some(t) = token {
-        // Not awaited: a server that does not answer must not hold the sign-out up.
-        spawn_local(async move {
-            if let Err(e) = api::logout(&t).await {
-                leptos::logging::log!("logout: {} (signed out on this device)", e.message());
-            }
-        });
-    }
-    LocalStorage::delete(SESSION_KEY);
-    LocalStorage::delete(crate::drafts::STORAGE_KEY);
-    let all = outbox::all().await?;
-    let plan = logic::sign_out_plan(&all);
-    outbox::write(&[], &plan.remove).await?;
-    Ok(all.into_iter().filter(|e| !e.state.is_synced()).collect())
+    let kept = opdcheck_web::signout::sign_out_device(token).await?;
+    Ok(outbox::entries(&kept))
 }
 
 /// The sync context, when the app has one (a page mounted on its own in a test has none).
@@ -288,8 +274,12 @@ pub fn sync_ctx() -> Option<SyncCtx> {
 pub fn SyncStatus(ctx: SyncCtx, #[prop(into)] signed_out: Callback<()>) -> impl IntoView {
     let confirm = RwSignal::new(false);
     let unsynced = Signal::derive(move || {
-        ctx.entries
-            .with(|es| logic::unsynced(es).into_iter().cloned().collect::<Vec<_>>())
+        ctx.entries.with(|es| {
+            logic::unsynced(es)
+                .into_iter()
+                .filter_map(outbox::unsynced_view)
+                .collect::<Vec<_>>()
+        })
     });
     let lang = lang();
     let counts = Memo::new(move |_| ctx.entries.with(|es| logic::counts(es)));
@@ -361,67 +351,6 @@ pub fn SyncStatus(ctx: SyncCtx, #[prop(into)] signed_out: Callback<()>) -> impl 
         }}
         <SignOutConfirm open=confirm unsynced=unsynced
             confirm=Callback::new(move |_| ctx.sign_out(signed_out)) />
-    }
-}
-
-/// The sign-out confirmation: how many signed documents the server does not hold yet, each
-/// named, and that they stay on this device; the drafts and synced copies go.
-#[component]
-pub fn SignOutConfirm(
-    open: RwSignal<bool>,
-    #[prop(into)] unsynced: Signal<Vec<OutboxEntry>>,
-    confirm: Callback<()>,
-) -> impl IntoView {
-    let lang = lang();
-    let cancel = NodeRef::<leptos::html::Button>::new();
-    // Focus the safe choice when it opens.
-    Effect::new(move |_| {
-        if open.get()
-            && let Some(b) = cancel.get()
-        {
-            let _ = b.focus();
-        }
-    });
-    view! {
-        <Show when=move || open.get()>
-            <div class="modal-backdrop">
-                <div class="modal" role="dialog" aria-modal="true" aria-labelledby="sign-out-title" aria-describedby="sign-out-text" id="sign-out-dialog"
-                    on:keydown=move |ev: web_sys::KeyboardEvent| if ev.key() == "Escape" { open.set(false) }>
-                    <h2 id="sign-out-title">{tr("退出登录？", "Sign out?")}</h2>
-                    <p id="sign-out-text">{move || logic::sign_out_question(unsynced.with(Vec::len), lang.get())}</p>
-                    <Show when=move || unsynced.with(|u| !u.is_empty())>
-                        <h3>{tr("保留在本机的文书", "Kept on this device")}</h3>
-                        <ul class="unsynced-list">
-                            {move || unsynced.get().into_iter().map(|e| {
-                                let (zh, en) = kind_title(e.kind);
-                                let patient = e.document.pointer("/patient/name").and_then(|v| v.as_str()).filter(|s| !s.is_empty()).map(str::to_string);
-                                let at = e.queued_at.replace('T', " ").chars().take(16).collect::<String>();
-                                let state = e.state.clone();
-                                view! {
-                                    <li data-id=e.id.clone()>
-                                        <strong>{move || if lang.get() == Lang::Zh { zh } else { en }}</strong>
-                                        " · " {move || patient.clone().unwrap_or_else(|| if lang.get() == Lang::Zh { "（未填写患者姓名）".into() } else { "(no patient name)".into() })}
-                                        " · " {tr("签名于 ", "signed ")} {at}
-                                        " · " {move || match (&state, lang.get() == Lang::Zh) {
-                                            (SyncState::Pending, true) => "待同步",
-                                            (SyncState::Pending, false) => "waiting to sync",
-                                            (s, true) if s.needs_new_id() => "需另存为新文书",
-                                            (s, false) if s.needs_new_id() => "needs saving as a new document",
-                                            (_, true) => "服务器拒收",
-                                            (_, false) => "refused by the server",
-                                        }}
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                    </Show>
-                    <div class="modal-actions">
-                        <button type="button" class="small" node_ref=cancel on:click=move |_| open.set(false)>{tr("取消", "Cancel")}</button>
-                        <button type="button" class="primary danger" id="sign-out-confirm" on:click=move |_| { open.set(false); confirm.run(()) }>{tr("退出登录", "Sign out")}</button>
-                    </div>
-                </div>
-            </div>
-        </Show>
     }
 }
 
@@ -498,66 +427,6 @@ pub fn LoginPage(ctx: SyncCtx, #[prop(into)] done: Callback<()>) -> impl IntoVie
                 done.run(());
             })
         />
-    }
-}
-
-/// Why the sign-in form is back: the server ended the session (the app's and the QA
-/// workspace's).
-#[component]
-pub fn SessionEnded() -> impl IntoView {
-    view! {
-        <p class="session-ended" role="alert">
-            {tr("登录已失效（长时间未操作会自动退出），请重新登录。本机尚未同步的文书和正在填写的草稿都还在，登录后自动同步。",
-                "You have been signed out (after a period of inactivity, or the sign-in expired). Please sign in again. Documents not yet synced and your drafts are still on this device; they sync once you sign in.")}
-        </p>
-    }
-}
-
-/// The sign-in form (the app's page and the QA workspace's): the session goes to `on_session`.
-#[component]
-pub fn LoginForm(
-    title: (&'static str, &'static str),
-    note: (&'static str, &'static str),
-    #[prop(into)] on_session: Callback<Session>,
-) -> impl IntoView {
-    let user = RwSignal::new(String::new());
-    let pass = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let lang = lang();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        busy.set(true);
-        error.set(None);
-        let (u, p) = (user.get_untracked(), pass.get_untracked());
-        spawn_local(async move {
-            match api::login(&u, &p).await {
-                Ok(s) => on_session.run(s),
-                Err(CallError::Unauthorized) => {
-                    error.set(Some(if lang.get_untracked() == Lang::Zh {
-                        "用户名或密码不正确".into()
-                    } else {
-                        "wrong user name or password".into()
-                    }))
-                }
-                Err(e) => error.set(Some(e.message())),
-            }
-            busy.set(false);
-        });
-    };
-    view! {
-        <section class="login">
-            <form class="login-form" on:submit=submit>
-                <h2>{tr(title.0, title.1)}</h2>
-                <p class="note">{tr(note.0, note.1)}</p>
-                <label for="login-user">{tr("用户名", "User name")}</label>
-                <input id="login-user" autocomplete="username" required prop:value=move || user.get() on:input=move |ev| user.set(event_target_value(&ev)) />
-                <label for="login-pass">{tr("密码", "Password")}</label>
-                <input id="login-pass" type="password" autocomplete="current-password" required prop:value=move || pass.get() on:input=move |ev| pass.set(event_target_value(&ev)) />
-                <button type="submit" class="primary" disabled=move || busy.get()>{tr("登录", "Sign in")}</button>
-                <p class="login-error" role="alert">{move || error.get()}</p>
-            </form>
-        </section>
     }
 }
 
