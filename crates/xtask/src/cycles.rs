@@ -396,7 +396,6 @@ mod tests {
 
     /// The check itself: no crate of this workspace has a module cycle.
     #[test]
-    #[ignore = "on once the server's, the engine's and the QA page's cycles are broken (issue 12)"]
     fn no_module_cycles_in_the_workspace() {
         let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let problems = check_workspace(&crates);
