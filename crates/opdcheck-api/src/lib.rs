@@ -17,3 +17,10 @@ pub mod rules;
 pub mod stats;
 
 pub use error::{ErrorBody, ErrorDetail};
+
+/// `GET /healthz`: the process answers (`{"status": "ok"}`); no database is touched.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Health {
+    pub status: String,
+}

@@ -269,7 +269,6 @@ pub struct ReviewedRecord {
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub body: Value,
     /// The engine's report of this version, as stored at ingest.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub report: Report,
 }
 

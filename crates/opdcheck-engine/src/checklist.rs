@@ -98,7 +98,7 @@ mod tests {
             .unwrap_or_else(|| panic!("{code} is not on the checklist"))
     }
 
-    /// The catalog's manual items (`shared/spec/rules.md`), and the parts of checked items no
+    /// The catalog's manual items (the assessment table, `docs/rules.md`), and the parts of checked items no
     /// document shows.
     #[test]
     fn the_checklist_holds_the_catalog_items_and_the_unseen_parts() {

@@ -9,7 +9,6 @@ use std::path::PathBuf;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
 /// The server's one error type: start-up failures and request failures alike.
 #[derive(Debug, thiserror::Error)]
@@ -98,14 +97,11 @@ impl IntoResponse for Error {
         } else {
             self.to_string()
         };
-        let mut error = json!({ "code": self.code(), "message": message });
-        if let Error::Api {
-            path: Some(path), ..
-        } = &self
-        {
-            error["path"] = json!(path);
-        }
-        let body = json!({ "error": error });
+        let path = match &self {
+            Error::Api { path, .. } => path.clone(),
+            _ => None,
+        };
+        let body = opdcheck_api::ErrorBody::new(self.code(), message, path);
         (status, Json(body)).into_response()
     }
 }

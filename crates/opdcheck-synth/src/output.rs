@@ -1,4 +1,4 @@
-//! The output shape: the interchange format's prescription (`shared/spec/documents.md`), written
+//! The output shape: the interchange format's prescription (`docs/format.md`), written
 //! straight from borrowed catalog strings (no intermediate JSON tree).
 
 use serde::{Serialize, Serializer};

@@ -311,7 +311,7 @@ pub fn rule(code: &str) -> Option<&'static Rule> {
 mod tests {
     use super::*;
 
-    /// Codes, items and severities exactly as `shared/spec/rules.md` lists them.
+    /// Codes, items and severities exactly as the rule catalog (the assessment table, `docs/rules.md`) lists them.
     const CATALOG: &[(&str, &str, Severity)] = &[
         ("RX-01", "OPD-10", Severity::Error),
         ("RX-02", "OPD-10", Severity::Error),

@@ -21,7 +21,6 @@ use crate::{http, security};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
-use serde_json::json;
 use tokio::net::TcpStream;
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
@@ -196,7 +195,7 @@ fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
         panic = message,
         "a request handler panicked: this is a bug in opdcheck-server, please report it"
     );
-    let body = json!({ "error": { "code": "internal", "message": "internal server error" } });
+    let body = opdcheck_api::ErrorBody::new("internal", "internal server error", None);
     (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
 }
 
@@ -343,7 +342,9 @@ async fn accept_error(e: io::Error) {
 async fn healthz() -> impl IntoResponse {
     (
         [(CACHE_CONTROL, HeaderValue::from_static("no-store"))],
-        Json(json!({ "status": "ok" })),
+        Json(opdcheck_api::Health {
+            status: "ok".into(),
+        }),
     )
 }
 

@@ -4,24 +4,16 @@
 
 use std::collections::HashMap;
 
-use opdcheck_engine::{Document, Engine, Report, Severity};
+use opdcheck_engine::{Document, Engine, Report};
 
 use crate::error::Error;
 use crate::store::Store;
 
-/// (a prescription with a formulary antibiotic, missed-report cases) of a checked document.
+/// (a prescription with a formulary antibiotic, missed-report cases) of a checked document: the
+/// engine's own sheet facts, as the stored columns hold them.
 pub fn derived(engine: &Engine, doc: &Document, report: &Report) -> (bool, i64) {
-    use opdcheck_engine::sheet::{MISSED_REPORT_RULE, has_antibiotic};
-    let abx = match doc {
-        Document::Prescription(p) => has_antibiotic(engine, p),
-        _ => false,
-    };
-    let missed = report
-        .findings
-        .iter()
-        .filter(|f| f.rule == MISSED_REPORT_RULE && f.severity == Severity::Error)
-        .count() as i64;
-    (abx, missed)
+    let facts = opdcheck_engine::facts::doc_facts(engine, doc, report);
+    (facts.antibiotic, i64::from(facts.missed_reports))
 }
 
 /// Rows stored before migration 0004 have no derived columns: compute them from the stored body

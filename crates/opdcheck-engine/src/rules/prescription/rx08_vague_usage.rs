@@ -102,7 +102,7 @@ mod tests {
     fn flags_vague_frequency_route_and_notes() {
         let r = rx(json!({"items": [{}, {"frequency": "遵医嘱"}]}));
         let f = expect(&r, "RX-08", "OPD-11", Severity::Error, "items[1].frequency");
-        // The wording of the report example in documents.md.
+        // The wording of the report example in docs/format.md.
         assert_eq!(f.message.zh, "用法不得使用“遵医嘱”等含糊字句");
         assert_eq!(
             f.message.en,
