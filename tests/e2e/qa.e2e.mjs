@@ -83,9 +83,14 @@ async function main() {
     await page.locator('svg.chart polyline.series.rx').first().waitFor();
     assert.ok((await page.locator('#qa-rules tbody tr').count()) >= 1, 'the rules that fire');
 
-    step('draw a sample of 20 prescriptions, stratified, seeded');
+    step('draw a sample of 20 prescriptions over the demo\'s two months, stratified, seeded');
     await page.click('#qa-tab-samples');
-    await page.fill('#qa-sample-name', '本月处方点评');
+    await page.fill('#qa-sample-name', '近两月处方点评');
+    // The demo's two months, not only this one: early in a month, this month alone may hold
+    // fewer than twenty prescriptions.
+    const now = new Date();
+    const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 10);
+    await page.fill('#qa-sample-from', from);
     await page.fill('#qa-sample-size', '20');
     await page.fill('#qa-sample-seed', '42');
     await page.click('#qa-sample-draw');
