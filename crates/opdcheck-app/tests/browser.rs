@@ -21,8 +21,29 @@ use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// A fresh container in the page, with whatever mounted in it.
-fn mount<F, V>(f: F) -> HtmlElement
+/// A view mounted in a fresh container of the page. Dropping it at the end of the test
+/// unmounts the view and disposes its reactive owner, so its timers, listeners and sync agent
+/// stop: an app left running by one test would otherwise save its drafts or push its outbox
+/// under the next test's feet.
+struct Mounted {
+    el: HtmlElement,
+    _handle: Box<dyn std::any::Any>,
+}
+
+impl std::ops::Deref for Mounted {
+    type Target = HtmlElement;
+    fn deref(&self) -> &HtmlElement {
+        &self.el
+    }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        self.el.remove();
+    }
+}
+
+fn mount<F, V>(f: F) -> Mounted
 where
     F: FnOnce() -> V + 'static,
     V: IntoView + 'static,
@@ -31,9 +52,10 @@ where
     let el: HtmlElement = doc.create_element("div").unwrap().unchecked_into();
     doc.body().unwrap().append_child(&el).unwrap();
     let handle = leptos::mount::mount_to(el.clone(), f);
-    // The test owns the page until it ends.
-    std::mem::forget(handle);
-    el
+    Mounted {
+        el,
+        _handle: Box::new(handle),
+    }
 }
 
 /// Let effects and rendering run.

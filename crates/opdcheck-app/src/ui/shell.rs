@@ -133,15 +133,20 @@ pub fn App() -> impl IntoView {
     let generation = RwSignal::new(0u32);
     // Drafts are stored a moment after the typing stops, and at once when the page is hidden
     // or left: the keystroke itself only checks and paints.
+    // `try_`: a save that fires after the app was unmounted stores nothing.
     let save = move || {
-        let d = Drafts {
-            prescription: rx.get_untracked(),
-            record: mr.get_untracked(),
-            request: rq.get_untracked(),
-            infectious: ir.get_untracked(),
-            visit: visit.get_untracked(),
+        let d = || -> Option<Drafts> {
+            Some(Drafts {
+                prescription: rx.try_get_untracked()?,
+                record: mr.try_get_untracked()?,
+                request: rq.try_get_untracked()?,
+                infectious: ir.try_get_untracked()?,
+                visit: visit.try_get_untracked()?,
+            })
         };
-        let _ = LocalStorage::raw().set_item(STORAGE_KEY, &d.to_json());
+        if let Some(d) = d() {
+            let _ = LocalStorage::raw().set_item(STORAGE_KEY, &d.to_json());
+        }
     };
     let pending = StoredValue::new(None::<TimeoutHandle>);
     Effect::new(move |first: Option<()>| {
@@ -164,6 +169,9 @@ pub fn App() -> impl IntoView {
     on_cleanup(move || {
         hide.remove();
         blur.remove();
+        if let Some(Some(h)) = pending.try_get_value() {
+            h.clear();
+        }
     });
     let page = RwSignal::new(Page::from_hash(&current_hash()));
     let listener = window_event_listener(leptos::ev::hashchange, move |_| {

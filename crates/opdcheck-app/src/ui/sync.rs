@@ -76,6 +76,9 @@ impl SyncCtx {
             if let Some(t) = tick {
                 t.clear();
             }
+            if let Some(Some(r)) = ctx.retry.try_get_value() {
+                r.clear();
+            }
         });
         ctx
     }
@@ -174,9 +177,12 @@ impl SyncCtx {
 
     /// Push every pending entry, a batch at a time, unless a push is under way.
     pub fn sync_now(self) {
-        if self.busy.get_value() || !self.loaded.get_untracked() {
+        // Busy, not loaded yet, or the app is gone (a timer that fired after unmounting).
+        let (Some(false), Some(true)) =
+            (self.busy.try_get_value(), self.loaded.try_get_untracked())
+        else {
             return;
-        }
+        };
         if let Some(h) = self.retry.get_value() {
             h.clear();
             self.retry.set_value(None);
