@@ -703,3 +703,89 @@ async fn signing_out_asks_then_keeps_unsynced_documents_and_clears_the_rest() {
     root.remove();
     opdcheck_app::outbox::clear().await.unwrap();
 }
+
+/// A cache holding a hospital policy: version `version`, `max_drugs` drugs at most.
+fn cached_policy(version: i64, max_drugs: u64) -> opdcheck_web::policy::PolicyCache {
+    let mut policy = opdcheck_engine::policy::default_policy_value();
+    policy["limits"]["max_drugs"] = max_drugs.into();
+    opdcheck_web::policy::PolicyCache {
+        policy: opdcheck_web::policy::PolicyResponse {
+            version,
+            ruleset: format!("1.0.0+policy.test{version}"),
+            policy,
+            override_: serde_json::json!({"limits": {"max_drugs": max_drugs}}),
+            set_by: Some("admin".into()),
+            set_at: Some("2026-12-02T09:00:00Z".into()),
+        },
+        etag: Some(format!("\"test-v{version}\"")),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_cached_hospital_policy_checks_the_form_and_names_itself() {
+    use opdcheck_app::ui::policy::{set_active, start_agent};
+    use opdcheck_web::policy::{Active, POLICY_KEY};
+    let storage = window().local_storage().unwrap().unwrap();
+    storage
+        .set_item(POLICY_KEY, &cached_policy(3, 4).to_json())
+        .unwrap();
+    // Five drugs: within the default's limit, over this hospital's.
+    let mut rx = clean_rx();
+    for name in ["盐酸氨溴索片", "布洛芬片", "氯雷他定片"] {
+        rx.items.push(RxItem {
+            drug: Some(name.into()),
+            ..rx.items[1].clone()
+        });
+    }
+    let doc = RwSignal::new(rx);
+    let language = StoredValue::new(None);
+    let root = mount(move || {
+        language.set_value(Some(lang()));
+        // The app starts the agent before its forms (this test server has no API: the
+        // refresh fails and the cached policy stays).
+        start_agent();
+        view! { <PrescriptionPage doc=doc /> }
+    });
+    settle().await;
+    assert_eq!(rules_at(&root, "f-rx-items"), ["RX-10"]);
+    let used = must(&root, ".score .policy-used");
+    assert_eq!(used.text_content().unwrap(), "医院规则 第3版");
+    assert_eq!(
+        used.get_attribute("title").as_deref(),
+        Some("1.0.0+policy.test3")
+    );
+    gloo_timers::future::TimeoutFuture::new(200).await;
+    assert_eq!(rules_at(&root, "f-rx-items"), ["RX-10"], "offline: kept");
+    // The policy changes while the form is open: the form is checked again at once.
+    set_active(Active::builtin());
+    settle().await;
+    assert!(rules_at(&root, "f-rx-items").is_empty());
+    assert_eq!(
+        must(&root, ".score .policy-used").text_content().unwrap(),
+        "默认规则"
+    );
+    language.get_value().unwrap().set(Lang::En);
+    settle().await;
+    assert_eq!(
+        must(&root, ".score .policy-used").text_content().unwrap(),
+        "default policy"
+    );
+    storage.remove_item(POLICY_KEY).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn without_a_cached_policy_the_app_says_it_checks_with_the_default() {
+    window()
+        .local_storage()
+        .unwrap()
+        .unwrap()
+        .remove_item(opdcheck_web::policy::POLICY_KEY)
+        .unwrap();
+    let root = mount(opdcheck_app::App);
+    settle().await;
+    let foot = must(&root, ".foot .policy-status").text_content().unwrap();
+    assert!(
+        foot.contains("默认规则") && foot.contains("尚未取得医院规则"),
+        "{foot}"
+    );
+}

@@ -19,6 +19,7 @@ pub mod api;
 pub mod clock;
 pub mod labels;
 pub mod outbox;
+pub mod policy;
 pub mod session;
 pub mod signout;
 pub mod ui;

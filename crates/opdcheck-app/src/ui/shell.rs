@@ -12,6 +12,7 @@ use crate::samples::{self, SAMPLES};
 use crate::ui::catalog::CatalogPage;
 use crate::ui::common::kind_title;
 use crate::ui::infectious::InfectiousPage;
+use crate::ui::policy::{self, PolicyStatus};
 use crate::ui::prescription::PrescriptionPage;
 use crate::ui::record::RecordPage;
 use crate::ui::request::RequestPage;
@@ -121,8 +122,9 @@ fn current_hash() -> String {
 pub fn App() -> impl IntoView {
     let lang = provide_lang();
     let sync = SyncCtx::start();
-    // Build the engine (parse the embedded data) before the first form renders.
-    let _ = engine();
+    // The policy to check with (the cached one at once, the server's when it answers), before
+    // the first form renders.
+    policy::start_agent();
     let start = load_drafts();
     let rx = RwSignal::new(start.prescription);
     let mr = RwSignal::new(start.record);
@@ -316,7 +318,7 @@ pub fn App() -> impl IntoView {
         </main>
         <Datalists />
         <footer class="foot">
-            <span>{move || format!("{} · {}", if lang.get() == Lang::Zh { "规则集" } else { "ruleset" }, engine().ruleset())}</span>
+            <PolicyStatus />
             <span>{tr("检查在本机浏览器内完成；草稿留在本机，签名的文书登录后同步到医院服务器并复核", "Checked in this browser; drafts stay on this device, signed documents sync to the hospital server (and are checked again) once you sign in")}</span>
         </footer>
     }
@@ -325,7 +327,8 @@ pub fn App() -> impl IntoView {
 /// Suggestions shared by every form: routes, frequencies, units from the policy's vocabulary.
 #[component]
 fn Datalists() -> impl IntoView {
-    let v = &engine().policy.vocab;
+    let e = engine();
+    let v = &e.policy.vocab;
     let list = |id: &'static str, items: Vec<String>| {
         view! {
             <datalist id=id>{items.into_iter().map(|s| view! { <option value=s></option> }).collect_view()}</datalist>
