@@ -6,6 +6,7 @@ pub mod common;
 pub mod field;
 pub mod infectious;
 pub mod policy;
+pub mod policy_admin;
 pub mod prescription;
 pub mod record;
 pub mod request;

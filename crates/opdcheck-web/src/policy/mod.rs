@@ -194,5 +194,13 @@ pub async fn fetch(base: &str, etag: Option<&str>) -> Result<Fetched, CallError>
     })
 }
 
+/// The policy in force, unconditionally (the admin's page shows it whatever is cached).
+pub async fn in_force(base: &str) -> Result<PolicyResponse, CallError> {
+    match fetch(base, None).await? {
+        Fetched::Fresh { policy, .. } => Ok(policy),
+        Fetched::NotModified => Err(CallError::Unreachable("304 without a condition".into())),
+    }
+}
+
 #[cfg(test)]
 mod tests;
