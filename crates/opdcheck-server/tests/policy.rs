@@ -406,3 +406,48 @@ async fn postgres_policy() {
     }
     drop(cluster);
 }
+
+/// A policy stored through one server's state is in force in another's on the same database
+/// within a poll or two, without restart (the two-process PostgreSQL test is tests/cluster.rs).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_server_follows_the_stored_policy() {
+    use opdcheck_server::http::in_force::{POLL_INTERVAL, PolicyWatch};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_sqlite(&dir.path().join("opdcheck.db"))
+        .await
+        .unwrap();
+    let follower = AppState::api_only(store.clone());
+    let watch = PolicyWatch::spawn(follower.clone());
+    let over = r#"{"limits": {"max_drugs": 2}}"#;
+    let engine = opdcheck_engine::Engine::with_policy_override(over).unwrap();
+    let version = store
+        .insert_policy(
+            over,
+            engine.ruleset(),
+            "admin",
+            "2026-12-02T10:00:00Z",
+            None,
+        )
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    while follower.in_force().version != version {
+        assert!(
+            started.elapsed() < 3 * POLL_INTERVAL,
+            "not followed after {:?}",
+            started.elapsed()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(follower.engine().ruleset(), engine.ruleset());
+    assert_eq!(follower.in_force().set_by.as_deref(), Some("admin"));
+    // Stopping ends the task: a later version is not picked up.
+    watch.stop().await;
+    let later = store
+        .insert_policy("{}", "x", "admin", "2026-12-02T10:01:00Z", None)
+        .await
+        .unwrap();
+    tokio::time::sleep(2 * POLL_INTERVAL).await;
+    assert_eq!(follower.in_force().version, version);
+    assert!(later > version);
+}
