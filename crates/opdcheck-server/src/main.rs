@@ -350,7 +350,12 @@ async fn run(args: Args) -> Result<(), Error> {
              stdin), then sign in with POST /api/v1/login (docs/deploying.md)"
         );
     }
-    serve_with(listener, app(state), shutdown_signal(), config).await
+    // Every server on this database follows the newest stored policy (another server may
+    // store it); stopped after the last request is answered.
+    let watch = opdcheck_server::http::in_force::PolicyWatch::spawn(state.clone());
+    let served = serve_with(listener, app(state), shutdown_signal(), config).await;
+    watch.stop().await;
+    served
 }
 
 /// Ctrl-C, or SIGTERM (what process managers and test harnesses send).

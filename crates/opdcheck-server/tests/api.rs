@@ -1466,7 +1466,13 @@ async fn the_policy_in_force_survives_a_restart() {
     let over = r#"{"limits": {"max_drugs": 1}}"#;
     let engine = opdcheck_engine::Engine::with_policy_override(over).unwrap();
     store
-        .insert_policy(over, engine.ruleset(), "admin", "2026-11-22T10:00:00Z")
+        .insert_policy(
+            over,
+            engine.ruleset(),
+            "admin",
+            "2026-11-22T10:00:00Z",
+            None,
+        )
         .await
         .unwrap();
     assert_ne!(first.engine().ruleset(), engine.ruleset(), "not loaded yet");
@@ -1474,6 +1480,8 @@ async fn the_policy_in_force_survives_a_restart() {
     restarted.load_policy().await.unwrap();
     assert_eq!(restarted.engine().ruleset(), engine.ruleset());
     assert_eq!(restarted.engine().policy.limits.max_drugs, 1);
+    assert_eq!(restarted.in_force().version, 1);
+    assert_eq!(restarted.in_force().set_by.as_deref(), Some("admin"));
 }
 
 #[tokio::test]
@@ -1671,6 +1679,9 @@ const SERVED: &[(&str, &str)] = &[
     ("get", "/api/v1/rules"),
     ("get", "/api/v1/policy"),
     ("put", "/api/v1/policy"),
+    ("post", "/api/v1/policy/validate"),
+    ("get", "/api/v1/policy/history"),
+    ("post", "/api/v1/policy/rollback"),
     ("get", "/api/v1/stats"),
     ("post", "/api/v1/login"),
     ("post", "/api/v1/logout"),

@@ -13,6 +13,7 @@ use crate::store::Store;
 use crate::{auth, security};
 
 use super::app::REQUEST_TIMEOUT;
+use super::in_force::{self, InForce};
 
 /// What every handler may use. Cheap to clone (one `Arc`).
 #[derive(Clone, Debug)]
@@ -24,9 +25,10 @@ pub struct AppState {
 pub(super) struct Inner {
     pub(super) dist: Option<PathBuf>,
     pub(super) store: Option<Store>,
-    /// The engine checks run with: the embedded default policy, or the override an admin set
-    /// (`PUT /api/v1/policy`), swapped in whole.
-    pub(super) engine: std::sync::RwLock<Arc<Engine>>,
+    /// The policy version checks run with and its engine: the embedded default (version 0), or
+    /// the newest stored override (set here, or by another server on the same database and
+    /// picked up by [`in_force::PolicyWatch`]), swapped in whole.
+    pub(super) policy: std::sync::RwLock<Arc<InForce>>,
     /// Off: every API call is allowed (an API embedded behind another gate, and tests of the
     /// records API itself). `main` always turns it on.
     pub(super) auth: bool,
@@ -58,6 +60,12 @@ impl Default for HttpOptions {
     }
 }
 
+/// Sign-in counts in the database when there is one (shared by every server on it), else in
+/// this process.
+fn limiter_for(store: Option<&Store>) -> auth::LoginLimiter {
+    store.map_or_else(Default::default, |s| auth::LoginLimiter::shared(s.clone()))
+}
+
 impl AppState {
     /// State serving the built app from `dist`; fails (instead of serving 404s later) when the
     /// directory or its index.html is missing. Add storage with [`AppState::with_store`].
@@ -73,7 +81,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 dist: Some(dist),
                 store: None,
-                engine: std::sync::RwLock::new(Arc::new(Engine::default_engine().clone())),
+                policy: std::sync::RwLock::new(Arc::new(InForce::default_policy())),
                 auth: false,
                 login_limiter: Default::default(),
                 cors_origins: Vec::new(),
@@ -90,10 +98,10 @@ impl AppState {
         AppState {
             inner: Arc::new(Inner {
                 dist: None,
+                login_limiter: limiter_for(Some(&store)),
                 store: Some(store),
-                engine: std::sync::RwLock::new(Arc::new(Engine::default_engine().clone())),
+                policy: std::sync::RwLock::new(Arc::new(InForce::default_policy())),
                 auth: false,
-                login_limiter: Default::default(),
                 cors_origins: Vec::new(),
                 trusted_proxies: Vec::new(),
                 idle_timeout: auth::DEFAULT_IDLE_TIMEOUT,
@@ -107,9 +115,9 @@ impl AppState {
         let mut inner = Inner {
             dist: self.inner.dist.clone(),
             store: self.inner.store.clone(),
-            engine: std::sync::RwLock::new(self.engine()),
+            policy: std::sync::RwLock::new(self.in_force()),
             auth: self.inner.auth,
-            login_limiter: Default::default(),
+            login_limiter: limiter_for(None),
             cors_origins: self.inner.cors_origins.clone(),
             trusted_proxies: self.inner.trusted_proxies.clone(),
             idle_timeout: self.inner.idle_timeout,
@@ -117,6 +125,7 @@ impl AppState {
             http: self.inner.http.clone(),
         };
         f(&mut inner);
+        inner.login_limiter = limiter_for(inner.store.as_ref());
         AppState {
             inner: Arc::new(inner),
         }
@@ -191,36 +200,34 @@ impl AppState {
 
     /// The engine in force (a cheap handle: checks in flight keep the one they started with).
     pub fn engine(&self) -> Arc<Engine> {
+        self.in_force().engine.clone()
+    }
+
+    /// The policy version in force and its engine.
+    pub fn in_force(&self) -> Arc<InForce> {
         self.inner
-            .engine
+            .policy
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
     }
 
-    /// Put a new engine in force (a policy an admin set).
-    pub fn set_engine(&self, engine: Engine) {
-        *self
+    /// Put `policy` in force unless a newer version already is (versions only grow: a poll that
+    /// read version 3 must not undo the version 4 an admin just stored here).
+    pub fn install(&self, policy: InForce) {
+        let mut current = self
             .inner
-            .engine
+            .policy
             .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(engine);
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if policy.version > current.version {
+            *current = Arc::new(policy);
+        }
     }
 
-    /// Load the policy override stored in the database, if an admin set one: called at start, so
-    /// a restarted server checks with the policy in force.
+    /// Load the newest policy stored in the database, if an admin set one: called at start, so
+    /// a (re)started server checks with the policy in force.
     pub async fn load_policy(&self) -> Result<(), Error> {
-        let Some(store) = self.inner.store.as_ref() else {
-            return Ok(());
-        };
-        if let Some((version, text)) = store.latest_policy().await? {
-            let engine = Engine::with_policy_override(&text).map_err(|e| {
-                Error::Config(format!(
-                    "stored policy version {version} no longer reads: {e}"
-                ))
-            })?;
-            self.set_engine(engine);
-        }
-        Ok(())
+        in_force::refresh(self).await.map(drop)
     }
 }

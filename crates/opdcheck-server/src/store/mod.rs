@@ -17,12 +17,14 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use crate::error::Error;
 
 pub mod accounts;
+pub mod limits;
 mod policy;
 pub mod qa;
 mod read;
 mod records;
 
 pub use accounts::User;
+pub use policy::StoredPolicy;
 pub use read::{Filter, ListItem, StoredRecord};
 pub use records::{IdState, Inserted, NewRecord, Writer};
 
@@ -48,6 +50,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         6,
         "accounts",
         include_str!("../../migrations/0006_accounts.sql"),
+    ),
+    (
+        7,
+        "policy_cluster",
+        include_str!("../../migrations/0007_policy_cluster.sql"),
     ),
 ];
 
