@@ -3,8 +3,8 @@
 //! shared with the QA workspace.
 
 use gloo_net::http::Request;
+use opdcheck_api::policy::{PolicyHistory, PolicyRollback, PolicySet, PolicyValidated};
 use opdcheck_web::api::{CallError, call_error, error_of, get_json, json_of, send, send_json};
-use opdcheck_web::policy::wire::{PolicyHistory, PolicyRollback, PolicySet, PolicyValidated};
 use serde_json::Value;
 
 use crate::sync::{PushRequest, PushResponse};

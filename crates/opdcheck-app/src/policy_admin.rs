@@ -6,8 +6,8 @@
 use opdcheck_engine::{Engine, InputError};
 use serde_json::{Map, Value};
 
+use opdcheck_api::policy::PolicyVersion;
 use opdcheck_web::api::CallError;
-use opdcheck_web::policy::wire::PolicyVersion;
 
 /// How a path differs between two versions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -709,7 +709,7 @@ fn cached_policy(version: i64, max_drugs: u64) -> opdcheck_web::policy::PolicyCa
     let mut policy = opdcheck_engine::policy::default_policy_value();
     policy["limits"]["max_drugs"] = max_drugs.into();
     opdcheck_web::policy::PolicyCache {
-        policy: opdcheck_web::policy::PolicyResponse {
+        policy: opdcheck_api::policy::PolicyResponse {
             version,
             ruleset: format!("1.0.0+policy.test{version}"),
             policy,
@@ -790,8 +790,8 @@ async fn without_a_cached_policy_the_app_says_it_checks_with_the_default() {
     );
 }
 
-fn policy_version(v: i64, over: serde_json::Value) -> opdcheck_web::policy::wire::PolicyVersion {
-    opdcheck_web::policy::wire::PolicyVersion {
+fn policy_version(v: i64, over: serde_json::Value) -> opdcheck_api::policy::PolicyVersion {
+    opdcheck_api::policy::PolicyVersion {
         version: v,
         ruleset: format!("1.0.0+policy.h{v}"),
         override_: over,

@@ -6,9 +6,9 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use opdcheck_api::policy::{PolicyResponse, PolicyVersion};
 use opdcheck_engine::Lang;
 use opdcheck_web::api::CallError;
-use opdcheck_web::policy::wire::{PolicyResponse, PolicyVersion};
 use opdcheck_web::policy::{self, Active, PolicyCache, Source};
 use serde_json::Value;
 

@@ -4,8 +4,6 @@
 //! from it. The logic is plain and tested natively; [`load`], [`store`] and [`fetch`] are the
 //! thin browser parts.
 
-pub mod wire;
-
 use std::ops::Deref;
 use std::sync::Arc;
 
@@ -14,7 +12,7 @@ use opdcheck_engine::{Engine, Lang, PolicyError};
 use serde::{Deserialize, Serialize};
 
 use crate::api::{CallError, error_of, json_of};
-pub use wire::PolicyResponse;
+use opdcheck_api::policy::PolicyResponse;
 
 /// Where the cached policy is kept. Signing out leaves it: it is the hospital's, not the
 /// user's, and an offline page needs it.
