@@ -105,7 +105,10 @@ pub fn with_layers(router: Router<AppState>, state: AppState) -> Router {
                     header::AUTHORIZATION,
                     header::CONTENT_TYPE,
                     header::HeaderName::from_static("x-api-key"),
-                ]),
+                    // The widget's conditional GET of the policy (and the ETag it keeps).
+                    header::IF_NONE_MATCH,
+                ])
+                .expose_headers([header::ETAG]),
         )
     };
     let csp = security::content_security_policy(state.dist(), &state.inner.http.frame_ancestors);
