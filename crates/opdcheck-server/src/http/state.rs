@@ -117,7 +117,8 @@ impl AppState {
             store: self.inner.store.clone(),
             policy: std::sync::RwLock::new(self.in_force()),
             auth: self.inner.auth,
-            login_limiter: limiter_for(None),
+            // Set below, once `f` has said whether there is a store.
+            login_limiter: Default::default(),
             cors_origins: self.inner.cors_origins.clone(),
             trusted_proxies: self.inner.trusted_proxies.clone(),
             idle_timeout: self.inner.idle_timeout,
