@@ -329,7 +329,11 @@ fn RollbackButton(version: i64, current: bool, confirming: RwSignal<Option<i64>>
     (!current).then(|| {
         view! {
             <button type="button" class="small rollback" data-version=version.to_string()
-                on:click=move |_| confirming.set(Some(version))>
+                on:click=move |_| {
+                confirming.set(Some(version));
+                // The question takes the focus, so a keyboard user answers it next.
+                request_animation_frame(|| crate::ui::summary::focus("rollback-confirm"));
+            }>
                 {move || match (version, lang.get()) {
                     (0, Lang::Zh) => "恢复默认规则".to_string(),
                     (0, Lang::En) => "Back to the default".to_string(),
