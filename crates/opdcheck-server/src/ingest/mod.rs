@@ -9,6 +9,7 @@
 mod batch;
 mod canonical;
 mod derived;
+mod nested;
 mod pusher;
 mod validate;
 

@@ -21,6 +21,7 @@ mod policy;
 pub mod qa;
 mod read;
 mod records;
+pub mod visits;
 
 pub use accounts::User;
 pub use read::{Filter, ListItem, StoredRecord};
@@ -48,6 +49,12 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         6,
         "accounts",
         include_str!("../../migrations/0006_accounts.sql"),
+    ),
+    // 7 is taken by another branch's migration; numbers only need to grow.
+    (
+        8,
+        "visits",
+        include_str!("../../migrations/0008_visits.sql"),
     ),
 ];
 
