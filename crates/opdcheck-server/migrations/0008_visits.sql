@@ -42,5 +42,5 @@ CREATE TABLE visit_cases (
     FOREIGN KEY (visit_id, patient_key) REFERENCES visits (visit_id, patient_key) ON DELETE CASCADE
 );
 
--- Assembly reads the latest documents of a visit id.
-CREATE INDEX records_visit ON records (visit_id) WHERE latest;
+-- Assembly reads the latest documents of a visit id and patient.
+CREATE INDEX records_visit ON records (visit_id, patient_key) WHERE latest;

@@ -106,7 +106,7 @@ fn placeholder(s: &mut String, n: usize, sqlite: bool) {
 }
 
 /// `$1, $2, …, $n` (`?, ?, …` on SQLite).
-pub(super) fn in_list(n: usize, sqlite: bool) -> String {
+fn in_list(n: usize, sqlite: bool) -> String {
     let mut s = String::with_capacity(n * 6);
     for i in 1..=n {
         if i > 1 {

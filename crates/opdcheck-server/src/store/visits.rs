@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::error::Error;
-use crate::store::records::{in_list, values_list};
+use crate::store::records::values_list;
 use crate::store::{Filter, Param, Store, bind_all, on_pool};
 
 /// Visit ids per `IN (…)` list, and visits per multi-row statement (12 values each: far under
@@ -54,6 +54,20 @@ pub struct CaseRow {
     pub due_at: Option<String>,
 }
 
+/// `$from, …` for `n` values (`?, …` on SQLite, which numbers them in order).
+fn marks(from: usize, n: usize, sqlite: bool) -> String {
+    (from..from + n)
+        .map(|i| {
+            if sqlite {
+                "?".to_owned()
+            } else {
+                format!("${i}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `(visit_id, patient_key) IN (VALUES …)` for `n` pairs starting at placeholder 1.
 fn pairs(n: usize, sqlite: bool) -> String {
     format!(
@@ -63,22 +77,31 @@ fn pairs(n: usize, sqlite: bool) -> String {
 }
 
 impl Store {
-    /// The latest version of every document (not a whole-visit record) naming one of
-    /// `visit_ids` and a patient, in one query per thousand ids.
-    pub async fn visit_documents(&self, visit_ids: &[&str]) -> Result<Vec<VisitDocRow>, Error> {
+    /// The latest version of every document (not a whole-visit record) of the visits `keys`
+    /// ((visit_id, patient_key) pairs), and perhaps of other pairs made of their ids and keys
+    /// (the caller keeps the ones it asked for). By both columns of the index, so a visit id many
+    /// patients share (a sample's `v-1001`) does not read all of them.
+    pub async fn visit_documents(&self, keys: &[(&str, &str)]) -> Result<Vec<VisitDocRow>, Error> {
         let sqlite = matches!(self, Store::Sqlite(_));
         let mut out = Vec::new();
-        for chunk in visit_ids.chunks(CHUNK) {
+        for chunk in keys.chunks(CHUNK) {
+            let mut visits: Vec<&str> = chunk.iter().map(|k| k.0).collect();
+            let mut patients: Vec<&str> = chunk.iter().map(|k| k.1).collect();
+            visits.sort_unstable();
+            visits.dedup();
+            patients.sort_unstable();
+            patients.dedup();
             let sql = format!(
                 "SELECT id, version, kind, visit_id, patient_key, department, doctor, doc_at, \
                  created_at, body FROM records WHERE latest AND kind <> 'visit' \
-                 AND patient_key IS NOT NULL AND visit_id IN ({})",
-                in_list(chunk.len(), sqlite)
+                 AND visit_id IN ({}) AND patient_key IN ({})",
+                marks(1, visits.len(), sqlite),
+                marks(visits.len() + 1, patients.len(), sqlite)
             );
             on_pool!(self, pool => {
                 let mut q = sqlx::query(AssertSqlSafe(sql));
-                for id in chunk {
-                    q = q.bind(*id);
+                for v in visits.iter().chain(&patients) {
+                    q = q.bind(*v);
                 }
                 for r in q.fetch_all(pool).await? {
                     out.push(VisitDocRow {

@@ -32,13 +32,15 @@ pub async fn reassemble(
     if touched.is_empty() {
         return Ok(());
     }
-    let mut ids: Vec<&str> = touched.iter().map(|(v, _)| v.as_str()).collect();
-    ids.sort_unstable();
-    ids.dedup();
+    let keys: Vec<(&str, &str)> = touched
+        .iter()
+        .map(|(v, p)| (v.as_str(), p.as_str()))
+        .collect();
     let mut groups: BTreeMap<(String, String), Vec<VisitDocRow>> = BTreeMap::new();
-    for row in store.visit_documents(&ids).await? {
+    for row in store.visit_documents(&keys).await? {
         let key = (row.visit_id.clone(), row.patient_key.clone());
-        // Other patients' documents under the same visit id are other visits, untouched here.
+        // Other patients' documents under the same visit id are other visits: not assembled
+        // here unless touched too.
         if touched.contains(&key) {
             groups.entry(key).or_default().push(row);
         }
