@@ -65,9 +65,9 @@ fn rank(kind: &str) -> u8 {
 
 /// One visit from the latest versions of its documents: the engine's `Visit`, checked; its
 /// cross-document findings and missing report cards. The record is the latest outpatient record
-/// by visit time (a visit has one); another is listed without a path. The HX rules (patient
-/// history) are per-document findings, already in each record's own report: the visit check runs
-/// without history, as only its cross-document findings are kept.
+/// by visit time (a visit has one); another is listed without a path. Only the cross-document
+/// rules run: the HX rules (patient history) and every per-document rule are in each document's
+/// own report, checked with the patient's history when it was stored.
 pub fn assemble(
     engine: &Engine,
     visit_id: &str,
@@ -122,10 +122,13 @@ pub fn assemble(
             path,
         });
     }
-    let report = engine.check(&Document::Visit(visit.clone()));
+    // Only the cross-document rules: each document's own findings are in its stored report, and
+    // checking every document again would double the engine's work per pushed record (the
+    // ingest budget, docs/benchmarks.md §6).
+    let findings = engine.visit_findings(&visit);
     let earliest = docs.iter().filter_map(|d| d.doc_at.as_deref()).min();
     let base = base_time(visit.record.as_ref(), earliest);
-    let cases = cases(engine, visit.record.as_ref(), &report.findings, base);
+    let cases = cases(engine, visit.record.as_ref(), &findings, base);
     let state = if !cases.is_empty() {
         "pending"
     } else if names_notifiable(engine, visit.record.as_ref()) {
@@ -142,8 +145,8 @@ pub fn assemble(
         doctor: lead.and_then(|d| d.doctor.clone()),
         doc_at: base.map(str::to_owned).or(earliest.map(str::to_owned)),
         documents: json(&members)?,
-        findings: json(&report.findings)?,
-        ruleset: report.ruleset.clone(),
+        findings: json(&findings)?,
+        ruleset: engine.ruleset().to_owned(),
         report_state: state.to_owned(),
         report_due_at: cases.iter().filter_map(|c| c.due_at.clone()).min(),
         updated_at: at.to_owned(),
