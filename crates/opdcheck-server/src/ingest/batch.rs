@@ -75,6 +75,8 @@ pub async fn push_batch(
     let mut taken_sha: HashSet<(String, String)> = HashSet::new();
     // The visits whose documents this batch stored (or retried): each is re-assembled once.
     let mut touched: HashSet<(String, String)> = HashSet::new();
+    // The batch's documents of a visit, read already: the assembly does not parse them again.
+    let mut parsed: HashMap<(String, i64), Document> = HashMap::new();
     for v in valid {
         let st = state.get(&v.id);
         let owner = st.and_then(|s| s.owner.as_deref());
@@ -136,6 +138,8 @@ pub async fn push_batch(
         }
         if let Document::Visit(_) = v.doc {
             whole_visits.push((v.id.clone(), v.document));
+        } else if v.doc.visit_id().is_some() {
+            parsed.insert((v.id.clone(), v.version), v.doc);
         }
         new.push(rec);
         pending.push((Some(v.i), v.sha, report));
@@ -203,6 +207,9 @@ pub async fn push_batch(
                 },
                 &history,
             )?;
+            if d.doc.visit_id().is_some() {
+                parsed.insert((d.id.clone(), version), d.doc);
+            }
             new.push(rec);
             pending.push((None, d.sha, report));
         }
@@ -223,7 +230,7 @@ pub async fn push_batch(
             touched.insert((visit.clone(), key.clone()));
         }
     }
-    crate::visits::reassemble(store, engine, &touched).await?;
+    crate::visits::reassemble(store, engine, &touched, parsed).await?;
     for ((rec, outcome), (i, sha, report)) in new.iter().zip(inserted).zip(pending) {
         let Some(i) = i else { continue };
         results[i] = Some(match outcome {

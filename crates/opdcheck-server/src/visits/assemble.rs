@@ -1,6 +1,6 @@
 //! Putting a visit back together from its stored documents and checking it.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use opdcheck_engine::model::Visit;
 use opdcheck_engine::{Document, Engine};
@@ -24,10 +24,13 @@ pub struct Member {
 
 /// Re-assemble the visits `touched` ((visit_id, patient_key) pairs: those of the documents a
 /// batch stored), each once, in one read of their documents and one write transaction.
+/// `parsed`: documents the caller has read already, by (id, version) (the batch's own): they are
+/// not parsed again.
 pub async fn reassemble(
     store: &Store,
     engine: &Engine,
     touched: &HashSet<(String, String)>,
+    mut parsed: HashMap<(String, i64), Document>,
 ) -> Result<(), Error> {
     if touched.is_empty() {
         return Ok(());
@@ -36,13 +39,14 @@ pub async fn reassemble(
         .iter()
         .map(|(v, p)| (v.as_str(), p.as_str()))
         .collect();
-    let mut groups: BTreeMap<(String, String), Vec<VisitDocRow>> = BTreeMap::new();
+    let mut groups: BTreeMap<(String, String), Vec<Stored>> = BTreeMap::new();
     for row in store.visit_documents(&keys).await? {
         let key = (row.visit_id.clone(), row.patient_key.clone());
         // Other patients' documents under the same visit id are other visits: not assembled
         // here unless touched too.
         if touched.contains(&key) {
-            groups.entry(key).or_default().push(row);
+            let doc = parsed.remove(&(row.id.clone(), row.version));
+            groups.entry(key).or_default().push((row, doc));
         }
     }
     let at = now();
@@ -52,6 +56,9 @@ pub async fn reassemble(
         .collect::<Result<_, _>>()?;
     store.save_visits(&visits).await
 }
+
+/// A stored document of a visit, with its parsed form when the caller had it.
+pub type Stored = (VisitDocRow, Option<Document>);
 
 /// A kind's place in a visit (the engine's report order).
 fn rank(kind: &str) -> u8 {
@@ -72,11 +79,11 @@ pub fn assemble(
     engine: &Engine,
     visit_id: &str,
     patient_key: &str,
-    mut docs: Vec<VisitDocRow>,
+    mut docs: Vec<Stored>,
     at: &str,
 ) -> Result<(VisitRow, Vec<CaseRow>), Error> {
     // Records latest first, then the others by date and id: a stable order for paths.
-    docs.sort_by(|a, b| {
+    docs.sort_by(|(a, _), (b, _)| {
         rank(&a.kind).cmp(&rank(&b.kind)).then_with(|| {
             if a.kind == "outpatient_record" {
                 (&b.doc_at, &b.created_at, &b.id).cmp(&(&a.doc_at, &a.created_at, &a.id))
@@ -90,10 +97,12 @@ pub fn assemble(
         ..Visit::default()
     };
     let mut members = Vec::with_capacity(docs.len());
-    for d in &docs {
+    let mut rows = Vec::with_capacity(docs.len());
+    for (d, doc) in docs {
         // Stored bodies were read by the engine when pushed: one that no longer parses (a
         // format change) is listed, not assembled.
-        let path = match opdcheck_engine::parse_document(&d.body) {
+        let doc = doc.map_or_else(|| opdcheck_engine::parse_document(&d.body), Ok);
+        let path = match doc {
             Ok(Document::OutpatientRecord(r)) if visit.record.is_none() => {
                 visit.record = Some(r);
                 Some("record".to_owned())
@@ -121,7 +130,9 @@ pub fn assemble(
             kind: d.kind.clone(),
             path,
         });
+        rows.push(d);
     }
+    let docs = rows;
     // Only the cross-document rules: each document's own findings are in its stored report, and
     // checking every document again would double the engine's work per pushed record (the
     // ingest budget, docs/benchmarks.md §6).
