@@ -72,6 +72,7 @@ fn card(id: &str, visit: &str, record_no: &str) -> Value {
 }
 
 struct Server {
+    store: Store,
     base: String,
     http: reqwest::Client,
     _task: tokio::task::JoinHandle<()>,
@@ -86,13 +87,14 @@ impl Server {
                 .await
                 .unwrap()
         );
-        let state = AppState::api_only(store).with_auth();
+        let state = AppState::api_only(store.clone()).with_auth();
         state.load_policy().await.unwrap();
         let router = app(state);
         let task = tokio::spawn(async move {
             axum::serve(listener, router).await.unwrap();
         });
         Server {
+            store,
             base: format!("http://{addr}"),
             http: reqwest::Client::new(),
             _task: task,
@@ -414,6 +416,51 @@ async fn who_reads_a_visit(s: &Server) {
     assert_eq!(status, StatusCode::NOT_FOUND, "{v}");
 }
 
+/// Documents stored before visits were assembled (migration 0008) get their visits at start.
+async fn stored_documents_are_assembled_at_start(s: &Server) {
+    let doctor = s.token("doctor").await;
+    let qa = s.token("qa").await;
+    let old = clinic(72);
+    s.push(
+        &doctor,
+        vec![("mr-b", 1, hep_record("mr-b", "v-before", "MZ-B", &old))],
+    )
+    .await;
+    // As before the migration: no visit assembled.
+    for sql in ["DELETE FROM visit_cases", "DELETE FROM visits"] {
+        match &s.store {
+            Store::Sqlite(pool) => {
+                sqlx::query(sql).execute(pool).await.unwrap();
+            }
+            Store::Postgres(pool) => {
+                sqlx::query(sql).execute(pool).await.unwrap();
+            }
+        }
+    }
+    let (status, _) = s
+        .call(Method::GET, "/api/v1/visits/v-before", Some(&qa), None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(missed(&s.sheet(&qa).await), 0);
+    let engine = opdcheck_engine::Engine::default_engine();
+    assert_eq!(
+        opdcheck_server::visits::backfill(&s.store, engine)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        opdcheck_server::visits::backfill(&s.store, engine)
+            .await
+            .unwrap(),
+        0,
+        "once"
+    );
+    let visit = &s.visit(&qa, "v-before").await["visits"][0];
+    assert_eq!(visit["notifiable_report"]["state"], "overdue");
+    assert_eq!(missed(&s.sheet(&qa).await), 1);
+}
+
 type Scenario = for<'a> fn(&'a Server) -> Pin<Box<dyn Future<Output = ()> + 'a>>;
 
 const SCENARIOS: &[(&str, Scenario)] = &[
@@ -427,6 +474,9 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         Box::pin(a_whole_visit_is_stored_as_its_documents(s))
     }),
     ("who_reads_a_visit", |s| Box::pin(who_reads_a_visit(s))),
+    ("stored_documents_are_assembled_at_start", |s| {
+        Box::pin(stored_documents_are_assembled_at_start(s))
+    }),
 ];
 
 async fn on_sqlite(name: &str) {
@@ -456,6 +506,11 @@ async fn sqlite_a_whole_visit_is_stored_as_its_documents() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_who_reads_a_visit() {
     on_sqlite("who_reads_a_visit").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_stored_documents_are_assembled_at_start() {
+    on_sqlite("stored_documents_are_assembled_at_start").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

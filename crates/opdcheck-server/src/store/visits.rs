@@ -122,6 +122,26 @@ impl Store {
         Ok(out)
     }
 
+    /// Up to `limit` (visit_id, patient_key) pairs of latest documents with no assembled visit:
+    /// stored before visits were assembled (migration 0008).
+    pub async fn unassembled_visits(&self, limit: i64) -> Result<Vec<(String, String)>, Error> {
+        on_pool!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT DISTINCT r.visit_id AS visit_id, r.patient_key AS patient_key FROM records r \
+                 WHERE r.latest AND r.kind <> 'visit' AND r.visit_id IS NOT NULL \
+                 AND r.patient_key IS NOT NULL AND NOT EXISTS (SELECT 1 FROM visits v \
+                 WHERE v.visit_id = r.visit_id AND v.patient_key = r.patient_key) \
+                 ORDER BY r.visit_id, r.patient_key LIMIT $1",
+            )
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|r| Ok((r.try_get("visit_id")?, r.try_get("patient_key")?)))
+                .collect()
+        })
+    }
+
     /// Store assembled visits (replacing what was assembled before) with their cases, in one
     /// transaction: a reader never sees a visit without its cases.
     pub async fn save_visits(&self, visits: &[(VisitRow, Vec<CaseRow>)]) -> Result<(), Error> {

@@ -57,6 +57,26 @@ pub async fn reassemble(
     store.save_visits(&visits).await
 }
 
+/// Assemble the visits of documents stored before visits were assembled (migration 0008), 500
+/// at a time; nothing to do afterwards. Returns how many visits were assembled.
+pub async fn backfill(store: &Store, engine: &Engine) -> Result<u64, Error> {
+    let mut done = 0u64;
+    let mut seen: HashSet<(String, String)> = HashSet::new();
+    loop {
+        let keys = store.unassembled_visits(500).await?;
+        // Each round stores a row per key; a key back again was not assembled (nothing to
+        // assemble it from), and asking again would loop.
+        let touched: HashSet<(String, String)> =
+            keys.into_iter().filter(|k| !seen.contains(k)).collect();
+        if touched.is_empty() {
+            return Ok(done);
+        }
+        reassemble(store, engine, &touched, HashMap::new()).await?;
+        done += touched.len() as u64;
+        seen.extend(touched);
+    }
+}
+
 /// A stored document of a visit, with its parsed form when the caller had it.
 pub type Stored = (VisitDocRow, Option<Document>);
 

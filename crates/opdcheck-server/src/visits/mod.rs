@@ -13,6 +13,6 @@ mod assemble;
 mod deadline;
 mod read;
 
-pub use assemble::{assemble, reassemble};
+pub use assemble::{Stored, assemble, backfill, reassemble};
 pub use deadline::{CLINIC_UTC_OFFSET_HOURS, due_at, state_at};
 pub use read::{missed_by, read};
