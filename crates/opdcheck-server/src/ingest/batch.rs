@@ -222,9 +222,14 @@ pub async fn push_batch(
     };
     let inserted = store.insert_many(&new, &writer).await?;
     for (rec, outcome) in new.iter().zip(&inserted) {
+        if *outcome != Inserted::Fresh {
+            // Not stored by this push (a concurrent one stored that version, perhaps with
+            // another body): the assembly reads what is stored.
+            parsed.remove(&(rec.id.clone(), rec.version));
+            continue;
+        }
         // A whole visit's record is not one of its documents: they are stored on their own.
-        if *outcome == Inserted::Fresh
-            && rec.kind != DocKind::Visit.as_str()
+        if rec.kind != DocKind::Visit.as_str()
             && let (Some(visit), Some(key)) = (&rec.visit_id, &rec.patient_key)
         {
             touched.insert((visit.clone(), key.clone()));
