@@ -3,6 +3,8 @@
 //! state of its notifiable-disease report with the deadline.
 
 use opdcheck_engine::Finding;
+
+use crate::qa::FindingDecision;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -36,6 +38,43 @@ pub struct AssembledVisit {
     /// `notifiable_report` says the time left.
     pub findings: Vec<Finding>,
     pub notifiable_report: NotifiableReport,
+    /// QA's current review of this assembly (null when none: a new assembly needs a new review).
+    pub review: Option<VisitReview>,
+}
+
+/// `PUT /api/v1/visits/{visit_id}/review`: QA's decisions on a visit's cross-document findings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VisitReviewPut {
+    /// The id of one of the visit's documents: names which patient's visit under this visit id.
+    pub document: String,
+    /// Decisions on the visit's `findings`, by rule and path (a dismissal needs a reason).
+    pub findings: Vec<FindingDecision>,
+    /// At most 4,000 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A revision of the review of a visit. A dismissed missed report (XV-04) is not counted on the
+/// sheet while this assembly stands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VisitReview {
+    pub visit_id: String,
+    pub revision: i64,
+    pub reviewer: String,
+    pub reviewed_at: String,
+    /// The assembly reviewed (`AssembledVisit.assembled_at`).
+    pub assembled_at: String,
+    pub findings: Vec<FindingDecision>,
+    pub note: Option<String>,
+}
+
+/// The answer of `PUT /api/v1/visits/{visit_id}/review`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VisitReviewResponse {
+    pub review: VisitReview,
 }
 
 /// A document of the visit: its latest version.
@@ -94,4 +133,6 @@ pub struct MissingCard {
     /// UTC, RFC 3339; null when the visit has no time to count from (then it is overdue).
     pub due_at: Option<String>,
     pub overdue: bool,
+    /// QA dismissed its finding in the current review: not counted as missed.
+    pub dismissed: bool,
 }

@@ -38,8 +38,27 @@ CREATE TABLE visit_cases (
     path        TEXT NOT NULL,
     hours       BIGINT NOT NULL,
     due_at      TEXT,
+    -- QA dismissed this case's finding (XV-04) in a review of this assembly; a new assembly
+    -- rewrites the cases, so a review covers the visit as it was reviewed
+    dismissed   BOOLEAN NOT NULL DEFAULT FALSE,
     PRIMARY KEY (visit_id, patient_key, disease),
     FOREIGN KEY (visit_id, patient_key) REFERENCES visits (visit_id, patient_key) ON DELETE CASCADE
+);
+
+-- QA's reviews of a visit's cross-document findings, every revision kept. A revision covers the
+-- assembly it was made on (`assembled_at` = visits.updated_at then).
+CREATE TABLE visit_reviews (
+    visit_id     TEXT NOT NULL,
+    patient_key  TEXT NOT NULL,
+    revision     BIGINT NOT NULL,
+    reviewer     TEXT NOT NULL,
+    reviewed_at  TEXT NOT NULL,
+    assembled_at TEXT NOT NULL,
+    -- JSON [{rule, path, decision, reason?}]
+    findings     TEXT NOT NULL,
+    note         TEXT,
+    PRIMARY KEY (visit_id, patient_key, revision),
+    FOREIGN KEY (visit_id, patient_key) REFERENCES visits (visit_id, patient_key)
 );
 
 -- Assembly reads the latest documents of a visit id and patient.

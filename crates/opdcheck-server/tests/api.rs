@@ -1668,6 +1668,7 @@ const SERVED: &[(&str, &str)] = &[
     ("get", "/api/v1/records"),
     ("get", "/api/v1/records/{id}"),
     ("get", "/api/v1/visits/{visit_id}"),
+    ("put", "/api/v1/visits/{visit_id}/review"),
     ("post", "/api/v1/check"),
     ("get", "/api/v1/rules"),
     ("get", "/api/v1/policy"),

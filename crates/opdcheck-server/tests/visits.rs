@@ -461,6 +461,74 @@ async fn stored_documents_are_assembled_at_start(s: &Server) {
     assert_eq!(missed(&s.sheet(&qa).await), 1);
 }
 
+/// QA reviews a visit's cross-document findings: a dismissed missed report is not counted while
+/// the visit stays as reviewed; a new document makes a new assembly that needs a new review.
+async fn qa_reviews_a_visit(s: &Server) {
+    let doctor = s.token("doctor").await;
+    let qa = s.token("qa").await;
+    let old = clinic(72);
+    s.push(
+        &doctor,
+        vec![("mr-r", 1, hep_record("mr-r", "v-rev", "MZ-R", &old))],
+    )
+    .await;
+    assert_eq!(missed(&s.sheet(&qa).await), 1);
+    let path = "/api/v1/visits/v-rev/review";
+    let dismiss = |reason: Option<&str>| {
+        json!({"document": "mr-r", "findings": [{"rule": "XV-04", "path": "record.diagnoses[1]",
+               "decision": "dismissed", "reason": reason}], "note": "已电话核实"})
+    };
+    // Not QA: 403; bad bodies are located.
+    let (status, v) = s
+        .call(Method::PUT, path, Some(&doctor), Some(&dismiss(Some("x"))))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{v}");
+    let (status, v) = s
+        .call(Method::PUT, path, Some(&qa), Some(&dismiss(None)))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(v["error"]["code"], "reason_required");
+    assert_eq!(v["error"]["path"], "findings[0].reason");
+    let mut unknown = dismiss(Some("x"));
+    unknown["findings"][0]["path"] = json!("record.diagnoses[0]");
+    let (status, v) = s.call(Method::PUT, path, Some(&qa), Some(&unknown)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(v["error"]["code"], "unknown_finding");
+    assert_eq!(v["error"]["path"], "findings[0]");
+    let mut elsewhere = dismiss(Some("x"));
+    elsewhere["document"] = json!("no-such");
+    let (status, v) = s.call(Method::PUT, path, Some(&qa), Some(&elsewhere)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{v}");
+    assert_eq!(v["error"]["path"], "document");
+
+    let (status, v) = s
+        .call(
+            Method::PUT,
+            path,
+            Some(&qa),
+            Some(&dismiss(Some("患者已在外院报告"))),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["review"]["revision"], 1);
+    assert_eq!(missed(&s.sheet(&qa).await), 0, "dismissed by QA");
+    let visit = &s.visit(&qa, "v-rev").await["visits"][0];
+    assert_eq!(visit["review"]["revision"], 1);
+    assert_eq!(visit["review"]["findings"][0]["decision"], "dismissed");
+    assert_eq!(visit["notifiable_report"]["cases"][0]["dismissed"], true);
+
+    // A prescription joins the visit: a new assembly, not the one reviewed.
+    s.push(
+        &doctor,
+        vec![("rx-r", 1, rx("rx-r", "v-rev", "MZ-R", &old))],
+    )
+    .await;
+    let visit = &s.visit(&qa, "v-rev").await["visits"][0];
+    assert!(visit["review"].is_null(), "{visit}");
+    assert_eq!(visit["notifiable_report"]["cases"][0]["dismissed"], false);
+    assert_eq!(missed(&s.sheet(&qa).await), 1);
+}
+
 type Scenario = for<'a> fn(&'a Server) -> Pin<Box<dyn Future<Output = ()> + 'a>>;
 
 const SCENARIOS: &[(&str, Scenario)] = &[
@@ -474,6 +542,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         Box::pin(a_whole_visit_is_stored_as_its_documents(s))
     }),
     ("who_reads_a_visit", |s| Box::pin(who_reads_a_visit(s))),
+    ("qa_reviews_a_visit", |s| Box::pin(qa_reviews_a_visit(s))),
     ("stored_documents_are_assembled_at_start", |s| {
         Box::pin(stored_documents_are_assembled_at_start(s))
     }),
@@ -511,6 +580,11 @@ async fn sqlite_who_reads_a_visit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_stored_documents_are_assembled_at_start() {
     on_sqlite("stored_documents_are_assembled_at_start").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_qa_reviews_a_visit() {
+    on_sqlite("qa_reviews_a_visit").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,21 +1,25 @@
 //! `GET /api/v1/visits/{visit_id}`: a visit as the server assembled it from its stored documents
 //! (`crate::visits`), read as records are: a doctor reads the visits they lead, a
-//! department-bound key those of its departments, QA and admins all.
+//! department-bound key those of its departments, QA and admins all. `PUT …/review`: QA's
+//! decisions on a visit's cross-document findings (`crate::qa::visit_review`).
 
 use axum::Json;
 use axum::extract::{Path, State};
 use opdcheck_api::ErrorBody;
-use opdcheck_api::visits::VisitDetail;
+use opdcheck_api::visits::{VisitDetail, VisitReviewPut, VisitReviewResponse};
 use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::{Principal, Scope, audit, forbidden};
 use crate::error::Error;
-use crate::http::AppState;
+use crate::http::qa::body;
+use crate::http::{AppState, Body};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_visit))
+    OpenApiRouter::new()
+        .routes(routes!(get_visit))
+        .routes(routes!(put_visit_review))
 }
 
 /// One visit id's assembled visits (one per patient): the latest version of each document side
@@ -64,4 +68,37 @@ async fn get_visit(
     )
     .await?;
     Ok(Json(VisitDetail { visit_id, visits }))
+}
+
+/// Store a new revision of QA's review of a visit's cross-document findings: decisions by rule
+/// and path (a dismissal needs a reason). A dismissed missed report (XV-04) is not counted on the
+/// sheet while the visit stays as reviewed; when one of its documents gets a version, the visit
+/// is assembled anew and needs a new review.
+#[utoipa::path(
+    put,
+    path = "/api/v1/visits/{visit_id}/review",
+    tag = "qa",
+    params(("visit_id" = String, Path, description = "The documents' `visit_id`")),
+    request_body = VisitReviewPut,
+    responses(
+        (status = 200, description = "The revision stored", body = VisitReviewResponse),
+        (status = 400, description = "A bad field, located (`document`, `findings[i]` with `unknown_finding`, `findings[i].reason` with `reason_required`, `note`)", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not QA staff or an admin", body = ErrorBody),
+        (status = 404, description = "No document `document` in this visit (`path` `document`)", body = ErrorBody),
+        (status = 409, description = "The visit was assembled anew, or another review saved at the same moment: reload and review again", body = ErrorBody),
+        (status = 503, description = "No database", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+async fn put_visit_review(
+    State(state): State<AppState>,
+    who: Principal,
+    Path(visit_id): Path<String>,
+    req: Result<Body<VisitReviewPut>, Error>,
+) -> Result<Json<VisitReviewResponse>, Error> {
+    who.require_qa()?;
+    let put = body(req)?;
+    let review = crate::qa::visit_review::save(state.store()?, &visit_id, who.name(), &put).await?;
+    Ok(Json(VisitReviewResponse { review }))
 }

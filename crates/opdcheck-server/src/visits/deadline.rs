@@ -72,6 +72,7 @@ pub(super) fn cases(
                 path: f.path.clone(),
                 hours,
                 due_at: due_at(base, hours),
+                dismissed: false,
             })
         })
         .collect()
@@ -122,6 +123,7 @@ mod tests {
             path: "record.diagnoses[0]".into(),
             hours: 24,
             due_at: due_at.map(str::to_owned),
+            dismissed: false,
         }
     }
 

@@ -3,7 +3,9 @@
 //! 漏报 without any new push.
 
 use chrono::{DateTime, Utc};
-use opdcheck_api::visits::{AssembledVisit, MissingCard, NotifiableReport, VisitDocument};
+use opdcheck_api::visits::{
+    AssembledVisit, MissingCard, NotifiableReport, VisitDocument, VisitReview,
+};
 use opdcheck_engine::Finding;
 use opdcheck_engine::facts::MISSED_REPORT_RULE;
 use serde_json::Value;
@@ -42,6 +44,7 @@ pub async fn read(
         members.push(m);
     }
     let mut bodies = store.bodies(&keys).await?;
+    let mut reviews = store.current_visit_reviews(visit_id).await?;
     let mut out = Vec::with_capacity(shown.len());
     for ((v, cases), members) in shown.into_iter().zip(members) {
         let documents = members
@@ -60,6 +63,18 @@ pub async fn read(
             })
             .collect();
         let findings: Vec<Finding> = parse(&v.findings)?;
+        let review = match reviews.remove(&v.patient_key) {
+            Some(r) => Some(VisitReview {
+                findings: parse(&r.findings)?,
+                visit_id: r.visit_id,
+                revision: r.revision,
+                reviewer: r.reviewer,
+                reviewed_at: r.reviewed_at,
+                assembled_at: r.assembled_at,
+                note: r.note,
+            }),
+            None => None,
+        };
         out.push(AssembledVisit {
             visit_id: v.visit_id,
             department: v.department,
@@ -70,6 +85,7 @@ pub async fn read(
             documents,
             findings: missed_only_when_overdue(findings, &cases, now),
             notifiable_report: report_at(&v.report_state, &cases, now),
+            review,
         })
     }
     Ok((out, hidden))
@@ -106,6 +122,7 @@ fn report_at(stored: &str, cases: &[CaseRow], now: DateTime<Utc>) -> NotifiableR
                 hours: c.hours,
                 due_at: c.due_at.clone(),
                 overdue: overdue(c, now),
+                dismissed: c.dismissed,
             })
             .collect(),
     }
