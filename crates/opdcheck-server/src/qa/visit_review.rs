@@ -13,7 +13,7 @@ use super::review::decisions;
 use super::{bad, from_text, not_found, now, to_text};
 use crate::error::Error;
 use crate::store::Store;
-use crate::store::visits::{ReviewRefused, VisitReviewRow};
+use crate::store::visit_reviews::{ReviewRefused, VisitReviewRow};
 
 /// Longest note of a review, in characters (as a record's).
 const MAX_NOTE: usize = 4000;

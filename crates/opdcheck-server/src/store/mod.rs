@@ -21,6 +21,7 @@ mod policy;
 pub mod qa;
 mod read;
 mod records;
+pub mod visit_reviews;
 pub mod visits;
 
 pub use accounts::User;
