@@ -88,9 +88,10 @@ pub struct VisitDocument {
     /// outpatient record, which is listed but not assembled (a visit has one record: the latest
     /// by its visit time).
     pub path: Option<String>,
-    /// An opdcheck document, see docs/format.md.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub document: Value,
+    /// An opdcheck document, see docs/format.md; null when the caller may not read this document
+    /// (another doctor's, for a doctor; another department's, for a department-bound key).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub document: Option<Value>,
 }
 
 /// Whether the visit's notifiable diagnoses were reported.

@@ -398,11 +398,22 @@ async fn who_reads_a_visit(s: &Server) {
     theirs["physician"]["id"] = json!("D0099");
     s.push(&admin, vec![("mr-theirs", 1, theirs)]).await;
 
+    // Another doctor's prescription in the doctor's visit (pushed by an admin).
+    let mut other = rx("rx-other", "v-mine", "MZ-M", &at);
+    other["prescriber"]["id"] = json!("D0099");
+    s.push(&admin, vec![("rx-other", 1, other)]).await;
+
     let (status, v) = s
         .call(Method::GET, "/api/v1/visits/v-mine", None, None)
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{v}");
-    s.visit(&doctor, "v-mine").await;
+    // The doctor reads the visit they lead, not the other doctor's document in it.
+    let mine = &s.visit(&doctor, "v-mine").await["visits"][0];
+    assert_eq!(ids(mine), ["mr-mine", "rx-other"]);
+    assert_eq!(mine["documents"][0]["document"]["id"], "mr-mine");
+    assert!(mine["documents"][1]["document"].is_null(), "{mine}");
+    let all = &s.visit(&qa, "v-mine").await["visits"][0];
+    assert_eq!(all["documents"][1]["document"]["id"], "rx-other");
     let (status, v) = s
         .call(Method::GET, "/api/v1/visits/v-theirs", Some(&doctor), None)
         .await;

@@ -20,6 +20,11 @@ pub struct Member {
     pub kind: String,
     /// Where it sits in the assembled visit; `None` for a record not assembled.
     pub path: Option<String>,
+    /// Whose it is, as for a record: who may read its body in the visit.
+    #[serde(default)]
+    pub department: Option<String>,
+    #[serde(default)]
+    pub doctor: Option<String>,
 }
 
 /// Re-assemble the visits `touched` ((visit_id, patient_key) pairs: those of the documents a
@@ -149,6 +154,8 @@ pub fn assemble(
             version: d.version,
             kind: d.kind.clone(),
             path,
+            department: d.department.clone(),
+            doctor: d.doctor.clone(),
         });
         rows.push(d);
     }

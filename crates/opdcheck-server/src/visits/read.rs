@@ -21,8 +21,9 @@ fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Error> {
     serde_json::from_str(text).map_err(|e| Error::Internal(format!("a stored visit: {e}")))
 }
 
-/// The visits stored under `visit_id` that `visible(department, doctor)` allows, with their
-/// documents, at `now`; and how many others there are (the caller may not see them).
+/// The visits stored under `visit_id` that `visible(department, doctor)` allows (by the visit's
+/// lead document), with their documents (a document it does not allow without its body), at
+/// `now`; and how many others there are (the caller may not see them).
 pub async fn read(
     store: &Store,
     visit_id: &str,
@@ -40,7 +41,12 @@ pub async fn read(
     let mut keys = Vec::new();
     for (v, _) in &shown {
         let m: Vec<Member> = parse(&v.documents)?;
-        keys.extend(m.iter().map(|m| (m.id.clone(), m.version)));
+        // A document the caller may not read as a record is listed without its body.
+        keys.extend(
+            m.iter()
+                .filter(|m| visible(m.department.as_deref(), m.doctor.as_deref()))
+                .map(|m| (m.id.clone(), m.version)),
+        );
         members.push(m);
     }
     let mut bodies = store.bodies(&keys).await?;
@@ -52,9 +58,7 @@ pub async fn read(
             .map(|m| {
                 let body = bodies.remove(&(m.id.clone(), m.version));
                 VisitDocument {
-                    document: body
-                        .and_then(|b| serde_json::from_str(&b).ok())
-                        .unwrap_or(Value::Null),
+                    document: body.and_then(|b| serde_json::from_str::<Value>(&b).ok()),
                     id: m.id,
                     kind: m.kind,
                     version: m.version,
