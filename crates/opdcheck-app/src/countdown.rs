@@ -3,7 +3,8 @@
 
 use opdcheck_engine::Engine;
 use opdcheck_engine::datetime;
-use opdcheck_engine::model::InfectiousReport;
+use opdcheck_engine::model::{InfectiousReport, Visit};
+use opdcheck_engine::report::Report;
 
 /// What the card shows next to the disease.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +52,54 @@ pub fn deadline(engine: &Engine, card: &InfectiousReport, now: &str) -> Deadline
         },
         None => Deadline::Hours(hours),
     }
+}
+
+/// A notifiable diagnosis of a visit's record with no report card yet (XV-04): the disease and
+/// the time left, which runs from the visit time (the server counts the case as missed only once
+/// it has passed).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportDue {
+    pub disease: String,
+    /// `Running` from the record's `visit_at`; `Hours` while the record has no visit time.
+    pub deadline: Deadline,
+}
+
+/// The reports a visit still owes, from its report's XV-04 findings (one per disease, at
+/// `record.diagnoses[i]`), as of `now`.
+pub fn reports_due(engine: &Engine, visit: &Visit, report: &Report, now: &str) -> Vec<ReportDue> {
+    let Some(record) = &visit.record else {
+        return Vec::new();
+    };
+    let visited = record.visit_at.as_deref().and_then(datetime::parse);
+    let now = datetime::parse(now);
+    report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "XV-04")
+        .filter_map(|f| {
+            let i: usize = f
+                .path
+                .strip_prefix("record.diagnoses[")?
+                .strip_suffix(']')?
+                .parse()
+                .ok()?;
+            let code = record.diagnosis_codes.get(i).and_then(|c| c.as_deref());
+            let n = engine.policy.notifiable(record.diagnoses.get(i)?, code)?;
+            let hours = n.subtype.and_then(|s| s.hours).unwrap_or(n.disease.hours);
+            let deadline = match (&visited, &now) {
+                (Some(at), Some(now)) => Deadline::Running {
+                    hours,
+                    left_secs: (at.at + chrono::Duration::hours(i64::from(hours)) - now.at)
+                        .num_seconds(),
+                },
+                _ => Deadline::Hours(hours),
+            };
+            Some(ReportDue {
+                disease: n.disease.name.clone(),
+                deadline,
+            })
+        })
+        .collect()
 }
 
 /// `1:05:09` or `2天3:00:00`.
@@ -124,5 +173,51 @@ mod tests {
         assert_eq!(clock(3909), "1:05:09");
         assert_eq!(clock(-1800), "0:30:00");
         assert_eq!(clock(2 * 86_400 + 3600), "2天1:00:00");
+    }
+
+    #[test]
+    fn a_visit_owes_its_missed_report_within_the_deadline_from_the_visit() {
+        let e = Engine::default_engine();
+        let record = opdcheck_engine::model::OutpatientRecord {
+            visit_at: Some("2026-11-22T09:00".into()),
+            diagnoses: vec!["急性支气管炎".into(), "流行性感冒".into()],
+            diagnosis_codes: vec![Some("J20.9".into()), Some("J11.1".into())],
+            ..Default::default()
+        };
+        let mut visit = Visit {
+            record: Some(record),
+            ..Default::default()
+        };
+        let report = e.check(&opdcheck_engine::Document::Visit(visit.clone()));
+        assert_eq!(
+            reports_due(e, &visit, &report, "2026-11-22T10:00"),
+            [ReportDue {
+                disease: "流行性感冒".into(),
+                deadline: Deadline::Running {
+                    hours: 24,
+                    left_secs: 23 * 3600
+                }
+            }]
+        );
+        assert_eq!(
+            reports_due(e, &visit, &report, "2026-11-23T10:00")[0].deadline,
+            Deadline::Running {
+                hours: 24,
+                left_secs: -3600
+            }
+        );
+        // No visit time yet: the deadline, without a countdown.
+        visit.record.as_mut().unwrap().visit_at = None;
+        assert_eq!(
+            reports_due(e, &visit, &report, "2026-11-22T10:00")[0].deadline,
+            Deadline::Hours(24)
+        );
+        // The card filed: nothing owed.
+        visit.infectious_reports.push(InfectiousReport {
+            disease: Some("流行性感冒".into()),
+            ..Default::default()
+        });
+        let report = e.check(&opdcheck_engine::Document::Visit(visit.clone()));
+        assert!(reports_due(e, &visit, &report, "2026-11-22T10:00").is_empty());
     }
 }

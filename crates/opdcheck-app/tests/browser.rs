@@ -387,6 +387,43 @@ async fn the_visit_view_shows_cross_document_findings() {
 }
 
 #[wasm_bindgen_test]
+async fn the_visit_view_counts_down_to_the_missed_report_deadline() {
+    let visit_at = |at: Option<String>| {
+        let mut v = match sample(DocKind::Visit, false) {
+            Document::Visit(v) => v,
+            _ => unreachable!(),
+        };
+        v.record.as_mut().unwrap().visit_at = at;
+        RwSignal::new(v)
+    };
+    // Seen just now: the time left runs from the visit.
+    let doc = visit_at(Some(opdcheck_app::ui::now_minutes()));
+    let root = mount(move || view! { <VisitPage visit=doc /> });
+    settle().await;
+    let due = must(&root, ".reports-due");
+    assert!(!due.has_attribute("hidden"));
+    let text = due.text_content().unwrap();
+    assert!(text.contains("小时内填报传染病报告卡，还剩"), "{text}");
+    drop(root);
+    // Seen days ago: past the deadline, it will count as missed.
+    let doc = visit_at(Some("2026-01-05T09:00".into()));
+    let root = mount(move || view! { <VisitPage visit=doc /> });
+    settle().await;
+    let due = must(&root, ".reports-due li");
+    assert_eq!(due.get_attribute("data-state").as_deref(), Some("overdue"));
+    assert!(due.text_content().unwrap().contains("将计为漏报"));
+    drop(root);
+    // The clean visit owes nothing: no line at all.
+    let clean = RwSignal::new(match sample(DocKind::Visit, true) {
+        Document::Visit(v) => v,
+        _ => unreachable!(),
+    });
+    let root = mount(move || view! { <VisitPage visit=clean /> });
+    settle().await;
+    assert!(must(&root, ".reports-due").has_attribute("hidden"));
+}
+
+#[wasm_bindgen_test]
 async fn labels_and_messages_switch_to_english() {
     let doc = RwSignal::new(clean_rx());
     let root = mount(move || {

@@ -10,6 +10,7 @@ use opdcheck_engine::model::{
 };
 use opdcheck_engine::{Finding, Lang, Report};
 
+use crate::countdown::{self, Deadline};
 use crate::drafts::visit_as_signed;
 use crate::fields::{anchor_in, dom_id};
 use crate::ui::common::error_count;
@@ -18,7 +19,7 @@ use crate::ui::prescription::PrescriptionForm;
 use crate::ui::record::RecordForm;
 use crate::ui::request::RequestForm;
 use crate::ui::summary::{ScoreBadge, SummaryPanel};
-use crate::ui::{engine, lang, now_minutes};
+use crate::ui::{engine, lang, now_minutes, now_stamp};
 
 /// Which document of the visit is open.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -281,6 +282,7 @@ pub fn VisitPage(visit: RwSignal<Visit>) -> impl IntoView {
                 <SummaryPanel findings=cross target=target on_pick=Callback::new(move |f: Finding| open_finding(&f))
                     title=trs("跨文书检查".into(), "Cross-document checks".into()) />
             </div>
+            <ReportsDue visit=assembled report=report />
             <nav class="tabs" role="tablist" id="visit-docs" tabindex="-1">
                 <For each=move || tabs.get() key=|t| *t children=move |t| {
                     let r = nested(t);
@@ -315,6 +317,87 @@ pub fn VisitPage(visit: RwSignal<Visit>) -> impl IntoView {
                 }}
             </div>
         </div>
+    }
+}
+
+/// The report cards the visit still owes (XV-04), each with the time left from the visit time:
+/// the doctor sees the deadline the server will judge the visit by. Ticks every second.
+#[component]
+fn ReportsDue(visit: Memo<Visit>, report: Memo<Report>) -> impl IntoView {
+    let lang = lang();
+    let now = RwSignal::new(now_stamp());
+    if let Ok(handle) = set_interval_with_handle(
+        move || now.set(now_stamp()),
+        std::time::Duration::from_secs(1),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    let due = Memo::new(move |_| {
+        visit.with(|v| report.with(|r| countdown::reports_due(&engine(), v, r, &now.get())))
+    });
+    let line = move |d: &countdown::ReportDue| -> (String, &'static str) {
+        let name = &d.disease;
+        match (&d.deadline, lang.get()) {
+            (Deadline::Running { hours, left_secs }, Lang::Zh) if *left_secs >= 0 => (
+                format!(
+                    "⏱ {name}：须在就诊后{hours}小时内填报传染病报告卡，还剩 {}",
+                    countdown::clock(*left_secs)
+                ),
+                if *left_secs < 3600 { "soon" } else { "" },
+            ),
+            (Deadline::Running { hours, left_secs }, Lang::En) if *left_secs >= 0 => (
+                format!(
+                    "⏱ {name}: file a report card within {hours} h of the visit, {} left",
+                    countdown::clock(*left_secs)
+                ),
+                if *left_secs < 3600 { "soon" } else { "" },
+            ),
+            (Deadline::Running { hours, left_secs }, Lang::Zh) => (
+                format!(
+                    "⚠ {name}：已超过就诊后{hours}小时报告时限 {}，将计为漏报",
+                    countdown::clock(*left_secs)
+                ),
+                "overdue",
+            ),
+            (Deadline::Running { hours, left_secs }, Lang::En) => (
+                format!(
+                    "⚠ {name}: {} past the {hours} h deadline; counted as a missed report",
+                    countdown::clock(*left_secs)
+                ),
+                "overdue",
+            ),
+            (d, Lang::Zh) => (
+                format!(
+                    "{name}：须在就诊后{}小时内填报传染病报告卡（病历填写就诊时间后开始倒计时）",
+                    hours_of(d)
+                ),
+                "",
+            ),
+            (d, Lang::En) => (
+                format!(
+                    "{name}: file a report card within {} h of the visit (the countdown starts once the record has its visit time)",
+                    hours_of(d)
+                ),
+                "",
+            ),
+        }
+    };
+    view! {
+        <ul class="reports-due" role="timer" aria-live="off" hidden=move || due.with(Vec::is_empty)>
+            {move || due.get().iter().map(|d| {
+                let (text, state) = line(d);
+                view! { <li class="countdown" data-state=state>{text}</li> }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+fn hours_of(d: &Deadline) -> u32 {
+    match d {
+        Deadline::Hours(h)
+        | Deadline::Running { hours: h, .. }
+        | Deadline::Reported { hours: h, .. } => *h,
+        Deadline::Unknown => 0,
     }
 }
 
