@@ -22,7 +22,7 @@ pub mod qa;
 mod read;
 mod records;
 
-pub use accounts::User;
+pub use accounts::{PrescriberRow, User};
 pub use policy::StoredPolicy;
 pub use read::{Filter, ListItem, StoredRecord};
 pub use records::{IdState, Inserted, NewRecord, Writer};
@@ -54,6 +54,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         7,
         "policy_cluster",
         include_str!("../../migrations/0007_policy_cluster.sql"),
+    ),
+    (
+        9,
+        "prescribers",
+        include_str!("../../migrations/0009_prescribers.sql"),
     ),
 ];
 
@@ -156,7 +161,7 @@ impl Store {
             .collect();
         let migrator = Migrator::with_migrations(migrations);
         on_pool!(self, pool => migrator.run(pool).await)?;
-        Ok(())
+        self.backfill_signature_ids().await
     }
 }
 
