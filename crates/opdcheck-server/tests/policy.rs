@@ -451,3 +451,42 @@ async fn a_second_server_follows_the_stored_policy() {
     assert_eq!(follower.in_force().version, version);
     assert!(later > version);
 }
+
+/// A page on an allowed origin may revalidate the policy: `If-None-Match` passes the preflight
+/// and the `ETag` is readable by its script.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_allowed_origin_may_revalidate() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_sqlite(&dir.path().join("c.db")).await.unwrap();
+    let origin = "http://his.example";
+    let state = AppState::api_only(store)
+        .with_cors_origins(vec![axum::http::HeaderValue::from_static(origin)]);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/api/v1/policy", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app(state)).await.unwrap() });
+    let http = reqwest::Client::new();
+    let preflight = http
+        .request(Method::OPTIONS, &url)
+        .header("origin", origin)
+        .header("access-control-request-method", "GET")
+        .header("access-control-request-headers", "if-none-match")
+        .send()
+        .await
+        .unwrap();
+    let allowed = preflight.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(allowed.contains("if-none-match"), "{allowed}");
+    let res = http
+        .get(&url)
+        .header("origin", origin)
+        .send()
+        .await
+        .unwrap();
+    let exposed = res.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(exposed.contains("etag"), "{exposed}");
+}

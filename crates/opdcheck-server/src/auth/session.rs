@@ -53,11 +53,11 @@ pub async fn sign_in(
     let password = required(&req.password, "password")?;
     at_most(username, MAX_USERNAME_CHARS, "username")?;
     at_most(password, MAX_PASSWORD_CHARS, "password")?;
-    if let Err(l) = limiter.attempt(username, addr) {
+    if let Err(l) = limiter.attempt(username, addr).await? {
         return Ok(Err(NotNow::Locked(l)));
     }
     let Some(_slot) = limiter.try_hash_slot() else {
-        limiter.cancelled(username, addr);
+        limiter.cancelled(username, addr).await?;
         return Ok(Err(NotNow::Busy));
     };
     let found = store.user_with_hash(username).await?;
@@ -70,7 +70,7 @@ pub async fn sign_in(
         audit::log(store, username, addr, "login.failed", None, json!({})).await?;
         return Err(unauthorized("unauthorized", "wrong username or password"));
     };
-    limiter.succeeded(username, addr);
+    limiter.succeeded(username, addr).await?;
     let token = random_hex(32);
     let now_t = chrono::Utc::now();
     let expires_at = stamp(now_t + chrono::Duration::hours(SESSION_HOURS));
@@ -152,7 +152,7 @@ pub async fn change_password(
     at_most(current, MAX_PASSWORD_CHARS, "current")?;
     check_new_password(new, "new")?;
     let addr = who.client();
-    if let Err(l) = limiter.attempt(username, addr) {
+    if let Err(l) = limiter.attempt(username, addr).await? {
         return Ok(Err(NotNow::Locked(l)));
     }
     let Some((_, hash)) = store.user_with_hash(username).await? else {
@@ -171,7 +171,7 @@ pub async fn change_password(
             Some("current".into()),
         ));
     }
-    limiter.succeeded(username, addr);
+    limiter.succeeded(username, addr).await?;
     let new_hash = {
         let _slot = limiter.hash_slot().await;
         hash_blocking(new).await?

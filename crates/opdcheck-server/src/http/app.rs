@@ -105,7 +105,11 @@ pub fn with_layers(router: Router<AppState>, state: AppState) -> Router {
                     header::AUTHORIZATION,
                     header::CONTENT_TYPE,
                     header::HeaderName::from_static("x-api-key"),
-                ]),
+                    // Revalidating the policy (`GET /api/v1/policy` → 304).
+                    header::IF_NONE_MATCH,
+                ])
+                // A script must read the policy's ETag to send it back.
+                .expose_headers([header::ETAG]),
         )
     };
     let csp = security::content_security_policy(state.dist(), &state.inner.http.frame_ancestors);

@@ -63,6 +63,12 @@ impl Default for HttpOptions {
     }
 }
 
+/// Sign-in counts in the database when there is one (shared by every server on it), else in
+/// this process.
+fn limiter_for(store: Option<&Store>) -> auth::LoginLimiter {
+    store.map_or_else(Default::default, |s| auth::LoginLimiter::shared(s.clone()))
+}
+
 impl AppState {
     /// State serving the built app from `dist`; fails (instead of serving 404s later) when the
     /// directory or its index.html is missing. Add storage with [`AppState::with_store`].
@@ -96,11 +102,11 @@ impl AppState {
         AppState {
             inner: Arc::new(Inner {
                 dist: None,
+                login_limiter: limiter_for(Some(&store)),
                 store: Some(store),
                 policy: std::sync::RwLock::new(Arc::new(InForce::default_policy())),
                 refreshing: Default::default(),
                 auth: false,
-                login_limiter: Default::default(),
                 cors_origins: Vec::new(),
                 trusted_proxies: Vec::new(),
                 idle_timeout: auth::DEFAULT_IDLE_TIMEOUT,
@@ -117,6 +123,7 @@ impl AppState {
             policy: std::sync::RwLock::new(self.in_force()),
             refreshing: Default::default(),
             auth: self.inner.auth,
+            // Set below, once `f` has said whether there is a store.
             login_limiter: Default::default(),
             cors_origins: self.inner.cors_origins.clone(),
             trusted_proxies: self.inner.trusted_proxies.clone(),
@@ -125,6 +132,7 @@ impl AppState {
             http: self.inner.http.clone(),
         };
         f(&mut inner);
+        inner.login_limiter = limiter_for(inner.store.as_ref());
         AppState {
             inner: Arc::new(inner),
         }

@@ -17,6 +17,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use crate::error::Error;
 
 pub mod accounts;
+pub mod limits;
 mod policy;
 pub mod qa;
 mod read;
