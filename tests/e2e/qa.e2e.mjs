@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startServer, launchBrowser, config, outFile } from './lib.mjs';
+import { startServer, launchBrowser, config, outFile, until } from './lib.mjs';
 
 const step = (s) => console.log(`qa-e2e: ${s}`);
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -82,6 +82,8 @@ async function main() {
     assert.ok((await page.locator('#qa-groups tbody tr').count()) >= 2, 'several departments');
     await page.locator('svg.chart polyline.series.rx').first().waitFor();
     assert.ok((await page.locator('#qa-rules tbody tr').count()) >= 1, 'the rules that fire');
+    // The policy the server scores with is named (a fresh server: the default).
+    await until('the policy in force named', () => page.locator('.qa-policy .policy-used').textContent().catch(() => ''), (t) => t === '默认规则', 15_000);
 
     step('draw a sample of 20 prescriptions over the demo\'s two months, stratified, seeded');
     await page.click('#qa-tab-samples');

@@ -8,6 +8,7 @@ import {
   attach,
   init,
   policy,
+  policyInForce,
   rules,
   setPolicy,
   sync,
@@ -26,7 +27,7 @@ import {
 } from '../../crates/opdcheck-widget/js/opdcheck.js';
 import { samples } from './widget-samples.js';
 
-function isReport(r: ValidateResult): r is Report {
+function isReport(r: ValidateResult): r is Report & { policy_version?: number | null } {
   return !('error' in r);
 }
 
@@ -44,6 +45,15 @@ export async function portal(form: HTMLFormElement): Promise<void> {
     const where: string = `${r.error.path}: ${r.error.located}`;
     void where;
   }
+  // The hospital's policy from its opdcheck server; every report names the version that checked it.
+  const followed = await init({ server: 'https://qc.example', refreshSeconds: 120 });
+  const inForce: number | null = policyInForce().version ?? followed.policyVersion;
+  if (isReport(r)) {
+    const again = validate({ kind: 'prescription', id: 'rx-0', items: [] });
+    const checkedWith: number | null | undefined = isReport(again) ? again.policy_version : r.policy_version;
+    void checkedWith;
+  }
+  void inForce;
   const visit = validateVisit('{"visit_id": "v-1"}');
   if (!('error' in visit)) {
     const nested: Report[] = visit.documents;

@@ -3,7 +3,8 @@
 // (aria-invalid, the message element, aria-describedby) and clears them when fixed; the handle's
 // events fire (change, valid, invalid); rows added and removed are followed; the linked panel
 // focuses an input; the <opd-check> element renders in shadow DOM and dispatches opdcheck-change;
-// sync pushes with the demo integrator key: created, then unchanged.
+// init({server}) follows the server's policy (an admin's change reaches the form, reports carry
+// its version); sync pushes with the demo integrator key: created, then unchanged.
 //
 //   OPDCHECK_SERVER=… OPDCHECK_DIST=… node tests/e2e/widget.e2e.mjs
 //   (dist must hold portal/ and widget/1.0.0/; the server gets a fresh --data-dir, where it
@@ -217,6 +218,38 @@ async function run(page, url) {
   assert.equal(pol.maxDrugs, 4);
   assert.equal(pol.reset, pol.before);
   assert.equal(pol.after, pol.before);
+
+  say('init({server}): the server\'s policy, followed by ETag; reports carry its version');
+  const admin = await fetch(`${url}api/v1/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'admin' }),
+  }).then((r) => r.json());
+  const asAdmin = (method, route, body) => fetch(`${url}api/v1/${route}`, {
+    method, headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${admin.token}` }, body: JSON.stringify(body),
+  }).then((r) => r.json());
+  const follow = () => page.evaluate(async () => {
+    const m = await import('/widget/1.0.0/opdcheck.js');
+    const init = await m.init({ server: location.origin });
+    const cached = JSON.parse(localStorage.getItem(`opdcheck.widget.policy:${location.origin}`) || 'null');
+    return {
+      init: init.policyVersion,
+      inForce: m.policyInForce(),
+      maxDrugs: m.policy().limits.max_drugs,
+      report: window.portal.handle.report().policy_version,
+      cached: cached && [cached.policy.version, !!cached.etag],
+    };
+  });
+  const v0 = await follow();
+  assert.deepEqual([v0.init, v0.inForce.version, v0.inForce.source, v0.report, v0.cached], [0, 0, 'server', 0, [0, true]]);
+  const set = await asAdmin('PUT', 'policy', { limits: { max_drugs: 2 } });
+  assert.equal(set.version, 1);
+  const v1 = await until('the widget to follow version 1', follow, (x) => x.inForce.version === 1, WAIT);
+  assert.deepEqual([v1.init, v1.inForce.ruleset, v1.maxDrugs, v1.report, v1.cached], [1, set.ruleset, 2, 1, [1, true]]);
+  assert.equal(await page.evaluate(async () => (await import('/widget/1.0.0/opdcheck.js')).ruleset()), set.ruleset,
+    'the widget\'s engine gives the server\'s ruleset for the same override');
+  // Back to the default for the steps below (a roll-back to 0 is stored as version 2).
+  await asAdmin('POST', 'policy/rollback', { version: 0 });
+  const v2 = await until('the widget to follow version 2', follow, (x) => x.inForce.version === 2, WAIT);
+  assert.equal(v2.maxDrugs, 5, 'the default policy again');
 
   say('<opd-check> fed a document: findings in its shadow root, opdcheck-change bubbling and composed');
   const el = page.locator('#docPanel');

@@ -15,6 +15,7 @@ pub mod qa;
 pub mod records;
 pub mod rules;
 pub mod stats;
+pub mod visits;
 
 pub use error::{ErrorBody, ErrorDetail};
 

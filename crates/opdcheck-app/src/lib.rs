@@ -10,6 +10,7 @@ pub mod drafts;
 pub mod fields;
 pub mod ids;
 pub mod outbox;
+pub mod policy_admin;
 pub mod rx_edit;
 pub mod samples;
 pub mod signing;

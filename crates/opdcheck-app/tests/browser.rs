@@ -21,6 +21,10 @@ use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// The hospital's policy: the forms check with it, the reports name it, the admin's page.
+#[path = "browser/policy.rs"]
+mod policy;
+
 /// A view mounted in a fresh container of the page. Dropping it at the end of the test
 /// unmounts the view and disposes its reactive owner, so its timers, listeners and sync agent
 /// stop: an app left running by one test would otherwise save its drafts or push its outbox

@@ -136,10 +136,11 @@ impl Engine {
         sink.findings
     }
 
-    /// A visit: each document's own report (with the cross-document findings that concern it,
-    /// paths relative to it), the cross-document findings (paths relative to the visit), and a
-    /// score over the whole visit.
-    fn check_visit(&self, v: &Visit, history: &[OutpatientRecord]) -> Report {
+    /// A visit's cross-document findings only (the XV rules; paths relative to the visit): the
+    /// `findings` of `check`'s report on the visit, without checking each document on its own
+    /// again. For a caller that has each document's report already (the server, assembling a
+    /// visit from documents it checked when they were stored).
+    pub fn visit_findings(&self, v: &Visit) -> Vec<Finding> {
         let ctx = rules::VisitCtx::new(self, v);
         let mut sink = Sink::default();
         for r in RULES {
@@ -147,7 +148,14 @@ impl Engine {
                 f(&ctx, &mut sink);
             }
         }
-        let cross = sink.findings;
+        sink.findings
+    }
+
+    /// A visit: each document's own report (with the cross-document findings that concern it,
+    /// paths relative to it), the cross-document findings (paths relative to the visit), and a
+    /// score over the whole visit.
+    fn check_visit(&self, v: &Visit, history: &[OutpatientRecord]) -> Report {
+        let cross = self.visit_findings(v);
 
         // Nested documents in report order; `prefix` is each one's path in the visit.
         let mut nested: Vec<(String, DocKind, String, Vec<Finding>)> = v
@@ -233,6 +241,40 @@ fn validate_confirmed_warnings(policy: &Policy) -> Result<(), PolicyError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The cross-document findings alone are the visit report's `findings`.
+    #[test]
+    fn visit_findings_are_the_visit_reports_findings() {
+        use crate::model::DocKind;
+        use crate::testing::{clean, patched};
+        let engine = Engine::default_engine();
+        for v in [
+            clean(DocKind::Visit),
+            patched(
+                DocKind::Visit,
+                serde_json::json!({"record": {"diagnoses": ["乙肝"], "diagnosis_codes": [null]}}),
+            ),
+        ] {
+            let Document::Visit(visit) = crate::parse_document(&v.to_string()).unwrap() else {
+                panic!("not a visit")
+            };
+            let report = engine.check(&Document::Visit(visit.clone()));
+            assert_eq!(engine.visit_findings(&visit), report.findings);
+        }
+        let missed = patched(
+            DocKind::Visit,
+            serde_json::json!({"record": {"diagnoses": ["乙肝"], "diagnosis_codes": [null]}}),
+        );
+        let Document::Visit(visit) = crate::parse_document(&missed.to_string()).unwrap() else {
+            panic!("not a visit")
+        };
+        assert!(
+            engine
+                .visit_findings(&visit)
+                .iter()
+                .any(|f| f.rule == "XV-04")
+        );
+    }
 
     #[test]
     fn a_confirmed_warning_must_be_a_rule_of_its_item() {

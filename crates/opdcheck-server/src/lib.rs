@@ -15,6 +15,7 @@ pub mod qa;
 pub mod security;
 pub mod stamp;
 pub mod store;
+pub mod visits;
 
 pub use error::Error;
 pub use http::app::{

@@ -187,6 +187,7 @@ async fn demo_data(args: &Args, months: u32, records: usize, seed: u64) -> Resul
     state.load_policy().await?;
     let engine = state.engine();
     opdcheck_server::ingest::backfill_derived(&store, &engine).await?;
+    opdcheck_server::visits::backfill(&store, &engine).await?;
     let opts = opdcheck_server::demo::Options {
         months: months.clamp(1, 120),
         records,
@@ -321,6 +322,11 @@ async fn run(args: Args) -> Result<(), Error> {
     let filled = opdcheck_server::ingest::backfill_derived(state.store()?, &state.engine()).await?;
     if filled > 0 {
         tracing::info!(records = filled, "derived sheet columns filled");
+    }
+    // Documents stored before visits were assembled get their visits (once).
+    let assembled = opdcheck_server::visits::backfill(state.store()?, &state.engine()).await?;
+    if assembled > 0 {
+        tracing::info!(visits = assembled, "visits assembled from stored documents");
     }
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await

@@ -1683,6 +1683,8 @@ const SERVED: &[(&str, &str)] = &[
     ("post", "/api/v1/records"),
     ("get", "/api/v1/records"),
     ("get", "/api/v1/records/{id}"),
+    ("get", "/api/v1/visits/{visit_id}"),
+    ("put", "/api/v1/visits/{visit_id}/review"),
     ("post", "/api/v1/check"),
     ("get", "/api/v1/rules"),
     ("get", "/api/v1/policy"),
@@ -1746,6 +1748,7 @@ async fn every_served_route_is_documented_and_nothing_more() {
         assert!(in_doc, "{method} {template} is served but not documented");
         let path = template
             .replace("{id}", "x")
+            .replace("{visit_id}", "x")
             .replace("{username}", "x")
             .replace("{name}", "x");
         let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();

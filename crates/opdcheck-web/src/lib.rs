@@ -8,6 +8,9 @@
 //!   read as [`opdcheck_api::ErrorBody`]) and [`api::Session`].
 //! - [`session`]: where the session is kept (local storage) and the keys a sign-out clears.
 //! - [`outbox`]: the app's outbox in IndexedDB as rows of JSON text, which any page may read.
+//! - [`policy`]: the hospital's policy as a page holds it: the last `GET /api/v1/policy` answer
+//!   and its ETag cached in local storage, the conditional refresh, the engine built from it,
+//!   and the label a report shows (医院规则 第N版 / 默认规则).
 //! - [`signout`]: signing this browser out (the same from either page) and the read-only view
 //!   of the signed documents the server does not hold yet, which the confirmation names.
 //! - [`labels`]: the interface language and the labels in it; [`clock`]: local time stamps.
@@ -19,6 +22,7 @@ pub mod api;
 pub mod clock;
 pub mod labels;
 pub mod outbox;
+pub mod policy;
 pub mod session;
 pub mod signout;
 pub mod ui;

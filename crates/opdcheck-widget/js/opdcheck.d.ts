@@ -36,8 +36,13 @@ export interface ErrorResult {
   error: InputError;
 }
 
-export type ValidateResult = Report | ErrorResult;
-export type VisitResult = VisitReport | ErrorResult;
+/** Which policy checked a report: the followed server's version (0 = its default), or `null` for an override the page set with `setPolicy`. */
+export interface PolicyStamp {
+  policy_version?: number | null;
+}
+
+export type ValidateResult = (Report & PolicyStamp) | ErrorResult;
+export type VisitResult = (VisitReport & PolicyStamp) | ErrorResult;
 
 /** Thrown by `setPolicy` (and rejected by `init({policy})`) for a bad override. */
 export class OpdcheckError extends Error {
@@ -64,6 +69,24 @@ export interface InitOptions {
   policy?: object | string | null;
   /** Where the wasm is, when not next to `opdcheck.js` (URL, Response, bytes or module). */
   wasm?: string | URL | Response | BufferSource | WebAssembly.Module;
+  /**
+   * Follow this opdcheck server's policy (`https://qc.example`, or ending in `/api/v1`): the copy
+   * cached on this page at once, then `GET /api/v1/policy` (conditional on its ETag), again every
+   * `refreshSeconds` and when the browser comes back online. A cross-origin page must be one of
+   * the server's CORS origins.
+   */
+  server?: string;
+  /** How often a followed server is asked (seconds, default 60). */
+  refreshSeconds?: number;
+  /** The fetch to ask the server with (default: the page's). */
+  fetch?: typeof fetch;
+}
+
+/** Which policy checks: its version (0 = the default; `null` when set by `setPolicy`), ruleset and where it came from. */
+export interface PolicyInForce {
+  version: number | null;
+  ruleset: string | null;
+  source: 'builtin' | 'cached' | 'server' | 'page';
 }
 
 /**
@@ -71,7 +94,10 @@ export interface InitOptions {
  * version and the ruleset in force; rejects when the wasm cannot be loaded (a later call
  * tries again) or `options.policy` is bad.
  */
-export function init(options?: InitOptions): Promise<{ version: string; ruleset: string }>;
+export function init(options?: InitOptions): Promise<{ version: string; ruleset: string; policyVersion: number | null }>;
+
+/** The policy in force (see `InitOptions.server`). */
+export function policyInForce(): PolicyInForce;
 
 /** Whether `init()` has finished. */
 export function isReady(): boolean;

@@ -10,12 +10,14 @@ const L = {
     waiting: '等待文书…', loading: '正在加载检查引擎…', failed: '检查引擎加载失败', ok: '合格', fail: '不合格',
     deduction: '扣分', error: '错误', warning: '警告', info: '提示', none: '未发现问题', hint: '建议',
     clause: '依据', malformed: '文书格式有误', unplaced: '（表单中无对应栏目）',
+    policy: (v) => (v === 0 ? '默认规则' : v == null ? '本页设置的规则' : `医院规则 第${v}版`),
     kinds: { prescription: '处方', outpatient_record: '门诊病历', exam_request: '检查/检验申请单', infectious_report: '传染病报告卡', visit: '就诊' },
   },
   en: {
     waiting: 'Waiting for a document…', loading: 'Loading the checking engine…', failed: 'The checking engine failed to load',
     ok: 'Qualified', fail: 'Not qualified', deduction: 'Deduction', error: 'Errors', warning: 'Warnings', info: 'Notes',
     none: 'No findings', hint: 'Fix', clause: 'Clause', malformed: 'Malformed document', unplaced: '(no field for it on the form)',
+    policy: (v) => (v === 0 ? 'default policy' : v == null ? "this page's policy" : `hospital policy v${v}`),
     kinds: { prescription: 'Prescription', outpatient_record: 'Outpatient record', exam_request: 'Exam request', infectious_report: 'Infectious-disease report', visit: 'Visit' },
   },
 };
@@ -199,7 +201,7 @@ export class OpdCheckElement extends Base {
       h(d, 'span', { part: `badge ${ok ? 'badge-ok' : 'badge-fail'}`, class: `badge${ok ? ' ok' : ''}`, 'data-qualified': String(ok) }, ok ? t.ok : t.fail),
       h(d, 'span', { part: 'deduction' }, `${t.deduction} ${Number.isInteger(ded) ? ded.toFixed(1) : String(ded)}`),
       h(d, 'span', { part: 'counts', class: 'muted' }, `${t.error} ${counts.error} · ${t.warning} ${counts.warning} · ${t.info} ${counts.info}`),
-      r.ruleset ? h(d, 'span', { part: 'ruleset', class: 'muted' }, r.ruleset) : null);
+      r.ruleset ? h(d, 'span', { part: 'ruleset', class: 'muted', title: r.ruleset, 'data-policy-version': String(r.policy_version) }, t.policy(r.policy_version)) : null);
   }
 
   _groups(d, findings, t, lang, local) {

@@ -64,7 +64,7 @@ enum Cmd {
     },
     /// Build the embeddable widget into dist/widget/<version>/ (lean wasm, wasm-opt, JS, types).
     Widget,
-    /// Run the end-to-end tests only: the app's (app.e2e.mjs, sync.e2e.mjs) and the widget's
+    /// Run the end-to-end tests only: the app's (app.e2e.mjs, sync.e2e.mjs, policy.e2e.mjs …) and the widget's
     /// (widget.e2e.mjs on the demo portal, widget-cli.e2e.mjs against the CLI).
     E2e {
         /// Use dist/ and the server binary as last built.

@@ -98,7 +98,8 @@ fn DiseasePicker(doc: RwSignal<InfectiousReport>) -> impl IntoView {
     let f = form();
     let (id, desc, findings, state) = crate::ui::field::field_parts("disease");
     let value = Signal::derive(move || doc.with(|d| d.disease.clone().unwrap_or_default()));
-    let diseases = &engine().policy.diseases.diseases;
+    let e = engine();
+    let diseases = &e.policy.diseases.diseases;
     let class_names = [
         ("A", "甲类", "class A"),
         ("B", "乙类", "class B"),
@@ -150,10 +151,11 @@ fn SubtypePicker(doc: RwSignal<InfectiousReport>) -> impl IntoView {
     let f = form();
     let (id, desc, findings, state) = crate::ui::field::field_parts("disease_subtype");
     let subtypes = Memo::new(move |_| {
+        let e = engine();
         doc.with(|d| {
             d.disease
                 .as_deref()
-                .and_then(|n| engine().policy.disease_named(n))
+                .and_then(|n| e.policy.disease_named(n))
                 .map(|d| {
                     d.subtypes
                         .iter()
@@ -193,7 +195,7 @@ fn Countdown(doc: RwSignal<InfectiousReport>) -> impl IntoView {
     ) {
         on_cleanup(move || handle.clear());
     }
-    let deadline = Memo::new(move |_| doc.with(|d| countdown::deadline(engine(), d, &now.get())));
+    let deadline = Memo::new(move |_| doc.with(|d| countdown::deadline(&engine(), d, &now.get())));
     view! {
         <div class="countdown" role="timer" aria-live="off"
             data-state=move || match deadline.get() {

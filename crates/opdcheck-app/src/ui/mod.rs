@@ -5,6 +5,8 @@ pub mod catalog;
 pub mod common;
 pub mod field;
 pub mod infectious;
+pub mod policy;
+pub mod policy_admin;
 pub mod prescription;
 pub mod record;
 pub mod request;
@@ -14,13 +16,10 @@ pub mod summary;
 pub mod sync;
 pub mod visit;
 
-use opdcheck_engine::Engine;
-
 // The language and the labels, and local time, are the web pages' shared ones.
 pub use opdcheck_web::clock::{now_minutes, now_stamp};
 pub use opdcheck_web::labels::{Ui, lang, provide_lang, tr, trs};
 
-/// The checking engine (the default policy, embedded).
-pub fn engine() -> &'static Engine {
-    Engine::default_engine()
-}
+/// The checking engine: the hospital's policy in force on this page (see [`policy`]). Read in
+/// a memo or an effect it is tracked, so every open form re-checks when the policy changes.
+pub use policy::engine;

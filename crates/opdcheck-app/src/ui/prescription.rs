@@ -246,7 +246,7 @@ macro_rules! item_text {
             Callback::new(move |v: String| {
                 doc.update(|d| {
                     if let Some(it) = d.items.get_mut(i) {
-                        edit_item(engine(), it, |it| it.$f = opt(v))
+                        edit_item(&engine(), it, |it| it.$f = opt(v))
                     }
                 })
             }),
@@ -265,7 +265,7 @@ macro_rules! item_qty {
             Callback::new(move |v: Option<f64>| {
                 doc.update(|d| {
                     if let Some(it) = d.items.get_mut(i) {
-                        edit_item(engine(), it, |it| {
+                        edit_item(&engine(), it, |it| {
                             it.$f.get_or_insert_with(Default::default).value = v
                         })
                     }
@@ -287,7 +287,7 @@ macro_rules! item_qty {
             Callback::new(move |v: String| {
                 doc.update(|d| {
                     if let Some(it) = d.items.get_mut(i) {
-                        edit_item(engine(), it, |it| {
+                        edit_item(&engine(), it, |it| {
                             it.$f.get_or_insert_with(Default::default).unit = opt(v)
                         })
                     }
@@ -349,7 +349,7 @@ fn ItemRow(
                 .and_then(|it| it.drug.clone())
                 .unwrap_or_default()
         });
-        suggest::drugs(engine(), &name, herbal.get_untracked(), 1)
+        suggest::drugs(&engine(), &name, herbal.get_untracked(), 1)
             .into_iter()
             .next()
             .filter(|s| s.name == name.trim())
@@ -427,7 +427,7 @@ fn ItemRow(
                         (
                             Signal::derive(move || doc.with(|d| d.items.get(i).and_then(|it| it.days))),
                             Callback::new(move |v: Option<f64>| doc.update(|d| {
-                                if let Some(it) = d.items.get_mut(i) { edit_item(engine(), it, |it| it.days = v) }
+                                if let Some(it) = d.items.get_mut(i) { edit_item(&engine(), it, |it| it.days = v) }
                             })),
                         )
                     };
@@ -515,13 +515,13 @@ fn DrugInput(doc: RwSignal<Prescription>, i: usize, herbal: Signal<bool>) -> imp
         if !open.get() {
             return Vec::new();
         }
-        suggest::drugs(engine(), &value.get(), herbal.get(), 8)
+        suggest::drugs(&engine(), &value.get(), herbal.get(), 8)
     });
     let choose = move |k: usize| {
         if let Some(pick) = suggestions.get_untracked().get(k).cloned() {
             doc.update(|d| {
                 if let Some(it) = d.items.get_mut(i) {
-                    pick_drug(engine(), it, &pick);
+                    pick_drug(&engine(), it, &pick);
                 }
             });
         }
@@ -576,7 +576,7 @@ fn DrugInput(doc: RwSignal<Prescription>, i: usize, herbal: Signal<bool>) -> imp
                     let v = event_target_value(&ev);
                     doc.update(|d| {
                         if let Some(it) = d.items.get_mut(i) {
-                            edit_item(engine(), it, |it| it.drug = opt(v))
+                            edit_item(&engine(), it, |it| it.drug = opt(v))
                         }
                     });
                     active.set(0);

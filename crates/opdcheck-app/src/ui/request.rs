@@ -75,7 +75,8 @@ pub fn RequestForm(
 #[component]
 fn RequestBody(doc: RwSignal<ExamRequest>) -> impl IntoView {
     let cat = Memo::new(move |_| doc.with(|d| d.category));
-    let policy = &engine().policy.required;
+    let e = engine();
+    let policy = &e.policy.required;
     let is_in = |list: &[String], c: Option<ExamCategory>| {
         c.is_some_and(|c| list.iter().any(|x| x == c.as_str()))
     };

@@ -12,6 +12,8 @@ use crate::samples::{self, SAMPLES};
 use crate::ui::catalog::CatalogPage;
 use crate::ui::common::kind_title;
 use crate::ui::infectious::InfectiousPage;
+use crate::ui::policy::{self, PolicyStatus};
+use crate::ui::policy_admin::PolicyAdminPage;
 use crate::ui::prescription::PrescriptionPage;
 use crate::ui::record::RecordPage;
 use crate::ui::request::RequestPage;
@@ -33,11 +35,13 @@ pub enum Page {
     Catalog,
     /// The records on the server and what this device has not synced.
     Records,
+    /// The hospital's policy (admins).
+    Policy,
     Login,
 }
 
 impl Page {
-    pub const ALL: [Page; 8] = [
+    pub const ALL: [Page; 9] = [
         Page::Prescription,
         Page::Record,
         Page::Request,
@@ -45,17 +49,26 @@ impl Page {
         Page::Visit,
         Page::Catalog,
         Page::Records,
+        Page::Policy,
         Page::Login,
     ];
 
-    /// In the navigation bar (sign-in is reached from the status chip).
-    pub fn in_nav(self) -> bool {
-        self != Page::Login
+    /// In the navigation bar (sign-in is reached from the status chip; the policy page is
+    /// there for admins only).
+    pub fn in_nav(self, admin: bool) -> bool {
+        match self {
+            Page::Login => false,
+            Page::Policy => admin,
+            _ => true,
+        }
     }
 
     /// A page with a document form (the 新建 button applies).
     pub fn has_form(self) -> bool {
-        !matches!(self, Page::Catalog | Page::Records | Page::Login)
+        !matches!(
+            self,
+            Page::Catalog | Page::Records | Page::Policy | Page::Login
+        )
     }
 
     pub fn slug(self) -> &'static str {
@@ -67,6 +80,7 @@ impl Page {
             Page::Visit => "visit",
             Page::Catalog => "rules",
             Page::Records => "records",
+            Page::Policy => "policy",
             Page::Login => "login",
         }
     }
@@ -88,6 +102,7 @@ impl Page {
             Page::Visit => ("就诊", "Visit"),
             Page::Catalog => ("规则目录", "Rules"),
             Page::Records => ("我的记录", "My records"),
+            Page::Policy => ("医院规则", "Policy"),
             Page::Login => ("登录", "Sign in"),
         }
     }
@@ -121,8 +136,9 @@ fn current_hash() -> String {
 pub fn App() -> impl IntoView {
     let lang = provide_lang();
     let sync = SyncCtx::start();
-    // Build the engine (parse the embedded data) before the first form renders.
-    let _ = engine();
+    // The policy to check with (the cached one at once, the server's when it answers), before
+    // the first form renders.
+    policy::start_agent();
     let start = load_drafts();
     let rx = RwSignal::new(start.prescription);
     let mr = RwSignal::new(start.record);
@@ -173,6 +189,10 @@ pub fn App() -> impl IntoView {
             h.clear();
         }
     });
+    let is_admin = move || {
+        sync.session
+            .with(|s| s.as_ref().is_some_and(|s| s.user.role == "admin"))
+    };
     let page = RwSignal::new(Page::from_hash(&current_hash()));
     let listener = window_event_listener(leptos::ev::hashchange, move |_| {
         page.set(Page::from_hash(&current_hash()))
@@ -234,7 +254,7 @@ pub fn App() -> impl IntoView {
             Page::Request => rq.set(fresh.request),
             Page::Infectious => ir.set(fresh.infectious),
             Page::Visit => visit.set(fresh.visit),
-            Page::Catalog | Page::Records | Page::Login => return,
+            Page::Catalog | Page::Records | Page::Policy | Page::Login => return,
         }
         generation.update(|g| *g += 1);
     };
@@ -250,10 +270,11 @@ pub fn App() -> impl IntoView {
         <header class="topbar">
             <Brand href="#/prescription" />
             <nav class="pages" aria-label=tr("文书", "Documents")>
-                {Page::ALL.into_iter().filter(|p| p.in_nav()).map(|p| {
+                {Page::ALL.into_iter().filter(|p| p.in_nav(true)).map(|p| {
                     let (zh, en) = p.label();
                     view! {
                         <a href=format!("#/{}", p.slug()) class="page-link" aria-current=move || (page.get() == p).then_some("page")
+                            hidden=move || !p.in_nav(is_admin())
                             on:click=move |ev| { ev.prevent_default(); go(p) }>
                             {tr(zh, en)}
                         </a>
@@ -310,13 +331,14 @@ pub fn App() -> impl IntoView {
                     Page::Visit => view! { <VisitPage visit=visit /> }.into_any(),
                     Page::Catalog => view! { <CatalogPage /> }.into_any(),
                     Page::Records => view! { <RecordsPage ctx=sync /> }.into_any(),
+                    Page::Policy => view! { <PolicyAdminPage ctx=sync /> }.into_any(),
                     Page::Login => view! { <LoginPage ctx=sync done=Callback::new(move |_| signed_in()) /> }.into_any(),
                 }
             }}
         </main>
         <Datalists />
         <footer class="foot">
-            <span>{move || format!("{} · {}", if lang.get() == Lang::Zh { "规则集" } else { "ruleset" }, engine().ruleset())}</span>
+            <PolicyStatus />
             <span>{tr("检查在本机浏览器内完成；草稿留在本机，签名的文书登录后同步到医院服务器并复核", "Checked in this browser; drafts stay on this device, signed documents sync to the hospital server (and are checked again) once you sign in")}</span>
         </footer>
     }
@@ -325,7 +347,8 @@ pub fn App() -> impl IntoView {
 /// Suggestions shared by every form: routes, frequencies, units from the policy's vocabulary.
 #[component]
 fn Datalists() -> impl IntoView {
-    let v = &engine().policy.vocab;
+    let e = engine();
+    let v = &e.policy.vocab;
     let list = |id: &'static str, items: Vec<String>| {
         view! {
             <datalist id=id>{items.into_iter().map(|s| view! { <option value=s></option> }).collect_view()}</datalist>

@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 
 use crate::ui::field::{severity_class, severity_label};
 use crate::ui::lang;
+use crate::ui::policy::PolicyUsed;
 
 /// Focus the element with this id (a field, or a focusable container) and bring it into view.
 pub fn focus(id: &str) {
@@ -45,6 +46,7 @@ pub fn ScoreBadge(report: Signal<Report>) -> impl IntoView {
                     if lang.get() == Lang::Zh { format!("扣 {d} 分") } else { format!("−{d} points") }
                 }}
             </span>
+            <PolicyUsed />
         </div>
     }
 }

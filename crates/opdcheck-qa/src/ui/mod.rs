@@ -21,6 +21,7 @@ use samples::{SamplePanel, SamplesPanel};
 use sheet::SheetPanel;
 
 use crate::auth::Auth;
+use opdcheck_api::policy::PolicyResponse;
 use opdcheck_web::api::{self, CallError};
 use opdcheck_web::labels::tr;
 
@@ -45,15 +46,16 @@ pub fn QaPage(auth: Auth) -> impl IntoView {
     // is scored with it, as the server scores the saved review.
     let policy = ServerPolicy(RwSignal::new(None));
     provide_context(policy);
+    // Which version that is, said at the top: QA reads the sheet knowing which rules scored it.
+    let in_force = RwSignal::new(None::<(i64, String)>);
     Effect::new(move |_| {
         let Some(t) = token(ctx) else { return };
         spawn_local(async move {
-            #[derive(serde::Deserialize)]
-            struct Answer {
-                policy: opdcheck_engine::Policy,
-            }
-            if let Ok(a) = api::get_json::<Answer>(&t, "/api/v1/policy", &[]).await {
-                policy.0.set(Some(std::sync::Arc::new(a.policy)));
+            if let Ok(a) = api::get_json::<PolicyResponse>(&t, "/api/v1/policy", &[]).await {
+                if let Ok(p) = serde_json::from_value::<opdcheck_engine::Policy>(a.policy) {
+                    policy.0.set(Some(std::sync::Arc::new(p)));
+                }
+                in_force.set(Some((a.version, a.ruleset)));
             }
         });
     });
@@ -77,6 +79,7 @@ pub fn QaPage(auth: Auth) -> impl IntoView {
                         <button type="button" id="qa-tab-samples" aria-pressed=move || (view.get() != View::Sheet).to_string()
                             on:click=move |_| view.set(View::Samples)>{tr("抽样评审", "Samples and reviews")}</button>
                     </nav>
+                    <PolicyInForce in_force=in_force />
                     {move || match view.get() {
                         View::Sheet => view! { <SheetPanel ctx=ctx /> }.into_any(),
                         View::Samples => view! { <SamplesPanel ctx=ctx view=view /> }.into_any(),
@@ -86,6 +89,25 @@ pub fn QaPage(auth: Auth) -> impl IntoView {
                 }.into_any(),
             }}
         </section>
+    }
+}
+
+/// The policy version the server checks with ("医院规则 第N版", ruleset as the title).
+#[component]
+fn PolicyInForce(in_force: RwSignal<Option<(i64, String)>>) -> impl IntoView {
+    let lang = opdcheck_web::labels::lang();
+    view! {
+        <p class="qa-policy no-print" role="status">
+            {tr("现行规则：", "Policy in force: ")}
+            {move || match in_force.get() {
+                None => view! { <span class="loading">{tr("正在加载…", "Loading…")}</span> }.into_any(),
+                Some((v, ruleset)) => view! {
+                    <span class="policy-used" title=ruleset data-version=v.to_string()>
+                        {move || opdcheck_web::policy::label(v, lang.get())}
+                    </span>
+                }.into_any(),
+            }}
+        </p>
     }
 }
 

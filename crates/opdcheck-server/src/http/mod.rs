@@ -20,6 +20,7 @@ mod records;
 mod rules;
 pub mod state;
 mod stats;
+mod visits;
 
 pub use extract::Body;
 pub use state::AppState;

@@ -49,6 +49,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(crate::http::stats::router())
         .merge(crate::http::accounts::router())
         .merge(crate::http::qa::router())
+        .merge(crate::http::visits::router())
 }
 
 /// The router and the generated document.

@@ -5,10 +5,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use opdcheck_api::records::{PushOutcome, PushResult};
 use opdcheck_engine::model::OutpatientRecord;
-use opdcheck_engine::{Document, Engine, Report};
+use opdcheck_engine::{DocKind, Document, Engine, Report};
 use serde_json::Value;
 
 use super::canonical::{doc_at, patient_key};
+use super::nested::{NestedDoc, nested_documents};
 use super::validate::{item_error, result, validate};
 use super::{Pusher, derived, now};
 use crate::error::Error;
@@ -63,8 +64,19 @@ pub async fn push_batch(
     let mut known: HashSet<String> = HashSet::new();
     // Outpatient records of this batch, by patient: history for the later ones in it.
     let mut batch_history: HashMap<String, Vec<OutpatientRecord>> = HashMap::new();
-    let mut pending: Vec<(usize, String, Report)> = Vec::new();
+    // Per stored record: its index in the request (`None`: a document of a visit pushed whole,
+    // which has no result of its own), its body's SHA-256, its report.
+    let mut pending: Vec<(Option<usize>, String, Report)> = Vec::new();
     let mut new = Vec::new();
+    // Visits pushed whole in this batch: (record id, document).
+    let mut whole_visits: Vec<(String, Value)> = Vec::new();
+    // (id, body SHA-256) of the nested documents taken: the same document in two visits of a
+    // batch is stored once.
+    let mut taken_sha: HashSet<(String, String)> = HashSet::new();
+    // The visits whose documents this batch stored (or retried): each is re-assembled once.
+    let mut touched: HashSet<(String, String)> = HashSet::new();
+    // The batch's documents of a visit, read already: the assembly does not parse them again.
+    let mut parsed: HashMap<(String, i64), Document> = HashMap::new();
     for v in valid {
         let st = state.get(&v.id);
         let owner = st.and_then(|s| s.owner.as_deref());
@@ -77,6 +89,13 @@ pub async fn push_batch(
         }
         // Already there: the same body is a retry (nothing to do), another body a conflict.
         if let Some((sha, report)) = st.and_then(|s| s.versions.get(&v.version)) {
+            // A retry re-assembles its visit: should the assembly after an earlier push have
+            // failed, the client's retry mends it.
+            if *sha == v.sha
+                && let (Some(visit), Some(key)) = (v.doc.visit_id(), patient_key(&v.document))
+            {
+                touched.insert((visit.to_owned(), key));
+            }
             results[v.i] = Some(existing_result(&v.id, v.version, sha, &v.sha, report)?);
             continue;
         }
@@ -95,52 +114,105 @@ pub async fn push_batch(
             taken.insert((v.id.clone(), v.version));
         }
         let patient_key = patient_key(&v.document);
-        let mut history = Vec::new();
-        if let (Document::OutpatientRecord(_) | Document::Visit(_), Some(key)) =
-            (&v.doc, &patient_key)
-        {
-            history = load_history(store, key, &v.id).await?;
-            if let Some(earlier) = batch_history.get(key) {
-                history.extend(earlier.iter().filter(|r| r.id != v.id).cloned());
-            }
-        }
-        // The server's own verdict: whatever the client claims is ignored.
-        let report = engine.check_with_history(&v.doc, &history);
-        let mut rules: BTreeMap<String, i64> = BTreeMap::new();
-        for f in report.all_findings() {
-            *rules.entry(f.rule.clone()).or_default() += 1;
-        }
-        let (abx, missed) = derived(engine, &v.doc, &report);
-        let report_json =
-            serde_json::to_string(&report).map_err(|e| Error::Internal(e.to_string()))?;
-        if let (Document::OutpatientRecord(r), Some(key)) = (&v.doc, &patient_key) {
+        let history =
+            history_for(store, &v.doc, patient_key.as_deref(), &v.id, &batch_history).await?;
+        let (rec, report) = checked(
+            engine,
+            who,
+            Checked {
+                id: &v.id,
+                version: v.version,
+                doc: &v.doc,
+                document: &v.document,
+                body: v.body,
+                sha: &v.sha,
+                patient_key,
+            },
+            &history,
+        )?;
+        if let (Document::OutpatientRecord(r), Some(key)) = (&v.doc, &rec.patient_key) {
             batch_history
                 .entry(key.clone())
                 .or_default()
                 .push(r.clone());
         }
-        new.push(NewRecord {
-            id: v.id.clone(),
-            version: v.version,
-            kind: v.doc.kind().as_str().to_owned(),
-            department: v.doc.department().map(str::to_owned),
-            doctor: v.doc.doctor().map(str::to_owned),
-            visit_id: v.doc.visit_id().map(str::to_owned),
-            patient_key,
-            doc_at: doc_at(&v.document),
-            body: v.body,
-            body_sha256: v.sha.clone(),
-            report: report_json,
-            qualified: report.score.qualified,
-            deduction: report.score.deduction,
-            ruleset: engine.ruleset().to_owned(),
-            created_at: now(),
-            rules: rules.into_iter().collect(),
-            abx,
-            missed,
-            pushed_by: who.name.clone(),
-        });
-        pending.push((v.i, v.sha, report));
+        if let Document::Visit(_) = v.doc {
+            whole_visits.push((v.id.clone(), v.document));
+        } else if v.doc.visit_id().is_some() {
+            parsed.insert((v.id.clone(), v.version), v.doc);
+        }
+        new.push(rec);
+        pending.push((Some(v.i), v.sha, report));
+    }
+    // A visit pushed whole: its documents, each stored as a record of its own (nested.rs).
+    // They are read and decided as the batch's records were; a document this caller may not
+    // write, or already stored with the same body, is left as it is. Only batches with whole
+    // visits pay for the second read.
+    if !whole_visits.is_empty() {
+        let docs: Vec<NestedDoc> = whole_visits
+            .iter()
+            .flat_map(|(id, document)| nested_documents(id, document))
+            .collect();
+        let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+        let nested_state = store.batch_state(&ids).await?;
+        for d in docs {
+            let st = nested_state.get(&d.id);
+            let owner = st.and_then(|s| s.owner.as_deref());
+            let own_doctor = who
+                .only_doctor
+                .as_deref()
+                .is_none_or(|me| d.doc.doctor().is_none_or(|dr| dr == me));
+            let own_department = d
+                .doc
+                .department()
+                .is_none_or(|dep| who.may_see_department(Some(dep)));
+            if !may_write(who, owner, st) || !own_doctor || !own_department {
+                continue;
+            }
+            let latest_sha = st
+                .and_then(|s| s.versions.get(&s.max_version))
+                .map(|(sha, _)| sha);
+            if latest_sha == Some(&d.sha)
+                || next.contains_key(&d.id) && taken_sha.contains(&(d.id.clone(), d.sha.clone()))
+            {
+                continue;
+            }
+            let version = *next
+                .entry(d.id.clone())
+                .or_insert_with(|| st.map_or(0, |s| s.max_version).saturating_add(1));
+            next.insert(d.id.clone(), version.saturating_add(1));
+            taken_sha.insert((d.id.clone(), d.sha.clone()));
+            if owner.is_some() {
+                known.insert(d.id.clone());
+            }
+            let history = history_for(
+                store,
+                &d.doc,
+                d.patient_key.as_deref(),
+                &d.id,
+                &batch_history,
+            )
+            .await?;
+            let (rec, report) = checked(
+                engine,
+                who,
+                Checked {
+                    id: &d.id,
+                    version,
+                    doc: &d.doc,
+                    document: &d.document,
+                    body: d.body,
+                    sha: &d.sha,
+                    patient_key: d.patient_key,
+                },
+                &history,
+            )?;
+            if d.doc.visit_id().is_some() {
+                parsed.insert((d.id.clone(), version), d.doc);
+            }
+            new.push(rec);
+            pending.push((None, d.sha, report));
+        }
     }
     let writer = Writer {
         // With sign-in off nobody is anybody: such records stay unowned.
@@ -149,7 +221,23 @@ pub async fn push_batch(
         known,
     };
     let inserted = store.insert_many(&new, &writer).await?;
+    for (rec, outcome) in new.iter().zip(&inserted) {
+        if *outcome != Inserted::Fresh {
+            // Not stored by this push (a concurrent one stored that version, perhaps with
+            // another body): the assembly reads what is stored.
+            parsed.remove(&(rec.id.clone(), rec.version));
+            continue;
+        }
+        // A whole visit's record is not one of its documents: they are stored on their own.
+        if rec.kind != DocKind::Visit.as_str()
+            && let (Some(visit), Some(key)) = (&rec.visit_id, &rec.patient_key)
+        {
+            touched.insert((visit.clone(), key.clone()));
+        }
+    }
+    crate::visits::reassemble(store, engine, &touched, parsed).await?;
     for ((rec, outcome), (i, sha, report)) in new.iter().zip(inserted).zip(pending) {
+        let Some(i) = i else { continue };
         results[i] = Some(match outcome {
             Inserted::Fresh => result(
                 Some(rec.id.clone()),
@@ -179,6 +267,75 @@ pub async fn push_batch(
         .into_iter()
         .map(|r| r.ok_or_else(|| Error::Internal("a push result is missing".into())))
         .collect()
+}
+
+/// What [`checked`] stores of one record.
+struct Checked<'a> {
+    id: &'a str,
+    version: i64,
+    doc: &'a Document,
+    document: &'a Value,
+    body: String,
+    sha: &'a str,
+    patient_key: Option<String>,
+}
+
+/// The server's own verdict on a record (whatever the client claims is ignored), and the row
+/// that stores it.
+fn checked(
+    engine: &Engine,
+    who: &Pusher,
+    c: Checked<'_>,
+    history: &[OutpatientRecord],
+) -> Result<(NewRecord, Report), Error> {
+    let report = engine.check_with_history(c.doc, history);
+    let mut rules: BTreeMap<String, i64> = BTreeMap::new();
+    for f in report.all_findings() {
+        *rules.entry(f.rule.clone()).or_default() += 1;
+    }
+    let (abx, missed) = derived(engine, c.doc, &report);
+    let report_json = serde_json::to_string(&report).map_err(|e| Error::Internal(e.to_string()))?;
+    let rec = NewRecord {
+        id: c.id.to_owned(),
+        version: c.version,
+        kind: c.doc.kind().as_str().to_owned(),
+        department: c.doc.department().map(str::to_owned),
+        doctor: c.doc.doctor().map(str::to_owned),
+        visit_id: c.doc.visit_id().map(str::to_owned),
+        patient_key: c.patient_key,
+        doc_at: doc_at(c.document),
+        body: c.body,
+        body_sha256: c.sha.to_owned(),
+        report: report_json,
+        qualified: report.score.qualified,
+        deduction: report.score.deduction,
+        ruleset: engine.ruleset().to_owned(),
+        created_at: now(),
+        rules: rules.into_iter().collect(),
+        abx,
+        missed,
+        pushed_by: who.name.clone(),
+    };
+    Ok((rec, report))
+}
+
+/// The patient's earlier records for the history rules: stored ones and this batch's earlier
+/// ones (only an outpatient record, or a visit's, is checked against them).
+async fn history_for(
+    store: &Store,
+    doc: &Document,
+    patient_key: Option<&str>,
+    id: &str,
+    batch_history: &HashMap<String, Vec<OutpatientRecord>>,
+) -> Result<Vec<OutpatientRecord>, Error> {
+    let mut history = Vec::new();
+    if let (Document::OutpatientRecord(_) | Document::Visit(_), Some(key)) = (doc, patient_key) {
+        history = load_history(store, key, id).await?;
+        if let Some(earlier) = batch_history.get(key) {
+            history.extend(earlier.iter().filter(|r| r.id != id).cloned());
+        }
+    }
+    Ok(history)
 }
 
 /// A record id that belongs to someone else: nothing about it is told (not even whether the

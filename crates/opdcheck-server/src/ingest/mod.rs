@@ -1,14 +1,17 @@
 //! The push: validate each record, decide who may write it, check it with the server's engine
-//! (with the patient's history), store the batch, and say per record what became of it. Also the
+//! (with the patient's history), store the batch (a visit pushed whole also as its documents,
+//! `nested.rs`), re-assemble the visits the batch touched (`crate::visits`), and say per record
+//! what became of it. Also the
 //! pieces other modules share with it: canonical JSON and its SHA-256, the stored timestamp
 //! format, and the sheet's derived columns (with their backfill).
 //!
 //! No HTTP here: the handler in `http/records.rs` extracts and answers; `demo` pushes through
-//! the same [`push_batch`]. Imports only the store, the error type and the engine.
+//! the same [`push_batch`]. Imports only the store, the visits, the error type and the engine.
 
 mod batch;
 mod canonical;
 mod derived;
+mod nested;
 mod pusher;
 mod validate;
 

@@ -11,6 +11,7 @@ pub mod period;
 pub mod review;
 pub mod sampling;
 pub mod sheet;
+pub mod visit_review;
 
 use http::StatusCode;
 

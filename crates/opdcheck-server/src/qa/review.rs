@@ -142,65 +142,11 @@ pub fn check(
     items: &[checklist::ManualItem],
 ) -> Result<Checked, Error> {
     let mut out = Checked::default();
-    for (i, f) in put.findings.iter().enumerate() {
-        let at = format!("findings[{i}]");
-        let (rule, path) = (&f.rule, &f.path);
-        if !report
-            .findings
-            .iter()
-            .any(|x| &x.rule == rule && &x.path == path)
-        {
-            return Err(bad(
-                "unknown_finding",
-                format!(
-                    "the server's report of version {} has no finding {rule} at `{path}`",
-                    put.version
-                ),
-                at,
-            ));
-        }
-        let key = (rule.clone(), path.clone());
-        if out.dismissed.contains(&key) || out.confirmed.contains(&key) {
-            return Err(bad(
-                "bad_body",
-                format!("{rule} at `{path}` is decided twice"),
-                at,
-            ));
-        }
-        if f.reason
-            .as_ref()
-            .is_some_and(|r| r.chars().count() > MAX_REASON)
-        {
-            return Err(bad(
-                "bad_body",
-                "`reason` must be a string of at most 2000 characters",
-                format!("{at}.reason"),
-            ));
-        }
-        let reason = f
-            .reason
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned);
-        match f.decision {
-            Decision::Dismissed if reason.is_none() => {
-                return Err(bad(
-                    "reason_required",
-                    "a dismissal needs a reason",
-                    format!("{at}.reason"),
-                ));
-            }
-            Decision::Dismissed => out.dismissed.insert(key),
-            Decision::Confirmed => out.confirmed.insert(key),
-        };
-        out.findings.push(FindingDecision {
-            rule: rule.clone(),
-            path: path.clone(),
-            decision: f.decision,
-            reason,
-        });
-    }
+    let what = format!("the server's report of version {}", put.version);
+    let decided = decisions(&put.findings, &report.findings, &what)?;
+    out.findings = decided.findings;
+    out.dismissed = decided.dismissed;
+    out.confirmed = decided.confirmed;
     let mut seen = BTreeSet::new();
     for (i, m) in put.manual.iter().enumerate() {
         let at = format!("manual[{i}]");
@@ -250,6 +196,78 @@ pub fn check(
             "`note` must be a string of at most 4000 characters",
             "note",
         ));
+    }
+    Ok(out)
+}
+
+/// Decisions on findings, checked: as stored, and the (rule, path)s dismissed and confirmed.
+#[derive(Debug, Default)]
+pub struct Decided {
+    pub findings: Vec<FindingDecision>,
+    pub dismissed: BTreeSet<(String, String)>,
+    pub confirmed: BTreeSet<(String, String)>,
+}
+
+/// Check decisions on findings against the findings `known` (`what` names them in a message):
+/// each names one of them, at most once; a dismissal has a reason. Each problem is a located
+/// 400 (`findings[i]` …). Record and visit reviews alike.
+pub fn decisions(
+    given: &[FindingDecision],
+    known: &[opdcheck_engine::Finding],
+    what: &str,
+) -> Result<Decided, Error> {
+    let mut out = Decided::default();
+    for (i, f) in given.iter().enumerate() {
+        let at = format!("findings[{i}]");
+        let (rule, path) = (&f.rule, &f.path);
+        if !known.iter().any(|x| &x.rule == rule && &x.path == path) {
+            return Err(bad(
+                "unknown_finding",
+                format!("{what} has no finding {rule} at `{path}`"),
+                at,
+            ));
+        }
+        let key = (rule.clone(), path.clone());
+        if out.dismissed.contains(&key) || out.confirmed.contains(&key) {
+            return Err(bad(
+                "bad_body",
+                format!("{rule} at `{path}` is decided twice"),
+                at,
+            ));
+        }
+        if f.reason
+            .as_ref()
+            .is_some_and(|r| r.chars().count() > MAX_REASON)
+        {
+            return Err(bad(
+                "bad_body",
+                "`reason` must be a string of at most 2000 characters",
+                format!("{at}.reason"),
+            ));
+        }
+        let reason = f
+            .reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned);
+        match f.decision {
+            Decision::Dismissed if reason.is_none() => {
+                return Err(bad(
+                    "reason_required",
+                    "a dismissal needs a reason",
+                    format!("{at}.reason"),
+                ));
+            }
+            Decision::Dismissed => out.dismissed.insert(key),
+            Decision::Confirmed => out.confirmed.insert(key),
+        };
+        out.findings.push(FindingDecision {
+            rule: rule.clone(),
+            path: path.clone(),
+            decision: f.decision,
+            reason,
+        });
     }
     Ok(out)
 }

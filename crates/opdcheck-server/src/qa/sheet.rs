@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Utc};
 use opdcheck_api::qa::{
     GroupRow, MonthPoint, Penalties, Rates, RuleRate, RuleRates, ScoreSheet, SheetGroup,
     SheetTotals, Trend, TrendTargets,
@@ -17,6 +17,7 @@ use super::period::{SheetQuery, month_end, month_start};
 use crate::error::Error;
 use crate::store::Store;
 use crate::store::qa::Agg;
+use crate::visits;
 
 /// At most this many rows when the sheet is grouped by document.
 pub const MAX_DOCUMENT_ROWS: i64 = 5_000;
@@ -35,9 +36,11 @@ fn count(n: i64) -> u64 {
     n.max(0) as u64
 }
 
-/// The engine's sheet from per-kind aggregates: its `rates` then put them against the policy's
-/// thresholds exactly as the CLI's score sheet does.
-fn engine_sheet(aggs: &[Agg]) -> Sheet {
+/// The engine's sheet from per-kind aggregates and the missed-report cases of the assembled
+/// visits (not the records' own columns: a missed report is a visit's, and is one only once its
+/// deadline has passed): its `rates` then put them against the policy's thresholds exactly as
+/// the CLI's score sheet does.
+fn engine_sheet(aggs: &[Agg], missed: u64) -> Sheet {
     let mut sheet = Sheet::new();
     for a in aggs {
         let Some(kind) = DocKind::from_name(&a.kind) else {
@@ -48,11 +51,11 @@ fn engine_sheet(aggs: &[Agg]) -> Sheet {
         t.qualified += count(a.qualified);
         sheet.total.documents += count(a.records);
         sheet.total.qualified += count(a.qualified);
-        sheet.missed_reports += count(a.missed);
         if kind == DocKind::Prescription {
             sheet.prescriptions_with_antibiotics += count(a.abx);
         }
     }
+    sheet.missed_reports = missed;
     sheet
 }
 
@@ -96,7 +99,13 @@ pub async fn build(
     // One index scan: per (kind, group key); kinds sum to the rates, keys to the groups.
     let aggs = store.sheet_groups(&q.filter, column).await?;
     let t = &engine.policy.thresholds;
-    let rates = Rates::from(&engine_sheet(&aggs).rates(t));
+    // Deadlines are judged against the server's clock now: a visit becomes 漏报 without a push.
+    let missed = visits::missed_by(store, &q.filter, "NULL", Utc::now())
+        .await?
+        .iter()
+        .map(|(_, n)| n)
+        .sum();
+    let rates = Rates::from(&engine_sheet(&aggs, missed).rates(t));
     let mut total = row("total".into(), None);
     for a in &aggs {
         add(&mut total, a);
@@ -204,6 +213,12 @@ pub fn csv_filename(q: &SheetQuery) -> String {
 /// Every month of the period (empty ones too: a chart needs the gaps) with its rates.
 pub async fn trend(store: &Store, engine: &Engine, q: &SheetQuery) -> Result<Trend, Error> {
     let aggs = store.sheet_months(&q.filter).await?;
+    let missed: BTreeMap<String, u64> =
+        visits::missed_by(store, &q.filter, "SUBSTR(doc_at, 1, 7)", Utc::now())
+            .await?
+            .into_iter()
+            .filter_map(|(k, n)| Some((k?, n)))
+            .collect();
     let mut by_month: BTreeMap<String, Vec<Agg>> = BTreeMap::new();
     let mut d = month_start(q.period.from);
     while d <= q.period.to {
@@ -219,7 +234,7 @@ pub async fn trend(store: &Store, engine: &Engine, q: &SheetQuery) -> Result<Tre
     let months = by_month
         .into_iter()
         .map(|(month, aggs)| {
-            let r = engine_sheet(&aggs).rates(t);
+            let r = engine_sheet(&aggs, missed.get(&month).copied().unwrap_or(0)).rates(t);
             MonthPoint {
                 month,
                 records: aggs.iter().map(|a| count(a.records)).sum(),
@@ -292,11 +307,15 @@ mod tests {
             abx,
             ..Agg::default()
         };
-        let sheet = engine_sheet(&[
-            agg("prescription", 10, 8, 2),
-            agg("outpatient_record", 4, 4, 0),
-            agg("no_such_kind", 5, 0, 0),
-        ]);
+        let sheet = engine_sheet(
+            &[
+                agg("prescription", 10, 8, 2),
+                agg("outpatient_record", 4, 4, 0),
+                agg("no_such_kind", 5, 0, 0),
+            ],
+            3,
+        );
+        assert_eq!(sheet.missed_reports, 3, "the visits' count");
         assert_eq!(sheet.total.documents, 14, "unknown kinds are not counted");
         assert_eq!(sheet.prescriptions_with_antibiotics, 2);
         let engine = Engine::default_engine();

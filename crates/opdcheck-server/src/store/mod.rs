@@ -22,6 +22,8 @@ mod policy;
 pub mod qa;
 mod read;
 mod records;
+pub mod visit_reviews;
+pub mod visits;
 
 pub use accounts::{PrescriberRow, User};
 pub use policy::StoredPolicy;
@@ -55,6 +57,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         7,
         "policy_cluster",
         include_str!("../../migrations/0007_policy_cluster.sql"),
+    ),
+    (
+        8,
+        "visits",
+        include_str!("../../migrations/0008_visits.sql"),
     ),
     (
         9,

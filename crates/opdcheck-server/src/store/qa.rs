@@ -93,6 +93,10 @@ pub struct RuleRow {
     pub dismissed: i64,
 }
 
+/// The sheet counts documents: a visit pushed whole is counted as the documents it was stored as
+/// (`ingest`), so its own record (`kind = 'visit'`) would count them twice.
+const SHEET_ROWS: &str = "latest AND kind <> 'visit'";
+
 /// The aggregates, with QA's judgement where a record's version was reviewed.
 const AGG: &str = "CAST(COUNT(*) AS BIGINT) AS n, \
      CAST(SUM(CASE WHEN COALESCE(review_qualified, qualified) THEN 1 ELSE 0 END) AS BIGINT) AS q, \
@@ -409,7 +413,7 @@ impl Store {
             format!("kind, {column}")
         };
         let sql = format!(
-            "SELECT kind, {column} AS k, {AGG} FROM records WHERE latest{} GROUP BY {group}",
+            "SELECT kind, {column} AS k, {AGG} FROM records WHERE {SHEET_ROWS}{} GROUP BY {group}",
             filter.sql
         );
         on_pool!(self, pool => {
@@ -434,12 +438,12 @@ impl Store {
              CAST(COALESCE(review_deduction, deduction) AS DOUBLE PRECISION) AS d, \
              CAST(CASE WHEN abx THEN 1 ELSE 0 END AS BIGINT) AS abx, CAST(COALESCE(missed, 0) AS BIGINT) AS missed, \
              CAST(CASE WHEN review_revision IS NULL THEN 0 ELSE 1 END AS BIGINT) AS reviewed \
-             FROM records WHERE latest{} ORDER BY id LIMIT ${}",
+             FROM records WHERE {SHEET_ROWS}{} ORDER BY id LIMIT ${}",
             filter.sql,
             n + 1
         );
         let count_sql = format!(
-            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM records WHERE latest{}",
+            "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM records WHERE {SHEET_ROWS}{}",
             filter.sql
         );
         let mut params = filter.params.clone();
@@ -458,7 +462,7 @@ impl Store {
     /// Aggregates per (month of the document's date `YYYY-MM`, kind).
     pub async fn sheet_months(&self, filter: &Filter) -> Result<Vec<Agg>, Error> {
         let sql = format!(
-            "SELECT kind, SUBSTR(doc_at, 1, 7) AS k, {AGG} FROM records WHERE latest{} \
+            "SELECT kind, SUBSTR(doc_at, 1, 7) AS k, {AGG} FROM records WHERE {SHEET_ROWS}{} \
              GROUP BY SUBSTR(doc_at, 1, 7), kind",
             filter.sql
         );
@@ -480,7 +484,7 @@ impl Store {
                 AND f.record_version = r.version AND f.revision = r.review_revision \
                 AND f.rule = rr.rule AND f.decision = 'dismissed')) AS BIGINT) AS dismissed \
              FROM records r JOIN record_rules rr ON rr.id = r.id AND rr.version = r.version \
-             WHERE latest{} GROUP BY rr.rule",
+             WHERE {SHEET_ROWS}{} GROUP BY rr.rule",
             filter.sql
         );
         on_pool!(self, pool => {

@@ -119,7 +119,12 @@ fn in_list(n: usize, sqlite: bool) -> String {
 
 /// `($1, …, $cols), ($cols+1, …), …` for `rows` rows of `cols` bound values each, with the
 /// SQL literals of `fixed` (position in the row, literal) among them.
-fn values_list(rows: usize, cols: usize, fixed: &[(usize, &str)], sqlite: bool) -> String {
+pub(super) fn values_list(
+    rows: usize,
+    cols: usize,
+    fixed: &[(usize, &str)],
+    sqlite: bool,
+) -> String {
     let mut s = String::with_capacity(rows * (cols + fixed.len()) * 6);
     let mut n = 0;
     for r in 0..rows {

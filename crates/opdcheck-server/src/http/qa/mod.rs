@@ -29,7 +29,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 
 /// The body, with a missing field located at the field itself (`version`, not the object
 /// holding it), as these endpoints have always answered.
-fn body<T>(body: Result<Body<T>, Error>) -> Result<T, Error> {
+pub(crate) fn body<T>(body: Result<Body<T>, Error>) -> Result<T, Error> {
     body.map(|Body(b)| b).map_err(|e| match e {
         Error::Api {
             status,

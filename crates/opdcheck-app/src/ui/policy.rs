@@ -1,0 +1,138 @@
+//! The hospital's policy on this page: which one checks (the one received from the server,
+//! else the cached one, else the embedded default), kept fresh by a small agent, and the label
+//! each report shows. The cache and the engine's construction are `opdcheck_web::policy`'s.
+//!
+//! The policy in force is one page-wide signal rather than a context: `engine()` is called from
+//! memos, event handlers and plain helpers alike, and every report memo must re-run when it
+//! changes.
+
+use leptos::prelude::*;
+use leptos::reactive::graph::Observer;
+use leptos::task::spawn_local;
+use opdcheck_web::policy::{self, Active, EngineRef, PolicyCache, Source};
+
+use crate::ui::{lang, tr};
+
+/// How often an open page asks whether the policy changed (a conditional GET: a 304 costs
+/// nothing), besides at start and when the browser comes back online.
+pub const REFRESH: std::time::Duration = std::time::Duration::from_secs(60);
+
+thread_local! {
+    static ACTIVE: ArcRwSignal<Active> = ArcRwSignal::new(Active::builtin());
+}
+
+/// The policy in force (a signal: tracked where read reactively).
+pub fn active() -> ArcRwSignal<Active> {
+    ACTIVE.with(Clone::clone)
+}
+
+/// The engine of the policy in force. Tracked only inside a reactive computation, so event
+/// handlers and component bodies read it without the untracked-read warning.
+pub fn engine() -> EngineRef {
+    let s = active();
+    if Observer::get().is_some() {
+        s.track();
+    }
+    s.with_untracked(|a| a.engine.clone())
+}
+
+/// Check with this policy from now on: every open form's report follows.
+pub fn set_active(a: Active) {
+    active().set(a);
+}
+
+/// Start the agent: the cached policy at once, then the server's, at start, every
+/// [`REFRESH`] and whenever the browser comes back online. Offline, the cached (or default)
+/// policy stays. When the page goes away, the default is back (tests mount pages in turn).
+pub fn start_agent() {
+    let cache = StoredValue::new(policy::load());
+    let cached = cache.with_value(|c| c.as_ref().map(|c| Active::of(&c.policy, Source::Cached)));
+    match cached {
+        Some(Ok(a)) => set_active(a),
+        Some(Err(e)) => {
+            leptos::logging::warn!("cached policy refused: {}", e.0.message);
+            set_active(Active::builtin());
+        }
+        None => set_active(Active::builtin()),
+    }
+    let refresh = move || {
+        spawn_local(async move {
+            let Some(etag) =
+                cache.try_with_value(|c| PolicyCache::if_none_match(c.as_ref()).map(str::to_owned))
+            else {
+                return;
+            };
+            let fetched = match policy::fetch("", etag.as_deref()).await {
+                Ok(f) => f,
+                // Offline or no policy endpoint: keep checking with what we have.
+                Err(e) => return leptos::logging::log!("policy refresh: {}", e.message()),
+            };
+            // The page may have gone while the request was out.
+            let Some(next) = cache.try_with_value(|c| PolicyCache::after(c.as_ref(), fetched))
+            else {
+                return;
+            };
+            match next {
+                Some(c) => match Active::of(&c.policy, Source::Server) {
+                    Ok(a) => {
+                        policy::store(&c);
+                        cache.set_value(Some(c));
+                        set_active(a);
+                    }
+                    // A policy this build cannot read: keep the one in force, say why.
+                    Err(e) => leptos::logging::warn!("server policy refused: {}", e.0.message),
+                },
+                None => {
+                    let s = active();
+                    if s.with_untracked(|a| a.source == Source::Cached) {
+                        s.update(|a| a.source = Source::Server);
+                    }
+                }
+            }
+        })
+    };
+    refresh();
+    let online = window_event_listener(leptos::ev::online, move |_| refresh());
+    let tick = set_interval_with_handle(refresh, REFRESH).ok();
+    on_cleanup(move || {
+        online.remove();
+        if let Some(t) = tick {
+            t.clear();
+        }
+        set_active(Active::builtin());
+    });
+}
+
+/// Which policy checked the report shown: "医院规则 第N版" / "默认规则", the ruleset as its title.
+#[component]
+pub fn PolicyUsed() -> impl IntoView {
+    let lang = lang();
+    let a = active();
+    let (a1, a2, a3) = (a.clone(), a.clone(), a);
+    view! {
+        <span class="policy-used"
+            title=move || a1.with(|a| a.ruleset.clone())
+            data-version=move || a2.with(|a| a.version.to_string())>
+            {move || a3.with(|a| a.label(lang.get()))}
+        </span>
+    }
+}
+
+/// The footer's line: the policy in force and its ruleset, and, before any policy was
+/// received, that the default is checking.
+#[component]
+pub fn PolicyStatus() -> impl IntoView {
+    let a = active();
+    let a1 = a.clone();
+    let builtin = move || a.with(|a| a.source == Source::Builtin);
+    view! {
+        <span class="policy-status">
+            <PolicyUsed />
+            " · "
+            {move || a1.with(|a| a.ruleset.clone())}
+            <Show when=builtin>
+                " "{tr("（尚未取得医院规则，按默认规则检查）", "(the hospital's policy is not loaded yet: checked with the default)")}
+            </Show>
+        </span>
+    }
+}

@@ -1,0 +1,324 @@
+//! Visits assembled on the server (migration 0008): the latest documents of the visits a push
+//! touched, the assembled visits' rows and their missed-report cases, and the sheet's count of
+//! missed cases at a given time. The assembly itself is `crate::visits`.
+
+use std::collections::HashMap;
+
+use sqlx::{AssertSqlSafe, Row};
+
+use crate::error::Error;
+use crate::store::records::values_list;
+use crate::store::{Filter, Param, Store, bind_all, on_pool};
+
+/// Visit ids per `IN (…)` list, and visits per multi-row statement (12 values each: far under
+/// both databases' bound-parameter limits).
+const CHUNK: usize = 1_000;
+
+/// The latest version of a document that names a visit.
+#[derive(Debug, Clone)]
+pub struct VisitDocRow {
+    pub id: String,
+    pub version: i64,
+    pub kind: String,
+    pub visit_id: String,
+    pub patient_key: String,
+    pub department: Option<String>,
+    pub doctor: Option<String>,
+    pub doc_at: Option<String>,
+    pub created_at: String,
+    pub body: String,
+}
+
+/// A visit as assembled (JSON columns as text).
+#[derive(Debug, Clone)]
+pub struct VisitRow {
+    pub visit_id: String,
+    pub patient_key: String,
+    pub department: Option<String>,
+    pub doctor: Option<String>,
+    pub doc_at: Option<String>,
+    pub documents: String,
+    pub findings: String,
+    pub ruleset: String,
+    pub report_state: String,
+    pub report_due_at: Option<String>,
+    pub updated_at: String,
+}
+
+/// One unreported case of a notifiable disease in a visit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRow {
+    pub disease: String,
+    pub path: String,
+    pub hours: i64,
+    pub due_at: Option<String>,
+    /// QA dismissed it in a review of this assembly.
+    pub dismissed: bool,
+}
+
+/// `$from, …` for `n` values (`?, …` on SQLite, which numbers them in order).
+fn marks(from: usize, n: usize, sqlite: bool) -> String {
+    (from..from + n)
+        .map(|i| {
+            if sqlite {
+                "?".to_owned()
+            } else {
+                format!("${i}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `(visit_id, patient_key) IN (VALUES …)` for `n` pairs starting at placeholder 1.
+fn pairs(n: usize, sqlite: bool) -> String {
+    format!(
+        "(visit_id, patient_key) IN (VALUES {})",
+        values_list(n, 2, &[], sqlite)
+    )
+}
+
+impl Store {
+    /// The latest version of every document (not a whole-visit record) of the visits `keys`
+    /// ((visit_id, patient_key) pairs), and perhaps of other pairs made of their ids and keys
+    /// (the caller keeps the ones it asked for). By both columns of the index, so a visit id many
+    /// patients share (a sample's `v-1001`) does not read all of them.
+    pub async fn visit_documents(&self, keys: &[(&str, &str)]) -> Result<Vec<VisitDocRow>, Error> {
+        let sqlite = matches!(self, Store::Sqlite(_));
+        let mut out = Vec::new();
+        for chunk in keys.chunks(CHUNK) {
+            let mut visits: Vec<&str> = chunk.iter().map(|k| k.0).collect();
+            let mut patients: Vec<&str> = chunk.iter().map(|k| k.1).collect();
+            visits.sort_unstable();
+            visits.dedup();
+            patients.sort_unstable();
+            patients.dedup();
+            let sql = format!(
+                "SELECT id, version, kind, visit_id, patient_key, department, doctor, doc_at, \
+                 created_at, body FROM records WHERE latest AND kind <> 'visit' \
+                 AND visit_id IN ({}) AND patient_key IN ({})",
+                marks(1, visits.len(), sqlite),
+                marks(visits.len() + 1, patients.len(), sqlite)
+            );
+            on_pool!(self, pool => {
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                for v in visits.iter().chain(&patients) {
+                    q = q.bind(*v);
+                }
+                for r in q.fetch_all(pool).await? {
+                    out.push(VisitDocRow {
+                        id: r.try_get("id")?,
+                        version: r.try_get("version")?,
+                        kind: r.try_get("kind")?,
+                        visit_id: r.try_get("visit_id")?,
+                        patient_key: r.try_get("patient_key")?,
+                        department: r.try_get("department")?,
+                        doctor: r.try_get("doctor")?,
+                        doc_at: r.try_get("doc_at")?,
+                        created_at: r.try_get("created_at")?,
+                        body: r.try_get("body")?,
+                    });
+                }
+            });
+        }
+        Ok(out)
+    }
+
+    /// Up to `limit` (visit_id, patient_key) pairs of latest documents with no assembled visit:
+    /// stored before visits were assembled (migration 0008).
+    pub async fn unassembled_visits(&self, limit: i64) -> Result<Vec<(String, String)>, Error> {
+        on_pool!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT DISTINCT r.visit_id AS visit_id, r.patient_key AS patient_key FROM records r \
+                 WHERE r.latest AND r.kind <> 'visit' AND r.visit_id IS NOT NULL \
+                 AND r.patient_key IS NOT NULL AND NOT EXISTS (SELECT 1 FROM visits v \
+                 WHERE v.visit_id = r.visit_id AND v.patient_key = r.patient_key) \
+                 ORDER BY r.visit_id, r.patient_key LIMIT $1",
+            )
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+            rows.iter()
+                .map(|r| Ok((r.try_get("visit_id")?, r.try_get("patient_key")?)))
+                .collect()
+        })
+    }
+
+    /// Store assembled visits (replacing what was assembled before) with their cases, in one
+    /// transaction: a reader never sees a visit without its cases.
+    pub async fn save_visits(&self, visits: &[(VisitRow, Vec<CaseRow>)]) -> Result<(), Error> {
+        if visits.is_empty() {
+            return Ok(());
+        }
+        let sqlite = matches!(self, Store::Sqlite(_));
+        on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for chunk in visits.chunks(CHUNK) {
+                let sql = format!("DELETE FROM visit_cases WHERE {}", pairs(chunk.len(), sqlite));
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                for (v, _) in chunk {
+                    q = q.bind(&v.visit_id).bind(&v.patient_key);
+                }
+                q.execute(&mut *tx).await?;
+                let sql = format!(
+                    "INSERT INTO visits (visit_id, patient_key, department, doctor, doc_at, \
+                     documents, findings, ruleset, report_state, report_due_at, updated_at) VALUES {} \
+                     ON CONFLICT (visit_id, patient_key) DO UPDATE SET \
+                     department = excluded.department, doctor = excluded.doctor, \
+                     doc_at = excluded.doc_at, documents = excluded.documents, \
+                     findings = excluded.findings, ruleset = excluded.ruleset, \
+                     report_state = excluded.report_state, report_due_at = excluded.report_due_at, \
+                     updated_at = excluded.updated_at",
+                    values_list(chunk.len(), 11, &[], sqlite)
+                );
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                for (v, _) in chunk {
+                    q = q
+                        .bind(&v.visit_id)
+                        .bind(&v.patient_key)
+                        .bind(&v.department)
+                        .bind(&v.doctor)
+                        .bind(&v.doc_at)
+                        .bind(&v.documents)
+                        .bind(&v.findings)
+                        .bind(&v.ruleset)
+                        .bind(&v.report_state)
+                        .bind(&v.report_due_at)
+                        .bind(&v.updated_at);
+                }
+                q.execute(&mut *tx).await?;
+                let cases: Vec<(&VisitRow, &CaseRow)> = chunk
+                    .iter()
+                    .flat_map(|(v, cases)| cases.iter().map(move |c| (v, c)))
+                    .collect();
+                for cases in cases.chunks(CHUNK) {
+                    let sql = format!(
+                        "INSERT INTO visit_cases (visit_id, patient_key, disease, path, hours, due_at) \
+                         VALUES {}",
+                        values_list(cases.len(), 6, &[], sqlite)
+                    );
+                    let mut q = sqlx::query(AssertSqlSafe(sql));
+                    for (v, c) in cases {
+                        q = q
+                            .bind(&v.visit_id)
+                            .bind(&v.patient_key)
+                            .bind(&c.disease)
+                            .bind(&c.path)
+                            .bind(c.hours)
+                            .bind(&c.due_at);
+                    }
+                    q.execute(&mut *tx).await?;
+                }
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// The visits with this id (one per patient), most recently assembled first, each with its
+    /// cases.
+    pub async fn visits_by_id(
+        &self,
+        visit_id: &str,
+    ) -> Result<Vec<(VisitRow, Vec<CaseRow>)>, Error> {
+        on_pool!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT visit_id, patient_key, department, doctor, doc_at, documents, findings, \
+                 ruleset, report_state, report_due_at, updated_at FROM visits WHERE visit_id = $1 \
+                 ORDER BY updated_at DESC, patient_key",
+            )
+            .bind(visit_id)
+            .fetch_all(pool)
+            .await?;
+            let cases = sqlx::query(
+                "SELECT patient_key, disease, path, hours, due_at, dismissed FROM visit_cases \
+                 WHERE visit_id = $1 ORDER BY patient_key, path, disease",
+            )
+            .bind(visit_id)
+            .fetch_all(pool)
+            .await?;
+            let mut by_patient: HashMap<String, Vec<CaseRow>> = HashMap::new();
+            for c in cases {
+                by_patient.entry(c.try_get("patient_key")?).or_default().push(CaseRow {
+                    disease: c.try_get("disease")?,
+                    path: c.try_get("path")?,
+                    hours: c.try_get("hours")?,
+                    due_at: c.try_get("due_at")?,
+                    dismissed: c.try_get("dismissed")?,
+                });
+            }
+            rows.iter()
+                .map(|r| {
+                    let v = VisitRow {
+                        visit_id: r.try_get("visit_id")?,
+                        patient_key: r.try_get("patient_key")?,
+                        department: r.try_get("department")?,
+                        doctor: r.try_get("doctor")?,
+                        doc_at: r.try_get("doc_at")?,
+                        documents: r.try_get("documents")?,
+                        findings: r.try_get("findings")?,
+                        ruleset: r.try_get("ruleset")?,
+                        report_state: r.try_get("report_state")?,
+                        report_due_at: r.try_get("report_due_at")?,
+                        updated_at: r.try_get("updated_at")?,
+                    };
+                    let cases = by_patient.remove(&v.patient_key).unwrap_or_default();
+                    Ok((v, cases))
+                })
+                .collect()
+        })
+    }
+
+    /// The bodies of these (id, version)s.
+    pub async fn bodies(
+        &self,
+        keys: &[(String, i64)],
+    ) -> Result<HashMap<(String, i64), String>, Error> {
+        let sqlite = matches!(self, Store::Sqlite(_));
+        let mut out = HashMap::with_capacity(keys.len());
+        for chunk in keys.chunks(CHUNK) {
+            let sql = format!(
+                "SELECT id, version, body FROM records WHERE (id, version) IN (VALUES {})",
+                values_list(chunk.len(), 2, &[], sqlite)
+            );
+            on_pool!(self, pool => {
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                for (id, version) in chunk {
+                    q = q.bind(id).bind(*version);
+                }
+                for r in q.fetch_all(pool).await? {
+                    out.insert((r.try_get("id")?, r.try_get("version")?), r.try_get("body")?);
+                }
+            });
+        }
+        Ok(out)
+    }
+
+    /// Missed-report cases at `now` (UTC stamp): unreported cases whose deadline has passed (or
+    /// that have none), of the visits matching `filter` (its columns `doc_at`, `department`,
+    /// `doctor`, and `kind`, which is `visit` for every visit), per `key` (an expression of
+    /// those columns, never client text; `NULL` for one total).
+    pub async fn missed_cases(
+        &self,
+        filter: &Filter,
+        key: &'static str,
+        now: &str,
+    ) -> Result<Vec<(Option<String>, i64)>, Error> {
+        let mut params = filter.params.clone();
+        params.push(Param::Text(now.to_owned()));
+        let sql = format!(
+            "SELECT k, CAST(COUNT(*) AS BIGINT) AS n FROM \
+             (SELECT {key} AS k, doc_at, department, doctor, kind FROM \
+               (SELECT v.doc_at, v.department, v.doctor, 'visit' AS kind FROM visit_cases c \
+                JOIN visits v ON v.visit_id = c.visit_id AND v.patient_key = c.patient_key \
+                WHERE NOT c.dismissed AND (c.due_at IS NULL OR c.due_at <= ${})) m) w \
+             WHERE TRUE{} GROUP BY k",
+            params.len(),
+            filter.sql
+        );
+        on_pool!(self, pool => {
+            let rows = bind_all!(sqlx::query(AssertSqlSafe(sql)), &params).fetch_all(pool).await?;
+            rows.iter().map(|r| Ok((r.try_get("k")?, r.try_get("n")?))).collect()
+        })
+    }
+}

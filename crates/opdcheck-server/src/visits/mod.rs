@@ -1,0 +1,18 @@
+//! Visits assembled on the server (issue 13). The app syncs each document of a visit on its own;
+//! here the server puts the visit back together — the latest version of every stored document
+//! sharing a `visit_id` and a patient (the stored patient key) — checks it with the engine's
+//! cross-document rules (XV-*), and keeps what that check found, with the deadline of each
+//! missing notifiable-disease report card. Per-document rows in `records` stay the unit of
+//! storage; a visit is derived from them and rewritten whenever one of them gets a version.
+//!
+//! No HTTP here: `ingest` calls [`reassemble`] after each batch, `qa` counts missed reports with
+//! [`missed_by`], `http/visits.rs` answers with [`read`]. Imports only the store, the error type,
+//! the time stamps and the engine.
+
+mod assemble;
+mod deadline;
+mod read;
+
+pub use assemble::{Stored, assemble, backfill, reassemble};
+pub use deadline::{CLINIC_UTC_OFFSET_HOURS, due_at, state_at};
+pub use read::{missed_by, read};
