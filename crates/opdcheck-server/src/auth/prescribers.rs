@@ -195,15 +195,15 @@ pub fn facts_wire(user: &User) -> Option<PrescriberFacts> {
 /// member's, not a patient's).
 pub fn audit_detail(user: &User) -> Map<String, Value> {
     let p = &user.prescriber;
-    let Value::Object(map) = json!({
-        "name": user.name,
-        "title": p.title,
-        "antibiotic_tier": p.antibiotic_tier,
-        "prescribing_rights": p.prescribing_rights,
-        "narcotic_psych1_rights": p.narcotic_psych1_rights,
-    }) else {
-        unreachable!("a json! object is an object")
-    };
+    let mut map = Map::new();
+    map.insert("name".into(), json!(user.name));
+    map.insert("title".into(), json!(p.title));
+    map.insert("antibiotic_tier".into(), json!(p.antibiotic_tier));
+    map.insert("prescribing_rights".into(), json!(p.prescribing_rights));
+    map.insert(
+        "narcotic_psych1_rights".into(),
+        json!(p.narcotic_psych1_rights),
+    );
     map
 }
 
