@@ -85,6 +85,34 @@ pub struct Me {
     pub role: Role,
     /// The id a doctor's documents are signed with (`null` for QA staff and admins).
     pub doctor_id: Option<String>,
+    /// The display name (a doctor's name as their documents carry it), when recorded.
+    // Defaults: a session stored by a browser before these fields existed still reads.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// A doctor's prescriber facts (`null` for QA staff and admins): the app signs with them.
+    #[serde(default)]
+    pub prescriber: Option<PrescriberFacts>,
+}
+
+/// A doctor account's prescriber facts: the hospital's prescriber registry is its doctor
+/// accounts, so RX-17 (registered signature) and RX-18 (prescribing rights, antibiotic tier,
+/// narcotic rights) check documents against these. An admin records them; the signature id is
+/// the server's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PrescriberFacts {
+    /// `resident`, `attending`, `associate_chief`, `chief` or `assistant`; `null`: not recorded
+    /// yet, and then the account is not in the registry.
+    pub title: Option<String>,
+    /// The registered signature id (签名留样), set by the server when the account is made.
+    pub signature_id: Option<String>,
+    /// `nonrestricted`, `restricted` or `special`; `null`: the title's tier
+    /// (`antibiotics.tier_by_title` of the policy).
+    pub antibiotic_tier: Option<String>,
+    /// 处方权.
+    pub prescribing_rights: bool,
+    /// 麻醉药品和第一类精神药品处方权.
+    pub narcotic_psych1_rights: bool,
 }
 
 /// A sign-in's answer. The token goes in `Authorization: Bearer <token>`.
@@ -121,6 +149,10 @@ pub struct User {
     pub role: Role,
     pub doctor_id: Option<String>,
     pub created_at: String,
+    /// The display name, when recorded.
+    pub name: Option<String>,
+    /// A doctor's prescriber facts (`null` for QA staff and admins).
+    pub prescriber: Option<PrescriberFacts>,
 }
 
 /// `GET /api/v1/users`.
@@ -146,6 +178,73 @@ pub struct NewUser {
     /// Required for a doctor: the id their documents are signed with.
     #[serde(default)]
     pub doctor_id: Option<String>,
+    /// The display name (a doctor's name as their documents carry it); at most 64 characters.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// A doctor's title: `resident`, `attending`, `associate_chief`, `chief` or `assistant`
+    /// (or 住院医师, 主治医师, 副主任医师, 主任医师, 执业助理医师). Without it the doctor is not in
+    /// the prescriber registry.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// A doctor's antibiotic tier when it is not the title's: `nonrestricted`, `restricted` or
+    /// `special`.
+    #[serde(default)]
+    pub antibiotic_tier: Option<String>,
+    /// A doctor's 处方权; default `true`.
+    #[serde(default)]
+    pub prescribing_rights: Option<bool>,
+    /// A doctor's 麻醉药品和第一类精神药品处方权; default `false`.
+    #[serde(default)]
+    pub narcotic_psych1_rights: Option<bool>,
+}
+
+/// `PATCH /api/v1/users/{username}`: what changes; a field left out stays as it is, `null`
+/// clears it (the title's tier, for `antibiotic_tier`). The signature id is the server's.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+// An unknown field is refused rather than ignored: `signature_id` (the server's) in particular.
+#[serde(deny_unknown_fields)]
+pub struct UserUpdate {
+    /// At most 64 characters.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, nullable))]
+    pub name: Option<Option<String>>,
+    /// As in `NewUser`; a doctor's only.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, nullable))]
+    pub title: Option<Option<String>>,
+    /// As in `NewUser`; `null`: the title's tier. A doctor's only.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, nullable))]
+    pub antibiotic_tier: Option<Option<String>>,
+    /// A doctor's only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prescribing_rights: Option<bool>,
+    /// A doctor's only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub narcotic_psych1_rights: Option<bool>,
+}
+
+/// A field that is present, `null` or not: `Some(None)` for `null`, so an update can clear it
+/// (a missing field stays `None` through `#[serde(default)]`).
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
 /// An integrator key as listed (never the key itself).
@@ -268,6 +367,28 @@ mod tests {
             assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
             assert_eq!(Scope::parse(s.as_str()), Some(s));
         }
+    }
+
+    #[test]
+    fn an_update_tells_null_from_missing() {
+        let u: UserUpdate =
+            serde_json::from_str(r#"{"antibiotic_tier": null, "title": "chief"}"#).unwrap();
+        assert_eq!(u.antibiotic_tier, Some(None));
+        assert_eq!(u.title, Some(Some("chief".into())));
+        assert_eq!(u.name, None);
+        assert_eq!(
+            serde_json::from_str::<UserUpdate>("{}").unwrap(),
+            UserUpdate::default()
+        );
+    }
+
+    /// A session a browser stored before the prescriber facts existed still reads.
+    #[test]
+    fn an_older_me_reads() {
+        let me: Me =
+            serde_json::from_str(r#"{"username": "d", "role": "doctor", "doctor_id": "D1"}"#)
+                .unwrap();
+        assert_eq!((me.name, me.prescriber), (None, None));
     }
 
     #[test]

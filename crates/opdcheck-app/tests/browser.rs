@@ -744,3 +744,99 @@ async fn signing_out_asks_then_keeps_unsynced_documents_and_clears_the_rest() {
     root.remove();
     opdcheck_app::outbox::clear().await.unwrap();
 }
+
+/// Who signs is who is signed in: with a doctor's session, the prescriber block is the
+/// account's (name, id, title, registered signature), read-only, and signing signs with the
+/// account's signature id rather than one made up from the id.
+#[wasm_bindgen_test]
+async fn signed_in_the_prescriber_block_is_the_accounts_and_read_only() {
+    opdcheck_app::outbox::clear().await.unwrap();
+    let storage = window().local_storage().unwrap().unwrap();
+    storage.remove_item(STORAGE_KEY).unwrap();
+    storage
+        .set_item(
+            "opdcheck.session",
+            r#"{"token":"t","user":{"username":"zhang","role":"doctor","doctor_id":"D0201",
+                "name":"张三","prescriber":{"title":"resident","signature_id":"SIG-D0201-0a1b2c3d",
+                "antibiotic_tier":null,"prescribing_rights":true,"narcotic_psych1_rights":false}}}"#,
+        )
+        .unwrap();
+    window().location().set_hash("/prescription").unwrap();
+    let root = mount(opdcheck_app::App);
+    settle().await;
+    // A sample's prescriber (D0012 李明, attending) gives way to the account.
+    choose(&root, "#samples-menu", "0");
+    settle().await;
+    let block = poll(
+        async || q(&root, "fieldset.signer.account"),
+        Option::is_some,
+    )
+    .await
+    .expect("the account's prescriber block");
+    let shown = |class: &str| {
+        must(&block, &format!("output.{class}"))
+            .text_content()
+            .unwrap_or_default()
+    };
+    poll(async || shown("name"), |n| n == "张三").await;
+    assert_eq!(shown("id"), "D0201");
+    assert_eq!(shown("title"), "住院医师");
+    assert_eq!(shown("signature"), "SIG-D0201-0a1b2c3d");
+    assert!(block.text_content().unwrap().contains("由登录账号填写"));
+    assert!(
+        block.query_selector("input, select").unwrap().is_none(),
+        "nothing to type"
+    );
+    assert!(q(&root, ".signed-out-signer").is_none());
+    // The sample, signed by the account, has no error: it may be signed.
+    poll(
+        async || {
+            q(&root, ".sign-note")
+                .and_then(|n| n.text_content())
+                .unwrap_or_default()
+        },
+        |t| t.contains("可以签名"),
+    )
+    .await;
+    click(&root, "button.sign");
+    poll(async || q(&root, ".signed"), Option::is_some)
+        .await
+        .expect("signed and closed");
+    let entries = poll(
+        async || opdcheck_app::outbox::all().await.unwrap(),
+        |es| !es.is_empty(),
+    )
+    .await;
+    assert!(
+        !entries.is_empty(),
+        "not signed: {:?} / {:?}",
+        q(&root, ".sign-bar").and_then(|b| b.text_content()),
+        q(&root, ".summary").and_then(|b| b.text_content()),
+    );
+    let prescriber = &entries[0].document["prescriber"];
+    assert_eq!(prescriber["id"], "D0201");
+    assert_eq!(prescriber["name"], "张三");
+    assert_eq!(prescriber["title"], "resident");
+    assert_eq!(prescriber["signature_id"], "SIG-D0201-0a1b2c3d");
+    drop(root);
+    storage.remove_item("opdcheck.session").unwrap();
+    storage.remove_item(STORAGE_KEY).unwrap();
+    opdcheck_app::outbox::clear().await.unwrap();
+}
+
+/// Signed out, the physician block is typed as before and says who will sign.
+#[wasm_bindgen_test]
+async fn signed_out_the_physician_block_is_typed_and_says_who_signs() {
+    let doc = RwSignal::new(opdcheck_engine::model::OutpatientRecord::default());
+    let root = mount(move || view! { <RecordPage doc=doc /> });
+    settle().await;
+    assert!(q(&root, "fieldset.signer.account").is_none());
+    assert!(q(&root, "fieldset.signer input").is_some());
+    assert!(
+        must(&root, ".signed-out-signer")
+            .text_content()
+            .unwrap()
+            .contains("同步本文书的账号")
+    );
+    drop(root);
+}

@@ -4,6 +4,8 @@
 //! `user` / `key` subcommands run the real `opdcheck-server`.
 
 mod common;
+#[path = "accounts/prescribers.rs"]
+mod prescribers;
 
 use std::future::Future;
 use std::io::Write;
@@ -200,9 +202,14 @@ async fn endpoint_roles(s: &Server) {
     );
     let (status, v) = s.get("/api/v1/me", As::Token(&doctor)).await;
     assert_eq!(status, StatusCode::OK, "{v}");
+    let mut me = v.clone();
+    let signature = me["prescriber"]["signature_id"].take();
+    assert!(signature.as_str().unwrap().starts_with("SIG-D0012-"), "{v}");
     assert_eq!(
-        v,
-        json!({"username": "doctor", "role": "doctor", "doctor_id": "D0012"})
+        me,
+        json!({"username": "doctor", "role": "doctor", "doctor_id": "D0012", "name": null,
+               "prescriber": {"title": null, "signature_id": null, "antibiotic_tier": null,
+                              "prescribing_rights": true, "narcotic_psych1_rights": false}})
     );
 
     // GET /audit: admins only.
@@ -878,7 +885,12 @@ async fn wire_types(s: &Server) {
         (
             "/api/v1/users",
             "post",
-            &["201", "400", "401", "403", "409", "413", "503"],
+            &["201", "400", "401", "403", "409", "413", "422", "503"],
+        ),
+        (
+            "/api/v1/users/{username}",
+            "patch",
+            &["200", "400", "401", "403", "404", "413", "422", "503"],
         ),
         (
             "/api/v1/users/{username}",
@@ -938,6 +950,12 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("sessions_end", |s| Box::pin(sessions_end(s))),
     ("audit_trail", |s| Box::pin(audit_trail(s))),
     ("wire_types", |s| Box::pin(wire_types(s))),
+    ("prescriber_roles", |s| {
+        Box::pin(prescribers::prescriber_roles(s))
+    }),
+    ("prescriber_registry", |s| {
+        Box::pin(prescribers::prescriber_registry(s))
+    }),
 ];
 
 async fn on_sqlite(name: &str) {
@@ -947,6 +965,16 @@ async fn on_sqlite(name: &str) {
         .unwrap();
     let (_, run) = SCENARIOS.iter().find(|(n, _)| *n == name).unwrap();
     run(&Server::start(store, None).await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_prescriber_roles() {
+    on_sqlite("prescriber_roles").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_prescriber_registry() {
+    on_sqlite("prescriber_registry").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

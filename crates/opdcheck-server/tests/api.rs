@@ -706,9 +706,15 @@ async fn auth_and_roles(s: &Server) {
 
     let (status, v) = login(s, "doctor", "doctor").await;
     assert_eq!(status, StatusCode::OK, "{v}");
+    // The demo doctor's signature id is the server's (random suffix); no title recorded.
+    let mut user = v["user"].clone();
+    let signature = user["prescriber"]["signature_id"].take();
+    assert!(signature.as_str().unwrap().starts_with("SIG-D0012-"), "{v}");
     assert_eq!(
-        v["user"],
-        json!({"username": "doctor", "role": "doctor", "doctor_id": "D0012"})
+        user,
+        json!({"username": "doctor", "role": "doctor", "doctor_id": "D0012", "name": null,
+               "prescriber": {"title": null, "signature_id": null, "antibiotic_tier": null,
+                              "prescribing_rights": true, "narcotic_psych1_rights": false}})
     );
     let doctor = format!("Bearer {}", v["token"].as_str().unwrap());
     let doctor = ("authorization", doctor.as_str());
@@ -1536,6 +1542,8 @@ async fn ownership_backfill_on(url: &str) {
             role: "doctor".into(),
             doctor_id: Some(doctor_id.into()),
             created_at: "2026-11-01T00:00:00.000000Z".into(),
+            name: None,
+            prescriber: Default::default(),
         };
         assert!(store.create_user(&user, "x").await.unwrap());
     }
@@ -1691,6 +1699,7 @@ const SERVED: &[(&str, &str)] = &[
     ("post", "/api/v1/me/password"),
     ("get", "/api/v1/users"),
     ("post", "/api/v1/users"),
+    ("patch", "/api/v1/users/{username}"),
     ("delete", "/api/v1/users/{username}"),
     ("get", "/api/v1/api-keys"),
     ("post", "/api/v1/api-keys"),

@@ -21,6 +21,13 @@ pub struct User {
     pub role: String,
     #[serde(default)]
     pub doctor_id: Option<String>,
+    /// The display name, when the server records one.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// A doctor's prescriber facts (title, registered signature id, rights): the app fills the
+    /// signer blocks from them. Absent from a session stored before the server sent them.
+    #[serde(default)]
+    pub prescriber: Option<opdcheck_api::accounts::PrescriberFacts>,
 }
 
 /// Why a call did not give an answer.

@@ -11,6 +11,7 @@ pub mod prescription;
 pub mod record;
 pub mod request;
 pub mod shell;
+pub mod signer;
 pub mod summary;
 pub mod sync;
 pub mod visit;

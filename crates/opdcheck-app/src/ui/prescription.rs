@@ -17,6 +17,9 @@ use crate::ui::common::{
 use crate::ui::field::{
     Anchor, FieldFindings, NumInput, TextInput, enum_name, field_parts, form, label_text, opt,
 };
+use crate::ui::signer::{
+    AccountSigner, SignedOutNote, follow_account, signed_in_account, signed_out,
+};
 use crate::ui::{engine, lang, now_minutes};
 use crate::{bind_enum, bind_signer, bind_text};
 
@@ -61,6 +64,9 @@ pub fn PrescriptionForm(
 fn RxBody(doc: RwSignal<Prescription>, report: Signal<Report>) -> impl IntoView {
     let lang = lang();
     let f = form();
+    let account = signed_in_account();
+    follow_account(doc, account, |d| &d.prescriber, |d| &mut d.prescriber);
+    let nobody_signed_in = signed_out();
     let herbal = Memo::new(move |_| doc.with(|d| d.herbal.is_some()));
     let set_mode = move |h: bool| {
         doc.update(|d| {
@@ -128,15 +134,22 @@ fn RxBody(doc: RwSignal<Prescription>, report: Signal<Report>) -> impl IntoView 
                 </div>
             </Show>
         </fieldset>
-        <SignerFields legend=("处方医师", "Prescriber") path="prescriber"
-            name=bind_signer!(doc, prescriber.name) id=bind_signer!(doc, prescriber.id) />
-        <div class="grid">
-            {select(("职称", "Title"), "prescriber.title", TITLE, {
-                let v = Signal::derive(move || doc.with(|d| d.prescriber.as_ref().map(|s| enum_name(&s.title)).unwrap_or_default()));
-                let s = Callback::new(move |v: String| doc.update(|d| d.prescriber.get_or_insert_with(Default::default).title = crate::ui::field::enum_from(&v)));
-                (v, s)
-            }, false)}
-        </div>
+        // Signed in as a doctor: the account's, read-only; otherwise typed, as before.
+        <Show when=move || account.with(Option::is_some) fallback=move || view! {
+            <SignerFields legend=("处方医师", "Prescriber") path="prescriber"
+                name=bind_signer!(doc, prescriber.name) id=bind_signer!(doc, prescriber.id) />
+            <div class="grid">
+                {select(("职称", "Title"), "prescriber.title", TITLE, {
+                    let v = Signal::derive(move || doc.with(|d| d.prescriber.as_ref().map(|s| enum_name(&s.title)).unwrap_or_default()));
+                    let s = Callback::new(move |v: String| doc.update(|d| d.prescriber.get_or_insert_with(Default::default).title = crate::ui::field::enum_from(&v)));
+                    (v, s)
+                }, false)}
+            </div>
+            <Show when=move || nobody_signed_in.get()><SignedOutNote /></Show>
+        }>
+            <AccountSigner legend=("处方医师", "Prescriber") path="prescriber" with_title=true
+                signer=Signal::derive(move || doc.with(|d| d.prescriber.clone())) />
+        </Show>
         <Show when=move || show_second.get()>
             <SecondSignature doc=doc />
         </Show>
@@ -195,13 +208,10 @@ fn SecondSignature(doc: RwSignal<Prescription>) -> impl IntoView {
         let at = now_minutes();
         doc.update(|d| {
             let s = d.second_signature.get_or_insert_with(Signer::default);
-            if let Some(who) =
-                s.id.clone()
-                    .or(s.name.clone())
-                    .filter(|w| !w.trim().is_empty())
-            {
+            // The second doctor's registered signature is not known here: the time only,
+            // never an invented signature id.
+            if s.id.iter().chain(&s.name).any(|w| !w.trim().is_empty()) {
                 s.signed_at = Some(at);
-                s.signature_id = Some(format!("SIG-{who}"));
             }
         })
     };

@@ -13,6 +13,9 @@ use crate::ui::common::{
     live_report, patient_lens, select, signing, text,
 };
 use crate::ui::field::{Anchor, form};
+use crate::ui::signer::{
+    AccountSigner, SignedOutNote, follow_account, signed_in_account, signed_out,
+};
 use crate::ui::{lang, now_minutes};
 use crate::{bind_enum, bind_signer, bind_text};
 
@@ -65,6 +68,9 @@ pub fn RecordForm(
 #[component]
 fn RecordBody(doc: RwSignal<OutpatientRecord>) -> impl IntoView {
     let lang = lang();
+    let account = signed_in_account();
+    follow_account(doc, account, |d| &d.physician, |d| &mut d.physician);
+    let nobody_signed_in = signed_out();
     let vt = Memo::new(move |_| doc.with(|d| d.visit_type));
     let history = move || {
         matches!(
@@ -117,8 +123,15 @@ fn RecordBody(doc: RwSignal<OutpatientRecord>) -> impl IntoView {
             </div>
         </fieldset>
         <Consents doc=doc />
-        <SignerFields legend=("接诊医师", "Physician") path="physician"
-            name=bind_signer!(doc, physician.name) id=bind_signer!(doc, physician.id) />
+        // Signed in as a doctor: the account's, read-only; otherwise typed, as before.
+        <Show when=move || account.with(Option::is_some) fallback=move || view! {
+            <SignerFields legend=("接诊医师", "Physician") path="physician"
+                name=bind_signer!(doc, physician.name) id=bind_signer!(doc, physician.id) />
+            <Show when=move || nobody_signed_in.get()><SignedOutNote /></Show>
+        }>
+            <AccountSigner legend=("接诊医师", "Physician") path="physician"
+                signer=Signal::derive(move || doc.with(|d| d.physician.clone())) />
+        </Show>
     }
 }
 

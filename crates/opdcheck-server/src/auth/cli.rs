@@ -22,7 +22,15 @@ pub async fn user_add(
     doctor_id: Option<&str>,
     password: &str,
 ) -> Result<String, Error> {
-    let user = add_user(store, name, password, role, doctor_id).await?;
+    let user = add_user(
+        store,
+        name,
+        password,
+        role,
+        doctor_id,
+        &super::prescribers::NewFacts::default(),
+    )
+    .await?;
     audit::log(
         store,
         ACTOR,

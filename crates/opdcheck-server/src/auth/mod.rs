@@ -12,13 +12,15 @@
 //! and `crate::http::accounts`; this module imports only the store and the error type.
 //!
 //! Files: [`principal`] (who is calling, roles, scopes, resolving a token or key), [`session`]
-//! (sign-in, sign-out, idle timeout, own password), [`users`], [`keys`], [`limiter`] (bounded
+//! (sign-in, sign-out, idle timeout, own password), [`users`] (with [`prescribers`]: a doctor's
+//! prescriber facts, the registry the rules check), [`keys`], [`limiter`] (bounded
 //! sign-in attempts), [`audit`], [`cli`] (the `user` / `key` subcommands).
 
 pub mod audit;
 pub mod cli;
 pub mod keys;
 pub mod limiter;
+pub mod prescribers;
 pub mod principal;
 pub mod session;
 pub mod users;

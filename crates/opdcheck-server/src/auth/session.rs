@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use opdcheck_api::accounts::{LoginRequest, Me, PasswordChange};
 use serde_json::json;
 
+use super::audit::StoreAccess;
 use super::limiter::Locked;
 use super::users::{check_new_password, hash_blocking, verify_blocking};
 use super::{
@@ -109,20 +110,19 @@ pub async fn sign_out(store: &Store, who: &Principal, token: Option<&str>) -> Re
     audit::record(store, who, "logout", None, json!({})).await
 }
 
-/// `GET /me`: a signed-in user's account; a 403 for keys and open access.
-pub fn me(who: &Principal) -> Result<Me, Error> {
-    match who {
-        Principal::User {
-            username,
-            role,
-            doctor_id,
-            ..
-        } => Ok(Me {
-            username: username.clone(),
-            role: *role,
-            doctor_id: doctor_id.clone(),
-        }),
-        _ => Err(forbidden("only a signed-in user has an account")),
+/// `GET /me`: a signed-in user's account, read afresh (an admin may have changed its prescriber
+/// facts since sign-in); a 403 for keys and open access.
+pub async fn me(state: &impl StoreAccess, who: &Principal) -> Result<Me, Error> {
+    let Principal::User { username, .. } = who else {
+        return Err(forbidden("only a signed-in user has an account"));
+    };
+    match state.store()?.user_with_hash(username).await? {
+        Some((user, _)) => me_of(&user),
+        // Deleted since this request's session was read: the session went with it.
+        None => Err(unauthorized(
+            "unauthorized",
+            "the account no longer exists; sign in again",
+        )),
     }
 }
 
@@ -132,6 +132,8 @@ pub fn me_of(user: &User) -> Result<Me, Error> {
         username: user.username.clone(),
         role: Role::parse(&user.role).ok_or_else(|| Error::Internal("stored role".into()))?,
         doctor_id: user.doctor_id.clone(),
+        name: user.name.clone(),
+        prescriber: super::prescribers::facts_wire(user),
     })
 }
 

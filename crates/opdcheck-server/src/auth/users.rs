@@ -8,6 +8,7 @@ use opdcheck_api::accounts::NewUser;
 use serde_json::json;
 
 use super::keys::{DEMO_PORTAL_KEY, Scopes};
+use super::prescribers::{self, NewFacts};
 use super::{
     LoginLimiter, MAX_PASSWORD_CHARS, MAX_USERNAME_CHARS, MIN_PASSWORD_CHARS, Principal, Role,
     at_most, audit, bad_body, now, required, sha256_hex,
@@ -79,13 +80,15 @@ pub fn check_username(username: &str) -> Result<(), Error> {
     at_most(username, MAX_USERNAME_CHARS, "username")
 }
 
-/// Check and store a new user (API and CLI). A taken username is a 409.
+/// Check and store a new user (API and CLI) with its display name and, for a doctor, prescriber
+/// facts (a bad one is a located 422). A taken username is a 409.
 pub async fn add_user(
     store: &Store,
     username: &str,
     password: &str,
     role: &str,
     doctor_id: Option<&str>,
+    facts: &NewFacts,
 ) -> Result<User, Error> {
     check_username(username)?;
     if Role::parse(role).is_none() {
@@ -98,12 +101,15 @@ pub async fn add_user(
             "doctor_id",
         ));
     }
+    let (name, prescriber) = prescribers::new_facts(role, doctor_id, facts)?;
     check_new_password(password, "password")?;
     let user = User {
         username: username.to_owned(),
         role: role.to_owned(),
         doctor_id: doctor_id.map(str::to_owned),
         created_at: now(),
+        name,
+        prescriber,
     };
     let hash = hash_blocking(password).await?;
     if !store.create_user(&user, &hash).await? {
@@ -129,11 +135,17 @@ pub async fn seed_demo_users(store: &Store) -> Result<bool, Error> {
         ("qa", "qa", None),
         ("admin", "admin", None),
     ] {
+        // The demo doctor's title is not recorded: a registry would make every sample and demo
+        // document (signed `SIG-D0012`, by a roster of doctors) fail RX-17 and RX-18. An admin
+        // records it to try the registry.
+        let (_, prescriber) = prescribers::new_facts(role, doctor_id, &NewFacts::default())?;
         let user = User {
             username: name.into(),
             role: role.into(),
             doctor_id: doctor_id.map(Into::into),
             created_at: now(),
+            name: None,
+            prescriber,
         };
         store.create_user(&user, &hash_password(name)?).await?;
     }
@@ -161,6 +173,8 @@ pub fn user_wire(u: &User) -> Result<opdcheck_api::accounts::User, Error> {
         role: Role::parse(&u.role).ok_or_else(|| Error::Internal("stored role".into()))?,
         doctor_id: u.doctor_id.clone(),
         created_at: u.created_at.clone(),
+        name: u.name.clone(),
+        prescriber: prescribers::facts_wire(u),
     })
 }
 
@@ -187,15 +201,19 @@ pub async fn create_user(
             password,
             req.role.as_str(),
             req.doctor_id.as_deref(),
+            &NewFacts::from(req),
         )
         .await?
     };
+    let mut detail = prescribers::audit_detail(&user);
+    detail.insert("role".into(), json!(user.role));
+    detail.insert("doctor_id".into(), json!(user.doctor_id));
     audit::record(
         store,
         who,
         "user.create",
         Some(&user.username),
-        json!({"role": user.role, "doctor_id": user.doctor_id}),
+        serde_json::Value::Object(detail),
     )
     .await?;
     user_wire(&user)

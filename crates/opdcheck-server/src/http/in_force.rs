@@ -6,18 +6,26 @@
 //! it is newer than the one in force, the server reads that version, builds its engine and swaps
 //! it in. So a policy stored through one server is in force on every server within about a
 //! second (the contract promises 5 s), with no restart and no server-to-server traffic.
+//!
+//! The prescriber registry (`policy.prescribers`, which RX-17 and RX-18 check) is the doctor
+//! accounts (see [`crate::auth::prescribers`]), merged over the stored override's own registry
+//! (an account wins for the same id). The same poll reads the registry's revision (a count and
+//! the newest change of the doctor accounts), so an admin's change of a doctor's facts is in
+//! force on every server within a poll too; the server where it was made rebuilds at once.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use opdcheck_engine::Engine;
+use opdcheck_engine::policy::Prescriber;
 use serde_json::Value;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::auth::prescribers;
 use crate::error::Error;
 use crate::http::AppState;
-use crate::store::StoredPolicy;
+use crate::store::{Store, StoredPolicy};
 
 /// How often each server asks the database for the newest policy version.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
@@ -32,6 +40,9 @@ pub struct InForce {
     pub override_: Value,
     pub set_by: Option<String>,
     pub set_at: Option<String>,
+    /// The revision of the doctor accounts the engine's registry was made from (`""`: not read
+    /// yet, so the first poll reads it).
+    pub registry: String,
 }
 
 impl InForce {
@@ -43,6 +54,7 @@ impl InForce {
             override_: Value::Object(Default::default()),
             set_by: None,
             set_at: None,
+            registry: String::new(),
         }
     }
 
@@ -60,18 +72,40 @@ impl InForce {
             override_,
             set_by: Some(stored.created_by.clone()),
             set_at: Some(stored.created_at.clone()),
+            registry: String::new(),
         })
     }
 
-    /// A stored version read back (another server stored it, or this one before a restart).
-    pub fn read(stored: &StoredPolicy) -> Result<InForce, Error> {
-        let engine = Engine::with_policy_override(&stored.override_json).map_err(|e| {
-            Error::Config(format!(
-                "stored policy version {} no longer reads: {e}",
+    /// A stored version read back (another server stored it, or this one before a restart),
+    /// with `registry` (of revision `revision`) as its prescriber registry.
+    pub fn read(
+        stored: &StoredPolicy,
+        registry: &[Prescriber],
+        revision: String,
+    ) -> Result<InForce, Error> {
+        let override_: Value = serde_json::from_str(&stored.override_json).map_err(|e| {
+            Error::Internal(format!(
+                "stored policy version {} is not JSON: {e}",
                 stored.version
             ))
         })?;
-        InForce::stored(stored, engine)
+        let engine = compose(stored.version, &override_, registry)?;
+        let mut in_force = InForce::stored(stored, engine)?;
+        in_force.registry = revision;
+        Ok(in_force)
+    }
+
+    /// The same version with another registry (a doctor account changed).
+    pub fn with_registry(
+        &self,
+        registry: &[Prescriber],
+        revision: String,
+    ) -> Result<InForce, Error> {
+        Ok(InForce {
+            engine: Arc::new(compose(self.version, &self.override_, registry)?),
+            registry: revision,
+            ..self.clone()
+        })
     }
 
     /// The `ETag` of `GET /api/v1/policy`: content and version, quoted.
@@ -80,22 +114,107 @@ impl InForce {
     }
 }
 
-/// Bring `state` up to the newest stored version, if it is behind. Returns the version in force.
-/// A stored version that does not read (an engine upgrade made it invalid) is an error; the
-/// version in force stays.
-pub async fn refresh(state: &AppState) -> Result<i64, Error> {
-    let current = state.in_force().version;
-    let Ok(store) = state.store() else {
-        return Ok(current);
-    };
-    if store.newest_policy_version().await? <= current {
-        return Ok(current);
+/// The engine of policy `version`'s override with the accounts' `registry` merged over the
+/// override's own prescribers (an account wins for the same id). Without accounts in the
+/// registry it is the override's engine as stored, with the stored ruleset; with them, the
+/// ruleset names the registry too (a record's ruleset says what it was checked against).
+fn compose(version: i64, override_: &Value, registry: &[Prescriber]) -> Result<Engine, Error> {
+    let mut value = override_.clone();
+    if !registry.is_empty()
+        && let Some(object) = value.as_object_mut()
+    {
+        let accounts: Vec<&str> = registry.iter().map(|p| p.id.as_str()).collect();
+        let mut merged: Vec<Value> = object
+            .get("prescribers")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|p| {
+                !p.get("id")
+                    .and_then(Value::as_str)
+                    .is_some_and(|id| accounts.contains(&id.trim()))
+            })
+            .cloned()
+            .collect();
+        for p in registry {
+            merged.push(serde_json::to_value(p).map_err(|e| Error::Internal(e.to_string()))?);
+        }
+        object.insert("prescribers".into(), Value::Array(merged));
     }
-    let Some(stored) = store.latest_policy().await? else {
-        return Ok(current);
+    if value.as_object().is_some_and(|o| o.is_empty()) {
+        return Ok(Engine::default_engine().clone());
+    }
+    Engine::with_policy_override(&value.to_string()).map_err(|e| {
+        Error::Config(format!(
+            "policy version {version} with the accounts' prescriber registry does not read: {e}"
+        ))
+    })
+}
+
+/// The registry's revision and the registry, read in that order: a change between the two
+/// reads leaves a revision older than the registry, so the next poll rebuilds again rather than
+/// missing it.
+async fn read_registry(store: &Store) -> Result<(String, Vec<Prescriber>), Error> {
+    let revision = store.registry_revision().await?;
+    let registry = prescribers::registry(&store.doctors().await?);
+    Ok((revision, registry))
+}
+
+/// Bring `state` up to the newest stored version and the accounts' registry, if it is behind.
+/// Returns the version in force. A stored version that does not read (an engine upgrade made it
+/// invalid) is an error; the version in force stays. Refreshes of one server take turns, so
+/// the last one installed read the database last.
+pub async fn refresh(state: &AppState) -> Result<i64, Error> {
+    let Ok(store) = state.store() else {
+        return Ok(state.in_force().version);
     };
-    state.install(InForce::read(&stored)?);
+    let _turn = state.refreshing().lock().await;
+    let current = state.in_force();
+    let newest = store.newest_policy_version().await?;
+    let revision = store.registry_revision().await?;
+    if newest <= current.version && revision == current.registry {
+        return Ok(current.version);
+    }
+    let (revision, registry) = read_registry(store).await?;
+    let next = if newest > current.version {
+        let Some(stored) = store.latest_policy().await? else {
+            return Ok(current.version);
+        };
+        InForce::read(&stored, &registry, revision)?
+    } else {
+        current.with_registry(&registry, revision)?
+    };
+    state.install(next);
     Ok(state.in_force().version)
+}
+
+/// Put a version this server just stored in force (its engine already built from the override
+/// alone), with the accounts' registry as it is now.
+pub async fn install_stored(
+    state: &AppState,
+    stored: &StoredPolicy,
+    engine: Engine,
+) -> Result<(), Error> {
+    let store = state.store()?;
+    let _turn = state.refreshing().lock().await;
+    let (revision, registry) = read_registry(store).await?;
+    let mut in_force = if registry.is_empty() {
+        InForce::stored(stored, engine)?
+    } else {
+        InForce::read(stored, &registry, revision.clone())?
+    };
+    in_force.registry = revision;
+    state.install(in_force);
+    Ok(())
+}
+
+/// After an admin changed a doctor account: rebuild this server's engine now (the others follow
+/// within a poll). The change is stored either way; a failure here is logged and the poll tries
+/// again.
+pub async fn follow_accounts(state: &AppState) {
+    if let Err(e) = refresh(state).await {
+        tracing::error!(error = %e, "the accounts' prescriber registry is not in force");
+    }
 }
 
 /// The background task that keeps a server on the newest stored policy. Stop it with

@@ -21,7 +21,7 @@ use crate::auth::{Principal, audit};
 use crate::error::Error;
 use crate::http::AppState;
 use crate::http::extract::Body;
-use crate::http::in_force::InForce;
+use crate::http::in_force;
 use crate::ingest::{located, now};
 use crate::store::StoredPolicy;
 
@@ -142,7 +142,7 @@ async fn store_version(
         created_at: at,
         rolled_back_from,
     };
-    state.install(InForce::stored(&stored, engine)?);
+    in_force::install_stored(state, &stored, engine).await?;
     Ok(PolicySet { version, ruleset })
 }
 

@@ -29,6 +29,9 @@ pub(super) struct Inner {
     /// the newest stored override (set here, or by another server on the same database and
     /// picked up by [`in_force::PolicyWatch`]), swapped in whole.
     pub(super) policy: std::sync::RwLock<Arc<InForce>>,
+    /// Held while the policy in force is read from the database and swapped in, so two
+    /// refreshes (a poll, an admin's change) never install what they read in the wrong order.
+    pub(super) refreshing: tokio::sync::Mutex<()>,
     /// Off: every API call is allowed (an API embedded behind another gate, and tests of the
     /// records API itself). `main` always turns it on.
     pub(super) auth: bool,
@@ -82,6 +85,7 @@ impl AppState {
                 dist: Some(dist),
                 store: None,
                 policy: std::sync::RwLock::new(Arc::new(InForce::default_policy())),
+                refreshing: Default::default(),
                 auth: false,
                 login_limiter: Default::default(),
                 cors_origins: Vec::new(),
@@ -101,6 +105,7 @@ impl AppState {
                 login_limiter: limiter_for(Some(&store)),
                 store: Some(store),
                 policy: std::sync::RwLock::new(Arc::new(InForce::default_policy())),
+                refreshing: Default::default(),
                 auth: false,
                 cors_origins: Vec::new(),
                 trusted_proxies: Vec::new(),
@@ -116,6 +121,7 @@ impl AppState {
             dist: self.inner.dist.clone(),
             store: self.inner.store.clone(),
             policy: std::sync::RwLock::new(self.in_force()),
+            refreshing: Default::default(),
             auth: self.inner.auth,
             // Set below, once `f` has said whether there is a store.
             login_limiter: Default::default(),
@@ -214,20 +220,27 @@ impl AppState {
     }
 
     /// Put `policy` in force unless a newer version already is (versions only grow: a poll that
-    /// read version 3 must not undo the version 4 an admin just stored here).
+    /// read version 3 must not undo the version 4 an admin just stored here). The same version
+    /// is replaced: its prescriber registry changed.
     pub fn install(&self, policy: InForce) {
         let mut current = self
             .inner
             .policy
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if policy.version > current.version {
+        if policy.version >= current.version {
             *current = Arc::new(policy);
         }
     }
 
-    /// Load the newest policy stored in the database, if an admin set one: called at start, so
-    /// a (re)started server checks with the policy in force.
+    /// One refresh of the policy in force at a time (see [`in_force::refresh`]).
+    pub(super) fn refreshing(&self) -> &tokio::sync::Mutex<()> {
+        &self.inner.refreshing
+    }
+
+    /// Load the newest policy stored in the database, if an admin set one, and the doctor
+    /// accounts' prescriber registry: called at start, so a (re)started server checks with the
+    /// policy in force.
     pub async fn load_policy(&self) -> Result<(), Error> {
         in_force::refresh(self).await.map(drop)
     }

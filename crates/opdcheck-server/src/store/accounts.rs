@@ -14,7 +14,29 @@ pub struct User {
     pub role: String,
     pub doctor_id: Option<String>,
     pub created_at: String,
+    /// The display name.
+    pub name: Option<String>,
+    pub prescriber: PrescriberRow,
 }
+
+/// A doctor's prescriber facts as stored (migration 0009): what the hospital's registry holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PrescriberRow {
+    /// The engine's `Title` as it serialises (`attending`); `None`: not recorded.
+    pub title: Option<String>,
+    /// Set by the server for every doctor.
+    pub signature_id: Option<String>,
+    /// The engine's `AbxTier` as it serialises; `None`: the title's tier.
+    pub antibiotic_tier: Option<String>,
+    pub prescribing_rights: bool,
+    pub narcotic_psych1_rights: bool,
+    /// When these facts last changed (`''` before migration 0009).
+    pub updated_at: String,
+}
+
+/// The columns [`user_from_row!`] reads, of `users u`.
+const USER_COLUMNS: &str = "u.username, u.role, u.doctor_id, u.created_at, u.name, u.title, \
+     u.signature_id, u.antibiotic_tier, u.prescribing_rights, u.narcotic_psych1_rights, u.updated_at";
 
 macro_rules! user_from_row {
     ($row:expr) => {{
@@ -24,8 +46,26 @@ macro_rules! user_from_row {
             role: row.try_get("role")?,
             doctor_id: row.try_get("doctor_id")?,
             created_at: row.try_get("created_at")?,
+            name: row.try_get("name")?,
+            prescriber: PrescriberRow {
+                title: row.try_get("title")?,
+                signature_id: row.try_get("signature_id")?,
+                antibiotic_tier: row.try_get("antibiotic_tier")?,
+                prescribing_rights: row.try_get("prescribing_rights")?,
+                narcotic_psych1_rights: row.try_get("narcotic_psych1_rights")?,
+                updated_at: row.try_get("updated_at")?,
+            },
         }
     }};
+}
+
+/// A new registered signature id for `doctor_id`: readable (it names the doctor) and never
+/// reused (a random suffix), so a re-created account does not inherit an old signature.
+pub fn new_signature_id(doctor_id: &str) -> String {
+    let mut suffix = [0u8; 4];
+    rand::fill(&mut suffix);
+    let hex: String = suffix.iter().map(|b| format!("{b:02x}")).collect();
+    format!("SIG-{doctor_id}-{hex}")
 }
 
 /// A session and its user, whatever its age: the caller decides (and says) why it is refused.
@@ -91,15 +131,26 @@ impl Store {
     /// `false` when the username is taken.
     pub async fn create_user(&self, user: &User, password_hash: &str) -> Result<bool, Error> {
         on_pool!(self, pool => {
+            let p = &user.prescriber;
             let done = sqlx::query(
-                "INSERT INTO users (username, password_hash, role, doctor_id, created_at) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (username) DO NOTHING",
+                "INSERT INTO users (username, password_hash, role, doctor_id, created_at, name, \
+                 title, signature_id, antibiotic_tier, prescribing_rights, narcotic_psych1_rights, \
+                 updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+                 ON CONFLICT (username) DO NOTHING",
             )
             .bind(&user.username)
             .bind(password_hash)
             .bind(&user.role)
             .bind(&user.doctor_id)
             .bind(&user.created_at)
+            .bind(&user.name)
+            .bind(&p.title)
+            .bind(&p.signature_id)
+            .bind(&p.antibiotic_tier)
+            .bind(p.prescribing_rights)
+            .bind(p.narcotic_psych1_rights)
+            .bind(&p.updated_at)
             .execute(pool)
             .await?;
             Ok(done.rows_affected() == 1)
@@ -109,9 +160,8 @@ impl Store {
     /// The user and their password hash.
     pub async fn user_with_hash(&self, username: &str) -> Result<Option<(User, String)>, Error> {
         on_pool!(self, pool => {
-            let row = sqlx::query(
-                "SELECT username, role, doctor_id, created_at, password_hash FROM users WHERE username = $1",
-            )
+            let sql = format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.username = $1");
+            let row = sqlx::query(AssertSqlSafe(sql))
             .bind(username)
             .fetch_optional(pool)
             .await?;
@@ -139,10 +189,85 @@ impl Store {
 
     pub async fn list_users(&self) -> Result<Vec<User>, Error> {
         on_pool!(self, pool => {
-            let rows = sqlx::query("SELECT username, role, doctor_id, created_at FROM users ORDER BY username")
-                .fetch_all(pool)
-                .await?;
+            let sql = format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.username");
+            let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(pool).await?;
             rows.into_iter().map(|r| Ok(user_from_row!(r))).collect()
+        })
+    }
+
+    /// The doctor accounts (those with a `doctor_id`): the hospital's prescriber registry.
+    pub async fn doctors(&self) -> Result<Vec<User>, Error> {
+        on_pool!(self, pool => {
+            let sql = format!(
+                "SELECT {USER_COLUMNS} FROM users u WHERE u.doctor_id IS NOT NULL ORDER BY u.username"
+            );
+            let rows = sqlx::query(AssertSqlSafe(sql)).fetch_all(pool).await?;
+            rows.into_iter().map(|r| Ok(user_from_row!(r))).collect()
+        })
+    }
+
+    /// The registry's revision: it changes whenever a doctor account is made, deleted or has
+    /// its prescriber facts changed (a count and a newest time; one scan of a small table, cheap
+    /// enough to poll every second).
+    pub async fn registry_revision(&self) -> Result<String, Error> {
+        on_pool!(self, pool => {
+            let row = sqlx::query(
+                "SELECT COUNT(*) AS n, COALESCE(MAX(updated_at), '') AS at \
+                 FROM users WHERE doctor_id IS NOT NULL",
+            )
+            .fetch_one(pool)
+            .await?;
+            let n: i64 = row.try_get("n")?;
+            let at: String = row.try_get("at")?;
+            Ok(format!("{n}@{at}"))
+        })
+    }
+
+    /// Store `user`'s display name and prescriber facts (not its signature id, which only the
+    /// server sets); `false` when there is no such user.
+    pub async fn update_prescriber(&self, user: &User) -> Result<bool, Error> {
+        let p = &user.prescriber;
+        on_pool!(self, pool => {
+            let done = sqlx::query(
+                "UPDATE users SET name = $1, title = $2, antibiotic_tier = $3, \
+                 prescribing_rights = $4, narcotic_psych1_rights = $5, updated_at = $6 \
+                 WHERE username = $7",
+            )
+            .bind(&user.name)
+            .bind(&p.title)
+            .bind(&p.antibiotic_tier)
+            .bind(p.prescribing_rights)
+            .bind(p.narcotic_psych1_rights)
+            .bind(&p.updated_at)
+            .bind(&user.username)
+            .execute(pool)
+            .await?;
+            Ok(done.rows_affected() > 0)
+        })
+    }
+
+    /// Give every doctor made before migration 0009 a registered signature id (SQL alone cannot
+    /// draw the random suffix in one text for both databases). Run when the store opens.
+    pub(super) async fn backfill_signature_ids(&self) -> Result<(), Error> {
+        on_pool!(self, pool => {
+            let rows = sqlx::query(
+                "SELECT username, doctor_id FROM users \
+                 WHERE doctor_id IS NOT NULL AND signature_id IS NULL",
+            )
+            .fetch_all(pool)
+            .await?;
+            for row in rows {
+                let username: String = row.try_get("username")?;
+                let doctor_id: String = row.try_get("doctor_id")?;
+                sqlx::query(
+                    "UPDATE users SET signature_id = $1 WHERE username = $2 AND signature_id IS NULL",
+                )
+                .bind(new_signature_id(&doctor_id))
+                .bind(&username)
+                .execute(pool)
+                .await?;
+            }
+            Ok(())
         })
     }
 
@@ -184,10 +309,11 @@ impl Store {
     /// The session with this token hash and its user, expired or not.
     pub async fn session(&self, token_sha256: &str) -> Result<Option<SessionRow>, Error> {
         on_pool!(self, pool => {
-            let row = sqlx::query(
-                "SELECT u.username, u.role, u.doctor_id, u.created_at, s.expires_at, s.last_seen_at \
-                 FROM sessions s JOIN users u ON u.username = s.username WHERE s.token_sha256 = $1",
-            )
+            let sql = format!(
+                "SELECT {USER_COLUMNS}, s.expires_at, s.last_seen_at \
+                 FROM sessions s JOIN users u ON u.username = s.username WHERE s.token_sha256 = $1"
+            );
+            let row = sqlx::query(AssertSqlSafe(sql))
             .bind(token_sha256)
             .fetch_optional(pool)
             .await?;

@@ -25,7 +25,7 @@ mod records;
 pub mod visit_reviews;
 pub mod visits;
 
-pub use accounts::User;
+pub use accounts::{PrescriberRow, User};
 pub use policy::StoredPolicy;
 pub use read::{Filter, ListItem, StoredRecord};
 pub use records::{IdState, Inserted, NewRecord, Writer};
@@ -62,6 +62,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         8,
         "visits",
         include_str!("../../migrations/0008_visits.sql"),
+    ),
+    (
+        9,
+        "prescribers",
+        include_str!("../../migrations/0009_prescribers.sql"),
     ),
 ];
 
@@ -164,7 +169,7 @@ impl Store {
             .collect();
         let migrator = Migrator::with_migrations(migrations);
         on_pool!(self, pool => migrator.run(pool).await)?;
-        Ok(())
+        self.backfill_signature_ids().await
     }
 }
 

@@ -23,7 +23,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(session::me))
         .routes(routes!(session::change_password))
         .routes(routes!(users::list_users, users::create_user))
-        .routes(routes!(users::delete_user))
+        .routes(routes!(users::update_user, users::delete_user))
         .routes(routes!(keys::list_keys, keys::create_key))
         .routes(routes!(keys::revoke_key))
         .routes(routes!(audit::list))

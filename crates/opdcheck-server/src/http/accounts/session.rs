@@ -140,8 +140,8 @@ pub(crate) async fn logout(
         (status = 503, description = "No database", body = ErrorBody),
     )
 )]
-pub(crate) async fn me(who: Principal) -> Result<Json<Me>, Error> {
-    logic::me(&who).map(Json)
+pub(crate) async fn me(State(state): State<AppState>, who: Principal) -> Result<Json<Me>, Error> {
+    logic::me(&state, &who).await.map(Json)
 }
 
 /// Change one's own password; every other session of the user ends.
