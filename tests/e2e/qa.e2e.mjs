@@ -1,12 +1,15 @@
 // The QA workspace end to end, as a QA user does it in the app: generated demo data, sign in as
 // qa, draw a sample of 20 prescriptions, review one record (dismiss a finding with a reason, add
-// a manual deduction), see the score sheet change, download the CSV and check its rows.
+// a manual deduction), see the score sheet change, download the CSV and check its rows; then a
+// visit synced as its documents: found in the visits view with the time left to report, its
+// documents side by side, a cross-document finding dismissed with a reason, the review stored.
 //
 //   node tests/e2e/qa.e2e.mjs      (cargo xtask e2e runs it after building the app and server)
+//   OPDCHECK_SHOTS=dir             also copies the visits view's screenshots (1366×768) there
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startServer, launchBrowser, config, outFile, until } from './lib.mjs';
@@ -19,6 +22,107 @@ function today() {
   const d = new Date();
   const p = (n) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+/** Clinic time (UTC+08:00, as documents write it) `hoursAgo` hours before now, to the minute. */
+function clinic(hoursAgo) {
+  return new Date(Date.now() + (8 - hoursAgo) * 3600_000).toISOString().slice(0, 16);
+}
+
+/** A screenshot into target/e2e, copied into the folder $OPDCHECK_SHOTS names, if any. */
+async function shot(page, name) {
+  const file = outFile(name);
+  await page.screenshot({ path: file });
+  const shots = process.env.OPDCHECK_SHOTS;
+  if (shots && existsSync(shots)) copyFileSync(file, path.join(shots, name));
+}
+
+/**
+ * One visit synced as its documents, as the app syncs them: an outpatient record of an hour ago
+ * diagnosing chronic hepatitis B (notifiable, its card due within 24 h) and a prescription whose
+ * diagnosis the record lacks (XV-02 across the two documents).
+ */
+async function pushVisit(server) {
+  const sample = (name) => JSON.parse(readFileSync(path.join(root, 'crates/opdcheck-engine/samples', name), 'utf8'));
+  const at = clinic(1);
+  const record = sample('outpatient_record-clean.json');
+  Object.assign(record, {
+    id: 'qa-e2e-mr-1', visit_id: 'qa-e2e-v1', visit_at: at,
+    diagnoses: ['急性支气管炎', '慢性乙型病毒性肝炎'], diagnosis_codes: ['J20.9', 'B18.1'],
+    infectious_report_status: null,
+  });
+  record.physician.signed_at = at;
+  record.patient.record_no = 'MZ-E2E-V1';
+  const rx = sample('prescription-clean.json');
+  Object.assign(rx, { id: 'qa-e2e-rx-v1', visit_id: 'qa-e2e-v1', issued_at: at, diagnoses: ['原发性高血压'], diagnosis_codes: ['I10'] });
+  rx.prescriber.signed_at = at;
+  rx.patient.record_no = 'MZ-E2E-V1';
+  for (const doc of [record, rx]) {
+    const pushed = await fetch(`${server.url}api/v1/records`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'opd-demo-portal-key' },
+      body: JSON.stringify({ records: [{ id: doc.id, version: 1, document: doc }] }),
+    }).then((r) => r.json());
+    assert.equal(pushed.results[0].status, 'created', JSON.stringify(pushed));
+  }
+}
+
+/** The visits view: find the visit, open it, dismiss its cross-document finding, see it stored. */
+async function reviewVisit(page, server) {
+  step('the visits view opens on overdue visits (the demo\'s missed reports)');
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.click('#qa-tab-visits');
+  await page.locator('#qa-visits-list, #qa-visits-empty').first().waitFor();
+  assert.equal(await page.locator('#qa-visits-state').inputValue(), 'overdue');
+  for (const state of await page.locator('#qa-visits-list tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.state))) {
+    assert.equal(state, 'overdue');
+  }
+
+  step('every visit: the one synced an hour ago, its card due with about 23 hours left');
+  await page.selectOption('#qa-visits-state', '');
+  const row = page.locator('#qa-visits-list tr[data-visit="qa-e2e-v1"]');
+  await row.waitFor();
+  const text = await row.innerText();
+  assert.match(text, /待上报/, text);
+  assert.match(text, /剩余 2[23]小时\d+分/, text);
+  assert.match(text, /XV-02/, text);
+  await shot(page, 'qa-visits-list.png');
+
+  step('open it: the record and the prescription side by side');
+  await row.locator('.qa-visit-open').click();
+  await page.locator('#qa-visit-docs').waitFor();
+  const docs = page.locator('#qa-visit-docs .qa-visit-doc');
+  assert.equal(await docs.count(), 2);
+  assert.match(await docs.nth(0).innerText(), /门诊病历[\s\S]*慢性乙型病毒性肝炎/);
+  assert.match(await docs.nth(1).innerText(), /处方[\s\S]*原发性高血压/);
+  assert.match(await page.locator('#qa-visit-report').innerText(), /剩余 2[23]小时/);
+
+  step('dismiss the cross-document finding: refused without a reason, stored with one');
+  const finding = page.locator('#qa-visit-findings .qa-finding[data-rule="XV-02"]').first();
+  await finding.locator('.qa-dismiss').check();
+  await page.click('#qa-visit-save');
+  await page.waitForFunction(() => /理由/.test(document.querySelector('.qa-visit-one [role=alert]').textContent));
+  await finding.locator('.qa-reason-input').fill('高血压为既往史，处方诊断无误');
+  await page.fill('#qa-visit-note', '已与医师核实');
+  await page.click('#qa-visit-save');
+  await page.waitForFunction(() => /第 1 版/.test(document.querySelector('#qa-visit-saved').textContent));
+  assert.match(await page.locator('#qa-visit-review').innerText(), /XV-02[\s\S]*驳回：高血压为既往史/);
+  // From the top: the report's time left and the documents side by side.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await shot(page, 'qa-visit.png');
+
+  step('the review is stored: GET /api/v1/visits/qa-e2e-v1 says so');
+  const { token } = await fetch(`${server.url}api/v1/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'qa', password: 'qa' }),
+  }).then((r) => r.json());
+  const detail = await fetch(`${server.url}api/v1/visits/qa-e2e-v1`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json());
+  const review = detail.visits[0].review;
+  assert.equal(review.revision, 1, JSON.stringify(detail));
+  const xv02 = review.findings.find((f) => f.rule === 'XV-02');
+  assert.equal(xv02.decision, 'dismissed');
+  assert.equal(xv02.reason, '高血压为既往史，处方诊断无误');
+  assert.equal(review.note, '已与医师核实');
 }
 
 async function main() {
@@ -41,6 +145,7 @@ async function main() {
     }).then((r) => r.json());
     assert.equal(pushed.results[0].status, 'created', JSON.stringify(pushed));
     assert.equal(pushed.results[0].report.score.qualified, false);
+    await pushVisit(server);
 
     const context = await browser.newContext({ acceptDownloads: true });
     const page = await context.newPage();
@@ -178,6 +283,8 @@ async function main() {
     assert.ok(Math.abs(Number(total[6]) - deduction1) < 0.01, `CSV total deduction ${total[6]} = the page's ${deduction1}`);
     const onPage = await page.locator('#qa-groups tbody tr td:first-child').allInnerTexts();
     assert.deepEqual(groups.map((r) => r[1]), onPage, 'the same groups as the page');
+
+    await reviewVisit(page, server);
 
     assert.deepEqual(errors, [], 'no page errors');
     step('all steps passed');

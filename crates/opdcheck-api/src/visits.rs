@@ -137,3 +137,64 @@ pub struct MissingCard {
     /// QA dismissed its finding in the current review: not counted as missed.
     pub dismissed: bool,
 }
+
+/// `GET /api/v1/visits` query: every parameter optional; a bad one is a 400 `bad_parameter`
+/// naming it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+pub struct VisitListQuery {
+    /// First day of the visit date, `YYYY-MM-DD` (default: the first day of `to`'s month, as
+    /// the QA sheet's period).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Last day included, `YYYY-MM-DD` (default: the end of the current month).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// The report state judged now: `due`, `overdue`, `reported` or `none`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// `true`: only visits with cross-document findings (as `GET /visits/{id}` lists them now);
+    /// `false`: only visits without.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub findings: Option<String>,
+    /// 1 to 1000000 (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+    /// 1 to 200 (default 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_page: Option<String>,
+}
+
+/// `GET /api/v1/visits`: a page of assembled visits, the latest visit date first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VisitPage {
+    pub period: crate::qa::Period,
+    pub items: Vec<VisitSummary>,
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// One row of the visits list: one patient's visit (`GET /api/v1/visits/{visit_id}` has it in
+/// full, with the same `assembled_at`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VisitSummary {
+    pub visit_id: String,
+    pub department: Option<String>,
+    pub doctor: Option<String>,
+    /// The visit's date as written (clinic time).
+    pub visit_at: Option<String>,
+    pub assembled_at: String,
+    /// How many documents the visit holds.
+    pub documents: u32,
+    /// The rule codes of its cross-document findings now (XV-04 only once overdue), without
+    /// repeats.
+    pub rules: Vec<String>,
+    /// The report state judged against the server's clock now.
+    pub report: ReportState,
+    /// The earliest deadline of a missing card (UTC, RFC 3339), as in `NotifiableReport`.
+    pub report_due_at: Option<String>,
+}

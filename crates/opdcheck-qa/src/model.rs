@@ -172,16 +172,7 @@ impl ReviewDraft {
         if let Some(r) = b.review.as_ref()
             && r.record_version == b.record.version
         {
-            for f in &r.findings {
-                let decision = match f.decision {
-                    wire::Decision::Confirmed => Decision::Confirmed,
-                    wire::Decision::Dismissed => {
-                        Decision::Dismissed(f.reason.clone().unwrap_or_default())
-                    }
-                };
-                d.decisions
-                    .insert((f.rule.clone(), f.path.clone()), decision);
-            }
+            d.set_decisions(&r.findings);
             for m in &r.manual {
                 d.manual.insert(
                     m.item.clone(),
@@ -191,6 +182,42 @@ impl ReviewDraft {
             d.note = r.note.clone().unwrap_or_default();
         }
         d
+    }
+
+    /// Take a stored review's decisions (a record's or a visit's: the same shape).
+    pub fn set_decisions(&mut self, findings: &[FindingDecision]) {
+        for f in findings {
+            let decision = match f.decision {
+                wire::Decision::Confirmed => Decision::Confirmed,
+                wire::Decision::Dismissed => {
+                    Decision::Dismissed(f.reason.clone().unwrap_or_default())
+                }
+            };
+            self.decisions
+                .insert((f.rule.clone(), f.path.clone()), decision);
+        }
+    }
+
+    /// The decisions taken, as a review request sends them (undecided ones left out).
+    pub fn finding_decisions(&self) -> Vec<FindingDecision> {
+        self.decisions
+            .iter()
+            .filter_map(|((rule, path), d)| {
+                let (decision, reason) = match d {
+                    Decision::Undecided => return None,
+                    Decision::Confirmed => (wire::Decision::Confirmed, None),
+                    Decision::Dismissed(r) => {
+                        (wire::Decision::Dismissed, Some(r.trim().to_string()))
+                    }
+                };
+                Some(FindingDecision {
+                    rule: rule.clone(),
+                    path: path.clone(),
+                    decision,
+                    reason,
+                })
+            })
+            .collect()
     }
 
     pub fn decision(&self, rule: &str, path: &str) -> Decision {
@@ -286,25 +313,7 @@ impl ReviewDraft {
 
     /// The `PUT /api/v1/records/{id}/review` request.
     pub fn put(&self, version: i64) -> wire::ReviewPut {
-        let findings: Vec<FindingDecision> = self
-            .decisions
-            .iter()
-            .filter_map(|((rule, path), d)| {
-                let (decision, reason) = match d {
-                    Decision::Undecided => return None,
-                    Decision::Confirmed => (wire::Decision::Confirmed, None),
-                    Decision::Dismissed(r) => {
-                        (wire::Decision::Dismissed, Some(r.trim().to_string()))
-                    }
-                };
-                Some(FindingDecision {
-                    rule: rule.clone(),
-                    path: path.clone(),
-                    decision,
-                    reason,
-                })
-            })
-            .collect();
+        let findings = self.finding_decisions();
         let manual: Vec<ManualDeduction> = self
             .manual
             .iter()

@@ -1683,6 +1683,7 @@ const SERVED: &[(&str, &str)] = &[
     ("post", "/api/v1/records"),
     ("get", "/api/v1/records"),
     ("get", "/api/v1/records/{id}"),
+    ("get", "/api/v1/visits"),
     ("get", "/api/v1/visits/{visit_id}"),
     ("put", "/api/v1/visits/{visit_id}/review"),
     ("post", "/api/v1/check"),

@@ -1,9 +1,10 @@
 //! Visits assembled on the server (issue 13) over real HTTP: documents of one visit synced one by
 //! one are checked together (XV rules); a notifiable diagnosis without its card is 漏报 only
 //! after its deadline; a visit pushed whole is stored as its documents; another patient's
-//! document under the same visit id stays out; who may read a visit. Each scenario runs against
-//! a temporary SQLite file and, in `postgres_visit_scenarios`, against a throw-away PostgreSQL
-//! cluster (`OPDCHECK_SKIP_POSTGRES=1` skips it, as in tests/api.rs).
+//! document under the same visit id stays out; who may read a visit; the visits list QA finds
+//! them in. Each scenario runs against a temporary SQLite file and, in
+//! `postgres_visit_scenarios`, against a throw-away PostgreSQL cluster
+//! (`OPDCHECK_SKIP_POSTGRES=1` skips it, as in tests/api.rs).
 
 mod common;
 
@@ -540,6 +541,251 @@ async fn qa_reviews_a_visit(s: &Server) {
     assert_eq!(missed(&s.sheet(&qa).await), 1);
 }
 
+/// The visits list: who sees which visits, the state and findings filters judged now, paging.
+async fn qa_lists_visits(s: &Server) {
+    let doctor = s.token("doctor").await;
+    let admin = s.token("admin").await;
+    let qa = s.token("qa").await;
+    // Overdue (three days ago), due (an hour ago), reported (with its card), a plain one with a
+    // cross-document finding (XV-02), and another doctor's plain one.
+    s.push(
+        &doctor,
+        vec![(
+            "mr-lo",
+            1,
+            hep_record("mr-lo", "v-l-over", "MZ-L1", &clinic(72)),
+        )],
+    )
+    .await;
+    s.push(
+        &doctor,
+        vec![(
+            "mr-ld",
+            1,
+            hep_record("mr-ld", "v-l-due", "MZ-L2", &clinic(1)),
+        )],
+    )
+    .await;
+    s.push(
+        &doctor,
+        vec![
+            (
+                "mr-lr",
+                1,
+                hep_record("mr-lr", "v-l-rep", "MZ-L3", &clinic(3)),
+            ),
+            ("ir-lr", 1, card("ir-lr", "v-l-rep", "MZ-L3")),
+        ],
+    )
+    .await;
+    let plain = |id: &str, visit: &str, record_no: &str, at: &str| {
+        let mut v = hep_record(id, visit, record_no, at);
+        v["diagnoses"] = json!(["急性支气管炎"]);
+        v["diagnosis_codes"] = json!(["J20.9"]);
+        v
+    };
+    let mut r = rx("rx-lx", "v-l-x", "MZ-L4", &clinic(5));
+    r["diagnoses"] = json!(["原发性高血压"]);
+    r["diagnosis_codes"] = json!(["I10"]);
+    s.push(
+        &doctor,
+        vec![
+            ("mr-lx", 1, plain("mr-lx", "v-l-x", "MZ-L4", &clinic(5))),
+            ("rx-lx", 1, r),
+        ],
+    )
+    .await;
+    let mut theirs = plain("mr-lt", "v-l-theirs", "MZ-L5", &clinic(2));
+    theirs["physician"]["id"] = json!("D0099");
+    s.push(&admin, vec![("mr-lt", 1, theirs)]).await;
+
+    let period = format!("from={}&to={}", day(-7), day(1));
+    let page = |auth: &str, query: &str| {
+        let path = format!("/api/v1/visits?{period}&{query}");
+        let auth = auth.to_owned();
+        async move {
+            let (status, v) = s.call(Method::GET, &path, Some(&auth), None).await;
+            assert_eq!(status, StatusCode::OK, "{path}: {v}");
+            v
+        }
+    };
+    let visit_ids = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["visit_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    let (status, v) = s
+        .call(Method::GET, &format!("/api/v1/visits?{period}"), None, None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{v}");
+
+    // QA sees every visit, the latest visit first.
+    let all = page(&qa, "").await;
+    assert_eq!(
+        visit_ids(&all),
+        ["v-l-due", "v-l-theirs", "v-l-rep", "v-l-x", "v-l-over"]
+    );
+    assert_eq!(all["total"], 5);
+    assert_eq!(all["period"]["from"], day(-7));
+    let row = |v: &Value, id: &str| {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["visit_id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    let over = row(&all, "v-l-over");
+    assert_eq!(over["report"], "overdue");
+    assert_eq!(over["rules"], json!(["XV-04"]));
+    assert_eq!(over["documents"], 1);
+    assert_eq!(over["doctor"], "D0012");
+    assert!(over["report_due_at"].is_string(), "{over}");
+    let due = row(&all, "v-l-due");
+    assert_eq!(due["report"], "due");
+    assert_eq!(due["rules"], json!([]), "not missed before its deadline");
+    assert!(due["report_due_at"].is_string(), "{due}");
+    assert_eq!(row(&all, "v-l-rep")["report"], "reported");
+    assert_eq!(row(&all, "v-l-rep")["documents"], 2);
+    assert!(row(&all, "v-l-rep")["report_due_at"].is_null());
+    let x = row(&all, "v-l-x");
+    assert_eq!(x["report"], "none");
+    assert!(
+        x["rules"].as_array().unwrap().contains(&json!("XV-02")),
+        "{x}"
+    );
+    // The row's assembly is the one the visit's detail shows.
+    let detail = s.visit(&qa, "v-l-x").await;
+    assert_eq!(detail["visits"][0]["assembled_at"], x["assembled_at"]);
+
+    // The state filter.
+    assert_eq!(visit_ids(&page(&qa, "state=overdue").await), ["v-l-over"]);
+    assert_eq!(visit_ids(&page(&qa, "state=due").await), ["v-l-due"]);
+    assert_eq!(visit_ids(&page(&qa, "state=reported").await), ["v-l-rep"]);
+    assert_eq!(
+        visit_ids(&page(&qa, "state=none").await),
+        ["v-l-theirs", "v-l-x"]
+    );
+    // The findings filter: as each row's rules say, and together every visit.
+    let with = page(&qa, "findings=true").await;
+    let without = page(&qa, "findings=false").await;
+    assert!(visit_ids(&with).contains(&"v-l-x".to_owned()), "{with}");
+    assert!(visit_ids(&with).contains(&"v-l-over".to_owned()), "{with}");
+    assert!(
+        visit_ids(&without).contains(&"v-l-due".to_owned()),
+        "{without}"
+    );
+    assert!(
+        visit_ids(&without).contains(&"v-l-theirs".to_owned()),
+        "{without}"
+    );
+    for i in with["items"].as_array().unwrap() {
+        assert!(!i["rules"].as_array().unwrap().is_empty(), "{i}");
+    }
+    for i in without["items"].as_array().unwrap() {
+        assert!(i["rules"].as_array().unwrap().is_empty(), "{i}");
+    }
+    assert_eq!(
+        with["total"].as_i64().unwrap() + without["total"].as_i64().unwrap(),
+        5
+    );
+    assert_eq!(
+        visit_ids(&page(&qa, "state=overdue&findings=false").await),
+        Vec::<String>::new()
+    );
+
+    // Paging: the second page of two.
+    let p2 = page(&qa, "per_page=2&page=2").await;
+    assert_eq!(visit_ids(&p2), ["v-l-rep", "v-l-x"]);
+    assert_eq!(
+        (
+            p2["total"].clone(),
+            p2["page"].clone(),
+            p2["per_page"].clone()
+        ),
+        (json!(5), json!(2), json!(2))
+    );
+    assert_eq!(
+        visit_ids(&page(&qa, "per_page=2&page=4").await),
+        Vec::<String>::new()
+    );
+
+    // A doctor lists the visits they lead; an admin all.
+    let mine = page(&doctor, "").await;
+    assert_eq!(mine["total"], 4);
+    assert!(!visit_ids(&mine).contains(&"v-l-theirs".to_owned()));
+    assert_eq!(page(&admin, "").await["total"], 5);
+    // Outside the period: none.
+    let (status, v) = s
+        .call(
+            Method::GET,
+            &format!("/api/v1/visits?from={}&to={}", day(-30), day(-10)),
+            Some(&qa),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["total"], 0);
+
+    // Bad parameters are located, never a 5xx.
+    for (query, at) in [
+        ("state=late", "state"),
+        ("findings=maybe", "findings"),
+        ("per_page=0", "per_page"),
+        ("page=x", "page"),
+    ] {
+        let path = format!("/api/v1/visits?{period}&{query}");
+        let (status, v) = s.call(Method::GET, &path, Some(&qa), None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {v}");
+        assert_eq!(v["error"]["code"], "bad_parameter");
+        assert_eq!(v["error"]["path"], at, "{query}: {v}");
+    }
+    for query in [
+        "from=yesterday",
+        "from=2026-13-01",
+        "from=2026-12-02&to=2026-12-01",
+    ] {
+        let (status, v) = s
+            .call(
+                Method::GET,
+                &format!("/api/v1/visits?{query}"),
+                Some(&qa),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}: {v}");
+        assert_eq!(v["error"]["code"], "bad_parameter");
+    }
+
+    // The due visit's deadline passes (its stored deadline put a minute back, as the clock
+    // would): listed as overdue, with its missed report, without any new push.
+    let past = (Utc::now() - Duration::minutes(1))
+        .format("%Y-%m-%dT%H:%M:%S%.6fZ")
+        .to_string();
+    let sql = "UPDATE visit_cases SET due_at = $1 WHERE visit_id = 'v-l-due'";
+    match &s.store {
+        Store::Sqlite(pool) => {
+            sqlx::query(sql).bind(&past).execute(pool).await.unwrap();
+        }
+        Store::Postgres(pool) => {
+            sqlx::query(sql).bind(&past).execute(pool).await.unwrap();
+        }
+    }
+    let overdue = page(&qa, "state=overdue").await;
+    assert_eq!(visit_ids(&overdue), ["v-l-due", "v-l-over"]);
+    assert_eq!(row(&overdue, "v-l-due")["rules"], json!(["XV-04"]));
+    assert_eq!(
+        visit_ids(&page(&qa, "state=due").await),
+        Vec::<String>::new()
+    );
+    assert!(visit_ids(&page(&qa, "findings=true").await).contains(&"v-l-due".to_owned()));
+}
+
 type Scenario = for<'a> fn(&'a Server) -> Pin<Box<dyn Future<Output = ()> + 'a>>;
 
 const SCENARIOS: &[(&str, Scenario)] = &[
@@ -554,6 +800,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     }),
     ("who_reads_a_visit", |s| Box::pin(who_reads_a_visit(s))),
     ("qa_reviews_a_visit", |s| Box::pin(qa_reviews_a_visit(s))),
+    ("qa_lists_visits", |s| Box::pin(qa_lists_visits(s))),
     ("stored_documents_are_assembled_at_start", |s| {
         Box::pin(stored_documents_are_assembled_at_start(s))
     }),
@@ -596,6 +843,11 @@ async fn sqlite_stored_documents_are_assembled_at_start() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_qa_reviews_a_visit() {
     on_sqlite("qa_reviews_a_visit").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_qa_lists_visits() {
+    on_sqlite("qa_lists_visits").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

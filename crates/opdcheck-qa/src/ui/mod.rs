@@ -5,7 +5,7 @@
 //!
 //! One module per view: `sheet` (the score sheet and dashboards, with `trend`'s chart),
 //! `samples` (drawing and browsing samples), `review` (the review pane, with `paper`'s
-//! document); this module is the page's frame and the helpers they share.
+//! document), `visits` (the visits list and one visit's documents side by side); this module is the page's frame and the helpers they share.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -15,10 +15,12 @@ mod review;
 mod samples;
 mod sheet;
 mod trend;
+mod visits;
 
 use review::ReviewPanel;
 use samples::{SamplePanel, SamplesPanel};
 use sheet::SheetPanel;
+use visits::{VisitPanel, VisitsPanel};
 
 use crate::auth::Auth;
 use opdcheck_api::policy::PolicyResponse;
@@ -36,6 +38,8 @@ enum View {
     Samples,
     Sample(String),
     Review { id: String, sample: Option<String> },
+    Visits,
+    Visit(String),
 }
 
 /// The workspace: needs a QA or admin sign-in (the server enforces it; this only says so).
@@ -60,6 +64,10 @@ pub fn QaPage(auth: Auth) -> impl IntoView {
         });
     });
     let view = RwSignal::new(View::Sheet);
+    // Kept here, so that coming back from a visit finds the list as QA left it.
+    let visit_filter = RwSignal::new(crate::visits::VisitFilter::new(
+        &opdcheck_web::clock::now_stamp(),
+    ));
     let role = move || {
         ctx.session
             .with(|s| s.as_ref().map(|s| s.user.role.clone()))
@@ -76,8 +84,10 @@ pub fn QaPage(auth: Auth) -> impl IntoView {
                     <nav class="qa-tabs no-print" aria-label=tr("质控", "QA")>
                         <button type="button" id="qa-tab-sheet" aria-pressed=move || (view.get() == View::Sheet).to_string()
                             on:click=move |_| view.set(View::Sheet)>{tr("统计报表", "Score sheet")}</button>
-                        <button type="button" id="qa-tab-samples" aria-pressed=move || (view.get() != View::Sheet).to_string()
+                        <button type="button" id="qa-tab-samples" aria-pressed=move || matches!(view.get(), View::Samples | View::Sample(_) | View::Review { .. }).to_string()
                             on:click=move |_| view.set(View::Samples)>{tr("抽样评审", "Samples and reviews")}</button>
+                        <button type="button" id="qa-tab-visits" aria-pressed=move || matches!(view.get(), View::Visits | View::Visit(_)).to_string()
+                            on:click=move |_| view.set(View::Visits)>{tr("就诊", "Visits")}</button>
                     </nav>
                     <PolicyInForce in_force=in_force />
                     {move || match view.get() {
@@ -85,6 +95,8 @@ pub fn QaPage(auth: Auth) -> impl IntoView {
                         View::Samples => view! { <SamplesPanel ctx=ctx view=view /> }.into_any(),
                         View::Sample(id) => view! { <SamplePanel ctx=ctx id=id view=view /> }.into_any(),
                         View::Review { id, sample } => view! { <ReviewPanel ctx=ctx id=id sample=sample view=view /> }.into_any(),
+                        View::Visits => view! { <VisitsPanel ctx=ctx view=view filter=visit_filter /> }.into_any(),
+                        View::Visit(id) => view! { <VisitPanel ctx=ctx id=id view=view /> }.into_any(),
                     }}
                 }.into_any(),
             }}

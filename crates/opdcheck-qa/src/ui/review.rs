@@ -160,9 +160,12 @@ pub(super) fn ReviewPanel(
     }
 }
 
-/// One automatic finding with QA's decision on it.
+/// One automatic finding with QA's decision on it (a record's, or a visit's cross-document one).
 #[component]
-fn FindingReview(f: opdcheck_engine::Finding, draft: RwSignal<ReviewDraft>) -> impl IntoView {
+pub(super) fn FindingReview(
+    f: opdcheck_engine::Finding,
+    draft: RwSignal<ReviewDraft>,
+) -> impl IntoView {
     let lang = lang();
     let (rule, path) = (f.rule.clone(), f.path.clone());
     let decision = {

@@ -1,12 +1,17 @@
+//! `GET /api/v1/visits`: the visits of a period, for QA to find the ones to review.
 //! `GET /api/v1/visits/{visit_id}`: a visit as the server assembled it from its stored documents
 //! (`crate::visits`), read as records are: a doctor reads the visits they lead, a
 //! department-bound key those of its departments, QA and admins all. `PUT …/review`: QA's
 //! decisions on a visit's cross-document findings (`crate::qa::visit_review`).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use opdcheck_api::ErrorBody;
-use opdcheck_api::visits::{VisitDetail, VisitReviewPut, VisitReviewResponse};
+use opdcheck_api::qa::SheetParams;
+use opdcheck_api::visits::{
+    ReportState, VisitDetail, VisitListQuery, VisitPage, VisitReviewPut, VisitReviewResponse,
+};
 use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -14,12 +19,110 @@ use utoipa_axum::routes;
 use crate::auth::{Principal, Scope, audit, forbidden};
 use crate::error::Error;
 use crate::http::qa::body;
-use crate::http::{AppState, Body};
+use crate::http::{AppState, Body, params};
+use crate::stamp::stamp;
+use crate::store::visit_list::{filter_findings, filter_state};
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(list_visits))
         .routes(routes!(get_visit))
         .routes(routes!(put_visit_review))
+}
+
+fn bad(key: &str, message: &str) -> Error {
+    Error::api(
+        StatusCode::BAD_REQUEST,
+        "bad_parameter",
+        message,
+        Some(key.to_owned()),
+    )
+}
+
+/// The assembled visits of a period (by visit date, as the QA sheet's period), the latest first,
+/// filtered by report state and cross-document findings, both judged against the server's clock
+/// now: a due visit is listed as overdue once its deadline has passed, without any new push.
+/// Read as records are: a doctor lists the visits they lead, a department-bound key those of its
+/// departments, QA and admins all.
+#[utoipa::path(
+    get,
+    path = "/api/v1/visits",
+    tag = "qa",
+    params(VisitListQuery),
+    responses(
+        (status = 200, description = "A page of visits", body = VisitPage),
+        (status = 400, description = "A bad parameter (named in `path`)", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "The key has no read scope", body = ErrorBody),
+        (status = 503, description = "No database", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+async fn list_visits(
+    State(state): State<AppState>,
+    who: Principal,
+    Query(q): Query<VisitListQuery>,
+) -> Result<Json<VisitPage>, Error> {
+    who.require_scope(Scope::Read)?;
+    let store = state.store()?;
+    let now = chrono::Utc::now();
+    let at = stamp(now);
+    let period = crate::qa::period::sheet_query(
+        &SheetParams {
+            from: q.from.clone(),
+            to: q.to.clone(),
+            ..SheetParams::default()
+        },
+        1,
+    )?
+    .period;
+    let mut filter = params::visible_to(&who);
+    period.filter(&mut filter);
+    let report = match params::text(&q.state) {
+        None => None,
+        Some("due") => Some(ReportState::Due),
+        Some("overdue") => Some(ReportState::Overdue),
+        Some("reported") => Some(ReportState::Reported),
+        Some("none") => Some(ReportState::None),
+        Some(_) => {
+            return Err(bad(
+                "state",
+                "`state` must be due, overdue, reported or none",
+            ));
+        }
+    };
+    if let Some(report) = report {
+        filter_state(&mut filter, report, &at);
+    }
+    match params::text(&q.findings) {
+        None => {}
+        Some("true") => filter_findings(&mut filter, true, &at),
+        Some("false") => filter_findings(&mut filter, false, &at),
+        Some(_) => return Err(bad("findings", "`findings` must be true or false")),
+    }
+    let page = params::int("page", &q.page, 1, 1, 1_000_000)?;
+    let per_page = params::int("per_page", &q.per_page, 50, 1, params::MAX_PER_PAGE)?;
+    let (items, total) = crate::visits::list(store, &filter, page, per_page, now).await?;
+    // The filter only (none of it is patient data), never the rows.
+    audit::record_read(
+        &state,
+        &who,
+        "visits.list",
+        None,
+        json!({"from": period.from.to_string(), "to": period.to.to_string(),
+               "state": params::text(&q.state), "findings": params::text(&q.findings),
+               "page": page, "per_page": per_page, "total": total}),
+    )
+    .await?;
+    // The parameters' ranges fit (page ≤ 1000000, per_page ≤ 200); a count is never negative.
+    let narrow = |n: i64| u32::try_from(n).map_err(|e| Error::Internal(e.to_string()));
+    Ok(Json(VisitPage {
+        period: period.wire(),
+        items,
+        total: u64::try_from(total).map_err(|e| Error::Internal(e.to_string()))?,
+        page: narrow(page)?,
+        per_page: narrow(per_page)?,
+    }))
 }
 
 /// One visit id's assembled visits (one per patient): the latest version of each document side

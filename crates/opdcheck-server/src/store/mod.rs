@@ -22,6 +22,7 @@ mod policy;
 pub mod qa;
 mod read;
 mod records;
+pub mod visit_list;
 pub mod visit_reviews;
 pub mod visits;
 

@@ -6,13 +6,15 @@
 //! storage; a visit is derived from them and rewritten whenever one of them gets a version.
 //!
 //! No HTTP here: `ingest` calls [`reassemble`] after each batch, `qa` counts missed reports with
-//! [`missed_by`], `http/visits.rs` answers with [`read`]. Imports only the store, the error type,
-//! the time stamps and the engine.
+//! [`missed_by`], `http/visits.rs` answers with [`read`] and [`list`]. Imports only the store,
+//! the error type, the time stamps and the engine.
 
 mod assemble;
 mod deadline;
+mod list;
 mod read;
 
 pub use assemble::{Stored, assemble, backfill, reassemble};
 pub use deadline::{CLINIC_UTC_OFFSET_HOURS, due_at, state_at};
+pub use list::list;
 pub use read::{missed_by, read};

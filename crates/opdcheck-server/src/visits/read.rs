@@ -97,7 +97,7 @@ pub async fn read(
 
 /// A missed-report finding stands only once its case is overdue: until then the card is due,
 /// not missing.
-fn missed_only_when_overdue(
+pub(super) fn missed_only_when_overdue(
     findings: Vec<Finding>,
     cases: &[CaseRow],
     now: DateTime<Utc>,
