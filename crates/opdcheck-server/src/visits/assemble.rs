@@ -45,14 +45,26 @@ pub async fn reassemble(
         .map(|(v, p)| (v.as_str(), p.as_str()))
         .collect();
     let mut groups: BTreeMap<(String, String), Vec<Stored>> = BTreeMap::new();
-    for row in store.visit_documents(&keys).await? {
+    // Exactly the touched pairs' documents (another patient's under the same visit id is another
+    // visit); only those the batch did not parse are read whole.
+    let rows = store.visit_documents(&keys).await?;
+    let unread: Vec<(String, i64)> = rows
+        .iter()
+        .map(|r| (r.id.clone(), r.version))
+        .filter(|k| !parsed.contains_key(k))
+        .collect();
+    let mut bodies = if unread.is_empty() {
+        HashMap::new()
+    } else {
+        store.bodies(&unread).await?
+    };
+    for mut row in rows {
         let key = (row.visit_id.clone(), row.patient_key.clone());
-        // Other patients' documents under the same visit id are other visits: not assembled
-        // here unless touched too.
-        if touched.contains(&key) {
-            let doc = parsed.remove(&(row.id.clone(), row.version));
-            groups.entry(key).or_default().push((row, doc));
+        let doc = parsed.remove(&(row.id.clone(), row.version));
+        if doc.is_none() {
+            row.body = bodies.remove(&(row.id.clone(), row.version));
         }
+        groups.entry(key).or_default().push((row, doc));
     }
     let at = now();
     let visits: Vec<(VisitRow, Vec<CaseRow>)> = groups
@@ -126,7 +138,10 @@ pub fn assemble(
     for (d, doc) in docs {
         // Stored bodies were read by the engine when pushed: one that no longer parses (a
         // format change) is listed, not assembled.
-        let doc = doc.map_or_else(|| opdcheck_engine::parse_document(&d.body), Ok);
+        let doc = doc.map_or_else(
+            || opdcheck_engine::parse_document(d.body.as_deref().unwrap_or_default()),
+            Ok,
+        );
         let path = match doc {
             Ok(Document::OutpatientRecord(r)) if visit.record.is_none() => {
                 visit.record = Some(r);
