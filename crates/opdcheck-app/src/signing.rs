@@ -45,15 +45,17 @@ impl Account {
         })
     }
 
-    /// `signer` as the account fills it: its id, name, title and signature id (a signing time
-    /// already there stays). `true` when that changed anything.
+    /// An open draft's `signer` as the account fills it: its id, name and title (a signing time
+    /// already there stays). Not the signature id: a signer with one reads as signed, and the
+    /// draft would close before the doctor signs it; [`seal`] adds it when signing. `true` when
+    /// that changed anything.
     pub fn fill(&self, signer: &mut Option<Signer>) -> bool {
         let s = signer.get_or_insert_with(Signer::default);
         let next = Signer {
             id: Some(self.id.clone()),
             name: self.name.clone(),
             signed_at: s.signed_at.clone(),
-            signature_id: self.signature_id.clone(),
+            signature_id: None,
             title: self.title,
         };
         if *s == next {
@@ -77,8 +79,22 @@ fn sign_as(signer: &mut Option<Signer>, at: &str) {
     }
 }
 
+/// A signed copy sealed with the account's registered signature id, when the account is its
+/// signer (the signer the account filled) and it has none yet.
+pub fn seal<T: Signable>(signed: &mut T, account: Option<&Account>) {
+    let Some(account) = account else { return };
+    let Some(s) = signed.signer_mut().as_mut() else {
+        return;
+    };
+    if filled(&s.id) == Some(account.id.as_str()) && filled(&s.signature_id).is_none() {
+        s.signature_id = account.signature_id.clone();
+    }
+}
+
 /// A document the app can close and sign.
 pub trait Signable: Clone {
+    /// Who signs it (the prescriber, the physician, the reporting physician).
+    fn signer_mut(&mut self) -> &mut Option<Signer>;
     /// The document as it will be once signed at `at` (`2026-11-22T09:40`).
     fn as_signed(&self, at: &str) -> Self;
     /// Closed: signed by its author.
@@ -88,6 +104,9 @@ pub trait Signable: Clone {
 }
 
 impl Signable for Prescription {
+    fn signer_mut(&mut self) -> &mut Option<Signer> {
+        &mut self.prescriber
+    }
     fn as_signed(&self, at: &str) -> Self {
         let mut d = self.clone();
         sign_as(&mut d.prescriber, at);
@@ -103,6 +122,9 @@ impl Signable for Prescription {
 }
 
 impl Signable for OutpatientRecord {
+    fn signer_mut(&mut self) -> &mut Option<Signer> {
+        &mut self.physician
+    }
     fn as_signed(&self, at: &str) -> Self {
         let mut d = self.clone();
         sign_as(&mut d.physician, at);
@@ -117,6 +139,9 @@ impl Signable for OutpatientRecord {
 }
 
 impl Signable for ExamRequest {
+    fn signer_mut(&mut self) -> &mut Option<Signer> {
+        &mut self.physician
+    }
     fn as_signed(&self, at: &str) -> Self {
         let mut d = self.clone();
         sign_as(&mut d.physician, at);
@@ -131,6 +156,9 @@ impl Signable for ExamRequest {
 }
 
 impl Signable for InfectiousReport {
+    fn signer_mut(&mut self) -> &mut Option<Signer> {
+        &mut self.reporting_physician
+    }
     fn as_signed(&self, at: &str) -> Self {
         let mut d = self.clone();
         sign_as(&mut d.reporting_physician, at);
@@ -240,7 +268,11 @@ mod tests {
         let mut draft = unsigned(clean_rx());
         assert!(account.fill(&mut draft.prescriber));
         assert!(!account.fill(&mut draft.prescriber), "filled once");
-        let signed = draft.as_signed("2026-11-22T09:40");
+        // Filled but open: no signature id until it is signed.
+        assert!(!draft.is_closed(), "the filled draft stays open");
+        assert_eq!(draft.prescriber.as_ref().unwrap().signature_id, None);
+        let mut signed = draft.as_signed("2026-11-22T09:40");
+        seal(&mut signed, Some(&account));
         let signer = signed.prescriber.clone().unwrap();
         assert_eq!(signer.id.as_deref(), Some("D0201"));
         assert_eq!(signer.name.as_deref(), Some("张三"));
@@ -259,9 +291,16 @@ mod tests {
             report.findings
         );
         // A record's physician the same way.
-        let mut physician = None;
-        assert!(account.fill(&mut physician));
-        assert_eq!(physician.unwrap().signature_id, account.signature_id);
+        let mut record = OutpatientRecord::default();
+        assert!(account.fill(&mut record.physician));
+        assert!(!record.is_closed(), "the filled record stays open");
+        let mut signed = record.as_signed("2026-11-22T09:40");
+        seal(&mut signed, Some(&account));
+        assert_eq!(signed.physician.unwrap().signature_id, account.signature_id);
+        // Another signer is not sealed with this account's signature.
+        let mut other = unsigned(clean_rx()).as_signed("2026-11-22T09:40");
+        seal(&mut other, Some(&account));
+        assert_eq!(other.prescriber.unwrap().signature_id, None);
     }
 
     #[test]

@@ -788,6 +788,10 @@ async fn signed_in_the_prescriber_block_is_the_accounts_and_read_only() {
         "nothing to type"
     );
     assert!(q(&root, ".signed-out-signer").is_none());
+    // Filled from the account, the draft is still open: the doctor goes on writing (the
+    // signature id is added when signing; with it the draft read as signed and closed).
+    assert!(!must(&root, "#f-rx-patient-name").has_attribute("readonly"));
+    assert!(q(&root, ".signed").is_none());
     // The sample, signed by the account, has no error: it may be signed.
     poll(
         async || {
@@ -818,6 +822,28 @@ async fn signed_in_the_prescriber_block_is_the_accounts_and_read_only() {
     assert_eq!(prescriber["name"], "张三");
     assert_eq!(prescriber["title"], "resident");
     assert_eq!(prescriber["signature_id"], "SIG-D0201-0a1b2c3d");
+    // The record's physician block too, and the record stays open while the doctor writes (a
+    // registered signature id in the draft made it read as signed: every field read-only).
+    window().location().set_hash("/record").unwrap();
+    let name = poll(async || q(&root, "#f-mr-patient-name"), Option::is_some)
+        .await
+        .expect("the record page");
+    assert!(
+        !name.has_attribute("readonly"),
+        "the open record is read-only"
+    );
+    let signature = poll(
+        async || {
+            q(&root, "fieldset.signer.account output.signature")
+                .and_then(|o| o.text_content())
+                .unwrap_or_default()
+        },
+        |t| t == "SIG-D0201-0a1b2c3d",
+    )
+    .await;
+    assert_eq!(signature, "SIG-D0201-0a1b2c3d");
+    // The page the next tests expect.
+    window().location().set_hash("/prescription").unwrap();
     drop(root);
     storage.remove_item("opdcheck.session").unwrap();
     storage.remove_item(STORAGE_KEY).unwrap();

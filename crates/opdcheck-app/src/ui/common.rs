@@ -10,11 +10,12 @@ use opdcheck_engine::model::{
 use opdcheck_engine::{DocKind, Finding, Lang, Report, Severity};
 
 use crate::fields::anchor_in;
-use crate::signing::{Signable, blockers};
+use crate::signing::{Signable, blockers, seal};
 use crate::ui::field::{
     AreaInput, FieldFindings, FormCtx, Label, NumInput, SelectInput, TextInput, enum_from,
     enum_name, form, label_text, opt,
 };
+use crate::ui::signer::signed_in_account;
 use crate::ui::summary::{ScoreBadge, SummaryPanel};
 use crate::ui::{engine, lang, now_minutes};
 
@@ -88,8 +89,10 @@ pub const VISIT_TYPE: &[(&str, &str, &str)] = &[
 
 /// The live report of a document, checked as it will be signed.
 pub fn live_report<T: Signable + Send + Sync + 'static>(doc: RwSignal<T>) -> Signal<Report> {
+    let account = signed_in_account();
     Memo::new(move |_| {
-        let signed = doc.with(|d| d.as_signed(&now_minutes()));
+        let mut signed = doc.with(|d| d.as_signed(&now_minutes()));
+        account.with(|a| seal(&mut signed, a.as_ref()));
         engine().check(&signed.into_document())
     })
     .into()
@@ -100,11 +103,13 @@ pub fn signing<T: Signable + Send + Sync + 'static>(
     doc: RwSignal<T>,
 ) -> (Signal<bool>, Callback<()>) {
     let sync = crate::ui::sync::sync_ctx();
+    let account = signed_in_account();
     (
         Signal::derive(move || doc.with(|d| d.is_closed())),
         Callback::new(move |_| {
             let at = now_minutes();
-            let signed = doc.with_untracked(|d| d.as_signed(&at));
+            let mut signed = doc.with_untracked(|d| d.as_signed(&at));
+            account.with_untracked(|a| seal(&mut signed, a.as_ref()));
             doc.set(signed.clone());
             // A signed document is a record: into the outbox, and to the server when it can.
             if let Some(sync) = sync {

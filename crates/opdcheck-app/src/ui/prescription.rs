@@ -18,7 +18,7 @@ use crate::ui::field::{
     Anchor, FieldFindings, NumInput, TextInput, enum_name, field_parts, form, label_text, opt,
 };
 use crate::ui::signer::{
-    AccountSigner, SignedOutNote, follow_account, signed_in_account, signed_out,
+    AccountSigner, SignedOutNote, as_it_will_sign, follow_account, signed_in_account, signed_out,
 };
 use crate::ui::{engine, lang, now_minutes};
 use crate::{bind_enum, bind_signer, bind_text};
@@ -148,7 +148,7 @@ fn RxBody(doc: RwSignal<Prescription>, report: Signal<Report>) -> impl IntoView 
             <Show when=move || nobody_signed_in.get()><SignedOutNote /></Show>
         }>
             <AccountSigner legend=("处方医师", "Prescriber") path="prescriber" with_title=true
-                signer=Signal::derive(move || doc.with(|d| d.prescriber.clone())) />
+                signer=as_it_will_sign(move || doc.with(|d| d.prescriber.clone()), account) />
         </Show>
         <Show when=move || show_second.get()>
             <SecondSignature doc=doc />

@@ -14,7 +14,7 @@ use crate::ui::common::{
 };
 use crate::ui::field::{Anchor, form};
 use crate::ui::signer::{
-    AccountSigner, SignedOutNote, follow_account, signed_in_account, signed_out,
+    AccountSigner, SignedOutNote, as_it_will_sign, follow_account, signed_in_account, signed_out,
 };
 use crate::ui::{lang, now_minutes};
 use crate::{bind_enum, bind_signer, bind_text};
@@ -130,7 +130,7 @@ fn RecordBody(doc: RwSignal<OutpatientRecord>) -> impl IntoView {
             <Show when=move || nobody_signed_in.get()><SignedOutNote /></Show>
         }>
             <AccountSigner legend=("接诊医师", "Physician") path="physician"
-                signer=Signal::derive(move || doc.with(|d| d.physician.clone())) />
+                signer=as_it_will_sign(move || doc.with(|d| d.physician.clone()), account) />
         </Show>
     }
 }

@@ -112,6 +112,24 @@ pub fn AccountSigner(
     }
 }
 
+/// The signer as it will be signed: the document's, with the account's registered signature id
+/// when the account is the signer (an open draft carries none, see [`Account::fill`]).
+pub fn as_it_will_sign(
+    signer: impl Fn() -> Option<Signer> + Send + Sync + 'static,
+    account: Memo<Option<Account>>,
+) -> Signal<Option<Signer>> {
+    Signal::derive(move || {
+        let mut s = signer();
+        if let (Some(s), Some(a)) = (s.as_mut(), account.get())
+            && s.id.as_deref() == Some(a.id.as_str())
+            && s.signature_id.is_none()
+        {
+            s.signature_id = a.signature_id.clone();
+        }
+        s
+    })
+}
+
 /// What the editable signer block says when nobody is signed in.
 #[component]
 pub fn SignedOutNote() -> impl IntoView {
