@@ -82,8 +82,12 @@ fn sign_as(signer: &mut Option<Signer>, at: &str) {
 /// A signed copy sealed with the account's registered signature id, when the account is its
 /// signer (the signer the account filled) and it has none yet.
 pub fn seal<T: Signable>(signed: &mut T, account: Option<&Account>) {
-    let Some(account) = account else { return };
-    let Some(s) = signed.signer_mut().as_mut() else {
+    seal_signer(signed.signer_mut(), account);
+}
+
+/// [`seal`] on the signer itself (the read-only block shows it sealed before signing).
+pub fn seal_signer(signer: &mut Option<Signer>, account: Option<&Account>) {
+    let (Some(account), Some(s)) = (account, signer.as_mut()) else {
         return;
     };
     if filled(&s.id) == Some(account.id.as_str()) && filled(&s.signature_id).is_none() {

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use opdcheck_engine::model::{Signer, Title};
 
-use crate::signing::{Account, Signable};
+use crate::signing::{Account, Signable, seal_signer};
 use crate::ui::field::{Anchor, Label, label_text};
 use crate::ui::sync::sync_ctx;
 use crate::ui::tr;
@@ -120,12 +120,7 @@ pub fn as_it_will_sign(
 ) -> Signal<Option<Signer>> {
     Signal::derive(move || {
         let mut s = signer();
-        if let (Some(s), Some(a)) = (s.as_mut(), account.get())
-            && s.id.as_deref() == Some(a.id.as_str())
-            && s.signature_id.is_none()
-        {
-            s.signature_id = a.signature_id.clone();
-        }
+        account.with(|a| seal_signer(&mut s, a.as_ref()));
         s
     })
 }

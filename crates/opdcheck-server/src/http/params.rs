@@ -10,6 +10,17 @@ use crate::store::{Filter, Param};
 /// At most this many rows per page of `GET /records`.
 pub const MAX_PER_PAGE: i64 = 200;
 
+/// A page's (total, page, per_page) as the wire types hold them: the parameters' ranges fit
+/// (page ≤ 1,000,000, per_page ≤ [`MAX_PER_PAGE`]) and a count is never negative.
+pub fn page_numbers(total: i64, page: i64, per_page: i64) -> Result<(u64, u32, u32), Error> {
+    let internal = |e: std::num::TryFromIntError| Error::Internal(e.to_string());
+    Ok((
+        u64::try_from(total).map_err(internal)?,
+        u32::try_from(page).map_err(internal)?,
+        u32::try_from(per_page).map_err(internal)?,
+    ))
+}
+
 fn bad(key: &str, message: impl Into<String>) -> Error {
     Error::api(
         StatusCode::BAD_REQUEST,

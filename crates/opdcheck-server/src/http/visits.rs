@@ -114,14 +114,13 @@ async fn list_visits(
                "page": page, "per_page": per_page, "total": total}),
     )
     .await?;
-    // The parameters' ranges fit (page ≤ 1000000, per_page ≤ 200); a count is never negative.
-    let narrow = |n: i64| u32::try_from(n).map_err(|e| Error::Internal(e.to_string()));
+    let (total, page, per_page) = params::page_numbers(total, page, per_page)?;
     Ok(Json(VisitPage {
         period: period.wire(),
         items,
-        total: u64::try_from(total).map_err(|e| Error::Internal(e.to_string()))?,
-        page: narrow(page)?,
-        per_page: narrow(per_page)?,
+        total,
+        page,
+        per_page,
     }))
 }
 
