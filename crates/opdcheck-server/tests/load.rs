@@ -5,6 +5,9 @@
 //! cargo test --release -p opdcheck-server --test load -- --ignored --nocapture --test-threads=1
 //! ```
 //!
+//! `OPDCHECK_LOAD_SERVER=/path/to/opdcheck-server` measures that build instead (alternate two
+//! builds' runs to compare them on a busy machine).
+//!
 //! Each starts `opdcheck-server` (SQLite in a temporary data dir, or a throw-away PostgreSQL
 //! cluster), signs in as admin, then measures
 //! - ingest: one client pushing batches of 100 new records (half prescriptions, half outpatient
@@ -15,7 +18,7 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use common::{ServerProc, Storage};
@@ -85,7 +88,13 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 async fn bench(label: &str, storage: Storage) {
-    let bin = Path::new(env!("CARGO_BIN_EXE_opdcheck-server"));
+    // `OPDCHECK_LOAD_SERVER`: another build of the server to measure (an A/B comparison on the
+    // same machine, at the same moment).
+    let bin = std::env::var_os("OPDCHECK_LOAD_SERVER").map_or_else(
+        || env!("CARGO_BIN_EXE_opdcheck-server").into(),
+        PathBuf::from,
+    );
+    let bin = bin.as_path();
     let dist = common::fake_dist();
     let logdir = tempfile::tempdir().unwrap();
     let server = ServerProc::start(bin, 0, dist.path(), &storage, &logdir.path().join("log"));

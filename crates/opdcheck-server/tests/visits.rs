@@ -293,6 +293,60 @@ async fn synced_documents_make_a_visit(s: &Server) {
     assert_eq!(visit["notifiable_report"]["state"], "none");
 }
 
+/// A new version naming another visit moves the document: the visit it left is re-assembled
+/// without it, in the same push.
+async fn a_document_moved_to_another_visit_leaves_it(s: &Server) {
+    let doctor = s.token("doctor").await;
+    let qa = s.token("qa").await;
+    let at = clinic(1);
+    s.push(
+        &doctor,
+        vec![
+            ("mv-mr", 1, hep_record("mv-mr", "v-left", "MZ-MV", &at)),
+            ("mv-rx", 1, rx("mv-rx", "v-left", "MZ-MV", &at)),
+        ],
+    )
+    .await;
+    assert_eq!(
+        ids(&s.visit(&qa, "v-left").await["visits"][0]),
+        ["mv-mr", "mv-rx"]
+    );
+    s.push(
+        &doctor,
+        vec![("mv-rx", 2, rx("mv-rx", "v-joined", "MZ-MV", &at))],
+    )
+    .await;
+    assert_eq!(ids(&s.visit(&qa, "v-left").await["visits"][0]), ["mv-mr"]);
+    let joined = &s.visit(&qa, "v-joined").await["visits"][0];
+    assert_eq!(ids(joined), ["mv-rx"]);
+    assert_eq!(joined["documents"][0]["version"], 2);
+}
+
+/// Documents of one visit pushed at the same moment, each in its own request: the visit holds
+/// them all (each push re-assembles it in its own transaction, after the one before it).
+async fn concurrent_pushes_assemble_every_document(s: &Server) {
+    let doctor = s.token("doctor").await;
+    let qa = s.token("qa").await;
+    let at = clinic(1);
+    let pushes = (0..8).map(|i| {
+        let id = format!("cc-rx-{i}");
+        let doctor = doctor.clone();
+        let at = at.clone();
+        async move {
+            s.push(
+                &doctor,
+                vec![(id.as_str(), 1, rx(&id, "v-cc", "MZ-CC", &at))],
+            )
+            .await
+        }
+    });
+    futures::future::join_all(pushes).await;
+    let mut got = ids(&s.visit(&qa, "v-cc").await["visits"][0]);
+    got.sort();
+    let want: Vec<String> = (0..8).map(|i| format!("cc-rx-{i}")).collect();
+    assert_eq!(got, want);
+}
+
 /// Another patient's document under the same visit id is another visit, never merged.
 async fn other_patients_are_not_merged(s: &Server) {
     let doctor = s.token("doctor").await;
@@ -804,6 +858,12 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     ("stored_documents_are_assembled_at_start", |s| {
         Box::pin(stored_documents_are_assembled_at_start(s))
     }),
+    ("a_document_moved_to_another_visit_leaves_it", |s| {
+        Box::pin(a_document_moved_to_another_visit_leaves_it(s))
+    }),
+    ("concurrent_pushes_assemble_every_document", |s| {
+        Box::pin(concurrent_pushes_assemble_every_document(s))
+    }),
 ];
 
 async fn on_sqlite(name: &str) {
@@ -848,6 +908,16 @@ async fn sqlite_qa_reviews_a_visit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_qa_lists_visits() {
     on_sqlite("qa_lists_visits").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_a_document_moved_to_another_visit_leaves_it() {
+    on_sqlite("a_document_moved_to_another_visit_leaves_it").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_concurrent_pushes_assemble_every_document() {
+    on_sqlite("concurrent_pushes_assemble_every_document").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

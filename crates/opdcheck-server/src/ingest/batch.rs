@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use opdcheck_api::records::{PushOutcome, PushResult};
 use opdcheck_engine::model::OutpatientRecord;
-use opdcheck_engine::{DocKind, Document, Engine, Report};
+use opdcheck_engine::{Document, Engine, Report};
 use serde_json::Value;
 
 use super::canonical::{doc_at, patient_key};
@@ -73,7 +73,7 @@ pub async fn push_batch(
     // (id, body SHA-256) of the nested documents taken: the same document in two visits of a
     // batch is stored once.
     let mut taken_sha: HashSet<(String, String)> = HashSet::new();
-    // The visits whose documents this batch stored (or retried): each is re-assembled once.
+    // The visits of the records this batch retried: re-assembled with those it stores.
     let mut touched: HashSet<(String, String)> = HashSet::new();
     // The batch's documents of a visit, read already: the assembly does not parse them again.
     let mut parsed: HashMap<(String, i64), Document> = HashMap::new();
@@ -220,22 +220,12 @@ pub async fn push_batch(
         bypass: who.bypasses_owner(),
         known,
     };
-    let inserted = store.insert_many(&new, &writer).await?;
-    for (rec, outcome) in new.iter().zip(&inserted) {
-        if *outcome != Inserted::Fresh {
-            // Not stored by this push (a concurrent one stored that version, perhaps with
-            // another body): the assembly reads what is stored.
-            parsed.remove(&(rec.id.clone(), rec.version));
-            continue;
-        }
-        // A whole visit's record is not one of its documents: they are stored on their own.
-        if rec.kind != DocKind::Visit.as_str()
-            && let (Some(visit), Some(key)) = (&rec.visit_id, &rec.patient_key)
-        {
-            touched.insert((visit.clone(), key.clone()));
-        }
-    }
-    crate::visits::reassemble(store, engine, &touched, parsed).await?;
+    // The store re-assembles, in the batch's own transaction, the visits of what it stores (and
+    // of the retries in `touched`); the batch's parsed documents stand for what it stored.
+    let mut assembler = crate::visits::Assembler::new(engine, parsed);
+    let inserted = store
+        .insert_many(&new, &writer, touched, &mut assembler)
+        .await?;
     for ((rec, outcome), (i, sha, report)) in new.iter().zip(inserted).zip(pending) {
         let Some(i) = i else { continue };
         results[i] = Some(match outcome {

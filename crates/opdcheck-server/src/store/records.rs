@@ -1,12 +1,13 @@
 //! Writing records: the batch insert [`Store::insert_many`] (ownership claims, next-version
-//! checks, rule rows, `latest` flags) and the read of each id's state that precedes it, with
-//! the placeholder lists of its multi-row statements.
+//! checks, rule rows, `latest` flags, the visits it changes) and the read of each id's state
+//! that precedes it, with the placeholder lists of its multi-row statements.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::error::Error;
+use crate::store::visits::{AsConn, VisitAssembler, assemble_in};
 use crate::store::{Param, Store, bind_all, on_pool};
 
 /// One stored version of a record, ready to insert.
@@ -75,13 +76,28 @@ pub enum Inserted {
     NotStored,
 }
 
-/// Clear `latest` on every version below its id's highest, for `n` ids (`$1`…`$n`).
+/// Clear `latest` on every version below its id's highest, for `n` ids (`$1`…`$n`); returns the
+/// visits those versions were documents of (a new version may have moved to another visit).
 fn mark_superseded(n: usize, sqlite: bool) -> String {
     format!(
         "UPDATE records SET latest = FALSE WHERE id IN ({}) AND latest AND EXISTS \
-         (SELECT 1 FROM records r2 WHERE r2.id = records.id AND r2.version > records.version)",
+         (SELECT 1 FROM records r2 WHERE r2.id = records.id AND r2.version > records.version) \
+         RETURNING kind, visit_id, patient_key",
         in_list(n, sqlite)
     )
+}
+
+/// The visit a stored row is a document of: not a whole visit's own record, and only with both
+/// keys.
+fn visit_of(
+    kind: &str,
+    visit_id: Option<String>,
+    patient_key: Option<String>,
+) -> Option<(String, String)> {
+    match (kind == "visit", visit_id, patient_key) {
+        (false, Some(v), Some(p)) => Some((v, p)),
+        _ => None,
+    }
 }
 
 /// Rows per multi-row statement of [`Store::insert_many`], each well under SQLite's limit of
@@ -189,12 +205,20 @@ impl Store {
     /// where they cannot race: an id nobody owns is claimed for `writer` (the owners table's key
     /// lets exactly one of two concurrent claims land), an id owned by another is not written
     /// unless `writer.bypass`, and a version is stored only if it is the id's next one.
+    ///
+    /// The visits the stored versions are documents of (and were, for an id that moved), and
+    /// `also` (the visits of retried records), are re-assembled by `assembler` in the same
+    /// transaction: a visit never lags its documents, and the push pays for one commit.
     pub async fn insert_many(
         &self,
         recs: &[NewRecord],
         writer: &Writer,
+        mut also: HashSet<(String, String)>,
+        assembler: &mut dyn VisitAssembler,
     ) -> Result<Vec<Inserted>, Error> {
         if recs.is_empty() {
+            self.assemble_visits(&also, &HashSet::new(), assembler)
+                .await?;
             return Ok(Vec::new());
         }
         // Rows are written in key order: two batches sharing records then lock them in the
@@ -333,7 +357,7 @@ impl Store {
 
             // The versions (a concurrent PostgreSQL transaction may have stored one meanwhile:
             // that one is not written, and not returned).
-            let mut fresh: std::collections::HashSet<(String, i64)> = std::collections::HashSet::with_capacity(write.len());
+            let mut fresh: HashSet<(String, i64)> = HashSet::with_capacity(write.len());
             for chunk in write.chunks(RECORD_ROWS) {
                 let sql = format!(
                     "INSERT INTO records (id, version, kind, department, doctor, visit_id, patient_key, \
@@ -375,6 +399,9 @@ impl Store {
                 let rec = &recs[k];
                 if fresh.contains(&(rec.id.clone(), rec.version)) {
                     inserted[k] = Inserted::Fresh;
+                    if let Some(key) = visit_of(&rec.kind, rec.visit_id.clone(), rec.patient_key.clone()) {
+                        also.insert(key);
+                    }
                     match fresh_ids.last_mut() {
                         Some((id, n)) if *id == rec.id => *n += 1,
                         _ => fresh_ids.push((rec.id.as_str(), 1)),
@@ -413,7 +440,12 @@ impl Store {
                 for id in chunk {
                     q = q.bind(*id);
                 }
-                q.execute(&mut *tx).await?;
+                for row in q.fetch_all(&mut *tx).await? {
+                    let kind: String = row.try_get("kind")?;
+                    if let Some(key) = visit_of(&kind, row.try_get("visit_id")?, row.try_get("patient_key")?) {
+                        also.insert(key);
+                    }
+                }
             }
 
             // A claim whose versions were all refused is dropped: an owner without a stored
@@ -434,6 +466,7 @@ impl Store {
                 }
                 q.execute(&mut *tx).await?;
             }
+            assemble_in(&mut tx.conn(), &also, &fresh, assembler).await?;
             tx.commit().await?;
             // Two PostgreSQL transactions storing versions of one id at once cannot see each
             // other's rows: once both have committed, the later of these statements sees both.
@@ -445,7 +478,7 @@ impl Store {
                     for &(id, _) in chunk {
                         q = q.bind(id);
                     }
-                    q.execute(pool).await?;
+                    q.fetch_all(pool).await?;
                 }
             }
             Ok(inserted)

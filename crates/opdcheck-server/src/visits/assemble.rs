@@ -10,7 +10,7 @@ use super::deadline::{base_time, cases, names_notifiable};
 use crate::error::Error;
 use crate::stamp::now;
 use crate::store::Store;
-use crate::store::visits::{CaseRow, VisitDocRow, VisitRow};
+use crate::store::visits::{CaseRow, VisitAssembler, VisitDocRow, VisitRow};
 
 /// A document of an assembled visit, as `visits.documents` stores it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,51 +27,44 @@ pub struct Member {
     pub doctor: Option<String>,
 }
 
-/// Re-assemble the visits `touched` ((visit_id, patient_key) pairs: those of the documents a
-/// batch stored), each once, in one read of their documents and one write transaction.
-/// `parsed`: documents the caller has read already, by (id, version) (the batch's own): they are
-/// not parsed again.
-pub async fn reassemble(
-    store: &Store,
-    engine: &Engine,
-    touched: &HashSet<(String, String)>,
-    mut parsed: HashMap<(String, i64), Document>,
-) -> Result<(), Error> {
-    if touched.is_empty() {
-        return Ok(());
+/// The engine's side of [`VisitAssembler`]: groups the documents the store read by visit and
+/// checks each visit. `parsed`: the documents the caller has read already, by (id, version) (a
+/// push's own): they are not read or parsed again.
+pub struct Assembler<'a> {
+    engine: &'a Engine,
+    parsed: HashMap<(String, i64), Document>,
+}
+
+impl<'a> Assembler<'a> {
+    pub fn new(engine: &'a Engine, parsed: HashMap<(String, i64), Document>) -> Assembler<'a> {
+        Assembler { engine, parsed }
     }
-    let keys: Vec<(&str, &str)> = touched
-        .iter()
-        .map(|(v, p)| (v.as_str(), p.as_str()))
-        .collect();
-    let mut groups: BTreeMap<(String, String), Vec<Stored>> = BTreeMap::new();
-    // Exactly the touched pairs' documents (another patient's under the same visit id is another
-    // visit); only those the batch did not parse are read whole.
-    let rows = store.visit_documents(&keys).await?;
-    let unread: Vec<(String, i64)> = rows
-        .iter()
-        .map(|r| (r.id.clone(), r.version))
-        .filter(|k| !parsed.contains_key(k))
-        .collect();
-    let mut bodies = if unread.is_empty() {
-        HashMap::new()
-    } else {
-        store.bodies(&unread).await?
-    };
-    for mut row in rows {
-        let key = (row.visit_id.clone(), row.patient_key.clone());
-        let doc = parsed.remove(&(row.id.clone(), row.version));
-        if doc.is_none() {
-            row.body = bodies.remove(&(row.id.clone(), row.version));
+}
+
+impl VisitAssembler for Assembler<'_> {
+    fn has(&self, id: &str, version: i64) -> bool {
+        self.parsed.contains_key(&(id.to_owned(), version))
+    }
+
+    fn assemble(&mut self, docs: Vec<VisitDocRow>) -> Result<Vec<(VisitRow, Vec<CaseRow>)>, Error> {
+        let mut groups: BTreeMap<(String, String), Vec<Stored>> = BTreeMap::new();
+        for row in docs {
+            let key = (row.visit_id.clone(), row.patient_key.clone());
+            // A body the store read is what is stored; else the caller's parsed document is.
+            let doc = match row.body {
+                Some(_) => None,
+                None => self.parsed.remove(&(row.id.clone(), row.version)),
+            };
+            groups.entry(key).or_default().push((row, doc));
         }
-        groups.entry(key).or_default().push((row, doc));
+        let at = now();
+        groups
+            .into_iter()
+            .map(|((visit_id, patient_key), docs)| {
+                assemble(self.engine, &visit_id, &patient_key, docs, &at)
+            })
+            .collect()
     }
-    let at = now();
-    let visits: Vec<(VisitRow, Vec<CaseRow>)> = groups
-        .into_iter()
-        .map(|((visit_id, patient_key), docs)| assemble(engine, &visit_id, &patient_key, docs, &at))
-        .collect::<Result<_, _>>()?;
-    store.save_visits(&visits).await
 }
 
 /// Assemble the visits of documents stored before visits were assembled (migration 0008), 500
@@ -88,7 +81,10 @@ pub async fn backfill(store: &Store, engine: &Engine) -> Result<u64, Error> {
         if touched.is_empty() {
             return Ok(done);
         }
-        reassemble(store, engine, &touched, HashMap::new()).await?;
+        let mut assembler = Assembler::new(engine, HashMap::new());
+        store
+            .assemble_visits(&touched, &HashSet::new(), &mut assembler)
+            .await?;
         done += touched.len() as u64;
         seen.extend(touched);
     }

@@ -5,7 +5,8 @@
 //! missing notifiable-disease report card. Per-document rows in `records` stay the unit of
 //! storage; a visit is derived from them and rewritten whenever one of them gets a version.
 //!
-//! No HTTP here: `ingest` calls [`reassemble`] after each batch, `qa` counts missed reports with
+//! No HTTP here: `ingest` hands an [`Assembler`] to the store, which re-assembles the visits a
+//! batch changed inside the batch's write transaction; `qa` counts missed reports with
 //! [`missed_by`], `http/visits.rs` answers with [`read`] and [`list`]. Imports only the store,
 //! the error type, the time stamps and the engine.
 
@@ -14,7 +15,7 @@ mod deadline;
 mod list;
 mod read;
 
-pub use assemble::{Stored, assemble, backfill, reassemble};
+pub use assemble::{Assembler, Stored, assemble, backfill};
 pub use deadline::{CLINIC_UTC_OFFSET_HOURS, due_at, state_at};
 pub use list::list;
 pub use read::{missed_by, read};
