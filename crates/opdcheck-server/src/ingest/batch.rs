@@ -9,14 +9,12 @@ use opdcheck_engine::{Document, Engine, Report};
 use serde_json::Value;
 
 use super::canonical::{doc_at, patient_key};
+use super::history::StoredHistory;
 use super::nested::{NestedDoc, nested_documents};
 use super::validate::{item_error, result, validate};
 use super::{Pusher, derived, now};
 use crate::error::Error;
 use crate::store::{IdState, Inserted, NewRecord, Store, Writer};
-
-/// How many of a patient's earlier records the history rules see.
-const HISTORY_LIMIT: i64 = 50;
 
 /// Whether `who` may write the id whose stored state is `st` (`None`: nothing stored).
 /// The owner writes it, and so do an admin and anyone with sign-in off. An id nobody owns is
@@ -55,6 +53,14 @@ pub async fn push_batch(
     }
     let ids: Vec<&str> = valid.iter().map(|v| v.id.as_str()).collect();
     let state = store.batch_state(&ids).await?;
+    // The stored history of every patient the batch's outpatient records name, in one read.
+    let mut stored_history = StoredHistory::default();
+    stored_history
+        .load(
+            store,
+            valid.iter().map(|v| (&v.doc, patient_key(&v.document))),
+        )
+        .await?;
 
     // Per id: the next version this batch may store (versions of one id may follow each other
     // in one batch), and the versions already taken in this batch.
@@ -114,8 +120,9 @@ pub async fn push_batch(
             taken.insert((v.id.clone(), v.version));
         }
         let patient_key = patient_key(&v.document);
-        let history =
-            history_for(store, &v.doc, patient_key.as_deref(), &v.id, &batch_history).await?;
+        let history = stored_history
+            .history_for(store, &v.doc, patient_key.as_deref(), &v.id, &batch_history)
+            .await?;
         let (rec, report) = checked(
             engine,
             who,
@@ -155,6 +162,9 @@ pub async fn push_batch(
             .collect();
         let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
         let nested_state = store.batch_state(&ids).await?;
+        stored_history
+            .load(store, docs.iter().map(|d| (&d.doc, d.patient_key.clone())))
+            .await?;
         for d in docs {
             let st = nested_state.get(&d.id);
             let owner = st.and_then(|s| s.owner.as_deref());
@@ -185,14 +195,15 @@ pub async fn push_batch(
             if owner.is_some() {
                 known.insert(d.id.clone());
             }
-            let history = history_for(
-                store,
-                &d.doc,
-                d.patient_key.as_deref(),
-                &d.id,
-                &batch_history,
-            )
-            .await?;
+            let history = stored_history
+                .history_for(
+                    store,
+                    &d.doc,
+                    d.patient_key.as_deref(),
+                    &d.id,
+                    &batch_history,
+                )
+                .await?;
             let (rec, report) = checked(
                 engine,
                 who,
@@ -309,25 +320,6 @@ fn checked(
     Ok((rec, report))
 }
 
-/// The patient's earlier records for the history rules: stored ones and this batch's earlier
-/// ones (only an outpatient record, or a visit's, is checked against them).
-async fn history_for(
-    store: &Store,
-    doc: &Document,
-    patient_key: Option<&str>,
-    id: &str,
-    batch_history: &HashMap<String, Vec<OutpatientRecord>>,
-) -> Result<Vec<OutpatientRecord>, Error> {
-    let mut history = Vec::new();
-    if let (Document::OutpatientRecord(_) | Document::Visit(_), Some(key)) = (doc, patient_key) {
-        history = load_history(store, key, id).await?;
-        if let Some(earlier) = batch_history.get(key) {
-            history.extend(earlier.iter().filter(|r| r.id != id).cloned());
-        }
-    }
-    Ok(history)
-}
-
 /// A record id that belongs to someone else: nothing about it is told (not even whether the
 /// body matches a stored version).
 fn not_owner(id: &str, version: i64, i: usize) -> PushResult {
@@ -384,15 +376,4 @@ fn existing_result(
 /// A stored report's text (the server wrote it from a [`Report`]).
 pub fn stored_report(text: &str) -> Result<Report, Error> {
     serde_json::from_str(text).map_err(|e| Error::Internal(format!("a stored report: {e}")))
-}
-
-async fn load_history(store: &Store, key: &str, id: &str) -> Result<Vec<OutpatientRecord>, Error> {
-    let bodies = store.patient_history(key, id, HISTORY_LIMIT).await?;
-    Ok(bodies
-        .iter()
-        .filter_map(|b| match opdcheck_engine::parse_document(b) {
-            Ok(Document::OutpatientRecord(r)) => Some(r),
-            _ => None,
-        })
-        .collect())
 }

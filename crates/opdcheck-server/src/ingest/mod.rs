@@ -11,6 +11,7 @@
 mod batch;
 mod canonical;
 mod derived;
+mod history;
 mod nested;
 mod pusher;
 mod validate;

@@ -1,10 +1,16 @@
 //! Reading records: one version or the latest, an id's versions and owner, a patient's
 //! history, and the filtered list and counts of the latest versions.
 
+use std::collections::HashMap;
+
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::error::Error;
+use crate::store::records::values_list;
 use crate::store::{Param, Store, bind_all, on_pool};
+
+/// Patient keys per history query.
+const HISTORY_KEYS: usize = 1_000;
 
 /// A stored version, as read back.
 #[derive(Debug, Clone)]
@@ -149,28 +155,46 @@ impl Store {
         })
     }
 
-    /// The bodies of the patient's other outpatient records (latest version of each), for the
-    /// history rules; the most recent `limit` by the document's date.
-    pub async fn patient_history(
+    /// For each patient key, the (id, body) of its most recent `limit` outpatient records (latest
+    /// version of each, by the document's date), for the history rules: one query for a batch's
+    /// patients, not one per record (each a hand-off to the database's thread).
+    pub async fn patient_histories(
         &self,
-        patient_key: &str,
-        except_id: &str,
+        keys: &[&str],
         limit: i64,
-    ) -> Result<Vec<String>, Error> {
-        let sql = format!(
-            "SELECT body FROM records r WHERE patient_key = $1 AND kind = 'outpatient_record' \
-             AND id <> $2 AND {LATEST} ORDER BY doc_at DESC LIMIT $3"
-        );
-        on_pool!(self, pool => {
-            let rows = sqlx::query(AssertSqlSafe(sql))
-                .bind(patient_key)
-                .bind(except_id)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?;
-            rows.iter().map(|r| Ok(r.try_get("body")?)).collect()
-        })
+    ) -> Result<HashMap<String, Vec<(String, String)>>, Error> {
+        let sqlite = matches!(self, Store::Sqlite(_));
+        let mut out: HashMap<String, Vec<(String, String)>> = HashMap::with_capacity(keys.len());
+        for chunk in keys.chunks(HISTORY_KEYS) {
+            let sql = format!(
+                "WITH k (p) AS (VALUES {}) \
+                 SELECT patient_key, id, body FROM (SELECT r.patient_key, r.id, r.body, \
+                 ROW_NUMBER() OVER (PARTITION BY r.patient_key ORDER BY r.doc_at DESC) AS n \
+                 FROM k JOIN records r ON r.patient_key = k.p \
+                 WHERE r.kind = 'outpatient_record' AND {LATEST}) w \
+                 WHERE n <= {} ORDER BY patient_key, n",
+                values_list(chunk.len(), 1, &[], sqlite),
+                if sqlite {
+                    "?".to_owned()
+                } else {
+                    format!("${}", chunk.len() + 1)
+                }
+            );
+            on_pool!(self, pool => {
+                let mut q = sqlx::query(AssertSqlSafe(sql));
+                for key in chunk {
+                    q = q.bind(*key);
+                }
+                for r in q.bind(limit).fetch_all(pool).await? {
+                    out.entry(r.try_get("patient_key")?)
+                        .or_default()
+                        .push((r.try_get("id")?, r.try_get("body")?));
+                }
+            });
+        }
+        Ok(out)
     }
+
     /// Latest versions matching `filter`: the page asked for and the total.
     pub async fn list(
         &self,
