@@ -453,7 +453,9 @@ mod tests {
             ("三唑仑", None, Psych1),
             ("氯胺酮", None, Psych1),
             ("哌醋甲酯", None, Psych1),
-            ("咪达唑仑", None, Psych2),
+            // 2024年第51号公告: 原料 and 注射剂 第一类, its other single-ingredient forms 第二类.
+            ("咪达唑仑", Some("片"), Psych2),
+            ("咪达唑仑", Some("注射液"), Psych1),
             ("氨酚羟考酮", None, Psych2),
             ("曲马多", None, Psych2),
             ("布托啡诺", None, Psych2),
@@ -489,13 +491,23 @@ mod tests {
                 matches!(d.ctrl, Some(Narcotic | Psych1 | Psych2)) || !d.ctrl_forms.is_empty()
             })
             .count();
-        assert_eq!(listed, expected.len() - 1, "丁丙诺啡 is listed twice");
+        assert_eq!(
+            listed,
+            expected.len() - 2,
+            "丁丙诺啡 and 咪达唑仑 are listed twice"
+        );
         // The class goes with the form as written: the resolver's form, 贴剂 or 透皮贴剂.
-        for written in ["丁丙诺啡贴剂", "丁丙诺啡透皮贴剂"] {
+        for (written, c) in [
+            ("丁丙诺啡贴剂", Psych2),
+            ("丁丙诺啡透皮贴剂", Psych2),
+            ("咪达唑仑片", Psych2),
+            ("咪达唑仑注射液", Psych1),
+            ("注射用咪达唑仑", Psych1),
+        ] {
             let r = e.formulary.resolve(&e.policy.formulary, written);
             assert_eq!(
                 r.drug.and_then(|d| d.controlled(r.form)),
-                Some(Psych2),
+                Some(c),
                 "{written}"
             );
         }

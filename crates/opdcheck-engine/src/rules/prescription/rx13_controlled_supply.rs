@@ -381,16 +381,30 @@ mod tests {
     }
 
     /// 咪达唑仑 is 第二类 (精神药品品种目录 2013): 7 days, no identity number; it was marked
-    /// 第一类, which gave a legal 精二 prescription two errors here.
+    /// 第一类, which gave a legal 精二 prescription two errors here. Its injection is 第一类
+    /// since 2024-07-01 (2024年第51号公告): one dose, and the identity number.
     #[test]
     fn midazolam_is_a_class_two_psychotropic() {
         let mdz = |days| tablets("咪达唑仑片", "15mg", 15.0, "qn", days);
         let mut p = one("psych2", mdz(7.0));
         p["patient"] = json!({"id_number": null});
-        expect_none(&rx(p), "RX-13");
+        let r = rx(p);
+        expect_none(&r, "RX-13");
+        expect_none(&r, "RX-05");
         let r = rx(one("psych2", mdz(8.0)));
         let f = expect(&r, "RX-13", "OPD-13", Severity::Error, "items[0].days");
         assert!(f.message.zh.contains("第二类精神药品"), "{}", f.message.zh);
+
+        let injection = |ampoules: f64| json!({"drug": "咪达唑仑注射液", "strength": "1ml:5mg", "dose": {"value": 5, "unit": "mg"}, "route": "肌内注射", "frequency": "st", "quantity": {"value": ampoules, "unit": "支"}});
+        let r = rx(one("narcotic_psych1", injection(1.0)));
+        expect_none(&r, "RX-13");
+        expect_none(&r, "RX-05");
+        let r = rx(one("narcotic_psych1", injection(2.0)));
+        let f = expect(&r, "RX-13", "OPD-13", Severity::Error, "items[0].quantity");
+        assert!(f.message.zh.contains("第一类精神药品"), "{}", f.message.zh);
+        let mut p = one("narcotic_psych1", injection(1.0));
+        p["patient"] = json!({"id_number": null});
+        expect(&rx(p), "RX-13", "OPD-13", Severity::Error, "patient.id_number");
     }
 
     #[test]
