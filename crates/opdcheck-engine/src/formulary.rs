@@ -386,8 +386,74 @@ impl FormularyIndex {
                 return r;
             }
         }
+        // The same written after the name, as many HIS dictionaries add the product's size
+        // ("0.9%氯化钠注射液(100ml)", "氯化钠注射液（0.9%）", "0.9%氯化钠注射液 250ml:2.25g").
+        if let Some(rest) = strip_strength_suffix(&folded) {
+            let r = self.resolve(formulary, rest);
+            if r.drug.is_some() {
+                return r;
+            }
+        }
         Resolved::UNKNOWN
     }
+}
+
+/// What follows one amount (`0.9%`, `100ml`, `2.25g`) at the start of `s`; `None` when `s` does
+/// not start with one.
+fn strip_amount(s: &str) -> Option<&str> {
+    let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
+    let whole = digits(s);
+    if whole == 0 {
+        return None;
+    }
+    let mut rest = &s[whole..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let n = digits(frac);
+        if n == 0 {
+            return None;
+        }
+        rest = &frac[n..];
+    }
+    // Longest first: mmol before ml, mg before g.
+    ["mmol", "ml", "mg", "μg", "ug", "g", "l", "%"]
+        .iter()
+        .find_map(|u| rest.strip_prefix(u))
+}
+
+/// Whether `s` is a product size as a whole: amounts joined by `:` or `/` (`250ml:2.25g`).
+fn is_size(s: &str) -> bool {
+    let mut rest = s;
+    loop {
+        let Some(r) = strip_amount(rest) else {
+            return false;
+        };
+        if r.is_empty() {
+            return true;
+        }
+        match r.strip_prefix([':', '/']) {
+            Some(next) if !next.is_empty() => rest = next,
+            _ => return false,
+        }
+    }
+}
+
+/// The name before a product size written after it in a folded name, in brackets
+/// (`(100ml)`, `(0.9%)`) or not (`250ml:2.25g`); `None` when the name does not end with one or
+/// nothing precedes it.
+fn strip_strength_suffix(folded: &str) -> Option<&str> {
+    if let Some(inner) = folded.strip_suffix(')') {
+        let open = inner.rfind('(')?;
+        return (open > 0 && is_size(&inner[open + 1..])).then(|| &folded[..open]);
+    }
+    // The longest size that does not start inside a number.
+    folded
+        .char_indices()
+        .skip(1)
+        .find(|&(i, _)| {
+            let before = folded[..i].chars().next_back();
+            !before.is_some_and(|c| c.is_ascii_digit() || c == '.') && is_size(&folded[i..])
+        })
+        .map(|(i, _)| &folded[..i])
 }
 
 /// What follows a leading concentration (`0.9%`) or volume (`250ml`) in a folded name, with
@@ -576,6 +642,48 @@ mod tests {
         for d in &e.policy.formulary.drugs {
             for a in &d.aliases {
                 if let Some(rest) = strip_strength_prefix(&fold(a)) {
+                    let r = e.formulary.resolve(&e.policy.formulary, rest);
+                    assert_ne!(r.status, NameStatus::Standard, "{}: alias {a}", d.name);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sizes_after_the_name_resolve_to_the_name_before_them() {
+        for (written, generic, form) in [
+            ("0.9%氯化钠注射液(100ml)", "氯化钠", "注射液"),
+            ("氯化钠注射液（0.9%）", "氯化钠", "注射液"),
+            ("0.9%氯化钠注射液250ml:2.25g", "氯化钠", "注射液"),
+            ("5%葡萄糖注射液(250ml/12.5g)", "葡萄糖", "注射液"),
+            ("10%氯化钾注射液(10ml:1g)", "氯化钾", "注射液"),
+        ] {
+            let (s, d, f) = resolve(written);
+            assert_eq!(
+                (s, d.as_deref(), f.as_deref()),
+                (NameStatus::Standard, Some(generic), Some(form)),
+                "{written}"
+            );
+        }
+        // Not a size, a size inside a number, or nothing before it.
+        for junk in [
+            "氯化钠注射液(软袋)",
+            "氯化钠注射液(100)",
+            "氯化钠注射液(ml)",
+            "(100ml)",
+            "100ml",
+            "氯化钠注射液(100ml))",
+        ] {
+            assert_eq!(resolve(junk).0, NameStatus::Unknown, "{junk}");
+        }
+        assert_eq!(strip_strength_suffix("x1.5ml"), Some("x"));
+        assert_eq!(strip_strength_suffix("x250ml:2.25g"), Some("x"));
+        assert_eq!(strip_strength_suffix("x250ml:"), None);
+        // An alias with a size after it stays an alias.
+        let e = Engine::default_engine();
+        for d in &e.policy.formulary.drugs {
+            for a in &d.aliases {
+                if let Some(rest) = strip_strength_suffix(&fold(a)) {
                     let r = e.formulary.resolve(&e.policy.formulary, rest);
                     assert_ne!(r.status, NameStatus::Standard, "{}: alias {a}", d.name);
                 }
