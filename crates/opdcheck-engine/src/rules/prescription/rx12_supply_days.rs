@@ -183,6 +183,18 @@ pub(super) fn herbal_doses_per_day(usage: Option<&str>) -> f64 {
     1.0
 }
 
+/// The policy's reason for a longer supply (慢性病, 老年病, 特殊情况 …) the diagnosis field
+/// states, if any (第19条; 第23条 for 第二类精神药品, RX-13).
+pub(super) fn longer_supply_reason<'a>(ctx: &RxCtx<'a>) -> Option<&'a str> {
+    let note = filled(&ctx.doc.diagnosis_note)?;
+    ctx.policy()
+        .vocab
+        .longer_supply_reasons
+        .iter()
+        .find(|w| !w.is_empty() && note.contains(w.as_str()))
+        .map(String::as_str)
+}
+
 /// 麻醉药品, 第一类 and 第二类精神药品: RX-13 limits them.
 fn is_rx13_controlled(item: &ItemCtx) -> bool {
     item.controlled().is_some_and(|c| {
@@ -204,13 +216,7 @@ fn check(ctx: &RxCtx, out: &mut Sink) {
     } else {
         (policy.limits.max_days_general, "", "")
     };
-    let reason = filled(&ctx.doc.diagnosis_note).and_then(|note| {
-        policy
-            .vocab
-            .longer_supply_reasons
-            .iter()
-            .find(|w| !w.is_empty() && note.contains(w.as_str()))
-    });
+    let reason = longer_supply_reason(ctx);
     // Up to three of the policy's reason words for the hint, skipping near-duplicates
     // (慢病 after 慢性病).
     let mut examples: Vec<&str> = Vec::new();
