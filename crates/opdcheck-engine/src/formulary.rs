@@ -314,6 +314,30 @@ impl FormularyIndex {
             .map(|&i| (NameStatus::Alias, i, &formulary.drugs[i]))
     }
 
+    /// The drug a free text names (an allergy history's "对氨苄西林过敏"): the longest standard
+    /// name or alias of two or more characters it contains; a Latin name or abbreviation only as
+    /// a word of its own ("NS" is not found in "NSAIDs").
+    pub fn named_in<'f>(&self, formulary: &'f Formulary, text: &str) -> Option<&'f Drug> {
+        let folded = fold_cow(text);
+        let word_at = |at: usize, key: &str| {
+            let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+            !key.is_ascii()
+                || (!alnum(folded[..at].chars().next_back())
+                    && !alnum(folded[at + key.len()..].chars().next()))
+        };
+        self.standard
+            .iter()
+            .chain(&self.aliases)
+            .filter(|(k, _)| k.chars().count() >= 2)
+            .filter(|(k, _)| {
+                folded
+                    .match_indices(k.as_str())
+                    .any(|(at, _)| word_at(at, k))
+            })
+            .max_by_key(|(k, i)| (k.len(), std::cmp::Reverse(**i)))
+            .map(|(_, &i)| &formulary.drugs[i])
+    }
+
     /// Resolve a name as written.
     pub fn resolve<'f>(&'f self, formulary: &'f Formulary, written: &str) -> Resolved<'f> {
         let folded = fold_cow(written);
@@ -689,6 +713,22 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_drug_named_in_free_text() {
+        let e = Engine::default_engine();
+        let named = |text: &str| {
+            e.formulary
+                .named_in(&e.policy.formulary, text)
+                .map(|d| d.name.as_str())
+        };
+        assert_eq!(named("对氨苄西林过敏（皮疹）"), Some("氨苄西林"));
+        // The longest name: 阿莫西林克拉维酸, not 阿莫西林.
+        assert_eq!(named("阿莫西林克拉维酸钾过敏"), Some("阿莫西林克拉维酸"));
+        // A Latin abbreviation only as a word: NS (氯化钠) is not in NSAIDs.
+        assert_eq!(named("NSAIDs过敏"), None);
+        assert_eq!(named("海鲜过敏"), None);
     }
 
     #[test]
