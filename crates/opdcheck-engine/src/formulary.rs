@@ -314,6 +314,30 @@ impl FormularyIndex {
             .map(|&i| (NameStatus::Alias, i, &formulary.drugs[i]))
     }
 
+    /// The drug a free text names (an allergy history's "对氨苄西林过敏"): the longest standard
+    /// name or alias of two or more characters it contains; a Latin name or abbreviation only as
+    /// a word of its own ("NS" is not found in "NSAIDs").
+    pub fn named_in<'f>(&self, formulary: &'f Formulary, text: &str) -> Option<&'f Drug> {
+        let folded = fold_cow(text);
+        let word_at = |at: usize, key: &str| {
+            let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+            !key.is_ascii()
+                || (!alnum(folded[..at].chars().next_back())
+                    && !alnum(folded[at + key.len()..].chars().next()))
+        };
+        self.standard
+            .iter()
+            .chain(&self.aliases)
+            .filter(|(k, _)| k.chars().count() >= 2)
+            .filter(|(k, _)| {
+                folded
+                    .match_indices(k.as_str())
+                    .any(|(at, _)| word_at(at, k))
+            })
+            .max_by_key(|(k, i)| (k.len(), std::cmp::Reverse(**i)))
+            .map(|(_, &i)| &formulary.drugs[i])
+    }
+
     /// Resolve a name as written.
     pub fn resolve<'f>(&'f self, formulary: &'f Formulary, written: &str) -> Resolved<'f> {
         let folded = fold_cow(written);
@@ -386,8 +410,74 @@ impl FormularyIndex {
                 return r;
             }
         }
+        // The same written after the name, as many HIS dictionaries add the product's size
+        // ("0.9%氯化钠注射液(100ml)", "氯化钠注射液（0.9%）", "0.9%氯化钠注射液 250ml:2.25g").
+        if let Some(rest) = strip_strength_suffix(&folded) {
+            let r = self.resolve(formulary, rest);
+            if r.drug.is_some() {
+                return r;
+            }
+        }
         Resolved::UNKNOWN
     }
+}
+
+/// What follows one amount (`0.9%`, `100ml`, `2.25g`) at the start of `s`; `None` when `s` does
+/// not start with one.
+fn strip_amount(s: &str) -> Option<&str> {
+    let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
+    let whole = digits(s);
+    if whole == 0 {
+        return None;
+    }
+    let mut rest = &s[whole..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let n = digits(frac);
+        if n == 0 {
+            return None;
+        }
+        rest = &frac[n..];
+    }
+    // Longest first: mmol before ml, mg before g.
+    ["mmol", "ml", "mg", "μg", "ug", "g", "l", "%"]
+        .iter()
+        .find_map(|u| rest.strip_prefix(u))
+}
+
+/// Whether `s` is a product size as a whole: amounts joined by `:` or `/` (`250ml:2.25g`).
+fn is_size(s: &str) -> bool {
+    let mut rest = s;
+    loop {
+        let Some(r) = strip_amount(rest) else {
+            return false;
+        };
+        if r.is_empty() {
+            return true;
+        }
+        match r.strip_prefix([':', '/']) {
+            Some(next) if !next.is_empty() => rest = next,
+            _ => return false,
+        }
+    }
+}
+
+/// The name before a product size written after it in a folded name, in brackets
+/// (`(100ml)`, `(0.9%)`) or not (`250ml:2.25g`); `None` when the name does not end with one or
+/// nothing precedes it.
+fn strip_strength_suffix(folded: &str) -> Option<&str> {
+    if let Some(inner) = folded.strip_suffix(')') {
+        let open = inner.rfind('(')?;
+        return (open > 0 && is_size(&inner[open + 1..])).then(|| &folded[..open]);
+    }
+    // The longest size that does not start inside a number.
+    folded
+        .char_indices()
+        .skip(1)
+        .find(|&(i, _)| {
+            let before = folded[..i].chars().next_back();
+            !before.is_some_and(|c| c.is_ascii_digit() || c == '.') && is_size(&folded[i..])
+        })
+        .map(|(i, _)| &folded[..i])
 }
 
 /// What follows a leading concentration (`0.9%`) or volume (`250ml`) in a folded name, with
@@ -453,7 +543,9 @@ mod tests {
             ("三唑仑", None, Psych1),
             ("氯胺酮", None, Psych1),
             ("哌醋甲酯", None, Psych1),
-            ("咪达唑仑", None, Psych2),
+            // 2024年第51号公告: 原料 and 注射剂 第一类, its other single-ingredient forms 第二类.
+            ("咪达唑仑", Some("片"), Psych2),
+            ("咪达唑仑", Some("注射液"), Psych1),
             ("氨酚羟考酮", None, Psych2),
             ("曲马多", None, Psych2),
             ("布托啡诺", None, Psych2),
@@ -489,13 +581,23 @@ mod tests {
                 matches!(d.ctrl, Some(Narcotic | Psych1 | Psych2)) || !d.ctrl_forms.is_empty()
             })
             .count();
-        assert_eq!(listed, expected.len() - 1, "丁丙诺啡 is listed twice");
+        assert_eq!(
+            listed,
+            expected.len() - 2,
+            "丁丙诺啡 and 咪达唑仑 are listed twice"
+        );
         // The class goes with the form as written: the resolver's form, 贴剂 or 透皮贴剂.
-        for written in ["丁丙诺啡贴剂", "丁丙诺啡透皮贴剂"] {
+        for (written, c) in [
+            ("丁丙诺啡贴剂", Psych2),
+            ("丁丙诺啡透皮贴剂", Psych2),
+            ("咪达唑仑片", Psych2),
+            ("咪达唑仑注射液", Psych1),
+            ("注射用咪达唑仑", Psych1),
+        ] {
             let r = e.formulary.resolve(&e.policy.formulary, written);
             assert_eq!(
                 r.drug.and_then(|d| d.controlled(r.form)),
-                Some(Psych2),
+                Some(c),
                 "{written}"
             );
         }
@@ -569,6 +671,64 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn sizes_after_the_name_resolve_to_the_name_before_them() {
+        for (written, generic, form) in [
+            ("0.9%氯化钠注射液(100ml)", "氯化钠", "注射液"),
+            ("氯化钠注射液（0.9%）", "氯化钠", "注射液"),
+            ("0.9%氯化钠注射液250ml:2.25g", "氯化钠", "注射液"),
+            ("5%葡萄糖注射液(250ml/12.5g)", "葡萄糖", "注射液"),
+            ("10%氯化钾注射液(10ml:1g)", "氯化钾", "注射液"),
+        ] {
+            let (s, d, f) = resolve(written);
+            assert_eq!(
+                (s, d.as_deref(), f.as_deref()),
+                (NameStatus::Standard, Some(generic), Some(form)),
+                "{written}"
+            );
+        }
+        // Not a size, a size inside a number, or nothing before it.
+        for junk in [
+            "氯化钠注射液(软袋)",
+            "氯化钠注射液(100)",
+            "氯化钠注射液(ml)",
+            "(100ml)",
+            "100ml",
+            "氯化钠注射液(100ml))",
+        ] {
+            assert_eq!(resolve(junk).0, NameStatus::Unknown, "{junk}");
+        }
+        assert_eq!(strip_strength_suffix("x1.5ml"), Some("x"));
+        assert_eq!(strip_strength_suffix("x250ml:2.25g"), Some("x"));
+        assert_eq!(strip_strength_suffix("x250ml:"), None);
+        // An alias with a size after it stays an alias.
+        let e = Engine::default_engine();
+        for d in &e.policy.formulary.drugs {
+            for a in &d.aliases {
+                if let Some(rest) = strip_strength_suffix(&fold(a)) {
+                    let r = e.formulary.resolve(&e.policy.formulary, rest);
+                    assert_ne!(r.status, NameStatus::Standard, "{}: alias {a}", d.name);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_drug_named_in_free_text() {
+        let e = Engine::default_engine();
+        let named = |text: &str| {
+            e.formulary
+                .named_in(&e.policy.formulary, text)
+                .map(|d| d.name.as_str())
+        };
+        assert_eq!(named("对氨苄西林过敏（皮疹）"), Some("氨苄西林"));
+        // The longest name: 阿莫西林克拉维酸, not 阿莫西林.
+        assert_eq!(named("阿莫西林克拉维酸钾过敏"), Some("阿莫西林克拉维酸"));
+        // A Latin abbreviation only as a word: NS (氯化钠) is not in NSAIDs.
+        assert_eq!(named("NSAIDs过敏"), None);
+        assert_eq!(named("海鲜过敏"), None);
     }
 
     #[test]

@@ -129,6 +129,17 @@ fn icd_has_prefix(code: &str, prefix: &str) -> bool {
     icd_key(code).next().is_some() && icd_cmp(code, prefix) == std::cmp::Ordering::Equal
 }
 
+/// Results in an allergy history's clause that say the class it names is not an allergy
+/// (folded: full-width brackets are ASCII).
+const NEGATIVE_RESULTS: [&str; 3] = ["阴性", "(-)", "不过敏"];
+
+/// Words of a clause that says the history is not known: it names no allergy.
+const UNKNOWN_HISTORY: [&str; 3] = ["不详", "不清", "未知"];
+
+/// Words of a clause that speaks of an allergy without naming a class: the drug it names is
+/// the allergy ("氨苄西林过敏", "哌拉西林皮试阳性").
+const ALLERGY_WORDS: [&str; 3] = ["过敏", "阳性", "(+)"];
+
 /// Words before a diagnosis that say it is ruled out.
 const NEGATIONS: [&str; 4] = ["排除", "除外", "否认", "非"];
 
@@ -286,19 +297,37 @@ impl Policy {
                 .all(|c| self.denial_clause(c))
     }
 
+    /// The clause denies an allergy: it starts with a denial (否认药物过敏史), has one before
+    /// the first class it names (患者否认青霉素过敏史, 既往无青霉素过敏史), or gives a negative
+    /// result (青霉素皮试阴性, 青霉素（-）, 对青霉素不过敏).
     fn denial_clause(&self, clause: &str) -> bool {
         let c = clause.trim();
-        c.is_empty()
-            || self
-                .vocab
-                .allergy_denials
+        let denials = &self.vocab.allergy_denials;
+        if c.is_empty() || denials.iter().any(|d| c.starts_with(d.as_str())) {
+            return true;
+        }
+        let folded = fold(c);
+        let first_class = self
+            .allergy_classes
+            .values()
+            .flat_map(|k| &k.names)
+            .filter_map(|n| folded.find(&fold(n)))
+            .min();
+        if let Some(at) = first_class
+            && denials
                 .iter()
-                .any(|d| c.starts_with(d.as_str()))
+                .any(|d| !d.is_empty() && folded[..at].contains(&fold(d)))
+        {
+            return true;
+        }
+        NEGATIVE_RESULTS.iter().any(|n| folded.contains(n))
     }
 
-    /// The clauses of an allergy history that name an allergy class, with the classes, leaving
-    /// out the clauses that deny one: "否认青霉素过敏，对磺胺过敏" → ("对磺胺过敏", [sulfonamide]).
-    /// XV-05 (the record's history) and RX-19 (the prescription's) read a history this way.
+    /// The clauses of an allergy history that may name an allergy, with the classes they name
+    /// (none for a clause that names only a drug: "氨苄西林过敏"), leaving out the clauses that
+    /// deny one ("否认青霉素过敏", "青霉素皮试阴性") or say it is not known ("过敏史不详"), and
+    /// those that do not speak of an allergy at all. XV-05 (the record's history) and RX-19 (the
+    /// prescription's) read a history this way, through `rules::common::allergies`.
     pub fn allergy_history_clauses<'t>(
         &self,
         text: &'t str,
@@ -306,8 +335,14 @@ impl Policy {
         text.split(['，', ',', '；', ';', '。', '\n'])
             .map(str::trim)
             .filter(|c| !self.denial_clause(c))
+            .filter(|c| {
+                let folded = fold(c);
+                !UNKNOWN_HISTORY.iter().any(|u| folded.contains(u))
+            })
             .map(|c| (c, self.allergy_classes_in(c)))
-            .filter(|(_, classes)| !classes.is_empty())
+            .filter(|(c, classes)| {
+                !classes.is_empty() || ALLERGY_WORDS.iter().any(|w| fold(c).contains(w))
+            })
     }
 
     /// The allergy classes an allergy history names, leaving out the clauses that deny one:
@@ -430,5 +465,30 @@ mod allergy_tests {
             vec!["sulfonamide"]
         );
         assert_eq!(p.allergy_history_classes("青霉素过敏"), vec!["penicillin"]);
+    }
+
+    #[test]
+    fn denials_after_a_lead_in_negative_results_and_unknown_histories_name_no_allergy() {
+        let p = &Engine::default_engine().policy;
+        for denied in [
+            "患者否认青霉素过敏史",
+            "既往无青霉素过敏史",
+            "青霉素皮试阴性",
+            "青霉素（－）",
+            "对青霉素不过敏",
+        ] {
+            assert!(p.denies_allergy(denied), "{denied}");
+        }
+        assert!(p.allergy_history_classes("青霉素过敏史不详").is_empty());
+        // A denial after the class is no lead-in: 青霉素过敏，无其他 still names it.
+        assert_eq!(
+            p.allergy_history_classes("青霉素过敏，无其他"),
+            vec!["penicillin"]
+        );
+        // Clauses that speak of an allergy without a class are kept for the drug they name.
+        let clauses: Vec<_> = p
+            .allergy_history_clauses("既往体健；氨苄西林过敏")
+            .collect();
+        assert_eq!(clauses, vec![("氨苄西林过敏", vec![])]);
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use opdcheck_engine::Engine;
-use opdcheck_engine::formulary::{Category, Drug};
+use opdcheck_engine::formulary::{Category, Controlled, Drug};
 use opdcheck_engine::policy::AbxTier;
 use opdcheck_engine::units::{self, Unit};
 
@@ -35,6 +35,8 @@ pub(crate) struct Product {
     pub(crate) route: &'static str,
     pub(crate) injection: bool,
     pub(crate) controlled_release: bool,
+    /// The controlled-drug class of this form (咪达唑仑注射液 第一类, 咪达唑仑片 第二类).
+    pub(crate) ctrl: Option<Controlled>,
     /// Label maxima for the route, base unit: single, daily, per kg single, per kg daily.
     pub(crate) max_single: Option<f64>,
     pub(crate) max_daily: Option<f64>,
@@ -208,6 +210,7 @@ impl Catalog {
                         pack_unit,
                         route,
                         injection,
+                        ctrl: d.controlled(Some(form)),
                         controlled_release: policy
                             .vocab
                             .controlled_release_forms
@@ -243,7 +246,7 @@ impl Catalog {
                         || (def.core_abx && d.abx.is_some())
                         || (def.core_steroid && d.steroid);
                     // Controlled drugs only where the scenario is about them.
-                    if d.ctrl.is_some_and(|c| !def.ctrl.contains(&c)) {
+                    if p.ctrl.is_some_and(|c| !def.ctrl.contains(&c)) {
                         continue;
                     }
                     if is_core {

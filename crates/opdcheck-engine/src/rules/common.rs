@@ -230,14 +230,15 @@ pub struct Allergy<'a> {
     pub text: &'a str,
     /// The allergy classes it names (policy `allergy_classes`).
     pub classes: Vec<&'a str>,
-    /// The formulary drug an `allergens` entry names (`芬必得` → 布洛芬).
+    /// The formulary drug an `allergens` entry names (`芬必得` → 布洛芬), or a history clause
+    /// that names no class (`氨苄西林过敏`).
     pub drug: Option<&'a Drug>,
     /// Written in `allergy_history` (free text) rather than `allergens`.
     pub from_history: bool,
 }
 
 /// The allergies a patient's fields give: each clause of `allergy_history` that names an
-/// allergy class, its denied clauses left out ("否认药物过敏史", "无过敏史", "否认青霉素过敏" name
+/// allergy class or a drug of the formulary, its denied clauses left out ("否认药物过敏史", "无过敏史", "否认青霉素过敏" name
 /// none), then each `allergens` entry with the classes and the drug it names. RX-19 reads the
 /// prescription's patient this way, XV-05 the record's.
 pub fn allergies<'a>(engine: &'a Engine, patient: &'a Patient) -> Vec<Allergy<'a>> {
@@ -245,11 +246,21 @@ pub fn allergies<'a>(engine: &'a Engine, patient: &'a Patient) -> Vec<Allergy<'a
     let history = filled(&patient.allergy_history)
         .into_iter()
         .flat_map(|h| policy.allergy_history_clauses(h))
-        .map(|(text, classes)| Allergy {
-            text,
-            classes,
-            drug: None,
-            from_history: true,
+        .filter_map(|(text, mut classes)| {
+            // A clause that names no class may name a drug ("氨苄西林过敏"): its class, or the
+            // drug itself when it has none ("对乙酰氨基酚过敏").
+            let drug = if classes.is_empty() {
+                engine.formulary.named_in(&policy.formulary, text)
+            } else {
+                None
+            };
+            classes.extend(drug.and_then(|d| d.allergy.as_deref()));
+            (!classes.is_empty() || drug.is_some()).then_some(Allergy {
+                text,
+                classes,
+                drug,
+                from_history: true,
+            })
         });
     let listed = filled_entries(&patient.allergens).map(|(_, text)| Allergy {
         text,

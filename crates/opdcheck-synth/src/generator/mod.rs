@@ -224,7 +224,7 @@ impl<'c> Gen<'c> {
         // Prescription type from the drugs chosen, then the days it allows.
         let ctrl = chosen
             .iter()
-            .filter_map(|&p| cat.drug(p).ctrl)
+            .filter_map(|&p| cat.products[p].ctrl)
             .min_by_key(|c| match c {
                 Controlled::Narcotic | Controlled::Psych1 => 0,
                 _ => 1,

@@ -212,7 +212,8 @@ mod tests {
         );
     }
 
-    /// 咪达唑仑 is 第二类 (精神药品品种目录 2013); 丁丙诺啡 第一类 but its 透皮贴剂 第二类.
+    /// 咪达唑仑 is 第二类 (精神药品品种目录 2013) but its 注射剂 第一类 (2024年第51号公告);
+    /// 丁丙诺啡 第一类 but its 透皮贴剂 第二类.
     #[test]
     fn classes_follow_the_psychotropic_catalog() {
         let midazolam = json!({"drug": "咪达唑仑片", "strength": "15mg", "dose": {"value": 15, "unit": "mg"}, "route": "口服", "frequency": "qn", "days": 3, "quantity": {"value": 3, "unit": "片"}});
@@ -230,6 +231,25 @@ mod tests {
             "prescription_type",
         );
         assert!(f.message.zh.contains("精二处方"), "{}", f.message.zh);
+        // Its injection, since 2024-07-01: a 麻、精一 prescription.
+        let injection = json!({"drug": "咪达唑仑注射液", "strength": "1ml:5mg", "dose": {"value": 5, "unit": "mg"}, "route": "肌内注射", "frequency": "st", "quantity": {"value": 1, "unit": "支"}});
+        let r = rx(json!({"prescription_type": "psych2", "items": {"$replace": [injection.clone()]}}));
+        let f = expect(
+            &r,
+            "RX-05",
+            "OPD-10",
+            Severity::Warning,
+            "prescription_type",
+        );
+        assert!(
+            f.message.zh.contains("咪达唑仑注射液") && f.message.zh.contains("麻、精一"),
+            "{}",
+            f.message.zh
+        );
+        expect_none(
+            &rx(json!({"prescription_type": "narcotic_psych1", "items": {"$replace": [injection]}})),
+            "RX-05",
+        );
 
         let patch = json!({"drug": "丁丙诺啡透皮贴剂", "strength": "5mg", "dose": {"value": 1, "unit": "贴"}, "route": "外用", "frequency": "qw", "days": 7, "quantity": {"value": 1, "unit": "贴"}});
         expect_none(

@@ -21,7 +21,9 @@ declare_rule! {
     /// A concentration or volume written before a name, as almost every HIS dictionary writes
     /// solutions ("0.9%氯化钠注射液", "5%葡萄糖注射液", "250ml 0.9%氯化钠注射液"), is part of the
     /// standard name: the name after it is judged as above, so "0.9%NS" is still an
-    /// abbreviation and "5%某某注射液" still unknown.
+    /// abbreviation and "5%某某注射液" still unknown. So is a size written after the name, in
+    /// brackets or not ("0.9%氯化钠注射液(100ml)", "氯化钠注射液（0.9%）", "0.9%氯化钠注射液
+    /// 250ml:2.25g").
     ///
     /// ## Why
     /// 处方管理办法 第17条: 药品名称应当使用规范的中文名称书写 (the generic name); 第6条(4) forbids
@@ -176,7 +178,7 @@ mod tests {
     }
 
     #[test]
-    fn passes_a_concentration_or_volume_before_a_standard_name() {
+    fn passes_a_size_before_or_after_a_standard_name() {
         for name in [
             "0.9%氯化钠注射液",
             "5%葡萄糖注射液",
@@ -184,6 +186,15 @@ mod tests {
             "０.９％氯化钠注射液",
             "250ml 0.9%氯化钠注射液",
             "100ml:0.9%氯化钠注射液",
+            "10%氯化钾注射液",
+            "5%葡萄糖氯化钠注射液",
+            // A size after the name, as HIS dictionaries add it.
+            "0.9%氯化钠注射液（100ml）",
+            "0.9%氯化钠注射液(250ML)",
+            "0.9%氯化钠注射液 100ml",
+            "氯化钠注射液(0.9%)",
+            "0.9%氯化钠注射液 250ml:2.25g",
+            "5%葡萄糖注射液（250ml:12.5g）",
         ] {
             expect_none(&rx(with_drug(name)), "RX-06");
         }
@@ -210,6 +221,10 @@ mod tests {
             "0.9.9%氯化钠注射液",
             "%氯化钠注射液",
             "0.9%氯化钠注射液甲",
+            "某某注射液(100ml)",
+            "氯化钠注射液(100ml)甲",
+            "氯化钠注射液(用法100ml)",
+            "氯化钠注射液(100ml:)",
         ] {
             expect(
                 &rx(with_drug(unknown)),

@@ -23,8 +23,8 @@ declare_rule! {
     /// `items[i].days`, or `items[i].quantity` for a derived supply.
     ///
     /// A 中药饮片 prescription is limited the same way as a whole: its supply is its 剂数
-    /// (`herbal.doses`) at one 剂 a day, unless `herbal.usage` says otherwise (每日2剂 halves
-    /// it, 隔日1剂 / 2日1剂 doubles it); the finding points at `herbal.doses`. Its herbs' own
+    /// (`herbal.doses`) at one 剂 a day, unless `herbal.usage` says otherwise (每日2剂 or
+    /// 2剂/日 halves it, 隔日1剂, 2日1剂 or 1剂/2日 doubles it); the finding points at `herbal.doses`. Its herbs' own
     /// `days` are not read.
     ///
     /// Not checked here: 麻醉药品 and 精神药品 (RX-13 has their own limits).
@@ -148,7 +148,7 @@ pub(super) fn days_text(days: f64) -> String {
     }
 }
 
-/// 剂 a day a 中药饮片 usage gives: 每日2剂 → 2, 隔日1剂 / 2日1剂 / 两日一剂 → 0.5; 1 when it
+/// 剂 a day a 中药饮片 usage gives: 每日2剂 / 2剂/日 → 2, 隔日1剂 / 2日1剂 / 1剂/2日 → 0.5; 1 when it
 /// says nothing (水煎服，早晚分服) or is not written.
 pub(super) fn herbal_doses_per_day(usage: Option<&str>) -> f64 {
     fn numeral(c: char) -> Option<f64> {
@@ -180,7 +180,32 @@ pub(super) fn herbal_doses_per_day(usage: Option<&str>) -> f64 {
             return count / days;
         }
     }
+    for i in 1..chars.len().saturating_sub(2) {
+        // N剂/日, N剂/天, N剂/2日: as HIS usages abbreviate it.
+        let (Some(count), '剂', '/') = (numeral(chars[i - 1]), chars[i], chars[i + 1]) else {
+            continue;
+        };
+        let (days, unit) = match numeral(chars[i + 2]) {
+            Some(n) => (n, chars.get(i + 3)),
+            None => (1.0, chars.get(i + 2)),
+        };
+        if matches!(unit, Some('日' | '天')) && count > 0.0 && days > 0.0 {
+            return count / days;
+        }
+    }
     1.0
+}
+
+/// The policy's reason for a longer supply (慢性病, 老年病, 特殊情况 …) the diagnosis field
+/// states, if any (第19条; 第23条 for 第二类精神药品, RX-13).
+pub(super) fn longer_supply_reason<'a>(ctx: &RxCtx<'a>) -> Option<&'a str> {
+    let note = filled(&ctx.doc.diagnosis_note)?;
+    ctx.policy()
+        .vocab
+        .longer_supply_reasons
+        .iter()
+        .find(|w| !w.is_empty() && note.contains(w.as_str()))
+        .map(String::as_str)
 }
 
 /// 麻醉药品, 第一类 and 第二类精神药品: RX-13 limits them.
@@ -204,13 +229,7 @@ fn check(ctx: &RxCtx, out: &mut Sink) {
     } else {
         (policy.limits.max_days_general, "", "")
     };
-    let reason = filled(&ctx.doc.diagnosis_note).and_then(|note| {
-        policy
-            .vocab
-            .longer_supply_reasons
-            .iter()
-            .find(|w| !w.is_empty() && note.contains(w.as_str()))
-    });
+    let reason = longer_supply_reason(ctx);
     // Up to three of the policy's reason words for the hint, skipping near-duplicates
     // (慢病 after 慢性病).
     let mut examples: Vec<&str> = Vec::new();
@@ -411,6 +430,7 @@ mod tests {
         // 7 剂, or 14 剂 at two a day, is a week; 4 剂 on an emergency prescription is not.
         expect_none(&rx(herbs(7.0, "水煎服，每日1剂，早晚分服")), "RX-12");
         expect_none(&rx(herbs(14.0, "水煎服，每日2剂")), "RX-12");
+        expect_none(&rx(herbs(14.0, "2剂/日，水煎服")), "RX-12");
         let mut p = herbs(4.0, "水煎服");
         p["prescription_type"] = json!("emergency");
         expect(&rx(p), "RX-12", "OPD-13", Severity::Error, "herbal.doses");
@@ -429,6 +449,10 @@ mod tests {
         assert_eq!(per_day(Some("两日一剂")), 0.5);
         assert_eq!(per_day(Some("每2天1剂")), 0.5);
         assert_eq!(per_day(Some("隔日1剂")), 0.5);
+        assert_eq!(per_day(Some("2剂/日，水煎服")), 2.0);
+        assert_eq!(per_day(Some("1剂/2日")), 0.5);
+        assert_eq!(per_day(Some("1剂/天")), 1.0);
+        assert_eq!(per_day(Some("2剂/")), 1.0);
         assert_eq!(per_day(Some("水煎服")), 1.0);
         assert_eq!(per_day(None), 1.0);
     }

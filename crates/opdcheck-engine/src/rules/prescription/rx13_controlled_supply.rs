@@ -5,10 +5,10 @@ use crate::formulary::Controlled;
 use crate::lookup::Frequency;
 use crate::model::filled;
 use crate::policy::Policy;
-use crate::report::{Severity, Text};
+use crate::report::{Finding, Severity, Text};
 use crate::rules::{Check, ItemCtx, RxCtx, Sink};
 
-use super::rx12_supply_days::{EPS, days_text, doses_in_quantity, supply};
+use super::rx12_supply_days::{EPS, days_text, doses_in_quantity, longer_supply_reason, supply};
 
 declare_rule! {
     /// ## What it checks
@@ -23,7 +23,9 @@ declare_rule! {
     ///   (`pain_narcotic_psych1_injection_days`), a controlled-release form at most 15 days
     ///   (`pain_narcotic_psych1_controlled_release_days`), any other form at most 7 days
     ///   (`pain_narcotic_psych1_other_days`);
-    /// - 第二类精神药品: at most 7 days (`psych2_days`).
+    /// - 第二类精神药品: at most 7 days (`psych2_days`); longer with a reason in
+    ///   `diagnosis_note` from the policy's list (慢性病, 老年病, 特殊情况 …, as RX-12 reads it)
+    ///   it is a warning asking to confirm it.
     ///
     /// The patient is a 癌症疼痛 or 中、重度慢性疼痛 patient when a diagnosis of the prescription
     /// matches the policy's `clinical.cancer_or_chronic_pain`: by its ICD-10 code (G89.3 肿瘤相关
@@ -39,7 +41,8 @@ declare_rule! {
     /// ## Why
     /// 处方管理办法 第23条: 为门（急）诊患者开具的麻醉药品注射剂，每张处方为一次常用量；控缓释制剂，
     /// 每张处方不得超过7日常用量；其他剂型，每张处方不得超过3日常用量 (the same for 第一类精神药品);
-    /// 第二类精神药品一般每张处方不得超过7日常用量. 第24条: 为门（急）诊癌症疼痛患者和中、重度慢性
+    /// 第二类精神药品一般每张处方不得超过7日常用量；对于慢性病或某些特殊情况的患者，处方用量可以
+    /// 适当延长，医师应当注明理由. 第24条: 为门（急）诊癌症疼痛患者和中、重度慢性
     /// 疼痛患者开具的麻醉药品、第一类精神药品注射剂，每张处方不得超过3日常用量；控缓释制剂，每张处方
     /// 不得超过15日常用量；其他剂型，每张处方不得超过7日常用量. The patient's identity document
     /// number is recorded for these drugs. The assessment table deducts a point (item 13).
@@ -60,6 +63,7 @@ declare_rule! {
         clause: "门诊医疗质量考核表 第13条; 处方管理办法 第23条、第24条",
         title: ("麻醉、精神药品处方限量", "controlled-drug supply limits"),
         check: Check::Prescription(check),
+        severity_note: "error; warning for a 第二类精神药品 supply over 7 days with a stated reason",
     }
 }
 
@@ -178,7 +182,7 @@ fn check(ctx: &RxCtx, out: &mut Sink) {
                 }
             }
             Controlled::Psych2 => {
-                days_over(
+                let found = days_over(
                     out,
                     item,
                     policy,
@@ -186,6 +190,19 @@ fn check(ctx: &RxCtx, out: &mut Sink) {
                     (cls_zh, cls_en),
                     ("", ""),
                 );
+                // 第23条 lets a 第二类 supply be longer for a chronic or special case whose
+                // reason the doctor states, as RX-12 does for other drugs.
+                if let (Some(f), Some(r)) = (found, longer_supply_reason(ctx)) {
+                    f.severity = Severity::Warning;
+                    f.message.zh.push_str(&format!("；诊断栏已注明理由“{r}”"));
+                    f.message
+                        .en
+                        .push_str(&format!("; the diagnosis field gives the reason “{r}”"));
+                    f.hint = Text::new(
+                        "确认延长用量的理由成立",
+                        "confirm the reason justifies the longer supply",
+                    );
+                }
             }
             Controlled::Toxic | Controlled::Radioactive => {}
         }
@@ -208,20 +225,18 @@ fn check(ctx: &RxCtx, out: &mut Sink) {
     }
 }
 
-/// A days limit on one item: emit when its supply exceeds `max`.
-fn days_over(
-    out: &mut Sink,
+/// A days limit on one item: emit when its supply exceeds `max`, and give the finding.
+fn days_over<'s>(
+    out: &'s mut Sink,
     item: &ItemCtx,
     policy: &Policy,
     max: f64,
     (cls_zh, cls_en): (&str, &str),
     (form_zh, form_en): (&str, &str),
-) {
-    let Some(s) = supply(item, policy) else {
-        return;
-    };
+) -> Option<&'s mut Finding> {
+    let s = supply(item, policy)?;
     if s.days <= max + EPS {
-        return;
+        return None;
     }
     let name = item.written_name();
     let (days, max) = (days_text(s.days), days_text(max));
@@ -244,7 +259,8 @@ fn days_over(
             format!("减至{max}日常用量以内"),
             format!("reduce the supply to {max} days"),
         ),
-    );
+    )
+    .into()
 }
 
 #[cfg(test)]
@@ -378,19 +394,45 @@ mod tests {
         let r = rx(one("psych2", dz(14.0)));
         expect(&r, "RX-13", "OPD-13", Severity::Error, "items[0].days");
         expect_none(&rx(one("psych2", dz(7.0))), "RX-13");
+        // 第23条: longer for a chronic case whose reason the diagnosis field states.
+        let mut p = one("psych2", dz(14.0));
+        p["diagnosis_note"] = json!("慢性病，长期失眠");
+        let f = expect(&rx(p), "RX-13", "OPD-13", Severity::Warning, "items[0].days");
+        assert!(f.message.zh.contains("已注明理由“慢性病”"), "{}", f.message.zh);
+        // Not for a 麻醉药品 or 第一类精神药品.
+        let mut p = one(
+            "narcotic_psych1",
+            tablets("吗啡片", "10mg×10片", 10.0, "q4h", 5.0),
+        );
+        p["diagnosis_note"] = json!("慢性病");
+        expect(&rx(p), "RX-13", "OPD-13", Severity::Error, "items[0].days");
     }
 
     /// 咪达唑仑 is 第二类 (精神药品品种目录 2013): 7 days, no identity number; it was marked
-    /// 第一类, which gave a legal 精二 prescription two errors here.
+    /// 第一类, which gave a legal 精二 prescription two errors here. Its injection is 第一类
+    /// since 2024-07-01 (2024年第51号公告): one dose, and the identity number.
     #[test]
     fn midazolam_is_a_class_two_psychotropic() {
         let mdz = |days| tablets("咪达唑仑片", "15mg", 15.0, "qn", days);
         let mut p = one("psych2", mdz(7.0));
         p["patient"] = json!({"id_number": null});
-        expect_none(&rx(p), "RX-13");
+        let r = rx(p);
+        expect_none(&r, "RX-13");
+        expect_none(&r, "RX-05");
         let r = rx(one("psych2", mdz(8.0)));
         let f = expect(&r, "RX-13", "OPD-13", Severity::Error, "items[0].days");
         assert!(f.message.zh.contains("第二类精神药品"), "{}", f.message.zh);
+
+        let injection = |ampoules: f64| json!({"drug": "咪达唑仑注射液", "strength": "1ml:5mg", "dose": {"value": 5, "unit": "mg"}, "route": "肌内注射", "frequency": "st", "quantity": {"value": ampoules, "unit": "支"}});
+        let r = rx(one("narcotic_psych1", injection(1.0)));
+        expect_none(&r, "RX-13");
+        expect_none(&r, "RX-05");
+        let r = rx(one("narcotic_psych1", injection(2.0)));
+        let f = expect(&r, "RX-13", "OPD-13", Severity::Error, "items[0].quantity");
+        assert!(f.message.zh.contains("第一类精神药品"), "{}", f.message.zh);
+        let mut p = one("narcotic_psych1", injection(1.0));
+        p["patient"] = json!({"id_number": null});
+        expect(&rx(p), "RX-13", "OPD-13", Severity::Error, "patient.id_number");
     }
 
     #[test]

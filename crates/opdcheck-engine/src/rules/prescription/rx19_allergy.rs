@@ -12,8 +12,11 @@ declare_rule! {
     ///   and the names patients use for them: 青霉素, 头孢, PCN …); an entry that is itself a
     ///   drug of the formulary counts as that drug's allergy class;
     /// - the allergy history as typed (`patient.allergy_history`, "青霉素过敏（皮疹）"), clause
-    ///   by clause: a clause that denies an allergy (the policy's `allergy_denials`: 否认药物过敏史,
-    ///   无过敏史, 否认青霉素过敏 …) names none, the others name the classes they mention.
+    ///   by clause: a clause that denies an allergy (the policy's `allergy_denials` at its start
+    ///   or before the class it names: 否认药物过敏史, 无过敏史, 患者否认青霉素过敏 …), gives a
+    ///   negative result (青霉素皮试阴性, 对青霉素不过敏) or an unknown history (不详) names none;
+    ///   the others name the classes they mention, or the class of a formulary drug they name
+    ///   (氨苄西林过敏).
     ///
     /// A drug whose
     /// formulary `allergy` class is one the patient is allergic to is an error; a drug of a class
@@ -187,6 +190,41 @@ mod tests {
             f.message.zh
         );
         expect(&r, "RX-19", "CLN-7", Severity::Warning, "items[1].drug");
+    }
+
+    #[test]
+    fn a_drug_named_in_the_history_is_an_allergy_to_its_class() {
+        // No class name in the clause: 氨苄西林 is a penicillin of the formulary.
+        for history in ["氨苄西林过敏", "哌拉西林皮试阳性"] {
+            let r = rx(json!({"patient": {"allergy_history": history, "allergens": []}}));
+            let f = expect(&r, "RX-19", "CLN-7", Severity::Error, "items[0].drug");
+            assert!(f.message.zh.contains(history), "{}", f.message.zh);
+        }
+        // Food and pollen are not drugs.
+        for history in ["海鲜过敏", "花粉过敏", "有过敏史"] {
+            let r = rx(json!({"patient": {"allergy_history": history, "allergens": []}}));
+            expect_none(&r, "RX-19");
+        }
+    }
+
+    #[test]
+    fn a_denial_after_a_lead_in_or_a_negative_test_names_no_allergy() {
+        for history in [
+            "患者否认青霉素过敏史",
+            "既往无青霉素过敏史",
+            "自述无青霉素过敏",
+            "青霉素皮试阴性",
+            "青霉素（-）",
+            "对青霉素不过敏",
+            "青霉素过敏史不详",
+        ] {
+            let r = rx(json!({"patient": {"allergy_history": history, "allergens": []}}));
+            expect_none(&r, "RX-19");
+        }
+        // Only its own clause.
+        let r = rx(json!({"patient": {"allergy_history": "头孢皮试阴性，青霉素皮试阳性", "allergens": []}}));
+        let f = expect(&r, "RX-19", "CLN-7", Severity::Error, "items[0].drug");
+        assert!(f.message.zh.contains("“青霉素皮试阳性”"), "{}", f.message.zh);
     }
 
     #[test]

@@ -8,8 +8,9 @@ use crate::rules::{Check, Sink, VisitCtx};
 declare_rule! {
     /// ## What it checks
     /// Every drug on the visit's prescriptions is checked against the allergies the
-    /// outpatient record gives: the clauses of its `allergy_history` that name an allergy (a
-    /// denied clause such as 否认药物过敏史 or 否认青霉素过敏 names none) and its `allergens`. A drug conflicts when its formulary allergy class is
+    /// outpatient record gives: the clauses of its `allergy_history` that name an allergy class
+    /// or a drug (a denied clause such as 否认药物过敏史, 患者否认青霉素过敏, 青霉素皮试阴性 names
+    /// none) and its `allergens`. A drug conflicts when its formulary allergy class is
     /// a class the text names (policy `allergy_classes`: 青霉素, 头孢类, 磺胺 …), or when an
     /// allergen is itself a drug name and the prescribed drug is that drug (`头孢曲松` against
     /// `注射用头孢曲松钠`). One finding per conflicting item, at
@@ -151,9 +152,30 @@ mod tests {
     #[test]
     fn a_denied_allergy_history_is_no_allergy() {
         expect_none(&visit(json!({})), "XV-05");
-        let r =
-            visit(json!({"record": {"patient": {"allergy_history": "否认青霉素等药物过敏史"}}}));
-        expect_none(&r, "XV-05");
+        for history in [
+            "否认青霉素等药物过敏史",
+            "患者否认青霉素过敏史",
+            "青霉素皮试阴性",
+        ] {
+            let r = visit(json!({"record": {"patient": {"allergy_history": history}}}));
+            expect_none(&r, "XV-05");
+        }
+    }
+
+    #[test]
+    fn flags_a_drug_the_allergy_history_names() {
+        // 对乙酰氨基酚 has no allergy class: the history names the drug itself.
+        let r = visit(json!({
+            "record": {"patient": {"allergy_history": "对乙酰氨基酚过敏（皮疹）"}},
+            "prescriptions": [{"items": [{}, {"drug": "对乙酰氨基酚片"}]}]
+        }));
+        expect(
+            &r,
+            "XV-05",
+            "CLN-7",
+            Severity::Error,
+            "prescriptions[0].items[1].drug",
+        );
     }
 
     #[test]
