@@ -26,6 +26,8 @@
 
 use std::hint::black_box;
 
+pub mod stage;
+
 use opdcheck_engine::{Document, Engine, InputError, parse_document};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -40,6 +42,9 @@ struct ErrorBody<'a> {
     error: &'a InputError,
     /// "line 3, column 14, at items[0].drug: invalid type: …"
     located: String,
+    /// The message and the located line in Chinese, for the doctor (`message` stays English).
+    message_zh: String,
+    located_zh: String,
 }
 
 #[derive(Serialize)]
@@ -53,6 +58,8 @@ impl<'a> ErrorJson<'a> {
             error: ErrorBody {
                 error: e,
                 located: e.located(),
+                message_zh: e.message_zh(),
+                located_zh: e.located_zh(),
             },
         }
     }
@@ -259,8 +266,24 @@ fn document_text(document: &JsValue) -> Result<(String, bool), InputError> {
     }
 }
 
+/// The options of `validate(doc, options)`: `{stage, signedElsewhere}`, all optional.
+fn options_of(options: &JsValue) -> Result<stage::CheckOptions, InputError> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(stage::CheckOptions::default());
+    }
+    serde_wasm_bindgen::from_value(options.clone()).map_err(|e| {
+        InputError::new(
+            "",
+            format!(
+                "bad options: {e} (expected {{stage: 'draft' | 'final', signedElsewhere: boolean}})"
+            ),
+        )
+    })
+}
+
 fn report_or_error(
     document: &JsValue,
+    options: &JsValue,
     check: impl FnOnce(&str) -> Result<opdcheck_engine::Report, InputError>,
 ) -> JsValue {
     let result = document_text(document).and_then(|(text, is_text)| {
@@ -273,8 +296,10 @@ fn report_or_error(
             e
         })
     });
+    let result = result.and_then(|r| options_of(options).map(|o| (r, o)));
     match result {
-        Ok(report) => to_js(&report),
+        Ok((report, o)) if o.is_plain() => to_js(&report),
+        Ok((report, o)) => to_js(&with_engine(|e| stage::staged(e, report, o))),
         Err(e) => error_js(&e),
     }
 }
@@ -286,16 +311,21 @@ pub fn version() -> String {
 }
 
 /// Check a document (object or JSON text) with the current policy: the report object, or
-/// `{error: {…}}` for malformed input.
+/// `{error: {…}}` for malformed input. `options` (optional): `{stage, signedElsewhere}`, see
+/// [`stage`].
 #[wasm_bindgen]
-pub fn validate(document: &JsValue) -> JsValue {
-    report_or_error(document, |text| with_engine(|e| e.check_json(text)))
+pub fn validate(document: &JsValue, options: &JsValue) -> JsValue {
+    report_or_error(document, options, |text| {
+        with_engine(|e| e.check_json(text))
+    })
 }
 
 /// Check a visit (object or JSON text; `kind` may be left out) with the current policy.
 #[wasm_bindgen(js_name = validateVisit)]
-pub fn validate_visit(visit: &JsValue) -> JsValue {
-    report_or_error(visit, |text| with_engine(|e| check_visit_text(e, text)))
+pub fn validate_visit(visit: &JsValue, options: &JsValue) -> JsValue {
+    report_or_error(visit, options, |text| {
+        with_engine(|e| check_visit_text(e, text))
+    })
 }
 
 /// The rule catalog.
@@ -390,6 +420,8 @@ mod tests {
         assert_eq!(e["line"], 2);
         assert!(e["message"].as_str().unwrap().contains("invalid type"));
         assert!(e["located"].as_str().unwrap().starts_with("line 2"));
+        assert_eq!(e["message_zh"], "类型不符：应为文字，实为数字 42");
+        assert!(e["located_zh"].as_str().unwrap().starts_with("第 2 行"));
         for bad in ["", "nul", "[]", "{}", "\u{0}", "{\"kind\":\"x\"}"] {
             let v: serde_json::Value =
                 serde_json::from_str(&check_json_text(Engine::default_engine(), bad)).unwrap();
