@@ -112,11 +112,12 @@ function stamped(r) {
 // The page's `{stage, signedElsewhere}` (init's options), under each check's own.
 const defaults = {};
 
-/** The stage options of a check: the page's defaults under `options`; undefined for none. */
+/** The stage options of a check: `options` over the page's defaults (absent ones undefined). */
 function staging(options) {
-  const o = { ...defaults, ...(options || {}) };
-  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
-  return Object.keys(o).length ? o : undefined;
+  const o = options || {};
+  const stage = o.stage !== undefined ? o.stage : defaults.stage;
+  const elsewhere = o.signedElsewhere !== undefined ? o.signedElsewhere : defaults.signedElsewhere;
+  return { stage: stage == null ? undefined : String(stage), signedElsewhere: elsewhere == null ? undefined : !!elsewhere };
 }
 
 /** The stage a check runs at when it names none: init's, else 'final'. */
@@ -146,13 +147,15 @@ function need(name) {
  */
 export function validate(doc, options) {
   if (!ready) return errorResult(NOT_READY);
-  try { return stamped(raw.validate(doc, staging(options))); } catch (e) { return errorResult(e); }
+  const o = staging(options);
+  try { return stamped(raw.validate(doc, o.stage, o.signedElsewhere)); } catch (e) { return errorResult(e); }
 }
 
 /** A visit (object or JSON text; `kind: "visit"` assumed) → the visit report, or `{error}`. */
 export function validateVisit(visit, options) {
   if (!ready) return errorResult(NOT_READY);
-  try { return stamped(raw.validateVisit(visit, staging(options))); } catch (e) { return errorResult(e); }
+  const o = staging(options);
+  try { return stamped(raw.validateVisit(visit, o.stage, o.signedElsewhere)); } catch (e) { return errorResult(e); }
 }
 
 export function version() { need('version'); return raw.version(); }

@@ -55,7 +55,8 @@ function readValue(els, spec, kind, path) {
     if (typeof c !== 'string') return { value: c };
     return readAs(c, type, key);
   }
-  const r = readAs(s, type, key);
+  const shown = el.tagName === 'SELECT' && el.selectedOptions[0] ? el.selectedOptions[0].text.trim() : undefined;
+  const r = readAs(s, type, key, shown);
   // A bare number in a whole-age field is years; an age value keeps the unit field's unit.
   if (type === 'age' && key === 'age' && r.value !== undefined) return { value: { value: r.value, unit: r.unit || 'year' } };
   return r;

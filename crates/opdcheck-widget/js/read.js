@@ -83,16 +83,28 @@ export function readDateTime(text) {
   return { value: out };
 }
 
-/** One of an enumeration's words (the schema's, with its Chinese aliases). */
-export function readEnum(text, allowed) {
+/** What a doctor calls an enumerated field, by its key. */
+const LABELS = {
+  sex: '性别', unit: '年龄单位', title: '职称', prescription_type: '处方类别', visit_type: '就诊类型',
+  category: '检查类别', priority: '紧急程度', patient_condition: '病情', report_type: '报告类别',
+  case_class: '病例分类', acute_or_chronic: '急慢性分类', infectious_report_status: '传染病报告状态', topic: '知情同意类别',
+};
+
+/**
+ * One of an enumeration's words (the schema's, with its Chinese aliases). `field` names it in
+ * the message; `shown` is what the doctor sees (a `<select>`'s option text, not its code).
+ */
+export function readEnum(text, allowed, field, shown) {
   const s = String(text).trim();
   if (allowed.includes(s)) return { value: s };
   const lower = allowed.find((a) => a.toLowerCase() === s.toLowerCase());
   if (lower) return { value: lower };
   const zh = allowed.filter((a) => /[\u4e00-\u9fff]/.test(a));
   const words = (zh.length ? zh : allowed).join('、');
-  return fail(`无法识别的取值“${s}”：应为 ${words} 之一（HIS 代码请在字段映射的 codes 中对照）`,
-    `cannot read “${s}”: expected one of ${allowed.join(', ')} (map your HIS codes with codes)`);
+  const what = LABELS[field] || '取值';
+  const seen = shown || s;
+  return fail(`无法识别的${what}“${seen}”：应为 ${words} 之一`,
+    `cannot read “${seen}”: expected one of ${allowed.join(', ')} (a HIS code? map it with the field's codes)`);
 }
 
 export function readBoolean(text) {
@@ -108,10 +120,11 @@ export function readList(text) {
 
 /**
  * Read `text` as `type` ('number', 'boolean', 'list', 'age', 'datetime', an enum's values, or
- * 'string'); `field` is the path's last key (which units a number may carry).
+ * 'string'); `field` is the path's last key (which units a number may carry, what to call it);
+ * `shown`: the text the doctor sees, when it is not `text` (a `<select>`'s option).
  */
-export function readAs(text, type, field) {
-  if (Array.isArray(type)) return readEnum(text, type);
+export function readAs(text, type, field, shown) {
+  if (Array.isArray(type)) return readEnum(text, type, field, shown);
   switch (type) {
     case 'number': return readNumber(text, field);
     case 'boolean': return readBoolean(text);

@@ -266,24 +266,36 @@ fn document_text(document: &JsValue) -> Result<(String, bool), InputError> {
     }
 }
 
-/// The options of `validate(doc, options)`: `{stage, signedElsewhere}`, all optional.
-fn options_of(options: &JsValue) -> Result<stage::CheckOptions, InputError> {
-    if options.is_undefined() || options.is_null() {
-        return Ok(stage::CheckOptions::default());
+/// The options of `validate(doc, options)`, as engine.js passes them (`stage`, then
+/// `signedElsewhere`; absent ones `undefined`). Plain arguments, not an object: reading one
+/// with serde-wasm-bindgen's deserialiser would cost the download more than this.
+fn options_of(
+    stage: Option<String>,
+    signed_elsewhere: Option<bool>,
+) -> Result<Option<stage::CheckOptions>, InputError> {
+    let stage = match stage.as_deref() {
+        None => None,
+        Some("draft") => Some(stage::Stage::Draft),
+        Some("final") => Some(stage::Stage::Final),
+        Some(other) => {
+            return Err(InputError::new(
+                "",
+                format!("unknown stage `{other}`: expected draft or final"),
+            ));
+        }
+    };
+    if stage.is_none() && signed_elsewhere.is_none() {
+        return Ok(None);
     }
-    serde_wasm_bindgen::from_value(options.clone()).map_err(|e| {
-        InputError::new(
-            "",
-            format!(
-                "bad options: {e} (expected {{stage: 'draft' | 'final', signedElsewhere: boolean}})"
-            ),
-        )
-    })
+    Ok(Some(stage::CheckOptions {
+        stage: stage.unwrap_or_default(),
+        signed_elsewhere: signed_elsewhere.unwrap_or(false),
+    }))
 }
 
 fn report_or_error(
     document: &JsValue,
-    options: &JsValue,
+    options: Result<Option<stage::CheckOptions>, InputError>,
     check: impl FnOnce(&str) -> Result<opdcheck_engine::Report, InputError>,
 ) -> JsValue {
     let result = document_text(document).and_then(|(text, is_text)| {
@@ -296,10 +308,10 @@ fn report_or_error(
             e
         })
     });
-    let result = result.and_then(|r| options_of(options).map(|o| (r, o)));
+    let result = options.and_then(|o| result.map(|r| (r, o)));
     match result {
-        Ok((report, o)) if o.is_plain() => to_js(&report),
-        Ok((report, o)) => to_js(&with_engine(|e| stage::staged(e, report, o))),
+        Ok((report, None)) => to_js(&report),
+        Ok((report, Some(o))) => to_js(&with_engine(|e| stage::staged(e, report, o))),
         Err(e) => error_js(&e),
     }
 }
@@ -311,19 +323,27 @@ pub fn version() -> String {
 }
 
 /// Check a document (object or JSON text) with the current policy: the report object, or
-/// `{error: {…}}` for malformed input. `options` (optional): `{stage, signedElsewhere}`, see
-/// [`stage`].
+/// `{error: {…}}` for malformed input. `stage` (`draft`/`final`) and `signed_elsewhere`
+/// (optional): see [`stage`].
 #[wasm_bindgen]
-pub fn validate(document: &JsValue, options: &JsValue) -> JsValue {
-    report_or_error(document, options, |text| {
+pub fn validate(
+    document: &JsValue,
+    stage: Option<String>,
+    signed_elsewhere: Option<bool>,
+) -> JsValue {
+    report_or_error(document, options_of(stage, signed_elsewhere), |text| {
         with_engine(|e| e.check_json(text))
     })
 }
 
 /// Check a visit (object or JSON text; `kind` may be left out) with the current policy.
 #[wasm_bindgen(js_name = validateVisit)]
-pub fn validate_visit(visit: &JsValue, options: &JsValue) -> JsValue {
-    report_or_error(visit, options, |text| {
+pub fn validate_visit(
+    visit: &JsValue,
+    stage: Option<String>,
+    signed_elsewhere: Option<bool>,
+) -> JsValue {
+    report_or_error(visit, options_of(stage, signed_elsewhere), |text| {
         with_engine(|e| check_visit_text(e, text))
     })
 }
@@ -511,6 +531,21 @@ mod tests {
 
     fn ruleset_now() -> String {
         with_engine(|e| e.ruleset().to_string())
+    }
+
+    #[test]
+    fn stage_options_are_checked() {
+        assert_eq!(options_of(None, None), Ok(None));
+        let o = options_of(Some("draft".into()), None).unwrap().unwrap();
+        assert_eq!((o.stage, o.signed_elsewhere), (stage::Stage::Draft, false));
+        let o = options_of(None, Some(true)).unwrap().unwrap();
+        assert_eq!((o.stage, o.signed_elsewhere), (stage::Stage::Final, true));
+        let e = options_of(Some("signed".into()), None).unwrap_err();
+        assert!(
+            e.message.contains("unknown stage `signed`"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

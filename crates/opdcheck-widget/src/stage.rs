@@ -9,13 +9,12 @@
 //! any later one) is about the act of signing; who the signer is (`prescriber.id`, `.title`,
 //! RX-18's prescribing rights) and the second signature of an over-label dose are not.
 
-use std::collections::BTreeMap;
-
 use opdcheck_engine::{Engine, Finding, Report, Score, score};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde::ser::{SerializeStruct, Serializer};
 
 /// A draft is being written; a final document is what is signed and kept.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     Draft,
@@ -24,35 +23,48 @@ pub enum Stage {
 }
 
 /// What the integrator says about the form (`{stage, signedElsewhere}`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CheckOptions {
     pub stage: Stage,
-    #[serde(rename = "signedElsewhere", alias = "signed_elsewhere")]
     pub signed_elsewhere: bool,
 }
 
-impl CheckOptions {
-    /// The engine's report as it is: what the CLI and the server give.
-    pub fn is_plain(&self) -> bool {
-        *self == CheckOptions::default()
-    }
-}
-
-/// A report with its sign-time findings set aside: the report's own fields, then `stage`,
-/// `signed_elsewhere` and `at_signing` (only when options were given).
-#[derive(Debug, Clone, Serialize)]
+/// A report checked with options: the report's own fields (its sign-time findings set aside
+/// when the options say so), then `stage`, `signed_elsewhere` (when true) and `at_signing`
+/// (when any was set aside).
+#[derive(Debug, Clone)]
 pub struct StagedReport {
-    #[serde(flatten)]
     pub report: Report,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stage: Option<Stage>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub stage: Stage,
     pub signed_elsewhere: bool,
     /// The findings set aside: due at signing (a draft), or signed in the portal's own HIS.
     /// For a visit, each document's, with the document's path in the visit.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub at_signing: Vec<Finding>,
+}
+
+// Written out rather than `#[serde(flatten)]`: flatten serialises the report through a second,
+// map-based copy of every report type's code, 5 KB of the widget's gzip download. A test holds
+// the fields to the report's own.
+impl Serialize for StagedReport {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = &self.report;
+        let mut m = s.serialize_struct("Report", 8)?;
+        m.serialize_field("ruleset", &r.ruleset)?;
+        m.serialize_field("document", &r.document)?;
+        m.serialize_field("findings", &r.findings)?;
+        m.serialize_field("score", &r.score)?;
+        if let Some(d) = &r.documents {
+            m.serialize_field("documents", d)?;
+        }
+        m.serialize_field("stage", &self.stage)?;
+        if self.signed_elsewhere {
+            m.serialize_field("signed_elsewhere", &true)?;
+        }
+        if !self.at_signing.is_empty() {
+            m.serialize_field("at_signing", &self.at_signing)?;
+        }
+        m.end()
+    }
 }
 
 const SIGNERS: &[&str] = &["prescriber", "physician", "reporting_physician"];
@@ -86,11 +98,15 @@ fn split(engine: &Engine, report: &mut Report, prefix: &str, aside: &mut Vec<Fin
     }));
 }
 
-fn items(s: &Score) -> BTreeMap<String, f64> {
-    s.items
-        .iter()
-        .map(|i| (i.item.clone(), i.deduction))
-        .collect()
+/// Add `sign` × each item's deduction of `s` into `total` (a Vec, not a map: a new map type
+/// would be a few KB more of the widget's download for a handful of items).
+fn add_items(total: &mut Vec<(String, f64)>, s: &Score, sign: f64) {
+    for i in &s.items {
+        match total.iter_mut().find(|(k, _)| *k == i.item) {
+            Some((_, v)) => *v += sign * i.deduction,
+            None => total.push((i.item.clone(), sign * i.deduction)),
+        }
+    }
 }
 
 /// Apply the options to a report (a document's or a visit's).
@@ -102,20 +118,16 @@ pub fn staged(engine: &Engine, mut report: Report, options: CheckOptions) -> Sta
             Some(mut docs) => {
                 // The visit's total is the sum over its documents: swap each one's old score
                 // for its new one, item by item, as the engine's add_scores adds them.
-                let mut total = items(&report.score);
+                let mut total = Vec::new();
+                add_items(&mut total, &report.score, 1.0);
                 let mut qualified = !report
                     .findings
                     .iter()
                     .any(|f| f.severity == opdcheck_engine::Severity::Error);
                 for (n, d) in docs.iter_mut().enumerate() {
-                    let before = items(&d.score);
+                    add_items(&mut total, &d.score, -1.0);
                     split(engine, d, &format!("documents[{n}]."), &mut aside);
-                    for (item, v) in before {
-                        *total.entry(item).or_default() -= v;
-                    }
-                    for (item, v) in items(&d.score) {
-                        *total.entry(item).or_default() += v;
-                    }
+                    add_items(&mut total, &d.score, 1.0);
                     qualified &= d.score.qualified;
                 }
                 report.documents = Some(docs);
@@ -125,7 +137,10 @@ pub fn staged(engine: &Engine, mut report: Report, options: CheckOptions) -> Sta
                         .items
                         .iter()
                         .filter_map(|i| {
-                            let v = total.get(&i.item).copied().unwrap_or(0.0);
+                            let v = total
+                                .iter()
+                                .find(|(k, _)| *k == i.item)
+                                .map_or(0.0, |(_, v)| *v);
                             (v > 1e-9).then(|| opdcheck_engine::report::ItemDeduction {
                                 item: i.item.clone(),
                                 deduction: v,
@@ -141,7 +156,7 @@ pub fn staged(engine: &Engine, mut report: Report, options: CheckOptions) -> Sta
     }
     StagedReport {
         report,
-        stage: (!options.is_plain()).then_some(options.stage),
+        stage: options.stage,
         signed_elsewhere: options.signed_elsewhere,
         at_signing: aside,
     }
@@ -178,7 +193,7 @@ mod tests {
         assert!(!r.score.qualified);
         let s = staged(Engine::default_engine(), r.clone(), CheckOptions::default());
         assert_eq!(s.report, r);
-        assert!(s.at_signing.is_empty() && s.stage.is_none());
+        assert!(s.at_signing.is_empty() && s.stage == Stage::Final);
     }
 
     #[test]
@@ -240,6 +255,23 @@ mod tests {
         assert_eq!(s.report.score, clean.score);
         assert!(s.at_signing.iter().all(|f| f.path.ends_with(".completed")));
         assert_eq!(s.at_signing.len(), 1);
+    }
+
+    #[test]
+    fn the_wire_is_the_report_and_three_fields() {
+        for text in [RX, opdcheck_engine::samples::VISIT_CLEAN] {
+            let r = Engine::default_engine().check_json(text).unwrap();
+            let opts = CheckOptions {
+                stage: Stage::Draft,
+                signed_elsewhere: true,
+            };
+            let mut staged =
+                serde_json::to_value(staged(Engine::default_engine(), r.clone(), opts)).unwrap();
+            let o = staged.as_object_mut().unwrap();
+            assert_eq!(o.remove("stage"), Some(serde_json::json!("draft")));
+            assert_eq!(o.remove("signed_elsewhere"), Some(serde_json::json!(true)));
+            assert_eq!(staged, serde_json::to_value(&r).unwrap());
+        }
     }
 
     #[test]
