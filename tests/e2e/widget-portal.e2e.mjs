@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startServer, launchBrowser, outFile, until } from './lib.mjs';
 import { SHAPE } from '../../crates/opdcheck-widget/js/shape.js';
+import { readAge, readDateTime, readNumber } from '../../crates/opdcheck-widget/js/read.js';
 
 const WAIT = 15_000;
 let step = 'start';
@@ -71,6 +72,27 @@ function checkShapeTable() {
     const have = Object.fromEntries(Object.entries(SHAPE[kind]).filter(([, t]) => t !== 'age'));
     assert.deepEqual(have, want, `js/shape.js's ${kind} differs from document.schema.json's ${def}`);
   }
+}
+
+/** The readers on their own (plain modules): what each way of writing gives. */
+function checkReaders() {
+  const dates = {
+    '2026/12/02 09:30': '2026-12-02T09:30', '2026-12-02 9:30': '2026-12-02T09:30', '2026年12月2日': '2026-12-02',
+    '2026年12月2日 9时30分': '2026-12-02T09:30', '2026.12.2': '2026-12-02', '20261202': '2026-12-02',
+    '2026-11-22T09:30:00+08:00': '2026-11-22T09:30:00+08:00', '２０２６/１２/０２ ０９:３０': '2026-12-02T09:30',
+  };
+  for (const [t, want] of Object.entries(dates)) assert.deepEqual(readDateTime(t), { value: want }, t);
+  for (const t of ['2026-02-30', '2026-13-01 09:30', '2026/12/02 24:00', '明天']) assert.match(readDateTime(t).error.zh, /^无法识别的日期时间/, t);
+  const ages = { 52: { value: 52 }, '52岁': { value: 52, unit: 'year' }, '3个月': { value: 3, unit: 'month' }, '15天': { value: 15, unit: 'day' },
+    '2周': { value: 14, unit: 'day' }, '1岁3个月': { value: 15, unit: 'month' }, '52 周岁': { value: 52, unit: 'year' } };
+  for (const [t, want] of Object.entries(ages)) assert.deepEqual(readAge(t), want, t);
+  assert.match(readAge('五十').error.zh, /^无法识别的年龄“五十”/);
+  assert.deepEqual(readNumber('4', 'days'), { value: 4 });
+  assert.deepEqual(readNumber('7天', 'days'), { value: 7 });
+  assert.deepEqual(readNumber('４', 'days'), { value: 4 });
+  assert.deepEqual(readNumber('0.5g', 'value'), { value: 0.5, unit: 'g' });
+  assert.deepEqual(readNumber('1,000', 'value'), { value: 1000 });
+  assert.match(readNumber('7盒', 'days').error.zh, /^无法识别的数字/);
 }
 
 // ------------------------------------------------------------------------------------------
@@ -320,6 +342,8 @@ async function run(page, url) {
 async function main() {
   say('js/shape.js agrees with document.schema.json');
   checkShapeTable();
+  say('the readers: dates, ages and numbers as people write them');
+  checkReaders();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'opdcheck-widget-portal-e2e-'));
   const server = await startServer(['--data-dir', dataDir]);
   const browser = await launchBrowser();

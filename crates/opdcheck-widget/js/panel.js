@@ -11,7 +11,7 @@ const L = {
     deduction: '扣分', error: '错误', warning: '警告', info: '提示', none: '未发现问题', hint: '建议',
     clause: '依据', malformed: '文书格式有误', unplaced: '（表单中无对应栏目）',
     draft: '草稿', dueTitle: (n) => `签名时完成 (${n})`, due: '以下项目在签名时完成，草稿暂不计入：',
-    elsewhereTitle: (n) => `由本院 HIS 签名 (${n})`, elsewhere: '签名与处方完毕标记在本院 HIS 中完成，不计入本文书：',
+    elsewhereTitle: (n) => `由本院 HIS 签名 (${n})`, elsewhere: '签名（及处方完毕标记）在本院 HIS 中完成，不计入本文书：',
     policy: (v) => (v === 0 ? '默认规则' : v == null ? '本页设置的规则' : `医院规则 第${v}版`),
     kinds: { prescription: '处方', outpatient_record: '门诊病历', exam_request: '检查/检验申请单', infectious_report: '传染病报告卡', visit: '就诊' },
   },

@@ -61,6 +61,11 @@ export function readAge(text) {
 
 const pad = (n) => String(n).padStart(2, '0');
 
+function inCalendar(y, mo, d) {
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  return day.getUTCFullYear() === y && day.getUTCMonth() === mo - 1 && day.getUTCDate() === d;
+}
+
 /**
  * A date or date-time as people write it: "2026-12-02 09:30", "2026/12/02 9:30",
  * "2026.12.2", "2026年12月2日 9时30分", "20261202" → `2026-12-02` or `2026-12-02T09:30`
@@ -68,12 +73,13 @@ const pad = (n) => String(n).padStart(2, '0');
  */
 export function readDateTime(text) {
   const s = halfWidth(text).replace(/\s+/g, ' ');
+  // Already the format's own shape (an offset, seconds and all): passed on as written.
+  if (/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/.test(s) && inCalendar(...s.slice(0, 10).split('-').map(Number))) return { value: s };
   const m = /^(\d{4})(?:[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?|(\d{2})(\d{2}))(?:(?:\s*|T)(\d{1,2})[:时點点](\d{1,2})?(?:分)?(?::(\d{1,2})(?:\.\d+)?)?(?:秒)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(s);
   const bad = fail(`无法识别的日期时间“${text}”：请写成 2026-12-02 09:30 或 2026年12月2日`, `cannot read the date “${text}”: write 2026-12-02 09:30`);
   if (!m) return bad;
   const [y, mo, d] = [Number(m[1]), Number(m[2] || m[4]), Number(m[3] || m[5])];
-  const day = new Date(Date.UTC(y, mo - 1, d));
-  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d) return bad;
+  if (!inCalendar(y, mo, d)) return bad;
   let out = `${y}-${pad(mo)}-${pad(d)}`;
   if (m[6] !== undefined) {
     const [h, mi, sec] = [Number(m[6]), Number(m[7] || 0), m[8]];
