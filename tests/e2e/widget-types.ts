@@ -125,7 +125,8 @@ export async function portal(form: HTMLFormElement): Promise<void> {
       'patient.age': '#age',                                   // "52岁", "3个月"
       'patient.sex': { selector: '#sex', codes: { 1: '男', 2: '女', 9: 'unknown' } },
       'items[].days': '.days',                                 // "4": a number by the format
-      issued_at: '#kfsj',                                      // "2026/12/02 09:30"
+      issued_at: { selector: '#kfsj', type: 'datetime' },     // "2026/12/02 09:30"
+      'patient.age.value': { selector: '#age2', type: 'age' }, // "3个月" also sets the unit
     },
   });
   const draft: Stage = his.stage;

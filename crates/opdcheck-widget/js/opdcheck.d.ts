@@ -209,8 +209,12 @@ export function sync(records: Document | OpdDocument | SyncRecord | Array<Docume
 // attach()
 // ----------------------------------------------------------------------------------------
 
-/** How a field is read: the default is `number` for `<input type=number|range>`, `boolean` for a checkbox, else `string`. */
-export type FieldType = 'string' | 'number' | 'boolean' | 'list';
+/**
+ * How a field is read. Default: `number` for `<input type=number|range>`, `boolean` for a
+ * checkbox, else the type the format gives the path (`age` for `patient.age`, `datetime` for
+ * `…_at`/`…_date` fields, a number, a list …), else `string`.
+ */
+export type FieldType = 'string' | 'number' | 'boolean' | 'list' | 'age' | 'datetime';
 
 export interface FieldSpec {
   /** CSS selector within the form (for `xs[].y`: within each row container when `xs[]` is mapped). */
