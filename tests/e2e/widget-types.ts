@@ -23,6 +23,8 @@ import {
   type Report,
   type Rule,
   type RuleKind,
+  type Stage,
+  type StageOptions,
   type ValidateResult,
 } from '../../crates/opdcheck-widget/js/opdcheck.js';
 import { samples } from './widget-samples.js';
@@ -112,6 +114,38 @@ export async function portal(form: HTMLFormElement): Promise<void> {
   el.connect(handle);
   el.addEventListener('opdcheck-change', (ev) => console.log(ev.detail.report));
   handle.destroy();
+
+  // A portal's own form: values as written, HIS codes, a draft signed in the portal's HIS.
+  await init({ stage: 'draft', signedElsewhere: true });
+  const his: Handle = attach(form, {
+    kind: 'prescription',
+    stage: 'draft',
+    signedElsewhere: true,
+    fields: {
+      'patient.age': '#age',                                   // "52岁", "3个月"
+      'patient.sex': { selector: '#sex', codes: { 1: '男', 2: '女', 9: 'unknown' } },
+      'items[].days': '.days',                                 // "4": a number by the format
+      issued_at: { selector: '#kfsj', type: 'datetime' },     // "2026/12/02 09:30"
+      'patient.age.value': { selector: '#age2', type: 'age' }, // "3个月" also sets the unit
+    },
+  });
+  const draft: Stage = his.stage;
+  const finalCheck = his.check({ stage: 'final' });
+  if (finalCheck && !('error' in finalCheck)) {
+    const due: string[] = (finalCheck.at_signing ?? []).map((f) => `${f.rule} ${f.path}`);
+    const st: Stage | undefined = finalCheck.stage;
+    console.log(due, st, finalCheck.signed_elsewhere === true);
+  }
+  his.setStage('final');
+  const opts: StageOptions = { stage: draft, signedElsewhere: false };
+  const staged = validate({ kind: 'prescription', id: 'rx-3' }, opts);
+  if ('error' in staged) console.log(staged.error.message_zh ?? staged.error.message, staged.error.located_zh);
+  validateVisit('{"visit_id": "v-2"}', { stage: 'final' });
+
+  // @ts-expect-error: a stage is draft or final
+  attach(form, { kind: 'prescription', fields: {}, stage: 'signed' });
+  // @ts-expect-error: codes map to the format's words, not to objects
+  attach(form, { kind: 'prescription', fields: { 'patient.sex': { selector: '#sex', codes: { 1: { sex: 'male' } } } } });
 
   // @ts-expect-error: kind is one of the interchange format's kinds
   attach(form, { kind: 'receipt', fields: {} });

@@ -280,12 +280,12 @@ async function run(page, url) {
   assert.ok(await el.evaluate((x) => x.shadowRoot.querySelectorAll('li[data-rule="RQ-02"]').length === 1));
   assert.equal(await el.evaluate((x) => x.shadowRoot.querySelector('[part~="badge"]').dataset.qualified), 'false');
 
-  say('malformed JSON typed into the portal\'s textarea: the located error in the panel');
+  say('malformed JSON typed into the portal\'s textarea: the located error in the panel, in Chinese');
   await page.locator('#docJson').fill('{"kind": "exam_request",\n "id": "x", "items": [1]}');
   await until('the input error', () => el.evaluate((x) => {
     const p = x.shadowRoot.querySelector('[part~="input-error"]');
     return p && p.textContent;
-  }), (t) => /line 2/.test(t || ''), WAIT);
+  }), (t) => /^第 2 行.*items\[0\]：类型不符/.test(t || ''), WAIT);
   await page.locator('#docSample').selectOption('exam');
   await until('the sample back, qualified', () => el.evaluate((x) => x.report && x.report.score && x.report.score.qualified), Boolean, WAIT);
 

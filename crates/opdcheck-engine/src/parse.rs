@@ -55,6 +55,31 @@ impl InputError {
         s
     }
 
+    /// The message in Chinese, for the doctors who read it (`message` stays serde's English for
+    /// the API, the CLI and their logs): "类型不符：应为数字，实为文字“52岁”".
+    pub fn message_zh(&self) -> String {
+        zh::message(&self.message)
+    }
+
+    /// `located` in Chinese: "第 3 行第 14 列，items[0].drug：类型不符：…".
+    pub fn located_zh(&self) -> String {
+        let mut s = String::new();
+        if let Some(line) = self.line {
+            s.push_str(&format!("第 {line} 行"));
+            if let Some(col) = self.column {
+                s.push_str(&format!("第 {col} 列"));
+            }
+            s.push('，');
+        }
+        if self.path.is_empty() {
+            s.push_str("文书本身：");
+        } else {
+            s.push_str(&format!("{}：", self.path));
+        }
+        s.push_str(&self.message_zh());
+        s
+    }
+
     /// Shift the line by the line the text started on (for documents cut out of a larger file).
     pub fn offset_lines(mut self, first_line: usize) -> Self {
         if let Some(l) = self.line.as_mut() {
@@ -65,6 +90,139 @@ impl InputError {
             *l += first_line - 1;
         }
         self
+    }
+}
+
+/// serde's and serde_json's English messages, said in Chinese. Pattern by pattern, since serde
+/// gives text, not structured errors; anything unknown keeps its English after 「格式有误」.
+mod zh {
+    /// `string "52岁"` → `文字“52岁”`; `integer `42`` → `数字 42` …
+    fn unexpected(u: &str) -> String {
+        let u = u.trim();
+        let tick = |s: &str| s.trim_matches('`').to_string();
+        if let Some(v) = u.strip_prefix("string ") {
+            return format!("文字“{}”", v.trim_matches('"'));
+        }
+        for (en, zh) in [
+            ("integer ", "数字 "),
+            ("floating point ", "数字 "),
+            ("boolean ", "是/否值 "),
+            ("char ", "字符 "),
+        ] {
+            if let Some(v) = u.strip_prefix(en) {
+                return format!("{zh}{}", tick(v));
+            }
+        }
+        match u {
+            "null" | "unit value" => "空值 null".into(),
+            "map" => "对象 {…}".into(),
+            "sequence" => "列表 […]".into(),
+            other => other.into(),
+        }
+    }
+
+    /// `f64`, `a string`, `struct Age` … → 数字, 文字, 对象 …
+    fn expected(e: &str) -> String {
+        let e = e.trim();
+        let numeric = [
+            "f64", "f32", "u8", "u16", "u32", "u64", "usize", "i8", "i16", "i32", "i64", "isize",
+        ];
+        if numeric.contains(&e) || e.starts_with("a number") {
+            return "数字".into();
+        }
+        if e.contains("string") {
+            return "文字".into();
+        }
+        if e.contains("boolean") {
+            return "是/否（true 或 false）".into();
+        }
+        if e.contains("sequence") || e.contains("list") || e.starts_with("a Vec") {
+            return "列表 […]".into();
+        }
+        if e.starts_with("struct") || e.contains("map") || e.contains("object") {
+            return "对象 {…}".into();
+        }
+        e.into()
+    }
+
+    /// "`a`, `b` or `c`" / "one of `a`, `b`" → "a、b、c".
+    fn options(list: &str) -> String {
+        list.trim()
+            .trim_start_matches("one of ")
+            .replace(" or ", ", ")
+            .split(',')
+            .map(|x| x.trim().trim_matches('`'))
+            .filter(|x| !x.is_empty())
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+
+    pub(super) fn message(m: &str) -> String {
+        if let Some(rest) = m.strip_prefix("invalid type: ")
+            && let Some((u, e)) = rest.split_once(", expected ")
+        {
+            return format!("类型不符：应为{}，实为{}", expected(e), unexpected(u));
+        }
+        if let Some(rest) = m.strip_prefix("invalid value: ")
+            && let Some((u, e)) = rest.split_once(", expected ")
+        {
+            return format!("取值无效：{}，应为{}", unexpected(u), expected(e));
+        }
+        if let Some(rest) = m.strip_prefix("unknown variant `")
+            && let Some((v, e)) = rest.split_once("`, expected ")
+        {
+            return format!("无法识别的取值“{v}”，应为 {} 之一", options(e));
+        }
+        if let Some(rest) = m.strip_prefix("unknown kind `")
+            && let Some((v, e)) = rest.split_once("`: expected ")
+        {
+            return format!("未知的文书类型“{v}”，应为 {} 之一", options(e));
+        }
+        if let Some(rest) = m.strip_prefix("missing field `") {
+            let (f, e) = rest.split_once('`').unwrap_or((rest, ""));
+            let e = e.trim_start_matches(':').trim();
+            let tail = e.strip_prefix("expected ").map(options);
+            return match tail {
+                Some(t) => format!("缺少字段 {f}（应为 {t} 之一）"),
+                None => format!("缺少字段 {f}"),
+            };
+        }
+        if let Some(rest) = m.strip_prefix("duplicate field `") {
+            return format!("字段 {} 重复", rest.trim_end_matches('`'));
+        }
+        if let Some(rest) = m.strip_prefix("invalid length ")
+            && let Some((n, e)) = rest.split_once(", expected ")
+        {
+            return format!("长度不符：{n} 项，应为 {}", expected(e));
+        }
+        if m.starts_with("unexpected end of input") {
+            return "输入意外结束：JSON 不完整（被截断了？）".into();
+        }
+        let syntax = [
+            ("trailing characters", "文书之后还有多余的字符"),
+            ("expected value", "此处应为一个值：JSON 格式有误"),
+            ("key must be a string", "键必须是带引号的文字"),
+            ("expected `,` or `}`", "此处应为“,”或“}”"),
+            ("expected `,` or `]`", "此处应为“,”或“]”"),
+            ("expected `:`", "此处应为“:”"),
+            ("expected ident", "此处应为 true、false 或 null"),
+            ("invalid number", "数字格式有误"),
+            ("number out of range", "数字超出范围"),
+            ("invalid escape", "无效的转义字符"),
+            ("invalid unicode code point", "无效的 Unicode 字符"),
+            ("control character", "文字中有控制字符（换行须写作 \\n）"),
+            ("recursion limit exceeded", "嵌套层数过多"),
+            ("EOF while parsing", "输入意外结束：JSON 不完整"),
+        ];
+        for (en, zh) in syntax {
+            if m.starts_with(en) {
+                return zh.into();
+            }
+        }
+        if m.starts_with("expected a document") || m.starts_with("a document") {
+            return "应为一份文书：带 kind 的 JSON 对象".into();
+        }
+        format!("格式有误：{m}")
     }
 }
 
@@ -354,6 +512,61 @@ mod tests {
         let e = parse_document(r#"{"kind":"prescription","id":"a","patient":{"sex":"x"}}"#)
             .unwrap_err();
         assert_eq!(e.path, "patient.sex");
+    }
+}
+
+#[cfg(test)]
+mod zh_tests {
+    use super::*;
+
+    fn zh(json: &str) -> (String, String) {
+        let e = parse_document(json).unwrap_err();
+        (e.path.clone(), e.message_zh())
+    }
+
+    #[test]
+    fn type_errors_read_in_chinese_at_their_path() {
+        let (path, m) =
+            zh(r#"{"kind":"prescription","id":"a","patient":{"age":{"value":"52岁"}}}"#);
+        assert_eq!(path, "patient.age.value");
+        assert_eq!(m, "类型不符：应为数字，实为文字“52岁”");
+        let (path, m) = zh(r#"{"kind":"prescription","items":[{"drug":42}]}"#);
+        assert_eq!(
+            (path.as_str(), m.as_str()),
+            ("items[0].drug", "类型不符：应为文字，实为数字 42")
+        );
+        let (_, m) = zh(r#"{"kind":"prescription","patient":{"sex":"x"}}"#);
+        assert!(
+            m.starts_with("无法识别的取值“x”，应为 ") && m.contains("男、"),
+            "{m}"
+        );
+        let (_, m) = zh(r#"{"kind":"prescription","diagnoses":"感冒"}"#);
+        assert_eq!(m, "类型不符：应为列表 […]，实为文字“感冒”");
+    }
+
+    #[test]
+    fn kind_and_syntax_errors_read_in_chinese() {
+        let (path, m) = zh(r#"{"kind":"invoice"}"#);
+        assert_eq!(path, "kind");
+        assert!(
+            m.starts_with("未知的文书类型“invoice”，应为 prescription、"),
+            "{m}"
+        );
+        assert!(zh(r#"{"id":"a"}"#).1.starts_with("缺少字段 kind"));
+        assert!(zh(r#"{"kind":"prescription""#).1.contains("不完整"));
+        assert_eq!(
+            zh(r#"{"kind":"prescription"} x"#).1,
+            "文书之后还有多余的字符"
+        );
+        assert!(zh("[1]").1.starts_with("类型不符") || zh("[1]").1.starts_with("应为一份文书"));
+        let e =
+            parse_document("{\"kind\":\"prescription\",\n\"items\":[{\"drug\":42}]}").unwrap_err();
+        assert_eq!(
+            e.located_zh(),
+            "第 2 行第 19 列，items[0].drug：类型不符：应为文字，实为数字 42"
+        );
+        // No English left behind but what the input itself holds, or serde's unknown wording.
+        assert_eq!(zh::message("something new"), "格式有误：something new");
     }
 }
 

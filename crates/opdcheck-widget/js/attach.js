@@ -3,10 +3,10 @@
 // (`marks.js`); the handle reports, pushes (`sync.js`) and follows an `<opd-check>` panel.
 // Part of the widget's modules, re-exported by `opdcheck.js`.
 
-import { init, isReady, live, validate, validateVisit } from './engine.js';
+import { defaultStage, init, isReady, live, validate, validateVisit } from './engine.js';
 import { checkSelectors, collect, normaliseFields, placeIn } from './fields.js';
 import { Marks, injectPageCss, newId } from './marks.js';
-import { clone } from './paths.js';
+import { clone, getIn, parsePath } from './paths.js';
 import { sync } from './sync.js';
 
 const EVENTS = ['change', 'valid', 'invalid', 'sync'];
@@ -22,6 +22,7 @@ class Attached {
     checkSelectors(form, this.fields);
     this.listeners = Object.fromEntries(EVENTS.map((e) => [e, new Set()]));
     this.lang = options.lang === 'en' ? 'en' : 'zh';
+    this.stage = options.stage;
     this.report = null;
     this.reportJson = '';
     this.qualified = undefined;
@@ -48,8 +49,18 @@ class Attached {
     this.marks.render(this.at, this.report, this.lang);
   }
 
+  /** `{stage, signedElsewhere}` of this check: the call's, else the handle's (else init's). */
+  stageOptions(extra) {
+    const o = {};
+    const stage = (extra && extra.stage) || this.stage;
+    if (stage) o.stage = stage;
+    const elsewhere = extra && extra.signedElsewhere !== undefined ? extra.signedElsewhere : this.options.signedElsewhere;
+    if (elsewhere !== undefined) o.signedElsewhere = !!elsewhere;
+    return o;
+  }
+
   /** Read the form and check it; the report (the last one when it cannot check now). */
-  check() {
+  check(extra) {
     if (this.destroyed) return this.report;
     this.cancel();
     if (!isReady()) return this.report;
@@ -63,7 +74,29 @@ class Attached {
     this.doc = built.doc;
     this.at = built.at;
     const visit = this.options.kind === 'visit' || this.doc.kind === 'visit';
-    return this.show(visit ? validateVisit(this.doc) : validate(this.doc));
+    const opts = this.stageOptions(extra);
+    const run = () => (visit ? validateVisit(this.doc, opts) : validate(this.doc, opts));
+    const problems = [...built.problems];
+    let r = run();
+    // A value the engine cannot take (a `parse` of the page's that gave the wrong type): say so
+    // at that input, leave it out and check the rest, rather than fail the whole document.
+    for (let n = 0; n < 8 && r && r.error && r.error.path && this.drop(r.error.path); n++) {
+      problems.push({ path: r.error.path, message: { zh: r.error.message_zh || r.error.message, en: r.error.message } });
+      r = run();
+    }
+    return this.show(withProblems(r, problems, this.at));
+  }
+
+  /** Leave the value at `path` out of the document; false when there is none. */
+  drop(path) {
+    let segs;
+    try { segs = parsePath(path); } catch { return false; }
+    const parent = getIn(this.doc, segs.slice(0, -1));
+    const last = segs[segs.length - 1];
+    if (!parent || typeof parent !== 'object' || parent[last] === undefined) return false;
+    if (Array.isArray(parent)) parent[last] = typeof parent[last] === 'object' ? {} : '';
+    else delete parent[last];
+    return true;
   }
 
   show(r) {
@@ -161,6 +194,22 @@ class Attached {
   }
 }
 
+/**
+ * The report with a finding `INPUT` at each input whose value could not be read (an error:
+ * the document is not qualified), first; the engine's findings about the same field at the same
+ * input (it is "missing", having been left out) give way to it.
+ */
+function withProblems(r, problems, at) {
+  if (!problems.length || !r || r.error) return r;
+  const about = (f, p) => f.path === p.path || p.path.startsWith(`${f.path}.`) || p.path.startsWith(`${f.path}[`);
+  const input = problems.map((p) => ({
+    rule: 'INPUT', item: '', severity: 'error', path: p.path, message: p.message,
+    hint: { zh: '', en: '' }, clause: '', overridable: false,
+  }));
+  const rest = (r.findings || []).filter((f) => !problems.some((p) => about(f, p) && placeIn(at, f.path) === placeIn(at, p.path)));
+  return { ...r, findings: [...input, ...rest], score: { ...r.score, qualified: false } };
+}
+
 /** The public handle of an attached form (docs/embedding.md, `Handle` in opdcheck.d.ts). */
 function makeHandle(a) {
   const handle = {
@@ -168,7 +217,12 @@ function makeHandle(a) {
     get lang() { return a.lang; },
     report: () => a.report,
     document: () => clone(a.doc),
-    check: () => a.check(),
+    check: (options) => a.check(options),
+    get stage() { return a.stage || defaultStage(); },
+    setStage(stage) {
+      a.stage = stage === 'draft' ? 'draft' : 'final';
+      return a.check();
+    },
     on(ev, cb) {
       if (!a.listeners[ev] || typeof cb !== 'function') {
         console.warn(`opdcheck: unknown event "${ev}" (change, valid, invalid, sync)`);

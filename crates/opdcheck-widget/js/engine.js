@@ -37,6 +37,8 @@ function load(options) {
  * `options.server` follows that opdcheck server's policy instead (see `followServer`).
  */
 export function init(options = {}) {
+  if (options.stage !== undefined) defaults.stage = options.stage;
+  if (options.signedElsewhere !== undefined) defaults.signedElsewhere = !!options.signedElsewhere;
   if (!loading) loading = load(options);
   let p = loading;
   if (options.policy !== undefined) p = p.then(() => { setPolicy(options.policy); });
@@ -107,6 +109,20 @@ function stamped(r) {
   return r;
 }
 
+// The page's `{stage, signedElsewhere}` (init's options), under each check's own.
+const defaults = {};
+
+/** The stage options of a check: `options` over the page's defaults (absent ones undefined). */
+function staging(options) {
+  const o = options || {};
+  const stage = o.stage !== undefined ? o.stage : defaults.stage;
+  const elsewhere = o.signedElsewhere !== undefined ? o.signedElsewhere : defaults.signedElsewhere;
+  return { stage: stage == null ? undefined : String(stage), signedElsewhere: elsewhere == null ? undefined : !!elsewhere };
+}
+
+/** The stage a check runs at when it names none: init's, else 'final'. */
+export const defaultStage = () => defaults.stage || 'final';
+
 /** True once `init()` has loaded the engine. */
 export function isReady() {
   return ready;
@@ -116,7 +132,7 @@ export function isReady() {
 function errorResult(e) {
   if (e && typeof e === 'object' && e.error && typeof e.error === 'object') return e;
   const message = String((e && e.message) || e);
-  return { error: { path: '', message, located: message } };
+  return { error: { path: '', message, located: message, message_zh: message, located_zh: message } };
 }
 
 const NOT_READY = 'opdcheck: the engine is not loaded: await init() first';
@@ -125,16 +141,21 @@ function need(name) {
   if (!ready) throw new Error(`${NOT_READY} (${name})`);
 }
 
-/** A document (object or JSON text) → its report, or `{error}` for malformed input. */
-export function validate(doc) {
+/**
+ * A document (object or JSON text) → its report, or `{error}` for malformed input. `options`:
+ * `{stage: 'draft' | 'final', signedElsewhere}` (over init's), see docs/embedding.md.
+ */
+export function validate(doc, options) {
   if (!ready) return errorResult(NOT_READY);
-  try { return stamped(raw.validate(doc)); } catch (e) { return errorResult(e); }
+  const o = staging(options);
+  try { return stamped(raw.validate(doc, o.stage, o.signedElsewhere)); } catch (e) { return errorResult(e); }
 }
 
 /** A visit (object or JSON text; `kind: "visit"` assumed) → the visit report, or `{error}`. */
-export function validateVisit(visit) {
+export function validateVisit(visit, options) {
   if (!ready) return errorResult(NOT_READY);
-  try { return stamped(raw.validateVisit(visit)); } catch (e) { return errorResult(e); }
+  const o = staging(options);
+  try { return stamped(raw.validateVisit(visit, o.stage, o.signedElsewhere)); } catch (e) { return errorResult(e); }
 }
 
 export function version() { need('version'); return raw.version(); }

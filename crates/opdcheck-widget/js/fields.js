@@ -2,31 +2,14 @@
 // (`collect`), and where a finding is shown (`placeIn`). Part of the widget's modules.
 
 import { ROW, clone, getIn, parentPath, parsePath, pathString, setIn } from './paths.js';
+import { readAs } from './read.js';
+import { shapeOf } from './shape.js';
 
-const YES = /^(true|1|yes|y|on|是|有|√)$/i;
-const NO = /^(false|0|no|n|off|否|无|×)$/i;
-
-function coerce(s, type) {
-  switch (type) {
-    case 'number': {
-      const n = Number(s.replace(/[,，\s]/g, ''));
-      return Number.isFinite(n) ? n : s; // the engine answers a located type error
-    }
-    case 'boolean':
-      return YES.test(s) ? true : NO.test(s) ? false : s;
-    case 'list': {
-      const list = s.split(/[,，、;；\n]+/).map((x) => x.trim()).filter(Boolean);
-      return list.length ? list : undefined;
-    }
-    default:
-      return s;
-  }
-}
-
-function typeOf(el, spec) {
+function typeOf(el, spec, shape) {
   if (spec.type) return spec.type;
   if (el.type === 'number' || el.type === 'range') return 'number';
-  return el.type === 'checkbox' ? 'boolean' : 'string';
+  if (el.type === 'checkbox') return 'boolean';
+  return shape || 'string';
 }
 
 /** An element's raw value: `{value}` when it is final, else `{text}` to parse and coerce. */
@@ -41,21 +24,54 @@ function rawValue(el, type) {
   return { text: 'value' in el && el.tagName !== 'LI' && el.tagName !== 'BUTTON' ? el.value : el.textContent };
 }
 
-/** The value of the matched element(s) for one field, or undefined when empty. */
-function readValue(els, spec) {
+const own = (o, k) => o && Object.prototype.hasOwnProperty.call(o, k);
+
+/**
+ * The value of the matched element(s) for one field at `path` (concrete, `items[1].days`):
+ * `{value}` (undefined when empty), with `unit` when the text named one ("52岁", "0.5g"), or
+ * `{error: {zh, en}}` when it cannot be read. By the mapping's `parse`, else its `codes`, else
+ * its `type`, else the type the format gives that path (shape.js), else the element's.
+ */
+function readValue(els, spec, kind, path) {
   let el = els[0];
   if (el.type === 'radio') {
     el = els.find((e) => e.checked);
-    if (!el) return undefined;
+    if (!el) return { value: undefined };
   }
-  const type = typeOf(el, spec);
+  const key = String(path).replace(/\[\d*\]$/, '').split('.').pop();
+  let shape = shapeOf(kind, path);
+  if (/(^|\.)age\.value$/.test(path.replace(/\[\d*\]/g, ''))) shape = 'age';
+  const type = typeOf(el, spec, shape);
   const got = rawValue(el, type);
-  if (!('text' in got)) return got.value;
+  if (!('text' in got)) return { value: got.value };
   const s = String(got.text == null ? '' : got.text).trim();
   if (spec.parse) {
-    try { return spec.parse(s, el); } catch (e) { console.error('opdcheck: parse', spec.path, e); return s || undefined; }
+    try { return { value: spec.parse(s, el) }; } catch (e) { console.error('opdcheck: parse', spec.path, e); return { value: s || undefined }; }
   }
-  return s === '' ? undefined : coerce(s, type);
+  if (s === '') return { value: undefined };
+  const codes = spec.codes || spec.values;
+  if (own(codes, s)) {
+    const c = codes[s];
+    if (typeof c !== 'string') return { value: c };
+    return readAs(c, type, key);
+  }
+  const shown = el.tagName === 'SELECT' && el.selectedOptions[0] ? el.selectedOptions[0].text.trim() : undefined;
+  const r = readAs(s, type, key, shown);
+  // A bare number in a whole-age field is years; an age value keeps the unit field's unit.
+  if (type === 'age' && key === 'age' && r.value !== undefined) return { value: { value: r.value, unit: r.unit || 'year' } };
+  return r;
+}
+
+/** Put a read value into the document (its unit beside it, unless a unit was given already). */
+function put(out, segs, spec, path, el, r) {
+  if (r.error) { out.problems.push({ path, el, message: r.error }); return true; }
+  if (r.value === undefined) return false;
+  setIn(out.doc, segs, r.value);
+  if (r.unit && segs[segs.length - 1] === 'value') {
+    const unitSegs = [...segs.slice(0, -1), 'unit'];
+    if (getIn(out.doc, unitSegs) === undefined) setIn(out.doc, unitSegs, r.unit);
+  }
+  return true;
 }
 
 /** `fields` of attach() → `{specs, rowSel}`; throws TypeError for a bad path. */
@@ -97,8 +113,7 @@ function readScalar(form, spec, out) {
   const els = queryAll(form, spec.selector);
   if (!els.length) return;
   out.at.set(spec.path, els[0]);
-  const v = readValue(els, spec);
-  if (v !== undefined) setIn(out.doc, spec.segs, v);
+  put(out, spec.segs, spec, spec.path, els[0], readValue(els, spec, out.kind, spec.path));
 }
 
 /** A field of a list's rows (`items[].drug`): one value per row container or per match. */
@@ -113,9 +128,9 @@ function readRows(form, spec, g, fields, out) {
   perRow.forEach((els, n) => {
     if (!els.length) return;
     const segs = [...prefix, n, ...rest];
-    out.at.set(pathString(segs), els[0]);
-    const v = readValue(els, spec);
-    if (v !== undefined) { setIn(out.doc, segs, v); g.filled.add(n); }
+    const path = pathString(segs);
+    out.at.set(path, els[0]);
+    if (put(out, segs, spec, path, els[0], readValue(els, spec, out.kind, path))) g.filled.add(n);
   });
 }
 
@@ -138,11 +153,14 @@ function finishList(doc, g) {
   }
 }
 
-/** Build the document from the form: `{doc, at}`, `at` mapping concrete paths to elements. */
+/**
+ * Build the document from the form: `{doc, at, problems}`, `at` mapping concrete paths to
+ * elements, `problems` the values that could not be read (`{path, el, message}`), left out.
+ */
 export function collect(form, opts, fields) {
   const doc = clone(typeof opts.values === 'function' ? opts.values() : opts.values) || {};
   if (doc.kind === undefined && opts.kind) doc.kind = opts.kind;
-  const out = { doc, at: new Map() };
+  const out = { doc, at: new Map(), problems: [], kind: doc.kind };
   const groups = new Map(); // prefix string → {prefix, scalar, filled: Set, consts: []}
   const group = (prefix) => {
     const k = pathString(prefix);

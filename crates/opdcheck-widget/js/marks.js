@@ -39,7 +39,7 @@ export const newId = () => ++nextId;
 function inputErrorFinding(error) {
   return {
     rule: 'INPUT', item: '', severity: 'error', path: error.path || '',
-    message: { zh: `格式有误：${error.message}`, en: `malformed: ${error.message}` },
+    message: { zh: error.message_zh || `格式有误：${error.message}`, en: `malformed: ${error.message}` },
     hint: { zh: '', en: '' }, clause: '', overridable: false,
   };
 }

@@ -27,9 +27,14 @@ export interface InputError {
   /** 1-based line and column (in characters) when the input was JSON text. */
   line?: number;
   column?: number;
+  /** serde's English message (what the API and the CLI say). */
   message: string;
   /** `"line 3, column 14, at items[0].drug: invalid type: …"` */
   located: string;
+  /** The message in Chinese: `"类型不符：应为数字，实为文字“52岁”"`. */
+  message_zh?: string;
+  /** `"第 3 行第 14 列，items[0].drug：类型不符：…"` */
+  located_zh?: string;
 }
 
 export interface ErrorResult {
@@ -41,8 +46,32 @@ export interface PolicyStamp {
   policy_version?: number | null;
 }
 
-export type ValidateResult = (Report & PolicyStamp) | ErrorResult;
-export type VisitResult = (VisitReport & PolicyStamp) | ErrorResult;
+/** Where a form stands: `'draft'` while it is written, `'final'` (the default) when it is signed and kept. */
+export type Stage = 'draft' | 'final';
+
+/** What the integrator says about a document (init, attach, a check, `validate`). */
+export interface StageOptions {
+  /** `'draft'`: the sign-time findings are set aside as due at signing (`at_signing`), not counted. */
+  stage?: Stage;
+  /** The portal signs (and closes) documents in its own HIS: the sign-time findings are never counted. */
+  signedElsewhere?: boolean;
+}
+
+/** What a report carries when stage options were given. */
+export interface StageStamp {
+  /** The stage checked at (present when options were given). */
+  stage?: Stage;
+  /** Present (true) when the portal signs elsewhere. */
+  signed_elsewhere?: boolean;
+  /**
+   * The sign-time findings set aside (signer, its `signed_at`/`signature_id`, the end mark
+   * `completed`): due at signing, or signed in the HIS. Not in `findings`, not in `score`.
+   */
+  at_signing?: Finding[];
+}
+
+export type ValidateResult = (Report & PolicyStamp & StageStamp) | ErrorResult;
+export type VisitResult = (VisitReport & PolicyStamp & StageStamp) | ErrorResult;
 
 /** Thrown by `setPolicy` (and rejected by `init({policy})`) for a bad override. */
 export class OpdcheckError extends Error {
@@ -64,7 +93,7 @@ export type DocumentInput = Document | OpdDocument | string;
 // Engine functions
 // ----------------------------------------------------------------------------------------
 
-export interface InitOptions {
+export interface InitOptions extends StageOptions {
   /** A policy override merged over the default once the engine is loaded (as `setPolicy`). */
   policy?: object | string | null;
   /** Where the wasm is, when not next to `opdcheck.js` (URL, Response, bytes or module). */
@@ -103,10 +132,10 @@ export function policyInForce(): PolicyInForce;
 export function isReady(): boolean;
 
 /** Check one document (object or JSON text). Never throws; `{error}` before init() or for malformed input. */
-export function validate(doc: DocumentInput): ValidateResult;
+export function validate(doc: DocumentInput, options?: StageOptions): ValidateResult;
 
 /** Check a visit (object or JSON text; `kind: "visit"` assumed when absent). Never throws. */
-export function validateVisit(visit: DocumentInput): VisitResult;
+export function validateVisit(visit: DocumentInput, options?: StageOptions): VisitResult;
 
 /** The package version, `"1.0.0"`. Throws before init(). */
 export function version(): string;
@@ -180,13 +209,22 @@ export function sync(records: Document | OpdDocument | SyncRecord | Array<Docume
 // attach()
 // ----------------------------------------------------------------------------------------
 
-/** How a field is read: the default is `number` for `<input type=number|range>`, `boolean` for a checkbox, else `string`. */
-export type FieldType = 'string' | 'number' | 'boolean' | 'list';
+/**
+ * How a field is read. Default: `number` for `<input type=number|range>`, `boolean` for a
+ * checkbox, else the type the format gives the path (`age` for `patient.age`, `datetime` for
+ * `…_at`/`…_date` fields, a number, a list …), else `string`.
+ */
+export type FieldType = 'string' | 'number' | 'boolean' | 'list' | 'age' | 'datetime';
 
 export interface FieldSpec {
   /** CSS selector within the form (for `xs[].y`: within each row container when `xs[]` is mapped). */
   selector?: string;
+  /** How to read the text; default: the type the format gives the path (a number for `items[].days`), else the element's. */
   type?: FieldType;
+  /** Your HIS's codes → the format's words, read before anything else: `{1: '男', 2: '女'}`. */
+  codes?: Record<string, string | number | boolean>;
+  /** Same as `codes`. */
+  values?: Record<string, string | number | boolean>;
   /** A constant instead of an input (on a `[]` path: set on every row present). */
   value?: unknown;
   /** Custom reading: the trimmed text (and the element) → the value; `undefined` leaves the field out. */
@@ -199,7 +237,7 @@ export interface FieldSpec {
  */
 export type FieldMap = Record<string, string | FieldSpec>;
 
-export interface AttachOptions {
+export interface AttachOptions extends StageOptions {
   /** The document kind (`kind` of the document built, unless `values` gives one). */
   kind: DocumentKind | 'visit';
   fields: FieldMap;
@@ -242,8 +280,12 @@ export interface Handle {
   document(): OpdDocument | null;
   /** Subscribe; returns the unsubscribe function. */
   on<E extends keyof HandleEvents>(event: E, callback: HandleEvents[E]): () => void;
-  /** Check now (e.g. after a script set input values without input events); returns the report. */
-  check(): ValidateResult | VisitResult | null;
+  /** Check now (e.g. after a script set input values without input events); returns the report. `options`: this check only (e.g. `{stage: 'final'}` before signing). */
+  check(options?: StageOptions): ValidateResult | VisitResult | null;
+  /** The stage the form is checked at: attach's `stage`, else init's, else `'final'`. */
+  readonly stage: Stage;
+  /** Check at `stage` from now on (a draft signed in the portal: `'final'`); returns the report. */
+  setStage(stage: Stage): ValidateResult | VisitResult | null;
   /** The input a finding (or a path) is shown at, or null when the form has none. */
   placement(finding: Finding | string): Element | null;
   /** Focus (and scroll to) the input of a finding or path; false when none. */

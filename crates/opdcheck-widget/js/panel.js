@@ -10,6 +10,8 @@ const L = {
     waiting: '等待文书…', loading: '正在加载检查引擎…', failed: '检查引擎加载失败', ok: '合格', fail: '不合格',
     deduction: '扣分', error: '错误', warning: '警告', info: '提示', none: '未发现问题', hint: '建议',
     clause: '依据', malformed: '文书格式有误', unplaced: '（表单中无对应栏目）',
+    draft: '草稿', dueTitle: (n) => `签名时完成 (${n})`, due: '以下项目在签名时完成，草稿暂不计入：',
+    elsewhereTitle: (n) => `由本院 HIS 签名 (${n})`, elsewhere: '签名（及处方完毕标记）在本院 HIS 中完成，不计入本文书：',
     policy: (v) => (v === 0 ? '默认规则' : v == null ? '本页设置的规则' : `医院规则 第${v}版`),
     kinds: { prescription: '处方', outpatient_record: '门诊病历', exam_request: '检查/检验申请单', infectious_report: '传染病报告卡', visit: '就诊' },
   },
@@ -17,6 +19,8 @@ const L = {
     waiting: 'Waiting for a document…', loading: 'Loading the checking engine…', failed: 'The checking engine failed to load',
     ok: 'Qualified', fail: 'Not qualified', deduction: 'Deduction', error: 'Errors', warning: 'Warnings', info: 'Notes',
     none: 'No findings', hint: 'Fix', clause: 'Clause', malformed: 'Malformed document', unplaced: '(no field for it on the form)',
+    draft: 'Draft', dueTitle: (n) => `Due at signing (${n})`, due: 'Completed when signing; not counted in a draft:',
+    elsewhereTitle: (n) => `Signed in the HIS (${n})`, elsewhere: 'The signature and end mark are done in the hospital\'s HIS; not counted here:',
     policy: (v) => (v === 0 ? 'default policy' : v == null ? "this page's policy" : `hospital policy v${v}`),
     kinds: { prescription: 'Prescription', outpatient_record: 'Outpatient record', exam_request: 'Exam request', infectious_report: 'Infectious-disease report', visit: 'Visit' },
   },
@@ -35,6 +39,9 @@ h3.error{color:var(--opd-error,#c62828)}h3.warning{color:var(--opd-warning,#a15c
 ul{list-style:none;margin:0;padding:0}
 li{margin:4px 0;padding:2px 0 2px 8px;border-left:3px solid var(--opd-info,#1565c0)}
 li.error{border-color:var(--opd-error,#c62828)}li.warning{border-color:var(--opd-warning,#a15c00)}
+li.later{border-color:var(--opd-muted,#666);border-left-style:dashed}
+.stage{padding:0 6px;border:1px solid var(--opd-muted,#666);border-radius:9px;color:var(--opd-muted,#666)}
+h3.later{color:var(--opd-muted,#666)}
 button{all:unset;cursor:pointer;display:block}
 button:focus-visible{outline:2px solid var(--opd-focus,#1565c0)}
 button:hover .message{text-decoration:underline}
@@ -173,12 +180,27 @@ export class OpdCheckElement extends Base {
     if (r.error) {
       panel.replaceChildren(
         h(d, 'header', { part: 'header' }, h(d, 'span', { part: 'badge badge-fail', class: 'badge' }, t.malformed)),
-        h(d, 'p', { part: 'input-error', 'data-path': r.error.path || '' }, r.error.located || r.error.message || ''),
+        h(d, 'p', { part: 'input-error', 'data-path': r.error.path || '' },
+          (lang === 'zh' && r.error.located_zh) || r.error.located || r.error.message || ''),
       );
       return;
     }
     panel.replaceChildren(this._header(d, r, t, 'header'), ...this._groups(d, r.findings || [], t, lang, true));
     for (const sub of r.documents || []) panel.append(this._document(d, sub, t, lang));
+    if ((r.at_signing || []).length) panel.append(this._atSigning(d, r, t, lang));
+  }
+
+  /** The sign-time findings set aside: due at signing (a draft) or signed in the HIS. */
+  _atSigning(d, r, t, lang) {
+    const list = r.at_signing;
+    const elsewhere = !!r.signed_elsewhere;
+    const items = list.map((f) => h(d, 'li', { part: 'finding finding-later', class: 'later', 'data-rule': f.rule, 'data-path': f.path },
+      h(d, 'span', { part: 'code', class: 'code' }, f.rule),
+      h(d, 'span', { part: 'message', class: 'message' }, text(f.message, lang))));
+    return h(d, 'section', { part: 'group group-at-signing', 'data-at-signing': elsewhere ? 'elsewhere' : 'due' },
+      h(d, 'h3', { part: 'group-title', class: 'later' }, elsewhere ? t.elsewhereTitle(list.length) : t.dueTitle(list.length)),
+      h(d, 'p', { part: 'at-signing-note', class: 'muted' }, elsewhere ? t.elsewhere : t.due),
+      h(d, 'ul', { part: 'list' }, ...items));
   }
 
   /** A visit's document: its title, score and findings. */
@@ -199,6 +221,7 @@ export class OpdCheckElement extends Base {
     const ded = Number(s.deduction || 0);
     return h(d, 'header', { part },
       h(d, 'span', { part: `badge ${ok ? 'badge-ok' : 'badge-fail'}`, class: `badge${ok ? ' ok' : ''}`, 'data-qualified': String(ok) }, ok ? t.ok : t.fail),
+      r.stage === 'draft' ? h(d, 'span', { part: 'stage', class: 'stage', 'data-stage': 'draft' }, t.draft) : null,
       h(d, 'span', { part: 'deduction' }, `${t.deduction} ${Number.isInteger(ded) ? ded.toFixed(1) : String(ded)}`),
       h(d, 'span', { part: 'counts', class: 'muted' }, `${t.error} ${counts.error} · ${t.warning} ${counts.warning} · ${t.info} ${counts.info}`),
       r.ruleset ? h(d, 'span', { part: 'ruleset', class: 'muted', title: r.ruleset, 'data-policy-version': String(r.policy_version) }, t.policy(r.policy_version)) : null);

@@ -26,6 +26,8 @@
 
 use std::hint::black_box;
 
+pub mod stage;
+
 use opdcheck_engine::{Document, Engine, InputError, parse_document};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -40,6 +42,9 @@ struct ErrorBody<'a> {
     error: &'a InputError,
     /// "line 3, column 14, at items[0].drug: invalid type: …"
     located: String,
+    /// The message and the located line in Chinese, for the doctor (`message` stays English).
+    message_zh: String,
+    located_zh: String,
 }
 
 #[derive(Serialize)]
@@ -53,6 +58,8 @@ impl<'a> ErrorJson<'a> {
             error: ErrorBody {
                 error: e,
                 located: e.located(),
+                message_zh: e.message_zh(),
+                located_zh: e.located_zh(),
             },
         }
     }
@@ -259,8 +266,36 @@ fn document_text(document: &JsValue) -> Result<(String, bool), InputError> {
     }
 }
 
+/// The options of `validate(doc, options)`, as engine.js passes them (`stage`, then
+/// `signedElsewhere`; absent ones `undefined`). Plain arguments, not an object: reading one
+/// with serde-wasm-bindgen's deserialiser would cost the download more than this.
+fn options_of(
+    stage: Option<String>,
+    signed_elsewhere: Option<bool>,
+) -> Result<Option<stage::CheckOptions>, InputError> {
+    let stage = match stage.as_deref() {
+        None => None,
+        Some("draft") => Some(stage::Stage::Draft),
+        Some("final") => Some(stage::Stage::Final),
+        Some(other) => {
+            return Err(InputError::new(
+                "",
+                format!("unknown stage `{other}`: expected draft or final"),
+            ));
+        }
+    };
+    if stage.is_none() && signed_elsewhere.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(stage::CheckOptions {
+        stage: stage.unwrap_or_default(),
+        signed_elsewhere: signed_elsewhere.unwrap_or(false),
+    }))
+}
+
 fn report_or_error(
     document: &JsValue,
+    options: Result<Option<stage::CheckOptions>, InputError>,
     check: impl FnOnce(&str) -> Result<opdcheck_engine::Report, InputError>,
 ) -> JsValue {
     let result = document_text(document).and_then(|(text, is_text)| {
@@ -273,8 +308,10 @@ fn report_or_error(
             e
         })
     });
+    let result = options.and_then(|o| result.map(|r| (r, o)));
     match result {
-        Ok(report) => to_js(&report),
+        Ok((report, None)) => to_js(&report),
+        Ok((report, Some(o))) => to_js(&with_engine(|e| stage::staged(e, report, o))),
         Err(e) => error_js(&e),
     }
 }
@@ -286,16 +323,29 @@ pub fn version() -> String {
 }
 
 /// Check a document (object or JSON text) with the current policy: the report object, or
-/// `{error: {…}}` for malformed input.
+/// `{error: {…}}` for malformed input. `stage` (`draft`/`final`) and `signed_elsewhere`
+/// (optional): see [`stage`].
 #[wasm_bindgen]
-pub fn validate(document: &JsValue) -> JsValue {
-    report_or_error(document, |text| with_engine(|e| e.check_json(text)))
+pub fn validate(
+    document: &JsValue,
+    stage: Option<String>,
+    signed_elsewhere: Option<bool>,
+) -> JsValue {
+    report_or_error(document, options_of(stage, signed_elsewhere), |text| {
+        with_engine(|e| e.check_json(text))
+    })
 }
 
 /// Check a visit (object or JSON text; `kind` may be left out) with the current policy.
 #[wasm_bindgen(js_name = validateVisit)]
-pub fn validate_visit(visit: &JsValue) -> JsValue {
-    report_or_error(visit, |text| with_engine(|e| check_visit_text(e, text)))
+pub fn validate_visit(
+    visit: &JsValue,
+    stage: Option<String>,
+    signed_elsewhere: Option<bool>,
+) -> JsValue {
+    report_or_error(visit, options_of(stage, signed_elsewhere), |text| {
+        with_engine(|e| check_visit_text(e, text))
+    })
 }
 
 /// The rule catalog.
@@ -390,6 +440,8 @@ mod tests {
         assert_eq!(e["line"], 2);
         assert!(e["message"].as_str().unwrap().contains("invalid type"));
         assert!(e["located"].as_str().unwrap().starts_with("line 2"));
+        assert_eq!(e["message_zh"], "类型不符：应为文字，实为数字 42");
+        assert!(e["located_zh"].as_str().unwrap().starts_with("第 2 行"));
         for bad in ["", "nul", "[]", "{}", "\u{0}", "{\"kind\":\"x\"}"] {
             let v: serde_json::Value =
                 serde_json::from_str(&check_json_text(Engine::default_engine(), bad)).unwrap();
@@ -479,6 +531,21 @@ mod tests {
 
     fn ruleset_now() -> String {
         with_engine(|e| e.ruleset().to_string())
+    }
+
+    #[test]
+    fn stage_options_are_checked() {
+        assert_eq!(options_of(None, None), Ok(None));
+        let o = options_of(Some("draft".into()), None).unwrap().unwrap();
+        assert_eq!((o.stage, o.signed_elsewhere), (stage::Stage::Draft, false));
+        let o = options_of(None, Some(true)).unwrap().unwrap();
+        assert_eq!((o.stage, o.signed_elsewhere), (stage::Stage::Final, true));
+        let e = options_of(Some("signed".into()), None).unwrap_err();
+        assert!(
+            e.message.contains("unknown stage `signed`"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -609,7 +609,8 @@ pub fn node_e2e(script: &str, server: &Path, extra: &[String]) -> Result {
 /// workstations in the same second, a conflict saved as a new document, an expired session,
 /// signing out), the QA workspace (qa.e2e.mjs) and the hospital's policy (policy.e2e.mjs: an
 /// admin's change reaches the app, whose report equals the server's re-check); the widget on
-/// the demo portal (widget.e2e.mjs) and its reports against the CLI's (widget-cli.e2e.mjs).
+/// the demo portal (widget.e2e.mjs), on a portal's own form as people fill it in
+/// (widget-portal.e2e.mjs) and its reports against the CLI's (widget-cli.e2e.mjs).
 pub fn e2e(server: &Path) -> Result {
     node_e2e("app.e2e.mjs", server, &[])?;
     node_e2e("sync.e2e.mjs", server, &[])?;
@@ -617,6 +618,7 @@ pub fn e2e(server: &Path) -> Result {
     node_e2e("qa.e2e.mjs", server, &[])?;
     node_e2e("policy.e2e.mjs", server, &[])?;
     node_e2e("widget.e2e.mjs", server, &[])?;
+    node_e2e("widget-portal.e2e.mjs", server, &[])?;
     widget_matches_cli()
 }
 
