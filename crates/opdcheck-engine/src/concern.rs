@@ -27,7 +27,9 @@ const TABLE: &[(&str, Concern)] = &[
     ("RX-03", Concern::Conformity),
     ("RX-04", Concern::Required),
     ("RX-05", Concern::Conformity),
-    ("RX-06", Concern::Conformity),
+    // Also "药品名称未写" on an empty row: the drug entry is still being written, so it waits
+    // for its field like the other entries of the row.
+    ("RX-06", Concern::Required),
     ("RX-07", Concern::Required),
     ("RX-08", Concern::Conformity),
     ("RX-09", Concern::Conformity),
