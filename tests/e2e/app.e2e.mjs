@@ -38,8 +38,8 @@ const summaryRules = (page) =>
   page.locator('section.summary button.finding[data-rule]').evaluateAll((els) => els.map((e) => e.dataset.rule));
 
 const signButton = (page) => page.locator('button.sign');
-/** Signing is refused while an error remains (aria-disabled: pressing it shows every finding). */
-const signBlocked = async (page) => (await signButton(page).getAttribute('aria-disabled')) === 'true';
+/** Signing is refused while an error remains (data-blocked: pressing it shows every finding). */
+const signBlocked = async (page) => (await signButton(page).getAttribute('data-blocked')) === 'true';
 
 async function main() {
   const server = await startServer();

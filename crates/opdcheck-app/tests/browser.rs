@@ -172,10 +172,7 @@ async fn a_vague_frequency_shows_rx08_at_that_field_and_blocks_signing() {
     let field = "f-rx-items-0--frequency";
     assert!(rules_at(&root, field).is_empty());
     let sign: HtmlElement = must(&root, "button.sign").unchecked_into();
-    assert_eq!(
-        sign.get_attribute("aria-disabled").as_deref(),
-        Some("false")
-    );
+    assert_eq!(sign.get_attribute("data-blocked").as_deref(), Some("false"));
 
     type_into(&root, &format!("#{field}"), "遵医嘱");
     settle().await;
@@ -187,7 +184,7 @@ async fn a_vague_frequency_shows_rx08_at_that_field_and_blocks_signing() {
         Some(format!("{field}-desc"))
     );
     // An error blocks signing: pressing 签名 signs nothing.
-    assert_eq!(sign.get_attribute("aria-disabled").as_deref(), Some("true"));
+    assert_eq!(sign.get_attribute("data-blocked").as_deref(), Some("true"));
     sign.click();
     settle().await;
     assert!(q(&root, ".signed").is_none());
@@ -207,10 +204,7 @@ async fn a_vague_frequency_shows_rx08_at_that_field_and_blocks_signing() {
         input.get_attribute("aria-invalid").as_deref(),
         Some("false")
     );
-    assert_eq!(
-        sign.get_attribute("aria-disabled").as_deref(),
-        Some("false")
-    );
+    assert_eq!(sign.get_attribute("data-blocked").as_deref(), Some("false"));
     sign.click();
     settle().await;
     assert!(q(&root, ".signed").is_some());

@@ -178,7 +178,7 @@ pub fn SignBar(closed: Signal<bool>, sign: Callback<()>, report: Signal<Report>)
                 }
             >
                 <button type="button" class="sign primary" on:click=sign title="Ctrl+Enter" aria-keyshortcuts="Control+Enter"
-                    aria-disabled=move || (errors.get() > 0).to_string()>
+                    data-blocked=move || (errors.get() > 0).to_string()>
                     {tr("签名并关闭", "Sign and close")}
                 </button>
                 <span class="sign-note" aria-live="polite">
