@@ -92,6 +92,8 @@ async function main() {
     await until('RX-19 first in the summary',
       () => page.locator('section.summary button.finding').first().getAttribute('data-rule'), (r) => r === 'RX-19', WAIT);
     await shot(page, 'prescription-safety.png');
+    await page.locator('#f-rx-items-0--drug').scrollIntoViewIfNeeded();
+    await shot(page, 'prescription-safety-at-field.png');
     problems.push(...(await audit(page, '#/prescription allergy')));
 
     say('as a doctor: the records page');
