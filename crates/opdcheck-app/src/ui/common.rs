@@ -71,8 +71,8 @@ pub fn DocFrame(
             <form class="doc-form" id=ctx.id("") tabindex="-1" on:submit=|ev| ev.prevent_default()
                 data-doc-id=move || report.with(|r| r.document.id.clone())
                 on:focusout=move |ev| touch(ev.into())
-                on:input=move |ev| touch(ev)
-                on:change=move |ev| touch(ev)
+                on:input=touch
+                on:change=touch
                 on:keydown=move |ev: web_sys::KeyboardEvent| {
                     // Ctrl+Enter (⌘+Enter) signs, as the button does.
                     if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
