@@ -559,7 +559,7 @@ fn DrugInput(doc: RwSignal<Prescription>, i: usize, herbal: Signal<bool>) -> imp
                 aria-activedescendant=move || if open.get() && suggestions.with(|s| !s.is_empty()) { opt_id2(active.get()) } else { String::new() }
                 aria-invalid=move || if state.get() == "error" || state.get() == "warning" { "true" } else { "false" }
                 aria-describedby=desc.clone()
-                placeholder=move || if herbal.get() { "例：黄芪" } else { "例：阿莫西林胶囊" }
+                placeholder=move || crate::ui::field::hint(if herbal.get() { "例：黄芪" } else { "例：阿莫西林胶囊" }, f.locked.get())
                 readonly=move || f.locked.get()
                 prop:value=move || value.get()
                 on:input=move |ev| {

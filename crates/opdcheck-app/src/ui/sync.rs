@@ -527,7 +527,7 @@ pub fn RecordsPage(ctx: SyncCtx) -> impl IntoView {
                                         <td>{r.department.clone().unwrap_or_default()}</td>
                                         <td><span class="badge" class:ok=r.qualified class:bad=!r.qualified>
                                             {if r.qualified { tr("合格", "qualified") } else { tr("不合格", "not qualified") }}</span>
-                                            " " {format!("−{}", r.deduction)}</td>
+                                            " " {crate::ui::trs(format!("扣 {} 分", r.deduction), format!("−{} points", r.deduction))}</td>
                                         <td>{r.rules.join(" ")}</td>
                                         <td>{opdcheck_web::clock::human(&r.created_at)}</td>
                                     </tr>
