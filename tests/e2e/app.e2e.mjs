@@ -38,6 +38,8 @@ const summaryRules = (page) =>
   page.locator('section.summary button.finding[data-rule]').evaluateAll((els) => els.map((e) => e.dataset.rule));
 
 const signButton = (page) => page.locator('button.sign');
+/** Signing is refused while an error remains (data-blocked: pressing it shows every finding). */
+const signBlocked = async (page) => (await signButton(page).getAttribute('data-blocked')) === 'true';
 
 async function main() {
   const server = await startServer();
@@ -69,7 +71,11 @@ async function run(page, url) {
   say('click 新建 for a fresh prescription');
   await page.locator('header.topbar .tools button', { hasText: '新建' }).click();
   await until('an empty patient name', () => page.locator('#f-rx-patient-name').inputValue(), (v) => v === '', WAIT);
-  await until('the sign button disabled on an empty draft', () => signButton(page).isDisabled(), Boolean, WAIT);
+  await until('signing refused on an empty draft', () => signBlocked(page), Boolean, WAIT);
+  // Quiet until useful: no error at any field yet, but the summary says how many remain.
+  if (await page.locator('li.ff.sev-error').count()) throw new Error('errors shown on an untouched draft');
+  await until('「还有 N 项待填」 in the summary', () => page.locator('section.summary .waiting').innerText().catch(() => ''),
+    (t) => /^还有 \d+ 项待填$/.test(t), WAIT);
 
   say('fill the header');
   await choose(page, 'f-rx-prescription-type', 'general');
@@ -107,13 +113,13 @@ async function run(page, url) {
   await fill(page, 'f-rx-items-0--route', '口服');
   await fill(page, 'f-rx-items-0--days', '4');
 
-  say('type the frequency 遵医嘱: RX-08 appears at the field, the sign button stays disabled');
+  say('type the frequency 遵医嘱: RX-08 appears at the field, signing is refused');
   const freq = page.locator('#f-rx-items-0--frequency');
   await freq.click();
   await freq.pressSequentially('遵医嘱', { delay: 30 });
   await until('RX-08 listed at the frequency field', () => rulesAt(page, 'f-rx-items-0--frequency'), (r) => r.includes('RX-08'), WAIT);
   await until('RX-08 in the summary', () => summaryRules(page), (r) => r.includes('RX-08'), WAIT);
-  if (!(await signButton(page).isDisabled())) throw new Error('the sign button is enabled while RX-08 is shown');
+  if (!(await signBlocked(page))) throw new Error('signing is allowed while RX-08 is shown');
   await page.locator('.sign-note').waitFor({ state: 'visible', timeout: WAIT });
   await page.screenshot({ path: outFile('prescription-warnings.png'), fullPage: true });
 
@@ -132,7 +138,7 @@ async function run(page, url) {
   await fill(page, 'f-rx-prescriber-id', 'D0012');
 
   say('no error remains: the sign button is enabled, the badge says qualified');
-  await until('an enabled sign button', () => signButton(page).isEnabled(), Boolean, WAIT).catch(async (e) => {
+  await until('signing allowed', async () => !(await signBlocked(page)), Boolean, WAIT).catch(async (e) => {
     const note = await page.locator('.sign-note').innerText().catch(() => '?');
     throw new Error(`${e.message}; sign note: ${note}; summary: ${JSON.stringify(await summaryRules(page))}`);
   });
@@ -155,7 +161,7 @@ async function run(page, url) {
   await page.locator('.badge.bad').first().waitFor({ state: 'visible', timeout: WAIT });
   const fieldFindings = await page.locator('ul[id$="-desc"] li.ff[data-rule]').count();
   if (fieldFindings === 0) throw new Error('the defective sample shows no finding at any field');
-  if (!(await signButton(page).isDisabled())) throw new Error('the defective sample can be signed');
+  if (!(await signBlocked(page))) throw new Error('the defective sample can be signed');
   console.log(`e2e: defective sample: ${(await summaryRules(page)).join(', ')}`);
 }
 

@@ -181,7 +181,7 @@ async function main() {
     const cardText = async () => page.locator('#qa-card-total').innerText();
     const before = await cardText();
     const reviewedOf = (t) => Number(/已评审 (\d+) 份/.exec(t)[1]);
-    const deductionOf = async () => Number((await page.locator('#qa-total-deduction').innerText()).replace('−', ''));
+    const deductionOf = async () => Number(/扣 ([\d.]+) 分/.exec(await page.locator('#qa-total-deduction').innerText())[1]);
     assert.equal(reviewedOf(before), 0, before);
     const deduction0 = await deductionOf();
     assert.ok((await page.locator('#qa-groups tbody tr').count()) >= 2, 'several departments');
@@ -216,7 +216,7 @@ async function main() {
     await page.locator(`#qa-sample-records tr[data-record="${rx.id}"] .qa-review-open`).click();
     await page.locator('#qa-review-total').waitFor();
     assert.match(await page.locator('#qa-paper').innerText(), /Rp\./, 'the prescription laid out as its paper form');
-    const automatic = Number(/自动检查 −([\d.]+)/.exec(await page.locator('#qa-review-total').innerText())[1]);
+    const automatic = Number(/自动检查扣 ([\d.]+) 分/.exec(await page.locator('#qa-review-total').innerText())[1]);
     assert.ok(automatic > 0);
 
     step('dismiss an error finding: refused without a reason, accepted with one');
@@ -235,7 +235,7 @@ async function main() {
     await manual.locator('.qa-manual-note').fill('未按规定挂号');
     await manual.locator('.qa-manual-note').dispatchEvent('change');
     await page.waitForFunction(() => /不合格/.test(document.querySelector('#qa-review-total').textContent));
-    const live = Number(/−([\d.]+)/.exec(await page.locator('#qa-review-total strong').innerText())[1]);
+    const live = Number(/扣 ([\d.]+) 分/.exec(await page.locator('#qa-review-total strong').innerText())[1]);
     assert.notEqual(live, automatic, 'the review changes the record\'s total');
     await page.click('#qa-review-save');
     await page.waitForFunction(() => /已保存/.test(document.querySelector('#qa-review-saved').textContent));
@@ -254,7 +254,7 @@ async function main() {
     step('back in the sample: the record shows as reviewed');
     await page.click('#qa-review-back');
     await page.locator(`#qa-sample-records tr[data-record="${rx.id}"]`).waitFor();
-    assert.match(await page.locator(`#qa-sample-records tr[data-record="${rx.id}"]`).innerText(), /不合格，−/);
+    assert.match(await page.locator(`#qa-sample-records tr[data-record="${rx.id}"]`).innerText(), /不合格，扣 [\d.]+ 分/);
 
     step('the score sheet changed: one record reviewed, its total in the sheet');
     await page.click('#qa-tab-sheet');

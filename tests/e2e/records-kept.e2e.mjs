@@ -77,7 +77,7 @@ async function writePrescription(page) {
   const before = await form.getAttribute('data-doc-id');
   await page.selectOption('#samples-menu', '0');
   const id = await until('the sample loaded as a new document', () => form.getAttribute('data-doc-id'), (v) => v && v !== before, WAIT);
-  await until('the sign button enabled', () => page.locator('button.sign').isEnabled(), Boolean, WAIT);
+  await until('signing allowed (no error)', async () => (await page.locator('button.sign').getAttribute('data-blocked')) === 'false', Boolean, WAIT);
   return id;
 }
 const chip = (page) => page.locator('.sync-status').textContent();

@@ -46,7 +46,7 @@ async function main() {
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id)) {
       throw new Error(`the new document's id is not a UUID: ${id}`);
     }
-    await until('the sign button enabled', () => page.locator('button.sign').isEnabled());
+    await until('signing allowed (no error)', async () => (await page.locator('button.sign').getAttribute('data-blocked')) === 'false');
     await page.click('button.sign');
     await page.locator('.signed').waitFor();
     await until('the status chip saying one document is not yet synced',

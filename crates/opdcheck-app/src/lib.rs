@@ -16,5 +16,6 @@ pub mod samples;
 pub mod signing;
 pub mod sync;
 pub mod ui;
+pub mod visibility;
 
 pub use ui::shell::App;

@@ -25,6 +25,11 @@ wasm_bindgen_test_configure!(run_in_browser);
 #[path = "browser/policy.rs"]
 mod policy;
 
+/// Warnings doctors trust: quiet until useful, safety first and at its field, hints that are
+/// not data, readable dates.
+#[path = "browser/presentation.rs"]
+mod presentation;
+
 /// A view mounted in a fresh container of the page. Dropping it at the end of the test
 /// unmounts the view and disposes its reactive owner, so its timers, listeners and sync agent
 /// stop: an app left running by one test would otherwise save its drafts or push its outbox
@@ -104,6 +109,15 @@ fn choose(root: &Element, sel: &str, value: &str) {
         .unwrap();
 }
 
+/// The user leaves a field: its findings show from then on.
+fn focus_out(root: &Element, sel: &str) {
+    // Leaving a field (as `blur` does, but bubbling, as the browser's `focusout` does).
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let ev = web_sys::Event::new_with_event_init_dict("focusout", &init).unwrap();
+    must(root, sel).dispatch_event(&ev).unwrap();
+}
+
 fn click(root: &Element, sel: &str) {
     must(root, sel).unchecked_into::<HtmlElement>().click();
 }
@@ -158,11 +172,7 @@ async fn a_vague_frequency_shows_rx08_at_that_field_and_blocks_signing() {
     let field = "f-rx-items-0--frequency";
     assert!(rules_at(&root, field).is_empty());
     let sign: HtmlElement = must(&root, "button.sign").unchecked_into();
-    assert!(
-        !sign
-            .unchecked_ref::<web_sys::HtmlButtonElement>()
-            .disabled()
-    );
+    assert_eq!(sign.get_attribute("data-blocked").as_deref(), Some("false"));
 
     type_into(&root, &format!("#{field}"), "遵医嘱");
     settle().await;
@@ -173,10 +183,12 @@ async fn a_vague_frequency_shows_rx08_at_that_field_and_blocks_signing() {
         input.get_attribute("aria-describedby"),
         Some(format!("{field}-desc"))
     );
-    assert!(
-        sign.unchecked_ref::<web_sys::HtmlButtonElement>()
-            .disabled()
-    );
+    // An error blocks signing: pressing 签名 signs nothing.
+    assert_eq!(sign.get_attribute("data-blocked").as_deref(), Some("true"));
+    sign.click();
+    settle().await;
+    assert!(q(&root, ".signed").is_none());
+    assert!(doc.with_untracked(|d| d.completed != Some(true)));
     // Clicking the finding in the summary takes the user to the field.
     click(&root, "section.summary button.finding[data-rule='RX-08']");
     settle().await;
@@ -192,11 +204,7 @@ async fn a_vague_frequency_shows_rx08_at_that_field_and_blocks_signing() {
         input.get_attribute("aria-invalid").as_deref(),
         Some("false")
     );
-    assert!(
-        !sign
-            .unchecked_ref::<web_sys::HtmlButtonElement>()
-            .disabled()
-    );
+    assert_eq!(sign.get_attribute("data-blocked").as_deref(), Some("false"));
     sign.click();
     settle().await;
     assert!(q(&root, ".signed").is_some());
@@ -360,7 +368,16 @@ async fn the_record_shows_the_fields_its_visit_type_needs() {
     settle().await;
     assert!(q(&root, "#f-mr-past-history").is_none());
     assert!(q(&root, "#f-mr-condition-change").is_some());
-    // A follow-up record needs the change since last time.
+    // A follow-up record needs the change since last time: counted at once, shown at the
+    // field once the doctor has been there.
+    assert!(
+        must(&root, "section.summary .waiting")
+            .text_content()
+            .unwrap()
+            .contains("项待填")
+    );
+    focus_out(&root, "#f-mr-condition-change");
+    settle().await;
     assert!(rules_at(&root, "f-mr-condition-change").contains(&"MR-03".to_string()));
 }
 

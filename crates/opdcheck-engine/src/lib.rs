@@ -9,6 +9,7 @@
 pub mod catalog;
 mod check;
 pub mod checklist;
+pub mod concern;
 pub mod datetime;
 pub mod engine;
 pub mod facts;
@@ -33,6 +34,7 @@ pub mod vocab;
 #[cfg(test)]
 pub(crate) mod testing;
 
+pub use concern::Concern;
 pub use model::{DocKind, Document};
 pub use parse::{InputError, parse_document};
 pub use policy::{Policy, PolicyError};

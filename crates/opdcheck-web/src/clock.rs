@@ -26,8 +26,59 @@ pub fn now_minutes() -> String {
     now_stamp()[..16].to_string()
 }
 
+/// A date-time as people read it: `2026-12-02T01:17:30Z` → `2026-12-02 01:17` (the "T",
+/// seconds and zone of the interchange format are noise to a reader). Anything else as given.
+pub fn human(stamp: &str) -> String {
+    let b = stamp.as_bytes();
+    if b.len() >= 16 && b[10] == b'T' && b[13] == b':' && stamp.is_char_boundary(16) {
+        format!("{} {}", &stamp[..10], &stamp[11..16])
+    } else {
+        stamp.to_string()
+    }
+}
+
+/// A date-time field as typed: shown with a space instead of the "T" (`2026-12-02 01:17`), kept
+/// exactly otherwise, so what is typed round-trips.
+pub fn typed_view(stamp: &str) -> String {
+    let b = stamp.as_bytes();
+    if b.len() > 10 && b[10] == b'T' {
+        format!("{} {}", &stamp[..10], &stamp[11..])
+    } else {
+        stamp.to_string()
+    }
+}
+
+/// What a date-time field holds for what is typed: `2026-12-02 01:17` → `2026-12-02T01:17`
+/// (one space or more between date and time); anything else as typed, for the rules to judge.
+pub fn from_typed(text: &str) -> String {
+    let t = text.trim();
+    let b = t.as_bytes();
+    if b.len() > 11 && b[4] == b'-' && b[7] == b'-' && b[10] == b' ' {
+        format!("{}T{}", &t[..10], t[10..].trim_start())
+    } else {
+        text.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_read_as_people_write_them() {
+        assert_eq!(human("2026-12-02T01:17"), "2026-12-02 01:17");
+        assert_eq!(human("2026-12-02T01:17:30Z"), "2026-12-02 01:17");
+        assert_eq!(human("2026-12-02"), "2026-12-02");
+        assert_eq!(typed_view("2026-12-02T01:17"), "2026-12-02 01:17");
+        assert_eq!(from_typed("2026-12-02 01:17"), "2026-12-02T01:17");
+        assert_eq!(
+            from_typed(&typed_view("2026-12-02T01:17:05")),
+            "2026-12-02T01:17:05"
+        );
+        assert_eq!(from_typed("2026-12-02"), "2026-12-02");
+        assert_eq!(from_typed("昨天"), "昨天");
+    }
+
     #[test]
     fn minutes_cut_the_seconds() {
         assert_eq!(super::now_minutes(), "2026-11-22T12:00");

@@ -310,6 +310,7 @@ fn ensure_e2e_npm() -> Result {
             .join("playwright-core")
             .join("package.json")
             .is_file()
+        && modules.join("axe-core").join("axe.min.js").is_file()
     {
         return Ok(());
     }
@@ -619,6 +620,8 @@ pub fn e2e(server: &Path) -> Result {
     node_e2e("policy.e2e.mjs", server, &[])?;
     node_e2e("widget.e2e.mjs", server, &[])?;
     node_e2e("widget-portal.e2e.mjs", server, &[])?;
+    // axe-core over every app page, the QA page and the widget panel.
+    node_e2e("a11y.e2e.mjs", server, &[])?;
     widget_matches_cli()
 }
 

@@ -45,7 +45,24 @@ pub fn DocFrame(
     let ctx = FormCtx::new(scope.clone(), kind, report, locked);
     provide_context(ctx);
     let title = label_text(kind_title(kind));
-    let findings = Signal::derive(move || report.with(|r| r.findings.clone()));
+    let findings = Signal::derive(move || {
+        ctx.anchored
+            .with(|a| a.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>())
+    });
+    let waiting = Signal::derive(move || ctx.waiting.get());
+    // The doctor was at a field: typed, chose, or left it (events bubble to the form; the
+    // field is the nearest element that names its path).
+    let touch = move |ev: web_sys::Event| {
+        use wasm_bindgen::JsCast;
+        let path = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("[data-path]").ok().flatten())
+            .and_then(|el| el.get_attribute("data-path"));
+        if let Some(p) = path {
+            ctx.touch(&p);
+        }
+    };
     let target = Callback::new(move |f: Finding| ctx.id(&anchor_in(kind, &f.path)));
     let doc_desc = ctx.id("") + "-desc";
     let doc_findings = ctx.findings_at(String::new());
@@ -53,12 +70,18 @@ pub fn DocFrame(
         <div class="doc-layout" class:nested=nested>
             <form class="doc-form" id=ctx.id("") tabindex="-1" on:submit=|ev| ev.prevent_default()
                 data-doc-id=move || report.with(|r| r.document.id.clone())
+                on:focusout=move |ev| touch(ev.into())
+                on:input=touch
+                on:change=touch
                 on:keydown=move |ev: web_sys::KeyboardEvent| {
                     // Ctrl+Enter (⌘+Enter) signs, as the button does.
                     if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
                         ev.prevent_default();
-                        if !locked.get_untracked() && report.with_untracked(|r| blockers(r).is_empty()) {
+                        if locked.get_untracked() {
+                        } else if report.with_untracked(|r| blockers(r).is_empty()) {
                             sign.run(());
+                        } else {
+                            ctx.vis.update(|v| v.reveal());
                         }
                     }
                 }
@@ -74,7 +97,7 @@ pub fn DocFrame(
                 {children()}
             </form>
             <aside class="doc-side">
-                <SummaryPanel findings=findings target=target />
+                <SummaryPanel findings=findings target=target waiting=waiting />
             </aside>
         </div>
     }
@@ -126,9 +149,22 @@ pub fn signing<T: Signable + Send + Sync + 'static>(
 pub fn SignBar(closed: Signal<bool>, sign: Callback<()>, report: Signal<Report>) -> impl IntoView {
     let lang = lang();
     let errors = Memo::new(move |_| report.with(|r| blockers(r).len()));
+    let ctx = use_context::<FormCtx>();
+    // Pressing 签名 is sign time: with errors left it signs nothing but shows every finding
+    // held back, and takes the doctor to the first.
     let sign = move |_| {
         if errors.get_untracked() == 0 {
             sign.run(());
+        } else if let Some(ctx) = ctx {
+            ctx.vis.update(|v| v.reveal());
+            let first = ctx.anchored.with_untracked(|a| {
+                a.iter()
+                    .find(|(_, f)| f.severity == Severity::Error)
+                    .map(|(anchor, _)| ctx.id(anchor))
+            });
+            if let Some(id) = first {
+                request_animation_frame(move || crate::ui::summary::focus(&id));
+            }
         }
     };
     view! {
@@ -142,8 +178,7 @@ pub fn SignBar(closed: Signal<bool>, sign: Callback<()>, report: Signal<Report>)
                 }
             >
                 <button type="button" class="sign primary" on:click=sign title="Ctrl+Enter" aria-keyshortcuts="Control+Enter"
-                    aria-disabled=move || (errors.get() > 0).to_string()
-                    disabled=move || { errors.get() > 0 }>
+                    data-blocked=move || (errors.get() > 0).to_string()>
                     {tr("签名并关闭", "Sign and close")}
                 </button>
                 <span class="sign-note" aria-live="polite">
@@ -409,14 +444,14 @@ pub fn PatientFields(
                                 .collect()
                         })
                     });
-                    view! { <TextInput label=label path=path value=value set=set placeholder="例：青霉素，磺胺类" /> }.into_any()
+                    view! { <TextInput label=label path=path value=value set=set placeholder="例：青霉素" /> }.into_any()
                 }
                 P::AllergyHistory | P::Address | P::CurrentAddress | P::Employer => {
                     let value = Signal::derive(move || doc.with(|d| text_of(d, f).cloned().unwrap_or_default()));
                     let set = Callback::new(move |v: String| doc.update(move |d| {
                         if let Some(t) = text_mut(d, f) { *t = opt(v) }
                     }));
-                    let ph = if f == P::AllergyHistory { "例：否认药物过敏史" } else { "" };
+                    let ph = "";
                     view! { <TextInput label=label path=path value=value set=set wide=true placeholder=ph required=req /> }.into_any()
                 }
                 _ => {
@@ -623,7 +658,14 @@ pub fn text(
     b: (Signal<String>, Callback<String>),
     required: bool,
 ) -> impl IntoView {
-    view! { <TextInput label=label path=path value=b.0 set=b.1 required=required /> }
+    // A date-time (`issued_at`, `visit_at` …) reads as people write it: 2026-12-02 01:17.
+    if path.ends_with("_at") {
+        let (value, set) = b;
+        let shown = Signal::derive(move || opdcheck_web::clock::typed_view(&value.get()));
+        let set = Callback::new(move |v: String| set.run(opdcheck_web::clock::from_typed(&v)));
+        return view! { <TextInput label=label path=path value=shown set=set required=required placeholder="例：2026-12-02 09:30" /> }.into_any();
+    }
+    view! { <TextInput label=label path=path value=b.0 set=b.1 required=required /> }.into_any()
 }
 
 /// A select bound with the macro binding.

@@ -7,8 +7,10 @@ use opdcheck_engine::{DocKind, Finding, Lang, Report, Severity};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::fields::{anchor_in, dom_id};
+use crate::fields::dom_id;
 use crate::ui::lang;
+use crate::visibility::Visibility;
+use opdcheck_engine::concern::is_safety;
 
 /// The form a field belongs to: its scope (unique element ids), kind and live report.
 #[derive(Clone, Copy)]
@@ -18,9 +20,13 @@ pub struct FormCtx {
     pub report: Signal<Report>,
     /// Signed and closed: fields are read-only.
     pub locked: Signal<bool>,
-    /// Each finding with the field it is shown at, worked out once per report (not once per
-    /// field per keystroke).
+    /// What the doctor has been at: a required entry's finding waits until then.
+    pub vis: RwSignal<Visibility>,
+    /// Each shown finding with the field it is shown at (safety first), worked out once per
+    /// report (not once per field per keystroke).
     pub anchored: Memo<Vec<(String, Finding)>>,
+    /// Findings held back for now (the score counts them).
+    pub waiting: Memo<usize>,
 }
 
 impl FormCtx {
@@ -28,7 +34,6 @@ impl FormCtx {
         self.scope.with_value(|s| dom_id(s, path))
     }
 
-    /// The findings shown at `path`.
     /// The form's context for `report`.
     pub fn new(
         scope: String,
@@ -36,12 +41,20 @@ impl FormCtx {
         report: Signal<Report>,
         locked: Signal<bool>,
     ) -> FormCtx {
-        let anchored = Memo::new(move |_| {
-            report.with(|r| {
-                r.findings
-                    .iter()
-                    .map(|f| (anchor_in(kind, &f.path), f.clone()))
-                    .collect()
+        let vis = RwSignal::new(Visibility::default());
+        let shown = Memo::new(move |_| {
+            let locked = locked.get();
+            vis.with(|v| {
+                report.with(|r| {
+                    if locked && !v.revealed() {
+                        // A signed document hides nothing.
+                        let mut all = v.clone();
+                        all.reveal();
+                        all.split(kind, r)
+                    } else {
+                        v.split(kind, r)
+                    }
+                })
             })
         });
         FormCtx {
@@ -49,10 +62,25 @@ impl FormCtx {
             kind,
             report,
             locked,
-            anchored,
+            vis,
+            anchored: Memo::new(move |_| shown.with(|s| s.findings.clone())),
+            waiting: Memo::new(move |_| shown.with(|s| s.waiting)),
         }
     }
 
+    /// The doctor was at the field `path`.
+    pub fn touch(&self, path: &str) {
+        if !self
+            .vis
+            .with_untracked(|v| v.touched(path) && !path.is_empty())
+        {
+            self.vis.update(|v| {
+                v.touch(path);
+            });
+        }
+    }
+
+    /// The findings shown at `path`.
     pub fn findings_at(&self, path: String) -> Memo<Vec<Finding>> {
         let anchored = self.anchored;
         Memo::new(move |_| {
@@ -90,6 +118,12 @@ pub fn enum_from<T: DeserializeOwned>(s: &str) -> Option<T> {
     serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
 }
 
+/// A field's hint: none on a read-only document (an empty signed field shows nothing that
+/// reads like an entry).
+pub fn hint(placeholder: &'static str, locked: bool) -> Option<&'static str> {
+    (!locked && !placeholder.is_empty()).then_some(placeholder)
+}
+
 /// Some(text) unless empty.
 pub fn opt(v: String) -> Option<String> {
     (!v.is_empty()).then_some(v)
@@ -114,6 +148,14 @@ pub fn severity_label(s: Severity, l: Lang) -> &'static str {
     }
 }
 
+/// The safety mark: an icon and a word, not colour only.
+pub fn safety_label(l: Lang) -> &'static str {
+    match l {
+        Lang::Zh => "⚠ 用药安全",
+        Lang::En => "⚠ Patient safety",
+    }
+}
+
 /// The findings list under a field; its id is the field's `aria-describedby`.
 #[component]
 pub fn FieldFindings(#[prop(into)] id: String, findings: Memo<Vec<Finding>>) -> impl IntoView {
@@ -124,11 +166,13 @@ pub fn FieldFindings(#[prop(into)] id: String, findings: Memo<Vec<Finding>>) -> 
                 each=move || findings.get().into_iter().enumerate()
                 key=|(i, f)| (*i, f.rule.clone(), f.message.zh.clone())
                 children=move |(_, f)| {
-                    let cls = format!("ff {}", severity_class(f.severity));
+                    let safety = is_safety(&f);
+                    let cls = format!("ff {}{}", severity_class(f.severity), if safety { " concern-safety" } else { "" });
                     let sev = f.severity;
                     let msg = f.message.clone();
                     view! {
-                        <li class=cls data-rule=f.rule.clone()>
+                        <li class=cls data-rule=f.rule.clone() data-concern=if safety { "safety" } else { "" }>
+                            {safety.then(|| view! { <span class="ff-safety">{move || safety_label(lang.get())}</span> })}
                             <span class="ff-sev">{move || severity_label(sev, lang.get())}</span>
                             <span class="ff-code">{f.rule.clone()}</span>
                             <span class="ff-msg">{move || msg.get(lang.get()).to_string()}</span>
@@ -184,7 +228,7 @@ pub fn TextInput(
                 id=id
                 type=input_type.unwrap_or("text")
                 list=list
-                placeholder=placeholder
+                placeholder=move || hint(placeholder, locked.get())
                 autocomplete="off"
                 prop:value=move || value.get()
                 readonly=move || locked.get()
@@ -215,7 +259,7 @@ pub fn AreaInput(
             <textarea
                 id=id
                 rows="2"
-                placeholder=placeholder
+                placeholder=move || hint(placeholder, locked.get())
                 prop:value=move || value.get()
                 readonly=move || locked.get()
                 aria-invalid=move || if state.get() == "error" || state.get() == "warning" { "true" } else { "false" }

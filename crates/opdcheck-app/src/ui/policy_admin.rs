@@ -150,7 +150,7 @@ pub fn InForce(current: Signal<Loaded<PolicyResponse>>) -> impl IntoView {
                 Some(Ok(p)) => {
                     let zh = move || lang.get() == Lang::Zh;
                     let by = p.set_by.clone().unwrap_or_else(|| "—".into());
-                    let at = p.set_at.clone().unwrap_or_else(|| "—".into());
+                    let at = p.set_at.as_deref().map(opdcheck_web::clock::human).unwrap_or_else(|| "—".into());
                     let version = p.version;
                     let over = pretty(&p.override_);
                     view! {
@@ -282,7 +282,7 @@ pub fn PolicyHistoryList(
                                 <li class="policy-version-row" data-version=version.to_string()>
                                     <div class="row-head">
                                         <strong>{move || policy::label(version, lang.get())}</strong>
-                                        " · "{v.created_by.clone()}" · "{v.created_at.clone()}
+                                        " · "{v.created_by.clone()}" · "{opdcheck_web::clock::human(&v.created_at)}
                                         {back.map(|b| view! {
                                             " · "<span class="rolled-back">{move || if lang.get() == Lang::Zh { format!("回滚自第{b}版") } else { format!("rolled back from v{b}") }}</span>
                                         })}

@@ -380,19 +380,9 @@ fn ItemRow(
     });
     let row_path = format!("items[{i}]");
     let (_, row_desc, _, _) = field_parts(&row_path);
-    // Every finding of this row (its cells' too), listed under the row: the cells are narrow.
-    let row_findings = {
-        let (prefix, anchored) = (row_path.clone(), f.anchored);
-        let cells = format!("{row_path}.");
-        Memo::new(move |_| {
-            anchored.with(|all| {
-                all.iter()
-                    .filter(|(a, _)| *a == prefix || a.starts_with(&cells))
-                    .map(|(_, f)| f.clone())
-                    .collect::<Vec<_>>()
-            })
-        })
-    };
+    // The row's own findings; a cell's are shown at that cell (频次, 剂量 …), where the doctor
+    // types.
+    let row_findings = f.findings_at(row_path.clone());
     let row_desc2 = row_desc.clone();
     view! {
         <div class="item-row" role="listitem" id=f.id(&row_path) tabindex="-1" aria-describedby=row_desc2
@@ -569,7 +559,7 @@ fn DrugInput(doc: RwSignal<Prescription>, i: usize, herbal: Signal<bool>) -> imp
                 aria-activedescendant=move || if open.get() && suggestions.with(|s| !s.is_empty()) { opt_id2(active.get()) } else { String::new() }
                 aria-invalid=move || if state.get() == "error" || state.get() == "warning" { "true" } else { "false" }
                 aria-describedby=desc.clone()
-                placeholder=move || if herbal.get() { "例：黄芪" } else { "例：阿莫西林胶囊" }
+                placeholder=move || crate::ui::field::hint(if herbal.get() { "例：黄芪" } else { "例：阿莫西林胶囊" }, f.locked.get())
                 readonly=move || f.locked.get()
                 prop:value=move || value.get()
                 on:input=move |ev| {

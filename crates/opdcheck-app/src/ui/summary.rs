@@ -7,7 +7,37 @@ use crate::ui::tr;
 use opdcheck_engine::{Finding, Lang, Report, Severity};
 use wasm_bindgen::JsCast;
 
-use crate::ui::field::{severity_class, severity_label};
+use crate::ui::field::{safety_label, severity_class, severity_label};
+use crate::visibility::waiting_line;
+use opdcheck_engine::concern::is_safety;
+
+/// A group of the summary list.
+#[derive(Clone, Copy)]
+enum Group {
+    Safety,
+    Sev(Severity),
+}
+
+impl Group {
+    fn holds(self, f: &Finding) -> bool {
+        match self {
+            Group::Safety => is_safety(f),
+            Group::Sev(s) => !is_safety(f) && f.severity == s,
+        }
+    }
+    fn class(self) -> &'static str {
+        match self {
+            Group::Safety => "concern-safety",
+            Group::Sev(s) => severity_class(s),
+        }
+    }
+    fn label(self, l: Lang) -> &'static str {
+        match self {
+            Group::Safety => safety_label(l),
+            Group::Sev(s) => severity_label(s, l),
+        }
+    }
+}
 use crate::ui::lang;
 use crate::ui::policy::PolicyUsed;
 
@@ -58,12 +88,22 @@ pub fn SummaryPanel(
     #[prop(into)] findings: Signal<Vec<Finding>>,
     #[prop(into)] target: Callback<Finding, String>,
     #[prop(optional, into)] title: Option<Signal<String>>,
+    /// How many findings wait for their field to be touched (or for 签名): 「还有 N 项待填」.
+    #[prop(optional, into)]
+    waiting: Option<Signal<usize>>,
     /// Runs before the field is focused (the visit view opens the finding's document first).
     #[prop(optional)]
     on_pick: Option<Callback<Finding>>,
 ) -> impl IntoView {
     let lang = lang();
-    let groups = [Severity::Error, Severity::Warning, Severity::Info];
+    // Patient safety first, in a group of its own; then the rest by severity.
+    let groups = [
+        Group::Safety,
+        Group::Sev(Severity::Error),
+        Group::Sev(Severity::Warning),
+        Group::Sev(Severity::Info),
+    ];
+    let waiting = move || waiting.map(|w| w.get()).unwrap_or(0);
     view! {
         <section class="summary" aria-label=tr("检查结果", "Findings")>
             <h2>
@@ -72,19 +112,24 @@ pub fn SummaryPanel(
                 })}
                 <span class="count">{move || findings.with(Vec::len)}</span>
             </h2>
-            <Show when=move || findings.with(Vec::is_empty)>
+            <Show when=move || waiting() != 0>
+                <p class="waiting" role="status">
+                    {move || waiting_line(waiting(), lang.get() == Lang::Zh).unwrap_or_default()}
+                </p>
+            </Show>
+            <Show when=move || findings.with(Vec::is_empty) && waiting() == 0>
                 <p class="all-clear">{tr("未发现问题。", "No findings.")}</p>
             </Show>
             {groups
                 .into_iter()
-                .map(|sev| {
+                .map(|group| {
                     let of_sev = Memo::new(move |_| {
-                        findings.with(|fs| fs.iter().filter(|f| f.severity == sev).cloned().collect::<Vec<_>>())
+                        findings.with(|fs| fs.iter().filter(|f| group.holds(f)).cloned().collect::<Vec<_>>())
                     });
                     view! {
                         <Show when=move || of_sev.with(|v| !v.is_empty())>
-                            <h3 class=severity_class(sev)>
-                                {move || severity_label(sev, lang.get())}
+                            <h3 class=group.class()>
+                                {move || group.label(lang.get())}
                                 " "
                                 <span class="count">{move || of_sev.with(Vec::len)}</span>
                             </h3>
@@ -97,7 +142,7 @@ pub fn SummaryPanel(
                                         let f2 = f.clone();
                                         let f3 = f.clone();
                                         view! {
-                                            <li class=severity_class(f.severity)>
+                                            <li class=format!("{}{}", severity_class(f.severity), if is_safety(&f) { " concern-safety" } else { "" })>
                                                 <button type="button" class="finding" data-rule=f.rule.clone()
                                                     on:click=move |_| match on_pick {
                                                         Some(cb) => {

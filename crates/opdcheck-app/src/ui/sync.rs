@@ -527,9 +527,9 @@ pub fn RecordsPage(ctx: SyncCtx) -> impl IntoView {
                                         <td>{r.department.clone().unwrap_or_default()}</td>
                                         <td><span class="badge" class:ok=r.qualified class:bad=!r.qualified>
                                             {if r.qualified { tr("合格", "qualified") } else { tr("不合格", "not qualified") }}</span>
-                                            " " {format!("−{}", r.deduction)}</td>
+                                            " " {crate::ui::trs(format!("扣 {} 分", r.deduction), format!("−{} points", r.deduction))}</td>
                                         <td>{r.rules.join(" ")}</td>
-                                        <td>{r.created_at.clone()}</td>
+                                        <td>{opdcheck_web::clock::human(&r.created_at)}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>
@@ -571,7 +571,7 @@ fn OutboxList(ctx: SyncCtx) -> impl IntoView {
                     let problem = !e.is_pending();
                     view! {
                         <li>
-                            <code>{e.key.clone()}</code> " " {state} " · " {e.queued_at.clone()}
+                            <code>{e.key.clone()}</code> " " {state} " · " {opdcheck_web::clock::human(&e.queued_at)}
                             {problem.then(|| view! { <SyncProblem ctx=ctx entry=e.clone() /> })}
                         </li>
                     }

@@ -182,7 +182,8 @@ fn scalar(v: &Value) -> String {
     }
     match v {
         Value::Null => String::new(),
-        Value::String(s) => s.clone(),
+        // A date-time as people read it (2026-12-02 01:17, not 2026-12-02T01:17).
+        Value::String(s) => opdcheck_web::clock::human(s),
         Value::Bool(true) => "✓".into(),
         Value::Bool(false) => "✗".into(),
         Value::Array(a) => a.iter().map(scalar).collect::<Vec<_>>().join("、"),

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use opdcheck_engine::{Engine, Lang, Severity};
+use opdcheck_web::clock::human;
 
 use super::paper::Paper;
 use super::{ServerPolicy, View, failure, kind_label, token, urlencode};
@@ -131,8 +132,8 @@ pub(super) fn ReviewPanel(
                                 <div class="qa-total" id="qa-review-total" aria-live="polite">
                                     <span class="badge" class:ok=move || total.get().1 class:bad=move || !total.get().1>
                                         {move || if total.get().1 { tr("合格", "qualified").get() } else { tr("不合格", "not qualified").get() }}</span>
-                                    " " <strong>{move || format!("−{}", total.get().0)}</strong>
-                                    " " <small>{trs(format!("（自动检查 −{}）", record.deduction), format!("(automatic −{})", record.deduction))}</small>
+                                    " " <strong>{move || trs(format!("扣 {} 分", total.get().0), format!("−{} points", total.get().0)).get()}</strong>
+                                    " " <small>{trs(format!("（自动检查扣 {} 分）", record.deduction), format!("(automatic −{} points)", record.deduction))}</small>
                                 </div>
                                 <h3>{tr("自动检查发现", "Automatic findings")}</h3>
                                 {findings.is_empty().then(|| view! { <p class="note">{tr("无。", "None.")}</p> })}
@@ -261,8 +262,8 @@ fn History(bundle: RwSignal<Option<Result<ReviewBundle, String>>>) -> impl IntoV
         <ol class="qa-history" id="qa-review-history">
             {move || rows().into_iter().map(|r| view! {
                 <li>{trs(
-                    format!("v{} 第{}版 · {} · {} · {} −{}", r.record_version, r.revision, r.reviewer, r.reviewed_at, if r.qualified { "合格" } else { "不合格" }, r.deduction),
-                    format!("v{} revision {} · {} · {} · {} −{}", r.record_version, r.revision, r.reviewer, r.reviewed_at, if r.qualified { "qualified" } else { "not qualified" }, r.deduction),
+                    format!("v{} 第{}版 · {} · {} · {} 扣 {} 分", r.record_version, r.revision, r.reviewer, human(&r.reviewed_at), if r.qualified { "合格" } else { "不合格" }, r.deduction),
+                    format!("v{} revision {} · {} · {} · {} −{} points", r.record_version, r.revision, r.reviewer, human(&r.reviewed_at), if r.qualified { "qualified" } else { "not qualified" }, r.deduction),
                 )}</li>
             }).collect_view()}
         </ol>

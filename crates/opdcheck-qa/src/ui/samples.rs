@@ -234,7 +234,7 @@ pub(super) fn SamplePanel(ctx: Auth, id: String, view: RwSignal<View>) -> impl I
                                     let rid = r.id.clone();
                                     let sid = sid.clone();
                                     let review = match (r.reviewed, r.review_deduction, r.review_qualified) {
-                                        (true, Some(d), Some(q)) => trs(format!("{}，−{d}", if q { "合格" } else { "不合格" }), format!("{}, −{d}", if q { "qualified" } else { "not qualified" })),
+                                        (true, Some(d), Some(q)) => trs(format!("{}，扣 {d} 分", if q { "合格" } else { "不合格" }), format!("{}, −{d} points", if q { "qualified" } else { "not qualified" })),
                                         (true, _, _) => trs("已评审".into(), "reviewed".into()),
                                         _ => trs("未评审".into(), "not reviewed".into()),
                                     };
@@ -247,7 +247,7 @@ pub(super) fn SamplePanel(ctx: Auth, id: String, view: RwSignal<View>) -> impl I
                                             <td>{r.doc_at.clone().unwrap_or_default().chars().take(10).collect::<String>()}</td>
                                             <td><span class="badge" class:ok=r.qualified class:bad=!r.qualified>
                                                 {if r.qualified { tr("合格", "qualified") } else { tr("不合格", "not qualified") }}</span>
-                                                " " {format!("−{}", r.deduction)}</td>
+                                                " " {trs(format!("扣 {} 分", r.deduction), format!("−{} points", r.deduction))}</td>
                                             <td>{review}</td>
                                             <td><button type="button" class="small qa-review-open" on:click=move |_| view.set(View::Review { id: rid.clone(), sample: Some(sid.clone()) })>{tr("评审", "Review")}</button></td>
                                         </tr>

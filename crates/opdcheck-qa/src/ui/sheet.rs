@@ -206,7 +206,7 @@ fn SheetBody(sheet: ScoreSheet) -> impl IntoView {
                 trs(format!("{} / {} 张处方", abx.with_antibiotics, abx.prescriptions), format!("{} of {} prescriptions", abx.with_antibiotics, abx.prescriptions)))}
             <div class="qa-card" id="qa-card-total">
                 <h3>{tr("合计", "In all")}</h3>
-                <p class="qa-value" id="qa-total-deduction">{format!("−{}", t.deduction)}</p>
+                <p class="qa-value" id="qa-total-deduction">{trs(format!("扣 {} 分", t.deduction), format!("−{} points", t.deduction))}</p>
                 <p class="qa-target">{trs(format!("{} 份，合格 {}（{}）", t.records, t.qualified, percent(t.pass_rate)), format!("{} documents, {} qualified ({})", t.records, t.qualified, percent(t.pass_rate)))}</p>
                 <p class="qa-extra">{trs(format!("罚款合计 {} 元；已评审 {} 份", p.total_yuan, sheet.reviewed), format!("penalties ¥{}; {} reviewed", p.total_yuan, sheet.reviewed))}</p>
             </div>
@@ -232,7 +232,7 @@ fn SheetBody(sheet: ScoreSheet) -> impl IntoView {
                             <td>{g.records}</td>
                             <td>{g.qualified}</td>
                             <td>{percent(g.pass_rate)}</td>
-                            <td>{format!("{}", g.deduction)}</td>
+                            <td>{trs(format!("{} 分", g.deduction), format!("{} points", g.deduction))}</td>
                             <td>{g.reviewed}</td>
                         </tr>
                     }

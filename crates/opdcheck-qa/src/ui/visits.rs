@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use opdcheck_engine::Lang;
+use opdcheck_web::clock::human;
 
 use super::review::FindingReview;
 use super::{View, failure, kind_label, token, urlencode};
@@ -154,7 +155,7 @@ fn VisitTable(
                     view! {
                         <tr data-visit=v.visit_id.clone() data-state=format!("{:?}", v.report).to_lowercase()>
                             <td><code>{v.visit_id.clone()}</code></td>
-                            <td>{v.visit_at.clone().unwrap_or_default()}</td>
+                            <td>{v.visit_at.as_deref().map(human).unwrap_or_default()}</td>
                             <td>{v.department.clone().unwrap_or_default()}</td>
                             <td>{v.doctor.clone().unwrap_or_default()}</td>
                             <td>{v.documents}</td>
@@ -257,14 +258,18 @@ fn AssembledView(ctx: Auth, v: AssembledVisit, now: RwSignal<i64>) -> impl IntoV
             busy.set(false);
         });
     };
-    let who = [v.department.clone(), v.doctor.clone(), v.visit_at.clone()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" · ");
+    let who = [
+        v.department.clone(),
+        v.doctor.clone(),
+        v.visit_at.as_deref().map(human),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ");
     view! {
         <section class="qa-visit-one" data-assembled=v.assembled_at.clone()>
-            <p class="note">{who} " · " {trs(format!("组合于 {}", v.assembled_at), format!("assembled {}", v.assembled_at))}</p>
+            <p class="note">{who} " · " {trs(format!("组合于 {}", human(&v.assembled_at)), format!("assembled {}", human(&v.assembled_at)))}</p>
             <p id="qa-visit-report"><ReportCell state=report.state due_at=report.report_due_at.clone() now=now /></p>
             {(!report.cases.is_empty()).then(|| view! {
                 <ul class="qa-cases">
@@ -319,7 +324,7 @@ fn AssembledView(ctx: Auth, v: AssembledVisit, now: RwSignal<i64>) -> impl IntoV
             <div id="qa-visit-review">{move || match review.get() {
                 None => view! { <p class="note">{tr("本次组合尚未评审。", "This assembly has not been reviewed yet.")}</p> }.into_any(),
                 Some(r) => view! {
-                    <p>{trs(format!("第{}版 · {} · {}", r.revision, r.reviewer, r.reviewed_at), format!("revision {} · {} · {}", r.revision, r.reviewer, r.reviewed_at))}</p>
+                    <p>{trs(format!("第{}版 · {} · {}", r.revision, r.reviewer, human(&r.reviewed_at)), format!("revision {} · {} · {}", r.revision, r.reviewer, human(&r.reviewed_at)))}</p>
                     <ul>{r.findings.iter().map(|f| {
                         let dismissed = f.decision == opdcheck_api::qa::Decision::Dismissed;
                         view! { <li><code>{f.rule.clone()}</code> " " <code>{f.path.clone()}</code> " · "

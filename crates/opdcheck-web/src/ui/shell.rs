@@ -23,7 +23,7 @@ pub fn LangSwitch() -> impl IntoView {
     let lang = lang();
     view! {
         <button type="button" class="small lang" on:click=move |_| lang.update(|l| *l = if *l == Lang::Zh { Lang::En } else { Lang::Zh })
-            aria-label=tr("Switch to English", "切换到中文")>
+            aria-label=tr("EN：Switch to English", "中文：切换到中文")>
             {tr("EN", "中文")}
         </button>
     }
