@@ -304,6 +304,35 @@ pub fn annotate(document: &mut Value, c: &Correction) -> bool {
     true
 }
 
+/// The amendments a document came with that name no signer or no readable date (RX-16,
+/// MR-06: a document brought in from elsewhere): their indexes.
+pub fn unsigned(list: &[Amendment]) -> Vec<usize> {
+    list.iter()
+        .enumerate()
+        .filter(|(_, a)| {
+            filled(&a.by).is_none()
+                || filled(&a.at).is_none_or(|t| opdcheck_engine::datetime::parse(t).is_none())
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Sign and date those amendments as `by` at `at`: the doctor who signs the document vouches
+/// for them. A signer or date already there stays. Returns how many changed.
+pub fn sign_unsigned(list: &mut [Amendment], by: &str, at: &str) -> usize {
+    let idx = unsigned(list);
+    for &i in &idx {
+        let a = &mut list[i];
+        if filled(&a.by).is_none() {
+            a.by = Some(by.to_string());
+        }
+        if filled(&a.at).is_none_or(|t| opdcheck_engine::datetime::parse(t).is_none()) {
+            a.at = Some(at.to_string());
+        }
+    }
+    idx.len()
+}
+
 /// The corrections open in this tab (kept in session storage, so a reload keeps them).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Open(pub Vec<Correction>);
@@ -504,6 +533,45 @@ mod tests {
         annotate(&mut json, &c);
         assert!(json["amendments"][0].get("reason").is_none());
         assert_eq!(json["amendments"][1]["reason"], "补充体征");
+    }
+
+    /// An amendment brought in unsigned (RX-16) is fixed on the form: the doctor signs and
+    /// dates it, and RX-16 is gone.
+    #[test]
+    fn unsigned_amendments_are_signed_by_the_doctor() {
+        let e = Engine::default_engine();
+        let mut rx = signed_rx();
+        rx.reopen();
+        rx.amendments = vec![
+            Amendment {
+                path: Some("items[0].dose".into()),
+                at: Some("昨天".into()),
+                ..Default::default()
+            },
+            Amendment {
+                path: Some("items[0].days".into()),
+                by: Some("D0012".into()),
+                at: Some("2026-11-22T09:38".into()),
+                ..Default::default()
+            },
+        ];
+        let rx16 = |rx: &Prescription| {
+            e.check(&Document::Prescription(rx.as_signed("2026-11-22T10:00")))
+                .findings
+                .iter()
+                .filter(|f| f.rule == "RX-16")
+                .map(|f| f.path.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(rx16(&rx), ["amendments[0].by", "amendments[0].at"]);
+        assert_eq!(unsigned(&rx.amendments), [0]);
+        assert_eq!(
+            sign_unsigned(&mut rx.amendments, "D0201", "2026-11-22T10:00"),
+            1
+        );
+        assert!(rx16(&rx).is_empty());
+        assert_eq!(rx.amendments[1].by.as_deref(), Some("D0012"), "kept");
+        assert_eq!(rx.amendments[0].at.as_deref(), Some("2026-11-22T10:00"));
     }
 
     #[test]

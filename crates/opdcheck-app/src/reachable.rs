@@ -19,10 +19,10 @@ pub struct Case {
     pub doc: Document,
 }
 
-/// Findings of rules that have no field to fix them on purpose: they speak of the document as
-/// a whole (RX-10: too many drugs, shown at the items table), of another document (HX-01), or
-/// of amendments, which the 更正 bar writes (RX-16, MR-06: the correction is signed and dated
-/// by whoever signs it).
+/// Findings of rules that have no field to fix them on purpose: they speak of another document
+/// (HX-01), or of amendments (RX-16, MR-06), which are no form field: shown at the top of the
+/// form, they are fixed by the 更正 bar above it (「由本人签名并注明时间」 for amendments a
+/// document came with; a correction made here is signed and dated by whoever signs it).
 pub const WHOLE_DOCUMENT: &[&str] = &["RX-16", "MR-06", "HX-01"];
 
 /// Paths the sign button fixes rather than a field: the prescription's end mark (RX-17), which

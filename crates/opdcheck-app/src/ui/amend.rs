@@ -6,6 +6,8 @@
 use gloo_storage::{SessionStorage, Storage};
 use leptos::prelude::*;
 
+use opdcheck_engine::model::filled;
+
 use crate::amend::{self, Amendable, Correction, Open};
 use crate::sync::{OutboxEntry, SyncState, entry_for};
 use crate::ui::signer::signed_in_account;
@@ -129,11 +131,30 @@ pub fn AmendBar<T: Amendable + Send + Sync + 'static>(doc: RwSignal<T>) -> impl 
         }
         current.set(None);
     };
+    // Amendments the document came with, unsigned or undated (RX-16, MR-06): signed here.
+    let unsigned = Memo::new(move |_| doc.with(|d| amend::unsigned(d.amendments()).len()));
+    let has_unsigned = move || unsigned.get() != 0;
+    let signer_id = move || {
+        account.get().map(|a| a.id).or_else(|| {
+            doc.with(|d| {
+                let mut d = d.clone();
+                d.signer_mut()
+                    .as_ref()
+                    .and_then(|s| filled(&s.id).or(filled(&s.name)).map(str::to_owned))
+            })
+        })
+    };
+    let sign_unsigned = move |_| {
+        let Some(by) = signer_id() else { return };
+        doc.update(|d| {
+            amend::sign_unsigned(d.amendments_mut(), &by, &now_minutes());
+        });
+    };
     let changed = Memo::new(move |_| {
         current.with(|c| c.as_ref().map_or(0, |c| doc.with(|d| amend::added(c, d))))
     });
     view! {
-        <Show when=move || closed.get() || current.with(Option::is_some)>
+        <Show when=move || closed.get() || current.with(Option::is_some) || has_unsigned()>
         <section class="amend" aria-label=move || trs("更正".into(), "Correction".into())>
             <Show when=move || closed.get() && current.with(Option::is_none)>
                 <div class="amend-offer">
@@ -166,6 +187,21 @@ pub fn AmendBar<T: Amendable + Send + Sync + 'static>(doc: RwSignal<T>) -> impl 
                     </Show>
                 </div>
             </Show>
+            <Show when=move || !closed.get() && current.with(Option::is_none) && has_unsigned()>
+                <div class="amend-unsigned" role="group">
+                    <span>{move || trs(
+                        format!("本文书有 {} 处修改未签名或未注明日期。", unsigned.get()),
+                        format!("{} correction(s) in this document are not signed or not dated.", unsigned.get()),
+                    )}</span>
+                    <button type="button" class="small" id="amend-sign-unsigned"
+                        disabled=move || signer_id().is_none() on:click=sign_unsigned>
+                        {tr("由本人签名并注明时间", "Sign and date them as mine")}
+                    </button>
+                    <Show when=move || signer_id().is_none()>
+                        <span class="amend-note">{tr("请先填写签名医师。", "Fill in the signing physician first.")}</span>
+                    </Show>
+                </div>
+            </Show>
             {move || current.get().filter(|_| !closed.get()).map(|c| {
                 let next = c.version + 1;
                 let reason = c.reason.clone();
@@ -184,6 +220,23 @@ pub fn AmendBar<T: Amendable + Send + Sync + 'static>(doc: RwSignal<T>) -> impl 
                             " · " {tr("更正人：", "By: ")}<span class="amend-by">{by}</span>
                             " · " {move || trs(format!("已修改 {} 处", changed.get()), format!("{} change(s)", changed.get()))}
                         </p>
+                        <ul class="amend-changes">
+                            {move || doc.with(|d| d.amendments()[d.amendments().len() - changed.get()..].iter().map(|a| {
+                                let show = |v: &Option<serde_json::Value>| match v {
+                                    None | Some(serde_json::Value::Null) => "（空）".to_string(),
+                                    Some(serde_json::Value::String(s)) => s.clone(),
+                                    Some(v) if v.get("value").is_some() => format!(
+                                        "{}{}",
+                                        v["value"],
+                                        v.get("unit").and_then(|u| u.as_str()).unwrap_or_default()
+                                    ),
+                                    Some(v) => v.to_string(),
+                                };
+                                view! {
+                                    <li><code>{a.path.clone().unwrap_or_default()}</code>"："{show(&a.before)}" → "{show(&a.after)}</li>
+                                }
+                            }).collect_view())}
+                        </ul>
                         <button type="button" class="small" id="amend-discard" on:click=discard>
                             {tr("放弃更正", "Discard the correction")}
                         </button>

@@ -237,3 +237,29 @@ async fn a_signed_prescription_is_corrected_and_synced_as_version_2() {
     storage.remove_item(STORAGE_KEY).unwrap();
     opdcheck_app::outbox::clear().await.unwrap();
 }
+
+/// A record brought in with an unsigned correction (MR-06 at `amendments[0].by`): the bar above
+/// the form signs and dates it as the record's physician, and the finding is gone.
+#[wasm_bindgen_test]
+async fn an_unsigned_amendment_is_signed_from_the_bar() {
+    use opdcheck_app::amend::Amendable;
+    let mut d = match sample(DocKind::OutpatientRecord, true) {
+        Document::OutpatientRecord(d) => d,
+        _ => unreachable!(),
+    };
+    d.reopen();
+    d.amendments = vec![opdcheck_engine::model::Amendment {
+        path: Some("chief_complaint".into()),
+        ..Default::default()
+    }];
+    let doc = RwSignal::new(d);
+    let root = mount(move || view! { <RecordPage doc=doc /> });
+    settle().await;
+    assert!(q(&root, "section.summary button.finding[data-rule='MR-06']").is_some());
+    click(&root, "#amend-sign-unsigned");
+    settle().await;
+    let a = doc.with_untracked(|d| d.amendments[0].clone());
+    assert!(a.by.is_some() && a.at.is_some(), "{a:?}");
+    assert!(q(&root, "section.summary button.finding[data-rule='MR-06']").is_none());
+    assert!(q(&root, "#amend-sign-unsigned").is_none());
+}
