@@ -222,18 +222,8 @@ pub fn AmendBar<T: Amendable + Send + Sync + 'static>(doc: RwSignal<T>) -> impl 
                         </p>
                         <ul class="amend-changes">
                             {move || doc.with(|d| d.amendments()[d.amendments().len() - changed.get()..].iter().map(|a| {
-                                let show = |v: &Option<serde_json::Value>| match v {
-                                    None | Some(serde_json::Value::Null) => "（空）".to_string(),
-                                    Some(serde_json::Value::String(s)) => s.clone(),
-                                    Some(v) if v.get("value").is_some() => format!(
-                                        "{}{}",
-                                        v["value"],
-                                        v.get("unit").and_then(|u| u.as_str()).unwrap_or_default()
-                                    ),
-                                    Some(v) => v.to_string(),
-                                };
                                 view! {
-                                    <li><code>{a.path.clone().unwrap_or_default()}</code>"："{show(&a.before)}" → "{show(&a.after)}</li>
+                                    <li title=a.path.clone().unwrap_or_default()>{amend::describe(a.path.as_deref().unwrap_or_default())}"："{amend::show(a.before.as_ref())}" → "{amend::show(a.after.as_ref())}</li>
                                 }
                             }).collect_view())}
                         </ul>

@@ -166,6 +166,12 @@ async fn a_signed_prescription_is_corrected_and_synced_as_version_2() {
     settle().await;
     let open = must(&root, ".amend-open").text_content().unwrap();
     assert!(!open.contains("已修改 0 处"), "{open}");
+    // Each change as the doctor reads it: the field's label, before → after.
+    let changes = must(&root, ".amend-changes").text_content().unwrap();
+    assert!(
+        changes.contains("第1行 天数：") && changes.contains("→ 5"),
+        "{changes}"
+    );
     poll(
         async || {
             q(&root, ".sign-note")
