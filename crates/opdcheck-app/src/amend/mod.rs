@@ -18,6 +18,12 @@ use serde_json::Value;
 
 use crate::signing::{Account, Signable};
 
+mod diff;
+mod labels;
+
+pub use diff::{Change, changes};
+pub use labels::{describe, show};
+
 /// A document that can be corrected after signing.
 pub trait Amendable: Signable + Serialize + DeserializeOwned {
     fn doc_id(&self) -> &str;
@@ -145,90 +151,6 @@ pub fn open<T: Amendable>(
     Ok((correction, copy))
 }
 
-/// One changed field: its path in the format's syntax, and its value before and after.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Change {
-    pub path: String,
-    pub before: Value,
-    pub after: Value,
-}
-
-/// Not filled, the way the format counts it: missing, `null`, blank text, an empty list.
-fn blank(v: &Value) -> bool {
-    match v {
-        Value::Null => true,
-        Value::String(s) => s.trim().is_empty(),
-        Value::Array(a) => a.is_empty(),
-        _ => false,
-    }
-}
-
-/// What differs between two versions of a document, field by field. A quantity or an age
-/// (`{value, unit}`) is one value, as the format's amendments name them (`items[0].dose`); the
-/// signer, the end mark and the amendments themselves are not content.
-pub fn changes(original: &Value, current: &Value, signer: &str) -> Vec<Change> {
-    let mut out = Vec::new();
-    let skip = ["amendments", "completed", signer];
-    let (empty, a, b) = (
-        serde_json::Map::new(),
-        original.as_object(),
-        current.as_object(),
-    );
-    let (a, b) = (a.unwrap_or(&empty), b.unwrap_or(&empty));
-    let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
-    keys.sort();
-    keys.dedup();
-    for k in keys.into_iter().filter(|k| !skip.contains(&k.as_str())) {
-        let none = Value::Null;
-        diff(
-            k.clone(),
-            a.get(k).unwrap_or(&none),
-            b.get(k).unwrap_or(&none),
-            &mut out,
-        );
-    }
-    out
-}
-
-fn diff(path: String, a: &Value, b: &Value, out: &mut Vec<Change>) {
-    if a == b || (blank(a) && blank(b)) {
-        return;
-    }
-    let whole = |v: &Value| v.as_object().is_some_and(|o| o.contains_key("value"));
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) if !whole(a) && !whole(b) => {
-            let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
-            keys.sort();
-            keys.dedup();
-            for k in keys {
-                let none = Value::Null;
-                diff(
-                    format!("{path}.{k}"),
-                    x.get(k).unwrap_or(&none),
-                    y.get(k).unwrap_or(&none),
-                    out,
-                );
-            }
-        }
-        (Value::Array(x), Value::Array(y)) => {
-            for i in 0..x.len().max(y.len()) {
-                let none = Value::Null;
-                diff(
-                    format!("{path}[{i}]"),
-                    x.get(i).unwrap_or(&none),
-                    y.get(i).unwrap_or(&none),
-                    out,
-                );
-            }
-        }
-        _ => out.push(Change {
-            path,
-            before: a.clone(),
-            after: b.clone(),
-        }),
-    }
-}
-
 /// The amendments `doc` carries under the correction `c`: the original's own, then one per
 /// changed field, by the corrector. An amendment already there for the same change keeps its
 /// time; a new one is dated `now`.
@@ -331,97 +253,6 @@ pub fn sign_unsigned(list: &mut [Amendment], by: &str, at: &str) -> usize {
         }
     }
     idx.len()
-}
-
-/// A field's name as the doctor reads it (the form's label), for the list of changes:
-/// `items[0].days` → 「第1行 天数」, `patient.age` → 「患者 年龄」. An unknown name stays as
-/// written.
-pub fn describe(path: &str) -> String {
-    let label = |name: &str| -> String {
-        match name {
-            "drug" => "药品",
-            "strength" => "规格",
-            "dose" => "单次剂量",
-            "route" => "用法",
-            "frequency" => "频次",
-            "days" => "天数",
-            "quantity" => "总量",
-            "notes" => "备注",
-            "over_label_reason" => "超说明书用药理由",
-            "diagnoses" => "诊断",
-            "diagnosis_codes" => "ICD-10",
-            "diagnosis_note" => "诊断栏备注",
-            "prescription_type" => "处方类别",
-            "institution" => "医疗机构",
-            "fee_category" => "费别",
-            "department" => "科别",
-            "issued_at" => "开具日期",
-            "combination_reason" => "联合用药理由",
-            "doses" => "剂数",
-            "usage" => "煎服法",
-            "herbal" => "中药饮片",
-            "second_signature" => "第二签名",
-            "patient" => "患者",
-            "name" => "姓名",
-            "sex" => "性别",
-            "age" => "年龄",
-            "weight_kg" => "体重",
-            "record_no" => "门诊号",
-            "allergy_history" => "药物过敏史",
-            "allergens" => "过敏药物",
-            "visit_type" => "就诊类型",
-            "visit_at" => "就诊时间",
-            "chief_complaint" => "主诉",
-            "present_illness" => "现病史",
-            "past_history" => "既往史",
-            "positive_signs" => "阳性体征",
-            "negative_signs" => "阴性体征",
-            "physical_exam" => "体格检查",
-            "condition_change" => "病情变化",
-            "auxiliary_results" => "辅助检查结果",
-            "treatment_plan" => "处理意见",
-            "items" => "药品",
-            other => return other.to_string(),
-        }
-        .to_string()
-    };
-    path.split('.')
-        .map(|part| match part.split_once('[') {
-            Some((name, rest)) => {
-                let n = rest
-                    .trim_end_matches(']')
-                    .parse::<usize>()
-                    .map_or(0, |i| i + 1);
-                match name {
-                    "items" => format!("第{n}行"),
-                    _ => format!("{}{n}", label(name)),
-                }
-            }
-            None => label(part),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// A value as the list of changes shows it: text as written, a quantity or age as `0.25g`,
-/// numbers without a trailing `.0`, nothing as 「（空）」.
-pub fn show(v: Option<&Value>) -> String {
-    let num = |n: &serde_json::Number| match n.as_f64() {
-        Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
-        _ => n.to_string(),
-    };
-    match v {
-        None | Some(Value::Null) => "（空）".into(),
-        Some(Value::String(s)) if s.trim().is_empty() => "（空）".into(),
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => num(n),
-        Some(Value::Object(o)) if o.contains_key("value") => format!(
-            "{}{}",
-            show(o.get("value")),
-            o.get("unit").and_then(Value::as_str).unwrap_or_default()
-        ),
-        Some(v) => v.to_string(),
-    }
 }
 
 /// The corrections open in this tab (kept in session storage, so a reload keeps them).
@@ -572,33 +403,6 @@ mod tests {
         );
     }
 
-    #[test]
-    fn changes_name_fields_the_way_amendments_do() {
-        let a = serde_json::json!({"id": "x", "diagnoses": ["急性支气管炎"],
-            "items": [{"drug": "阿莫西林胶囊", "dose": {"value": 0.5, "unit": "g"}, "days": 3}],
-            "patient": {"name": "王芳", "allergy_history": null},
-            "prescriber": {"name": "李明", "signed_at": "2026-11-22T09:40"}, "completed": true});
-        let b = serde_json::json!({"id": "x", "diagnoses": ["急性支气管炎", "高血压"],
-            "items": [{"drug": "阿莫西林胶囊", "dose": {"value": 0.25, "unit": "g"}, "days": 3}],
-            "patient": {"name": "王芳", "allergy_history": ""},
-            "prescriber": {"name": "张三"}, "completed": null});
-        let got: Vec<(String, Value, Value)> = changes(&a, &b, "prescriber")
-            .into_iter()
-            .map(|c| (c.path, c.before, c.after))
-            .collect();
-        assert_eq!(
-            got,
-            [
-                ("diagnoses[1]".into(), Value::Null, "高血压".into()),
-                (
-                    "items[0].dose".into(),
-                    serde_json::json!({"value": 0.5, "unit": "g"}),
-                    serde_json::json!({"value": 0.25, "unit": "g"})
-                ),
-            ]
-        );
-    }
-
     /// A record is corrected the same way; the original's own amendments stay first.
     #[test]
     fn a_record_keeps_its_earlier_amendments() {
@@ -663,22 +467,6 @@ mod tests {
         assert!(rx16(&rx).is_empty());
         assert_eq!(rx.amendments[1].by.as_deref(), Some("D0012"), "kept");
         assert_eq!(rx.amendments[0].at.as_deref(), Some("2026-11-22T10:00"));
-    }
-
-    #[test]
-    fn changes_read_as_the_form_labels_them() {
-        assert_eq!(describe("items[0].days"), "第1行 天数");
-        assert_eq!(describe("diagnoses[1]"), "诊断2");
-        assert_eq!(describe("patient.age"), "患者 年龄");
-        assert_eq!(describe("herbal.doses"), "中药饮片 剂数");
-        assert_eq!(describe("something_new"), "something_new");
-        assert_eq!(show(Some(&serde_json::json!(5.0))), "5");
-        assert_eq!(show(Some(&serde_json::json!(0.25))), "0.25");
-        assert_eq!(
-            show(Some(&serde_json::json!({"value": 2.0, "unit": "盒"}))),
-            "2盒"
-        );
-        assert_eq!(show(Some(&Value::Null)), "（空）");
     }
 
     #[test]
