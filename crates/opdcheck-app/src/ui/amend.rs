@@ -36,6 +36,11 @@ fn store(open: &Open) {
     };
 }
 
+/// Drop every open correction (signing out: they hold the originals, as the drafts do).
+pub fn forget() {
+    let _ = SessionStorage::raw().remove_item(STORAGE_KEY);
+}
+
 /// Called as a signed document enters the outbox: a correction of it is complete, its reason
 /// is written on its amendments, and it is closed.
 pub fn on_enqueue(entry: &mut OutboxEntry) {

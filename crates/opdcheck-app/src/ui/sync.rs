@@ -126,6 +126,8 @@ impl SyncCtx {
             .with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
         self.session.set(None);
         self.expired.set(false);
+        // Open corrections hold the originals (patient data), like the drafts.
+        crate::ui::amend::forget();
         spawn_local(async move {
             match sign_out_device(token).await {
                 Ok(kept) => self.entries.set(kept),
