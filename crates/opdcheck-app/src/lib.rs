@@ -4,6 +4,7 @@
 //! whole visit) written in the browser and checked by the engine, in WASM, on every keystroke.
 //! Components are in [`ui`]; the logic they use is in plain modules tested natively.
 
+pub mod amend;
 pub mod api;
 pub mod countdown;
 pub mod drafts;
@@ -11,6 +12,7 @@ pub mod fields;
 pub mod ids;
 pub mod outbox;
 pub mod policy_admin;
+pub mod reachable;
 pub mod rx_edit;
 pub mod samples;
 pub mod signing;

@@ -30,6 +30,10 @@ mod policy;
 #[path = "browser/presentation.rs"]
 mod presentation;
 
+/// Forms that can always be finished: every finding's field on the form; 更正 (amendments).
+#[path = "browser/amend.rs"]
+mod amend;
+
 /// A view mounted in a fresh container of the page. Dropping it at the end of the test
 /// unmounts the view and disposes its reactive owner, so its timers, listeners and sync agent
 /// stop: an app left running by one test would otherwise save its drafts or push its outbox

@@ -1,6 +1,7 @@
 //! The Leptos components. Logic they need lives in plain modules of the crate (tested natively);
 //! these only bind it to the page.
 
+pub mod amend;
 pub mod catalog;
 pub mod common;
 pub mod field;

@@ -42,7 +42,7 @@ const TITLE: &[(&str, &str, &str)] = &[
 #[component]
 pub fn PrescriptionPage(doc: RwSignal<Prescription>) -> impl IntoView {
     let report = live_report(doc);
-    view! { <PrescriptionForm doc=doc report=report scope="rx" /> }
+    view! { <crate::ui::amend::AmendBar doc=doc /> <PrescriptionForm doc=doc report=report scope="rx" /> }
 }
 
 #[component]

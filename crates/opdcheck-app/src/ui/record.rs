@@ -47,7 +47,7 @@ const TOPICS: &[(ConsentTopic, &str, &str)] = &[
 #[component]
 pub fn RecordPage(doc: RwSignal<OutpatientRecord>) -> impl IntoView {
     let report = live_report(doc);
-    view! { <RecordForm doc=doc report=report scope="mr" /> }
+    view! { <crate::ui::amend::AmendBar doc=doc /> <RecordForm doc=doc report=report scope="mr" /> }
 }
 
 #[component]

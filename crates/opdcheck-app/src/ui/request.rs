@@ -1,11 +1,14 @@
 //! The examination request (检查/检验申请单): fields by category (specimen for lab tests, body
-//! site for imaging, ultrasound and endoscopy, consent for endoscopy and contrast), and the
-//! priority shown as a 急!/危! badge at the upper left, as on the paper form.
+//! site for imaging, ultrasound and endoscopy), the consent whenever RQ-05 asks for one (the
+//! rule's own predicate: endoscopy, contrast, or an item such as 穿刺, CTA, 活检 in any
+//! category), and the priority shown as a 急!/危! badge at the upper left, as on the paper form.
 
 use leptos::prelude::*;
 
 use crate::ui::{tr, trs};
-use opdcheck_engine::model::{ExamCategory, ExamRequest, Priority, Signer};
+use opdcheck_engine::Policy;
+use opdcheck_engine::model::{ExamCategory, ExamRequest, Priority, Signer, filled};
+use opdcheck_engine::rules::request::rq05_special_exam_consent::needs_consent;
 use opdcheck_engine::{DocKind, Report};
 
 use crate::ui::common::{
@@ -82,12 +85,17 @@ fn RequestBody(doc: RwSignal<ExamRequest>) -> impl IntoView {
     };
     let site_cats = policy.site_categories.clone();
     let specimen_cats = policy.specimen_categories.clone();
-    let consent_cats = policy.consent_categories.clone();
     let needs_site = move || is_in(&site_cats, cat.get());
     let needs_specimen = move || is_in(&specimen_cats, cat.get());
-    let needs_consent =
-        move || is_in(&consent_cats, cat.get()) || doc.with(|d| d.contrast == Some(true));
-    let imaging = move || matches!(cat.get(), Some(ExamCategory::Imaging));
+    let needs_consent = Memo::new(move |_| {
+        let e = engine();
+        doc.with(|d| consent_shown(&e.policy, d))
+    });
+    // A contrast study is asked for on imaging; a contrast flag from elsewhere (超声造影) stays
+    // visible so it can be undone.
+    let imaging = move || {
+        matches!(cat.get(), Some(ExamCategory::Imaging)) || doc.with(|d| d.contrast == Some(true))
+    };
     view! {
         <fieldset class="section">
             <legend>{tr("申请", "Request")}</legend>
@@ -118,7 +126,7 @@ fn RequestBody(doc: RwSignal<ExamRequest>) -> impl IntoView {
             {area(("病史摘要", "Clinical summary"), "clinical_summary", bind_text!(doc, clinical_summary), true)}
             <DiagnosesEditor doc=diagnoses_lens(doc) />
         </fieldset>
-        <Show when=needs_consent>
+        <Show when=move || needs_consent.get()>
             <SignerFields legend=("知情同意签署人", "Consent signed by") path="consent"
                 name=bind_signer!(doc, consent.name) id=bind_signer!(doc, consent.id) />
             <ConsentSign doc=doc />
@@ -126,6 +134,15 @@ fn RequestBody(doc: RwSignal<ExamRequest>) -> impl IntoView {
         <SignerFields legend=("申请医师", "Requesting physician") path="physician"
             name=bind_signer!(doc, physician.name) id=bind_signer!(doc, physician.id) />
     }
+}
+
+/// The consent block is shown whenever RQ-05 can ask for it (its own predicate, not a copy of
+/// it), and while anything is written in it, so nothing typed is hidden.
+pub fn consent_shown(policy: &Policy, d: &ExamRequest) -> bool {
+    needs_consent(policy, d)
+        || d.consent.as_ref().is_some_and(|c| {
+            filled(&c.name).is_some() || filled(&c.id).is_some() || filled(&c.signed_at).is_some()
+        })
 }
 
 #[component]
@@ -189,5 +206,48 @@ fn ExamItems(doc: RwSignal<ExamRequest>) -> impl IntoView {
                 {tr("＋ 项目", "+ examination")}
             </button>
         </Anchor>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::consent_shown;
+    use opdcheck_engine::model::ExamRequest;
+    use opdcheck_engine::{Document, Engine};
+
+    fn req(v: serde_json::Value) -> ExamRequest {
+        serde_json::from_value(v).unwrap()
+    }
+
+    /// The dead end of issue 14: a 穿刺 pathology request, a CTA filed as "other", an
+    /// ultrasound-guided biopsy each get RQ-05, and each form shows the consent that fixes it.
+    #[test]
+    fn the_consent_is_shown_whenever_rq05_fires() {
+        let e = Engine::default_engine();
+        for v in [
+            serde_json::json!({"category": "pathology", "items": ["甲状腺结节细针穿刺"]}),
+            serde_json::json!({"category": "other", "items": ["头颅CTA"]}),
+            serde_json::json!({"category": "ultrasound", "items": ["超声引导下肝穿刺活检"]}),
+            serde_json::json!({"category": "imaging", "items": ["全脑DSA"]}),
+            serde_json::json!({"category": "endoscopy", "items": ["电子胃镜"]}),
+            serde_json::json!({"category": "ultrasound", "items": ["肝脏超声"], "contrast": true}),
+        ] {
+            let d = req(v.clone());
+            let fired = e
+                .check(&Document::ExamRequest(d.clone()))
+                .findings
+                .iter()
+                .any(|f| f.rule == "RQ-05");
+            assert!(fired, "RQ-05 should fire: {v}");
+            assert!(consent_shown(&e.policy, &d), "no consent field: {v}");
+        }
+        // Neither for a plain scan, nor for a lab test.
+        let plain = req(serde_json::json!({"category": "imaging", "items": ["胸部CT平扫"]}));
+        assert!(!consent_shown(&e.policy, &plain));
+        let lab = req(serde_json::json!({"category": "lab", "items": ["血常规"]}));
+        assert!(!consent_shown(&e.policy, &lab));
+        // A consent already written stays visible when the item changes.
+        let typed = req(serde_json::json!({"category": "lab", "consent": {"name": "张伟"}}));
+        assert!(consent_shown(&e.policy, &typed));
     }
 }

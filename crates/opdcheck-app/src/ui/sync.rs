@@ -89,7 +89,9 @@ impl SyncCtx {
             let version = self
                 .entries
                 .with_untracked(|es| logic::next_version(es, doc.id()));
-            let entry = OutboxEntry::new(&doc, &report, version, &crate::ui::now_stamp());
+            let mut entry = OutboxEntry::new(&doc, &report, version, &crate::ui::now_stamp());
+            // A signed correction: its reason onto its amendments.
+            crate::ui::amend::on_enqueue(&mut entry);
             if let Err(e) = outbox::put(std::slice::from_ref(&entry)).await {
                 leptos::logging::error!("outbox: {e}");
             }
@@ -124,6 +126,8 @@ impl SyncCtx {
             .with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
         self.session.set(None);
         self.expired.set(false);
+        // Open corrections hold the originals (patient data), like the drafts.
+        crate::ui::amend::forget();
         spawn_local(async move {
             match sign_out_device(token).await {
                 Ok(kept) => self.entries.set(kept),

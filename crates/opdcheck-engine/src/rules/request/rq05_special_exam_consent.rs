@@ -2,6 +2,8 @@
 
 use crate::declare_rule;
 use crate::formulary::fold;
+use crate::model::ExamRequest;
+use crate::policy::Policy;
 use crate::report::{Severity, Text};
 use crate::rules::common::filled_entries;
 use crate::rules::{Check, RequestCtx, Sink};
@@ -38,13 +40,17 @@ declare_rule! {
     }
 }
 
-fn check(ctx: &RequestCtx, out: &mut Sink) {
-    let doc = ctx.doc;
-    if doc.consent.as_ref().is_some_and(|c| c.is_signed()) {
-        return;
-    }
-    let keywords: Vec<String> = ctx
-        .policy()
+/// Whether `doc` is a special examination that needs the patient's consent (RQ-05's condition,
+/// whatever the consent says): the app shows the consent field exactly when this holds, so the
+/// field that fixes the finding is always there.
+pub fn needs_consent(policy: &Policy, doc: &ExamRequest) -> bool {
+    special_study(policy, doc).is_some()
+}
+
+/// The special study a request asks for, as the finding names it: an item with a consent
+/// keyword, a contrast study, or a category that always needs consent (endoscopy).
+fn special_study(policy: &Policy, doc: &ExamRequest) -> Option<(String, String)> {
+    let keywords: Vec<String> = policy
         .vocab
         .consent_exam_keywords
         .iter()
@@ -57,11 +63,11 @@ fn check(ctx: &RequestCtx, out: &mut Sink) {
             keywords.iter().any(|k| item.contains(k.as_str()))
         })
         .map(|(_, item)| item);
-    let (zh, en) = match special {
+    Some(match special {
         Some(item) => (format!("“{item}”"), format!("“{item}”")),
         None if doc.contrast == Some(true) => ("增强/造影检查".into(), "the contrast study".into()),
         None if doc.category.is_some_and(|c| {
-            ctx.policy()
+            policy
                 .required
                 .consent_categories
                 .iter()
@@ -73,7 +79,17 @@ fn check(ctx: &RequestCtx, out: &mut Sink) {
                 "an invasive (endoscopic) study".into(),
             )
         }
-        None => return,
+        None => return None,
+    })
+}
+
+fn check(ctx: &RequestCtx, out: &mut Sink) {
+    let doc = ctx.doc;
+    if doc.consent.as_ref().is_some_and(|c| c.is_signed()) {
+        return;
+    }
+    let Some((zh, en)) = special_study(ctx.policy(), doc) else {
+        return;
     };
     out.emit(
         &RULE,
@@ -130,6 +146,29 @@ mod tests {
                 "consent": {"name": "张伟", "signed_at": "2026-11-22T09:36"}})),
             "RQ-05",
         );
+    }
+
+    /// The predicate the app shows the consent field by is the rule's own condition: it holds
+    /// for a 穿刺 pathology request and a CTA, not for a plain scan.
+    #[test]
+    fn needs_consent_is_the_rules_condition() {
+        use super::needs_consent;
+        let policy = &crate::Engine::default_engine().policy;
+        let req = |v: serde_json::Value| -> crate::model::ExamRequest {
+            serde_json::from_value(v).unwrap()
+        };
+        assert!(needs_consent(
+            policy,
+            &req(json!({"category": "pathology", "items": ["甲状腺结节细针穿刺"]}))
+        ));
+        assert!(needs_consent(
+            policy,
+            &req(json!({"category": "other", "items": ["头颅CTA"]}))
+        ));
+        assert!(!needs_consent(
+            policy,
+            &req(json!({"category": "imaging", "items": ["头颅CT平扫"]}))
+        ));
     }
 
     #[test]
