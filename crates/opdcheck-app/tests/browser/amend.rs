@@ -83,6 +83,9 @@ async fn a_puncture_request_shows_the_consent_that_rq05_asks_for() {
     let root = mount(move || view! { <RequestPage doc=doc /> });
     settle().await;
     assert!(q(&root, "#f-rq-consent").is_some(), "the consent field");
+    // A required entry's finding shows once the doctor has been in the field (or signs).
+    focus_out(&root, "#f-rq-consent");
+    settle().await;
     assert!(rules_at(&root, "f-rq-consent").contains(&"RQ-05".to_string()));
     type_into(&root, "#f-rq-consent", "王芳");
     settle().await;
