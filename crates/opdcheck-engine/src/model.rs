@@ -250,6 +250,9 @@ pub struct Amendment {
     pub after: Option<serde_json::Value>,
     pub by: Option<String>,
     pub at: Option<String>,
+    /// Why it was corrected, in the corrector's words (更正原因): what QA reads to judge a
+    /// correction after signing.
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]

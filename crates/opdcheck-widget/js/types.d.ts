@@ -77,7 +77,12 @@ export type Title = "resident" | "attending" | "associate_chief" | "chief" | "as
 /**
  * A signed, dated correction.
  */
-export type Amendment = { path?: string | null, before?: unknown, after?: unknown, by?: string | null, at?: string | null, };
+export type Amendment = { path?: string | null, before?: unknown, after?: unknown, by?: string | null, at?: string | null, 
+/**
+ * Why it was corrected, in the corrector's words (更正原因): what QA reads to judge a
+ * correction after signing.
+ */
+reason?: string | null, };
 
 export type PrescriptionType = "general" | "emergency" | "pediatric" | "narcotic_psych1" | "psych2";
 

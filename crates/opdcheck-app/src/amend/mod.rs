@@ -7,9 +7,8 @@
 //! Only prescriptions and records have `amendments` in the format; a report card is corrected
 //! by a 订正报告 (`report_type: correction`) instead, and a request by a new request.
 //!
-//! The reason the doctor gives is required here. The v1 format has no field for it, so it is
-//! written as `reason` on each amendment of the correction in the JSON that is synced (an
-//! unknown field: readers ignore it, the server keeps it in the stored body); see [`annotate`].
+//! The reason the doctor gives is required here, and is the `reason` of each amendment the
+//! correction adds.
 
 use opdcheck_engine::model::{Amendment, OutpatientRecord, Prescription, Signer, filled};
 use serde::de::DeserializeOwned;
@@ -180,6 +179,7 @@ pub fn amendments_of<T: Amendable>(c: &Correction, doc: &T, now: &str) -> Vec<Am
             after: Some(ch.after),
             by: Some(c.by.clone()),
             at: Some(at),
+            reason: Some(c.reason.clone()),
         });
     }
     list
@@ -203,27 +203,6 @@ pub fn added<T: Amendable>(c: &Correction, doc: &T) -> usize {
         .and_then(Value::as_array)
         .map_or(0, Vec::len);
     doc.amendments().len().saturating_sub(before)
-}
-
-/// Write the reason on the amendments this correction added, in the document as it is synced
-/// (`{"path": …, "by": …, "at": …, "reason": "…"}`). `true` when the document was this one's.
-pub fn annotate(document: &mut Value, c: &Correction) -> bool {
-    if document.get("id").and_then(Value::as_str) != Some(c.id.as_str()) {
-        return false;
-    }
-    let before = c
-        .original
-        .get("amendments")
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len);
-    if let Some(list) = document.get_mut("amendments").and_then(Value::as_array_mut) {
-        for a in list.iter_mut().skip(before) {
-            if let Some(o) = a.as_object_mut() {
-                o.insert("reason".into(), Value::String(c.reason.clone()));
-            }
-        }
-    }
-    true
 }
 
 /// The amendments a document came with that name no signer or no readable date (RX-16,
@@ -383,8 +362,7 @@ mod tests {
         let v1 = OutboxEntry::new(&doc1, &e.check(&doc1), 1, "2026-11-22T09:40:00");
         let doc2 = Document::Prescription(signed);
         let version = next_version(std::slice::from_ref(&v1), &original.id);
-        let mut v2 = OutboxEntry::new(&doc2, &report, version, "2026-11-22T10:06:00");
-        assert!(annotate(&mut v2.document, &c));
+        let v2 = OutboxEntry::new(&doc2, &report, version, "2026-11-22T10:06:00");
         assert_eq!(v2.key, format!("{}@2", original.id));
         assert_eq!(v2.document["amendments"][0]["reason"], "剂量笔误");
         assert_eq!(
@@ -424,10 +402,8 @@ mod tests {
         assert_eq!(copy.amendments.len(), 2);
         assert_eq!(copy.amendments[0], mr.amendments[0]);
         assert_eq!(copy.amendments[1].path.as_deref(), Some("positive_signs"));
-        let mut json = serde_json::to_value(&copy).unwrap();
-        annotate(&mut json, &c);
-        assert!(json["amendments"][0].get("reason").is_none());
-        assert_eq!(json["amendments"][1]["reason"], "补充体征");
+        assert_eq!(copy.amendments[0].reason, None);
+        assert_eq!(copy.amendments[1].reason.as_deref(), Some("补充体征"));
     }
 
     /// An amendment brought in unsigned (RX-16) is fixed on the form: the doctor signs and

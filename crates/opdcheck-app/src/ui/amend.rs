@@ -41,16 +41,13 @@ pub fn forget() {
     let _ = SessionStorage::raw().remove_item(STORAGE_KEY);
 }
 
-/// Called as a signed document enters the outbox: a correction of it is complete, its reason
-/// is written on its amendments, and it is closed.
-pub fn on_enqueue(entry: &mut OutboxEntry) {
+/// Called as a signed document enters the outbox: a correction of it is complete (its
+/// amendments carry its reason), and it is closed.
+pub fn on_enqueue(id: &str) {
     let mut open = load();
-    let Some(c) = open.take(&entry.id) else {
-        return;
-    };
-    // A document signed without any change carries no amendment to write the reason on.
-    amend::annotate(&mut entry.document, &c);
-    store(&open);
+    if open.take(id).is_some() {
+        store(&open);
+    }
 }
 
 #[component]

@@ -89,9 +89,9 @@ impl SyncCtx {
             let version = self
                 .entries
                 .with_untracked(|es| logic::next_version(es, doc.id()));
-            let mut entry = OutboxEntry::new(&doc, &report, version, &crate::ui::now_stamp());
-            // A signed correction: its reason onto its amendments.
-            crate::ui::amend::on_enqueue(&mut entry);
+            let entry = OutboxEntry::new(&doc, &report, version, &crate::ui::now_stamp());
+            // A signed correction is complete.
+            crate::ui::amend::on_enqueue(&entry.id);
             if let Err(e) = outbox::put(std::slice::from_ref(&entry)).await {
                 leptos::logging::error!("outbox: {e}");
             }
