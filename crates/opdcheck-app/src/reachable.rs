@@ -29,33 +29,8 @@ pub const WHOLE_DOCUMENT: &[&str] = &["RX-16", "MR-06", "HX-01"];
 /// signing sets.
 pub const SET_BY_SIGNING: &[&str] = &["completed"];
 
-/// The same merge the engine's tests use: objects merge, arrays merge by index,
-/// `{"$replace": v}` replaces.
-fn patch(base: &mut Value, p: Value) {
-    match (base, p) {
-        (slot, Value::Object(mut o)) if o.contains_key("$replace") => {
-            *slot = o.remove("$replace").unwrap_or(Value::Null)
-        }
-        (Value::Object(b), Value::Object(o)) => {
-            for (k, v) in o {
-                patch(b.entry(k).or_insert(Value::Null), v);
-            }
-        }
-        (Value::Array(b), Value::Array(o)) => {
-            for (i, v) in o.into_iter().enumerate() {
-                match b.get_mut(i) {
-                    Some(slot) => patch(slot, v),
-                    None => b.push(v),
-                }
-            }
-        }
-        (slot, v) => *slot = v,
-    }
-}
-
 fn case(rule: &'static str, kind: DocKind, p: Value) -> Option<Case> {
-    let mut v: Value = serde_json::from_str(opdcheck_engine::samples::clean(kind)).ok()?;
-    patch(&mut v, p);
+    let v = opdcheck_engine::samples::patched(kind, p);
     let doc = parse_document(&v.to_string()).ok()?;
     Some(Case { rule, kind, doc })
 }

@@ -6,6 +6,8 @@
 //! They are `const`s, so a build that does not name one carries none of its bytes: the
 //! widget's wasm, whose tests alone use them, is the same size with this module as without.
 
+use serde_json::Value;
+
 use crate::DocKind;
 
 /// A prescription (处方): an antibiotic (阿莫西林胶囊) and 盐酸氨溴索片 for 急性支气管炎.
@@ -37,6 +39,38 @@ pub const fn clean(kind: DocKind) -> &'static str {
         DocKind::InfectiousReport => INFECTIOUS_REPORT_CLEAN,
         DocKind::Visit => VISIT_CLEAN,
     }
+}
+
+/// Apply a patch, the form of the rules' `## Bad`/`## Good` examples and of the tests: objects
+/// merge key by key, arrays element by element (extra elements are appended), `{"$replace": X}`
+/// puts X in place as it is, and `null` empties a field.
+pub fn patch(base: &mut Value, p: Value) {
+    match (base, p) {
+        (slot, Value::Object(mut o)) if o.contains_key("$replace") => {
+            *slot = o.remove("$replace").unwrap_or(Value::Null)
+        }
+        (Value::Object(b), Value::Object(o)) => {
+            for (k, v) in o {
+                patch(b.entry(k).or_insert(Value::Null), v);
+            }
+        }
+        (Value::Array(b), Value::Array(o)) => {
+            for (i, v) in o.into_iter().enumerate() {
+                match b.get_mut(i) {
+                    Some(slot) => patch(slot, v),
+                    None => b.push(v),
+                }
+            }
+        }
+        (slot, v) => *slot = v,
+    }
+}
+
+/// The clean sample of `kind` with the patch `p` applied.
+pub fn patched(kind: DocKind, p: Value) -> Value {
+    let mut v: Value = serde_json::from_str(clean(kind)).unwrap_or(Value::Null);
+    patch(&mut v, p);
+    v
 }
 
 #[cfg(test)]

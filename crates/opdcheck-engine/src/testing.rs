@@ -24,34 +24,7 @@ pub fn clean(kind: DocKind) -> Value {
     serde_json::from_str(crate::samples::clean(kind)).expect("sample parses")
 }
 
-/// Apply a patch (see the module doc).
-pub fn patch(base: &mut Value, p: Value) {
-    match (base, p) {
-        (slot, Value::Object(mut o)) if o.contains_key("$replace") => {
-            *slot = o.remove("$replace").unwrap_or(Value::Null)
-        }
-        (Value::Object(b), Value::Object(o)) => {
-            for (k, v) in o {
-                patch(b.entry(k).or_insert(Value::Null), v);
-            }
-        }
-        (Value::Array(b), Value::Array(o)) => {
-            for (i, v) in o.into_iter().enumerate() {
-                match b.get_mut(i) {
-                    Some(slot) => patch(slot, v),
-                    None => b.push(v),
-                }
-            }
-        }
-        (slot, v) => *slot = v,
-    }
-}
-
-pub fn patched(kind: DocKind, p: Value) -> Value {
-    let mut v = clean(kind);
-    patch(&mut v, p);
-    v
-}
+pub use crate::samples::{patch, patched};
 
 /// Check a document value with the default engine.
 pub fn check_value(v: &Value) -> Report {
