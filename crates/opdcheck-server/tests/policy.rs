@@ -1,5 +1,6 @@
 //! The versioned policy over real HTTP (issue 13): `GET /api/v1/policy` with its version,
-//! override and ETag (304 when unchanged), and the admin's validate, history and rollback; each
+//! override and ETag (304 when unchanged), the prescriber registry without names and signature
+//! ids for an anonymous caller, and the admin's validate, history and rollback; each
 //! scenario on a temporary SQLite file and, in `postgres_policy`, on a throw-away PostgreSQL
 //! cluster (binaries from `OPDCHECK_PG_BIN`; `OPDCHECK_SKIP_POSTGRES=1` skips it).
 
@@ -34,13 +35,18 @@ impl Server {
         }
     }
 
+    /// A demo account's token (its password is its name).
     async fn token(&self, user: &str) -> String {
+        self.login(user, user).await
+    }
+
+    async fn login(&self, user: &str, password: &str) -> String {
         let (status, v) = self
             .call(
                 Method::POST,
                 "/api/v1/login",
                 None,
-                Some(&json!({"username": user, "password": user})),
+                Some(&json!({"username": user, "password": password})),
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{v}");
@@ -71,9 +77,22 @@ impl Server {
         (status, v)
     }
 
-    /// `GET /api/v1/policy` with an optional `If-None-Match`: (status, ETag, body or Null).
+    /// `GET /api/v1/policy` anonymously with an optional `If-None-Match`: (status, ETag, body
+    /// or Null).
     async fn policy(&self, if_none_match: Option<&str>) -> (StatusCode, String, Value) {
+        self.policy_as(&[], if_none_match).await
+    }
+
+    /// `GET /api/v1/policy` with `headers` (a credential) and an optional `If-None-Match`.
+    async fn policy_as(
+        &self,
+        headers: &[(&str, &str)],
+        if_none_match: Option<&str>,
+    ) -> (StatusCode, String, Value) {
         let mut req = self.http.get(format!("{}/api/v1/policy", self.base));
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
         if let Some(tag) = if_none_match {
             req = req.header("if-none-match", tag);
         }
@@ -87,6 +106,7 @@ impl Server {
         };
         let etag = header("etag");
         assert_eq!(header("cache-control"), "no-cache", "{status}");
+        assert_eq!(header("vary"), "Authorization, X-Api-Key", "{status}");
         let text = res.text().await.unwrap();
         if status == StatusCode::NOT_MODIFIED {
             assert!(text.is_empty(), "a 304 has no body: {text}");
@@ -118,7 +138,7 @@ async fn versions_and_etags(s: &Server) {
     assert_eq!(v0["set_by"], Value::Null);
     assert_eq!(v0["set_at"], Value::Null);
     let ruleset0 = v0["ruleset"].as_str().unwrap().to_owned();
-    assert_eq!(etag0, format!("\"{ruleset0}-v0\""));
+    assert_eq!(etag0, format!("\"{ruleset0}-v0-public\""));
     let (status, etag, body) = s.policy(Some(&etag0)).await;
     assert_eq!((status, body), (StatusCode::NOT_MODIFIED, Value::Null));
     assert_eq!(etag, etag0);
@@ -140,11 +160,92 @@ async fn versions_and_etags(s: &Server) {
     assert!(v1["set_at"].as_str().unwrap().ends_with('Z'), "{v1}");
     assert_eq!(
         etag1,
-        format!("\"{}-v1\"", set["ruleset"].as_str().unwrap())
+        format!("\"{}-v1-public\"", set["ruleset"].as_str().unwrap())
     );
     // A weak or listed tag matches too.
     let listed = format!("\"other\", W/{etag1}");
     assert_eq!(s.policy(Some(&listed)).await.0, StatusCode::NOT_MODIFIED);
+}
+
+/// The prescriber registry names the doctors and their registered signatures: an anonymous
+/// caller gets it without names and signature ids (id, title and rights stay), a doctor's session
+/// or an API key whole; the two variants have their own ETags, and each revalidates only its own.
+async fn registry_redacted(s: &Server) {
+    let admin = s.token("admin").await;
+    let li = json!({"username": "liming", "password": "liming-password-1", "role": "doctor",
+        "doctor_id": "D0201", "name": "李明", "title": "attending"});
+    let (status, v) = s
+        .call(Method::POST, "/api/v1/users", Some(&admin), Some(&li))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let entry = |v: &Value| {
+        v["policy"]["prescribers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == "D0201")
+            .cloned()
+            .unwrap_or_else(|| panic!("D0201 not in the registry: {v}"))
+    };
+
+    let (status, public_tag, public) = s.policy(None).await;
+    assert_eq!(status, StatusCode::OK);
+    let anon = entry(&public);
+    assert_eq!(
+        (&anon["name"], &anon["signature_id"]),
+        (&json!(""), &json!(""))
+    );
+    assert_eq!(anon["title"], "attending");
+    assert_eq!(anon["prescribing_rights"], true);
+    assert!(!public.to_string().contains("李明"), "{public}");
+    assert!(public_tag.ends_with("-public\""), "{public_tag}");
+
+    let doctor = s.login("liming", "liming-password-1").await;
+    let bearer = format!("Bearer {doctor}");
+    let (status, whole_tag, whole) = s
+        .policy_as(&[("authorization", bearer.as_str())], None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let full = entry(&whole);
+    assert_eq!(full["name"], "李明");
+    assert!(
+        full["signature_id"]
+            .as_str()
+            .is_some_and(|id| !id.is_empty()),
+        "{full}"
+    );
+    assert_eq!((&full["title"], &full["id"]), (&anon["title"], &anon["id"]));
+    assert_ne!(whole_tag, public_tag);
+    assert_eq!(
+        format!("{}-public\"", whole_tag.trim_end_matches('"')),
+        public_tag
+    );
+    // An integrator's key gets the whole registry too.
+    let key = [("x-api-key", auth::DEMO_PORTAL_KEY)];
+    let (status, tag, by_key) = s.policy_as(&key, None).await;
+    assert_eq!((status, &tag), (StatusCode::OK, &whole_tag));
+    assert_eq!(entry(&by_key)["name"], "李明");
+
+    // Each revalidates its own variant: anonymous 304 for the public tag, 200 for the whole.
+    let (status, tag, _) = s.policy(Some(&public_tag)).await;
+    assert_eq!((status, &tag), (StatusCode::NOT_MODIFIED, &public_tag));
+    let (status, tag, again) = s.policy(Some(&whole_tag)).await;
+    assert_eq!((status, &tag), (StatusCode::OK, &public_tag));
+    assert_eq!(entry(&again)["name"], "");
+    let (status, _, _) = s
+        .policy_as(&[("authorization", bearer.as_str())], Some(&whole_tag))
+        .await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    let (status, tag, _) = s
+        .policy_as(&[("authorization", bearer.as_str())], Some(&public_tag))
+        .await;
+    assert_eq!((status, &tag), (StatusCode::OK, &whole_tag));
+    // A session that is gone is an anonymous caller, not a 401.
+    let (status, tag, stale) = s
+        .policy_as(&[("authorization", "Bearer not-a-session")], None)
+        .await;
+    assert_eq!((status, &tag), (StatusCode::OK, &public_tag));
+    assert_eq!(entry(&stale)["signature_id"], "");
 }
 
 /// Validate, history and rollback: anonymous 401, doctor and QA 403, admin 200.
@@ -361,6 +462,7 @@ const SCENARIOS: &[(&str, Scenario)] = &[
         Box::pin(validate_stores_nothing(s))
     }),
     ("rollback", |s| Box::pin(rollback(s))),
+    ("registry_redacted", |s| Box::pin(registry_redacted(s))),
 ];
 
 async fn on_sqlite(name: &str) {
@@ -390,6 +492,11 @@ async fn sqlite_validate_stores_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_rollback() {
     on_sqlite("rollback").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_registry_redacted() {
+    on_sqlite("registry_redacted").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -26,9 +26,11 @@ pub fn store(session: &Session) {
     let _ = LocalStorage::set(SESSION_KEY, session);
 }
 
-/// Forget the session (signed out, or the server ended it).
+/// Forget the session (signed out, or the server ended it), and with it the whole policy (the
+/// prescriber registry with names and signature ids) cached while signed in.
 pub fn forget() {
     LocalStorage::delete(SESSION_KEY);
+    crate::policy::forget_whole();
 }
 
 /// Forget the app's drafts (signing out).

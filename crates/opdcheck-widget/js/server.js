@@ -6,6 +6,11 @@
 // conditional on the ETag of the copy kept in this page's localStorage, so a 304 costs nothing
 // and a portal opened offline checks with the policy it last saw. A cross-origin portal needs
 // the server to list it in its CORS origins (the server allows If-None-Match and exposes ETag).
+//
+// The widget asks anonymously (`init` takes no key; `sync`'s key is per call): it gets the
+// public policy, whose prescriber registry has no names and no signature ids (the server keeps
+// those for signed-in callers). RX-17's registered-signature comparison is skipped on the page
+// for that reason; the server's own check at sync still makes it.
 
 /** Where a server's policy is kept on this page. */
 export function storageKey(server) {

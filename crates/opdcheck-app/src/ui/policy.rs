@@ -9,7 +9,8 @@
 use leptos::prelude::*;
 use leptos::reactive::graph::Observer;
 use leptos::task::spawn_local;
-use opdcheck_web::policy::{self, Active, EngineRef, PolicyCache, Source};
+use opdcheck_web::policy::{self, Active, EngineRef, PolicyCache, Source, Variant};
+use opdcheck_web::session;
 
 use crate::ui::{lang, tr};
 
@@ -45,7 +46,8 @@ pub fn set_active(a: Active) {
 /// [`REFRESH`] and whenever the browser comes back online. Offline, the cached (or default)
 /// policy stays. When the page goes away, the default is back (tests mount pages in turn).
 pub fn start_agent() {
-    let cache = StoredValue::new(policy::load());
+    // Signed out, a whole registry cached while signed in is neither used nor kept.
+    let cache = StoredValue::new(policy::load(session::stored().is_some()));
     let cached = cache.with_value(|c| c.as_ref().map(|c| Active::of(&c.policy, Source::Cached)));
     match cached {
         Some(Ok(a)) => set_active(a),
@@ -62,7 +64,9 @@ pub fn start_agent() {
             else {
                 return;
             };
-            let fetched = match policy::fetch("", etag.as_deref()).await {
+            // Signed in, the session's token fetches the whole registry (names, signatures).
+            let token = session::stored().map(|s| s.token);
+            let fetched = match policy::fetch("", token.as_deref(), etag.as_deref()).await {
                 Ok(f) => f,
                 // Offline or no policy endpoint: keep checking with what we have.
                 Err(e) => return leptos::logging::log!("policy refresh: {}", e.message()),
@@ -73,6 +77,8 @@ pub fn start_agent() {
                 return;
             };
             match next {
+                // Signed out while the request was out: the whole answer is not kept.
+                Some(c) if c.variant == Variant::Whole && session::stored().is_none() => {}
                 Some(c) => match Active::of(&c.policy, Source::Server) {
                     Ok(a) => {
                         policy::store(&c);

@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use opdcheck_api::policy::{PolicyResponse, PolicyVersion};
 use opdcheck_engine::Lang;
 use opdcheck_web::api::CallError;
-use opdcheck_web::policy::{self, Active, PolicyCache, Source};
+use opdcheck_web::policy::{self, Active, Source};
 use serde_json::Value;
 
 use crate::api;
@@ -66,21 +66,19 @@ fn PolicyAdmin(token: String, ctx: SyncCtx) -> impl IntoView {
     let reload = move || {
         let t = token.get_value();
         spawn_local(async move {
-            let now = policy::in_force("").await.map_err(failed);
-            if let Ok(p) = &now {
+            let now = policy::in_force("", Some(&t)).await.map_err(failed);
+            if let Ok(c) = &now {
+                let p = &c.policy;
                 // The editor starts from the override in force; the page checks with it too.
                 if text.try_with_untracked(String::is_empty) == Some(true) {
                     text.set(pretty(&p.override_));
                 }
                 if let Ok(a) = Active::of(p, Source::Server) {
-                    policy::store(&PolicyCache {
-                        policy: p.clone(),
-                        etag: None,
-                    });
+                    policy::store(c);
                     set_active(a);
                 }
             }
-            let _ = current.try_set(Some(now));
+            let _ = current.try_set(Some(now.map(|c| c.policy)));
             let h = api::policy_history(&t).await.map(|h| h.versions);
             let _ = history.try_set(Some(h.map_err(failed)));
         });

@@ -16,7 +16,8 @@ fn cached_policy(version: i64, max_drugs: u64) -> opdcheck_web::policy::PolicyCa
             set_by: Some("admin".into()),
             set_at: Some("2026-12-02T09:00:00Z".into()),
         },
-        etag: Some(format!("\"test-v{version}\"")),
+        etag: Some(format!("\"test-v{version}-public\"")),
+        variant: opdcheck_web::policy::Variant::Public,
     }
 }
 

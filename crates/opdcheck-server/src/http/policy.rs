@@ -1,11 +1,12 @@
-//! The policy endpoints: `GET /api/v1/policy` (public, with an ETag), and for admins `PUT`,
+//! The policy endpoints: `GET /api/v1/policy` (public, with an ETag; an anonymous caller gets
+//! the prescriber registry without names and signature ids), and for admins `PUT`,
 //! `POST …/validate`, `GET …/history` and `POST …/rollback`. Every stored override is a new
 //! version; the highest is in force on every server sharing the database (see
 //! [`crate::http::in_force`]).
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH};
+use axum::http::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH, VARY};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use opdcheck_api::ErrorBody;
@@ -35,30 +36,52 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 
 /// The policy in force: its version, ruleset, the effective policy and the stored override.
 /// Clients revalidate with `If-None-Match`: an unchanged policy is a 304 without a body.
+///
+/// The prescriber registry (`policy.prescribers`, and the override's own) names every doctor and
+/// their registered signature id, so only a signed-in caller (a session or an API key; anyone
+/// when sign-in is off) gets it whole. Anyone else gets each entry with `name` and
+/// `signature_id` emptied: id, title, rights and antibiotic tier stay, which is all RX-18 needs.
+/// The two answers have their own ETags.
 #[utoipa::path(
     get,
     path = "/api/v1/policy",
     tag = "policy",
     params(("If-None-Match" = Option<String>, Header, description = "An ETag of an earlier answer")),
     responses(
-        (status = 200, description = "The policy in force", body = PolicyResponse,
+        (status = 200, description = "The policy in force: whole for a signed-in caller; \
+            anonymously, its prescriber registry without names and signature ids", body = PolicyResponse,
             headers(
-                ("ETag" = String, description = "\"<ruleset>-v<version>\""),
+                ("ETag" = String, description = "\"<ruleset>-v<version>\" (whole) or \"<ruleset>-v<version>-public\" (anonymous)"),
                 ("Cache-Control" = String, description = "no-cache: revalidate before each use"),
+                ("Vary" = String, description = "Authorization, X-Api-Key: the answer depends on who asks"),
             )),
-        (status = 304, description = "Not modified: the ETag sent is the policy in force"),
+        (status = 304, description = "Not modified: the ETag sent is the caller's variant of the policy in force"),
         (status = 500, description = "Internal error", body = ErrorBody),
-    )
+    ),
+    security((), ("bearer" = []))
 )]
-async fn policy(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, Error> {
+async fn policy(
+    State(state): State<AppState>,
+    // A credential that does not resolve (none, expired, revoked) is an anonymous caller: the
+    // public variant needs no sign-in, so it is no 401.
+    who: Result<Principal, Error>,
+    headers: HeaderMap,
+) -> Result<Response, Error> {
+    let whole = who.is_ok();
     let in_force = state.in_force();
-    let etag = in_force.etag();
+    let etag = if whole {
+        in_force.etag()
+    } else {
+        public_etag(&in_force.etag())
+    };
     let cache = [
         (
             ETAG,
             HeaderValue::from_str(&etag).map_err(|e| Error::Internal(e.to_string()))?,
         ),
         (CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        // A shared cache must not hand one caller's variant to another.
+        (VARY, HeaderValue::from_static("Authorization, X-Api-Key")),
     ];
     let fresh = headers
         .get_all(IF_NONE_MATCH)
@@ -68,17 +91,45 @@ async fn policy(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
     if fresh {
         return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
     }
-    let policy = serde_json::to_value(&in_force.engine.policy)
+    let mut policy = serde_json::to_value(&in_force.engine.policy)
         .map_err(|e| Error::Internal(e.to_string()))?;
+    let mut override_ = in_force.override_.clone();
+    if !whole {
+        redact(&mut policy);
+        redact(&mut override_);
+    }
     let body = PolicyResponse {
         version: in_force.version,
         ruleset: in_force.engine.ruleset().to_owned(),
         policy,
-        override_: in_force.override_.clone(),
+        override_,
         set_by: in_force.set_by.clone(),
         set_at: in_force.set_at.clone(),
     };
     Ok((cache, Json(body)).into_response())
+}
+
+/// The anonymous variant's ETag: the whole one's with `-public` inside the quotes.
+fn public_etag(etag: &str) -> String {
+    match etag.strip_suffix('"') {
+        Some(open) => format!("{open}-public\""),
+        None => format!("{etag}-public"),
+    }
+}
+
+/// Empty `name` and `signature_id` of every entry of a policy's (or override's) `prescribers`:
+/// who the doctors are and their registered signatures are not public.
+fn redact(policy: &mut Value) {
+    let Some(entries) = policy.get_mut("prescribers").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for entry in entries.iter_mut().filter_map(Value::as_object_mut) {
+        for key in ["name", "signature_id"] {
+            if entry.contains_key(key) {
+                entry.insert(key.to_owned(), Value::String(String::new()));
+            }
+        }
+    }
 }
 
 /// `If-None-Match` (a list of tags, or `*`) names `etag`; weak tags compare weakly (RFC 9110).
@@ -301,7 +352,30 @@ async fn rollback(
 
 #[cfg(test)]
 mod tests {
-    use super::etag_matches;
+    use super::{etag_matches, public_etag, redact};
+    use serde_json::json;
+
+    #[test]
+    fn the_public_variant_has_its_own_tag_and_no_names_or_signatures() {
+        assert_eq!(public_etag("\"1.0.0-v3\""), "\"1.0.0-v3-public\"");
+        assert!(!etag_matches("\"1.0.0-v3\"", &public_etag("\"1.0.0-v3\"")));
+        let mut p = json!({"prescribers": [
+            {"id": "D1", "name": "李明", "title": "attending", "signature_id": "SIG-1",
+             "prescribing_rights": true, "antibiotic_tier": "restricted"}
+        ], "limits": {"max_drugs": 5}});
+        redact(&mut p);
+        assert_eq!(
+            p,
+            json!({"prescribers": [
+                {"id": "D1", "name": "", "title": "attending", "signature_id": "",
+                 "prescribing_rights": true, "antibiotic_tier": "restricted"}
+            ], "limits": {"max_drugs": 5}})
+        );
+        // An override without a registry is left as it is.
+        let mut o = json!({"limits": {"max_drugs": 4}});
+        redact(&mut o);
+        assert_eq!(o, json!({"limits": {"max_drugs": 4}}));
+    }
 
     #[test]
     fn if_none_match_lists_and_weak_tags() {

@@ -19,6 +19,16 @@ fn fresh(p: PolicyResponse, etag: &str) -> Fetched {
     Fetched::Fresh {
         policy: p,
         etag: Some(etag.into()),
+        variant: Variant::Public,
+    }
+}
+
+/// An answer to a signed-in request: the variant as [`fetch`] tells it from the ETag.
+fn signed_in(p: PolicyResponse, etag: &str) -> Fetched {
+    Fetched::Fresh {
+        policy: p,
+        etag: Some(etag.into()),
+        variant: Variant::of_answer(true, Some(etag)),
     }
 }
 
@@ -39,10 +49,71 @@ fn a_304_or_the_same_version_keeps_the_cached_policy() {
     let same = Fetched::Fresh {
         policy: answer(1, 4),
         etag: None,
+        variant: Variant::Public,
     };
     assert_eq!(PolicyCache::after(Some(&c), same), None);
     let newer = PolicyCache::after(Some(&c), fresh(answer(2, 3), "\"b-v2\"")).unwrap();
     assert_eq!(newer.policy.version, 2);
+}
+
+#[test]
+fn the_variant_is_told_by_the_token_sent_and_the_etag() {
+    assert_eq!(Variant::of_answer(true, Some("\"r-v1\"")), Variant::Whole);
+    // The server answered a token it no longer knows with the public variant.
+    assert_eq!(
+        Variant::of_answer(true, Some("\"r-v1-public\"")),
+        Variant::Public
+    );
+    assert_eq!(
+        Variant::of_answer(true, Some("W/\"r-v1-public\"")),
+        Variant::Public
+    );
+    // No ETag (a proxy dropped it) to a signed-in request: counted whole, so never kept after
+    // sign-out.
+    assert_eq!(Variant::of_answer(true, None), Variant::Whole);
+    // Nothing anonymous is whole, whatever the tag says.
+    assert_eq!(Variant::of_answer(false, Some("\"r-v1\"")), Variant::Public);
+    assert_eq!(Variant::of_answer(false, None), Variant::Public);
+}
+
+#[test]
+fn signing_in_or_out_replaces_the_same_version_with_the_other_variant() {
+    let public = PolicyCache::after(None, fresh(answer(1, 4), "\"a-v1-public\"")).unwrap();
+    assert_eq!(public.variant, Variant::Public);
+    // Signed in: the same version, whole, replaces the public copy (the names arrive).
+    let whole = PolicyCache::after(Some(&public), signed_in(answer(1, 4), "\"a-v1\"")).unwrap();
+    assert_eq!(whole.variant, Variant::Whole);
+    assert_eq!(PolicyCache::if_none_match(Some(&whole)), Some("\"a-v1\""));
+    // Kept with its variant.
+    let back = PolicyCache::from_json(&whole.to_json()).unwrap();
+    assert_eq!(back.variant, Variant::Whole);
+    // Signed out: the public answer replaces the whole copy.
+    let again = PolicyCache::after(Some(&whole), fresh(answer(1, 4), "\"a-v1-public\"")).unwrap();
+    assert_eq!(again.variant, Variant::Public);
+}
+
+#[test]
+fn a_signed_out_page_never_keeps_a_whole_registry() {
+    let public = PolicyCache::after(None, fresh(answer(1, 4), "\"a-v1-public\"")).unwrap();
+    let whole = PolicyCache::after(None, signed_in(answer(1, 4), "\"a-v1\"")).unwrap();
+    assert_eq!(
+        PolicyCache::usable(Some(whole.clone()), true),
+        Some(whole.clone())
+    );
+    assert_eq!(PolicyCache::usable(Some(whole), false), None);
+    assert_eq!(
+        PolicyCache::usable(Some(public.clone()), false),
+        Some(public.clone())
+    );
+    assert_eq!(
+        PolicyCache::usable(Some(public.clone()), true),
+        Some(public)
+    );
+    assert_eq!(PolicyCache::usable(None, true), None);
+    // A copy of the earlier shape (no variant: it may name every doctor) is not read.
+    let old = r#"{"policy": {"version": 1, "ruleset": "r", "policy": {}, "override": {}},
+        "etag": "\"r-v1\""}"#;
+    assert_eq!(PolicyCache::from_json(old), None);
 }
 
 #[test]

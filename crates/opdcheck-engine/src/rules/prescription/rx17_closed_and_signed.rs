@@ -13,7 +13,8 @@ declare_rule! {
     /// - when the policy has a prescriber registry (`prescribers`), the signature id is the one
     ///   registered for the prescriber's id (at `prescriber.signature_id`). A prescriber who is
     ///   not in the registry is RX-18's finding; with the default policy (no registry) this part
-    ///   is skipped.
+    ///   is skipped, and so it is for an entry with no registered signature (`signature_id`
+    ///   empty, as in the policy a client gets without signing in).
     ///
     /// ## Why
     /// 处方管理办法 第6条(11)(12): 开具处方后的空白处划一斜线以示处方完毕; 处方医师的签名式样和专用
@@ -78,6 +79,10 @@ fn registered_signature(ctx: &RxCtx, p: &Signer, out: &mut Sink) {
     let Some(reg) = ctx.policy().prescribers.iter().find(|r| r.id.trim() == id) else {
         return;
     };
+    // No registered signature here (the public policy omits it): nothing to compare with.
+    if reg.signature_id.trim().is_empty() {
+        return;
+    }
     let written = filled(&p.signature_id);
     if written == Some(reg.signature_id.trim()) {
         return;
@@ -142,10 +147,15 @@ mod tests {
 
     /// Check a patched prescription with a policy that registers 李明's signature.
     fn with_registry(p: Value) -> Report {
-        let engine = Engine::with_policy_override(
-            r#"{"prescribers": [{"id": "D0012", "name": "李明", "title": "attending", "signature_id": "SIG-D0012"}]}"#,
-        )
-        .expect("policy");
+        with_signature("SIG-D0012", p)
+    }
+
+    /// Check a patched prescription with a registry entry for D0012 whose signature is `sig`.
+    fn with_signature(sig: &str, p: Value) -> Report {
+        let registry = json!({"prescribers": [
+            {"id": "D0012", "name": "李明", "title": "attending", "signature_id": sig}
+        ]});
+        let engine = Engine::with_policy_override(&registry.to_string()).expect("policy");
         let doc = parse_document(&patched(DocKind::Prescription, p).to_string()).expect("parses");
         engine.check(&doc)
     }
@@ -171,6 +181,32 @@ mod tests {
             "prescriber.signature_id",
         );
         expect_none(&with_registry(json!({})), "RX-17");
+    }
+
+    #[test]
+    fn an_entry_without_a_registered_signature_is_not_compared() {
+        // The registered one is still required where the entry has one.
+        let r = with_signature(
+            "SIG-D0012",
+            json!({"prescriber": {"signature_id": "SIG-ANY"}}),
+        );
+        expect(
+            &r,
+            "RX-17",
+            "OPD-16",
+            Severity::Error,
+            "prescriber.signature_id",
+        );
+        // An empty one (the public policy's): any signature id passes, as does a signed time.
+        for sig in ["", "  "] {
+            let r = with_signature(sig, json!({"prescriber": {"signature_id": "SIG-ANY"}}));
+            expect_none(&r, "RX-17");
+            let r = with_signature(sig, json!({"prescriber": {"signature_id": null}}));
+            expect_none(&r, "RX-17");
+        }
+        // The end mark and a signature are still checked.
+        let r = with_signature("", json!({"completed": false}));
+        expect(&r, "RX-17", "OPD-16", Severity::Error, "completed");
     }
 
     #[test]

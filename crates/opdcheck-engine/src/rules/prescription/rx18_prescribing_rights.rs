@@ -63,6 +63,15 @@ fn tier_en(t: AbxTier) -> &'static str {
     }
 }
 
+/// How a message names a registered prescriber: the name, or the id alone when the registry
+/// gives no name (the public policy a page gets without signing in has none).
+fn named(p: &Prescriber) -> String {
+    match p.name.trim() {
+        "" => format!("“{}”", p.id.trim()),
+        name => name.to_owned(),
+    }
+}
+
 fn check(ctx: &RxCtx, out: &mut Sink) {
     let policy = ctx.policy();
     let registry = &policy.prescribers;
@@ -81,10 +90,16 @@ fn check(ctx: &RxCtx, out: &mut Sink) {
                 format!("处方医师“{id}”未在本院登记处方权"),
                 format!("prescriber “{id}” is not registered with prescribing rights"),
             )),
-            (Some(id), Some(p)) if !p.prescribing_rights => Some(Text::new(
-                format!("处方医师“{id}”（{}）无处方权", p.name),
-                format!("prescriber “{id}” ({}) has no prescribing rights", p.name),
-            )),
+            (Some(id), Some(p)) if !p.prescribing_rights => Some(match Some(p.name.trim()).filter(|n| !n.is_empty()) {
+                Some(name) => Text::new(
+                    format!("处方医师“{id}”（{name}）无处方权"),
+                    format!("prescriber “{id}” ({name}) has no prescribing rights"),
+                ),
+                None => Text::new(
+                    format!("处方医师“{id}”无处方权"),
+                    format!("prescriber “{id}” has no prescribing rights"),
+                ),
+            }),
             _ => None,
         };
         if let Some(message) = defect {
@@ -176,11 +191,11 @@ fn check(ctx: &RxCtx, out: &mut Sink) {
                     format!(
                         "{written}为{}，处方医师{}无麻醉药品和第一类精神药品处方权",
                         ctrl.zh(),
-                        p.name
+                        named(p)
                     ),
                     format!(
                         "{written} is a narcotic or class-1 psychotropic drug; prescriber {} has no right to prescribe them",
-                        p.name
+                        named(p)
                     ),
                 ),
                 Text::new(
@@ -275,6 +290,28 @@ mod tests {
         let r = check_with(&registry(json!({})), json!({"prescriber": {"id": null}}));
         expect(&r, "RX-18", "CLN-1", Severity::Error, "prescriber.id");
         expect_none(&check_with(&registry(json!({})), json!({})), "RX-18");
+    }
+
+    #[test]
+    fn a_registry_without_names_names_the_prescriber_by_id() {
+        // As the public policy carries the registry: no name, no signature id.
+        let anonymous = json!({"name": "", "signature_id": ""});
+        let mut no_rights = anonymous.clone();
+        patch(&mut no_rights, json!({"prescribing_rights": false}));
+        let r = check_with(&registry(no_rights), json!({}));
+        let f = expect(&r, "RX-18", "CLN-1", Severity::Error, "prescriber.id");
+        assert_eq!(f.message.zh, "处方医师“D0012”无处方权");
+        assert_eq!(f.message.en, "prescriber “D0012” has no prescribing rights");
+        let r = check_with(&registry(anonymous.clone()), json!({"items": [{}, morphine()]}));
+        let f = expect(&r, "RX-18", "CLN-1", Severity::Error, "items[1].drug");
+        assert!(f.message.zh.contains("处方医师“D0012”无麻醉药品"), "{}", f.message.zh);
+        assert!(!f.message.zh.contains("处方医师无"), "{}", f.message.zh);
+        // With its rights the nameless entry passes.
+        expect_none(&check_with(&registry(anonymous), json!({})), "RX-18");
+        // A named one is still named.
+        let r = check_with(&registry(json!({"prescribing_rights": false})), json!({}));
+        let f = expect(&r, "RX-18", "CLN-1", Severity::Error, "prescriber.id");
+        assert_eq!(f.message.zh, "处方医师“D0012”（李明）无处方权");
     }
 
     #[test]
