@@ -356,6 +356,12 @@ pub fn percent(v: Option<f64>) -> String {
     v.map_or_else(|| "—".into(), |v| format!("{v:.1} %"))
 }
 
+/// A rate's verdict against its target: none when there was nothing to rate, so an empty month
+/// reads 无数据, never a green 达标 over no documents.
+pub fn verdict(value: Option<f64>, met: bool) -> Option<bool> {
+    value.map(|_| met)
+}
+
 /// The chart's drawing area, in SVG user units.
 pub const CHART_W: f64 = 560.0;
 pub const CHART_H: f64 = 200.0;
@@ -698,5 +704,12 @@ mod tests {
         assert_eq!(sheet.groups[0].key, "内科");
         assert_eq!(percent(sheet.rates.record_pass_rate.value), "—");
         assert_eq!(percent(sheet.rates.prescription_pass_rate.value), "90.0 %");
+        // No records: the server says `met`, the page says there is nothing to judge.
+        let mr = &sheet.rates.record_pass_rate;
+        assert_eq!(verdict(mr.value, mr.met), None);
+        let rx = &sheet.rates.prescription_pass_rate;
+        assert_eq!(verdict(rx.value, rx.met), Some(false));
+        let abx = &sheet.rates.antibiotic_share;
+        assert_eq!(verdict(abx.value, abx.met), Some(true));
     }
 }

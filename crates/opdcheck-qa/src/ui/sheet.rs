@@ -8,7 +8,7 @@ use opdcheck_engine::Lang;
 use super::trend::TrendChart;
 use super::{failure, kind_label, token};
 use crate::auth::Auth;
-use crate::model::{self as qa, RuleRates, ScoreSheet, Trend, percent};
+use crate::model::{self as qa, RuleRates, ScoreSheet, Trend, percent, verdict};
 use opdcheck_web::api;
 use opdcheck_web::clock::now_stamp;
 use opdcheck_web::labels::{lang, tr, trs};
@@ -193,16 +193,16 @@ fn SheetBody(sheet: ScoreSheet) -> impl IntoView {
     view! {
         <div class="qa-cards">
             {card("qa-card-rx", "门诊处方合格率", "Prescription pass rate", percent(rx.value),
-                format!("≥ {} %", rx.target), Some(rx.met),
+                format!("≥ {} %", rx.target), verdict(rx.value, rx.met),
                 trs(format!("{} 张；罚款 {} 元", rx.records, rx.penalty_yuan), format!("{} prescriptions; penalty ¥{}", rx.records, rx.penalty_yuan)))}
             {card("qa-card-mr", "门诊病历书写合格率", "Record pass rate", percent(mr.value),
-                format!("≥ {} %", mr.target), Some(mr.met),
+                format!("≥ {} %", mr.target), verdict(mr.value, mr.met),
                 trs(format!("{} 份；罚款 {} 元", mr.records, mr.penalty_yuan), format!("{} records; penalty ¥{}", mr.records, mr.penalty_yuan)))}
             {card("qa-card-missed", "法定传染病漏报", "Missed infectious-disease reports", missed.cases.to_string(),
                 trs("目标 0 例".into(), "target 0".into()).get_untracked(), Some(missed.met),
                 trs(format!("罚款 {} 元（每例 {} 元）", missed.penalty_yuan, p.per_missed_case_yuan), format!("penalty ¥{} (¥{} a case)", missed.penalty_yuan, p.per_missed_case_yuan)))}
             {card("qa-card-abx", "门诊抗菌药物处方比例", "Antibiotic prescriptions", percent(abx.value),
-                format!("≤ {} %", abx.max), Some(abx.met),
+                format!("≤ {} %", abx.max), verdict(abx.value, abx.met),
                 trs(format!("{} / {} 张处方", abx.with_antibiotics, abx.prescriptions), format!("{} of {} prescriptions", abx.with_antibiotics, abx.prescriptions)))}
             <div class="qa-card" id="qa-card-total">
                 <h3>{tr("合计", "In all")}</h3>
