@@ -302,11 +302,21 @@ pub(super) async fn prescriber_registry(s: &Server) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{v}");
-    let (_, policy) = s.get("/api/v1/policy", As::Nobody).await;
+    // Whole to a signed-in caller; without names or signatures to anyone else.
+    let (_, policy) = s.get("/api/v1/policy", As::Token(&doctor)).await;
     let registry = policy["policy"]["prescribers"].as_array().unwrap().clone();
     let of = |id: &str| registry.iter().find(|p| p["id"] == id).cloned();
     assert_eq!(of("D0201").unwrap()["signature_id"], signature.as_str());
     assert_eq!(of("D0300").unwrap()["signature_id"], "SIG-D0300");
+    let (_, public) = s.get("/api/v1/policy", As::Nobody).await;
+    let public = public["policy"]["prescribers"].as_array().unwrap().clone();
+    assert_eq!(public.len(), registry.len());
+    assert!(
+        public
+            .iter()
+            .all(|p| p["signature_id"] == "" && p["name"] == ""),
+        "{public:?}"
+    );
     let (_, report) = s.post("/api/v1/check", As::Token(&doctor), &rx).await;
     assert!(
         !has(&report, "RX-17", "prescriber.signature_id"),
