@@ -103,6 +103,26 @@ fn type_into(root: &Element, sel: &str, text: &str) {
     input.dispatch_event(&ev).unwrap();
 }
 
+/// The whole app on a new prescription, signed in as the doctor 张三 (D0201, resident, with a
+/// registered signature), with no drafts and an empty outbox.
+async fn app_signed_in_as_zhang() -> Mounted {
+    opdcheck_app::outbox::clear().await.unwrap();
+    let storage = window().local_storage().unwrap().unwrap();
+    storage.remove_item(STORAGE_KEY).unwrap();
+    storage
+        .set_item(
+            "opdcheck.session",
+            r#"{"token":"t","user":{"username":"zhang","role":"doctor","doctor_id":"D0201",
+                "name":"张三","prescriber":{"title":"resident","signature_id":"SIG-D0201-0a1b2c3d",
+                "antibiotic_tier":null,"prescribing_rights":true,"narcotic_psych1_rights":false}}}"#,
+        )
+        .unwrap();
+    window().location().set_hash("/prescription").unwrap();
+    let root = mount(opdcheck_app::App);
+    settle().await;
+    root
+}
+
 fn choose(root: &Element, sel: &str, value: &str) {
     let select: HtmlSelectElement = must(root, sel).unchecked_into();
     select.set_value(value);
@@ -771,20 +791,8 @@ async fn signing_out_asks_then_keeps_unsynced_documents_and_clears_the_rest() {
 /// account's signature id rather than one made up from the id.
 #[wasm_bindgen_test]
 async fn signed_in_the_prescriber_block_is_the_accounts_and_read_only() {
-    opdcheck_app::outbox::clear().await.unwrap();
+    let root = app_signed_in_as_zhang().await;
     let storage = window().local_storage().unwrap().unwrap();
-    storage.remove_item(STORAGE_KEY).unwrap();
-    storage
-        .set_item(
-            "opdcheck.session",
-            r#"{"token":"t","user":{"username":"zhang","role":"doctor","doctor_id":"D0201",
-                "name":"张三","prescriber":{"title":"resident","signature_id":"SIG-D0201-0a1b2c3d",
-                "antibiotic_tier":null,"prescribing_rights":true,"narcotic_psych1_rights":false}}}"#,
-        )
-        .unwrap();
-    window().location().set_hash("/prescription").unwrap();
-    let root = mount(opdcheck_app::App);
-    settle().await;
     // A sample's prescriber (D0012 李明, attending) gives way to the account.
     choose(&root, "#samples-menu", "0");
     settle().await;

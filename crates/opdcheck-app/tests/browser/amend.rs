@@ -109,20 +109,8 @@ async fn a_puncture_request_shows_the_consent_that_rq05_asks_for() {
 /// both, in order; the bar lists both versions.
 #[wasm_bindgen_test]
 async fn a_signed_prescription_is_corrected_and_synced_as_version_2() {
-    opdcheck_app::outbox::clear().await.unwrap();
+    let root = app_signed_in_as_zhang().await;
     let storage = window().local_storage().unwrap().unwrap();
-    storage.remove_item(STORAGE_KEY).unwrap();
-    storage
-        .set_item(
-            "opdcheck.session",
-            r#"{"token":"t","user":{"username":"zhang","role":"doctor","doctor_id":"D0201",
-                "name":"张三","prescriber":{"title":"resident","signature_id":"SIG-D0201-0a1b2c3d",
-                "antibiotic_tier":null,"prescribing_rights":true,"narcotic_psych1_rights":false}}}"#,
-        )
-        .unwrap();
-    window().location().set_hash("/prescription").unwrap();
-    let root = mount(opdcheck_app::App);
-    settle().await;
     choose(&root, "#samples-menu", "0");
     poll(
         async || {
