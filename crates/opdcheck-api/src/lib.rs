@@ -8,6 +8,7 @@
 //! that say what a value means (e.g. which HTTP status a push outcome maps to).
 
 pub mod accounts;
+pub mod alerts;
 pub mod check;
 pub mod error;
 pub mod policy;

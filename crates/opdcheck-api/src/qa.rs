@@ -198,6 +198,10 @@ pub struct FindingDecision {
     /// Required (not blank) for a dismissal; at most 2,000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// A decision on a shadow finding (the report's `shadow` list): judged for the rule's
+    /// precision, never scored.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub shadow: bool,
 }
 
 /// A manual checklist deduction (an item of `manual_items`, 0 … its `max`).

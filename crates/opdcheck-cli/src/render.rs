@@ -195,6 +195,8 @@ mod tests {
             hint: Text::new("提示", "hint"),
             clause: "条款".into(),
             overridable: false,
+            tuning: None,
+            reason: None,
         }
     }
 

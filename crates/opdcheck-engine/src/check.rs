@@ -1,6 +1,7 @@
 //! Running the rules: [`Engine::check`] and its kin, and the constructors that validate a
 //! policy against the rule registry (an item's `confirmed_warnings` must be its own rules).
 
+use crate::alerts::{self, facts::DocFacts};
 use crate::engine::{Engine, policy_hash};
 use crate::model::*;
 use crate::parse::{InputError, parse_document};
@@ -15,7 +16,9 @@ impl Engine {
         let text = value.to_string();
         let policy = Policy::from_text(&text)?;
         validate_confirmed_warnings(&policy)?;
-        Engine::build(policy, &policy_hash(&text))
+        let engine = Engine::build(policy, &policy_hash(&text))?;
+        alerts::validate(&engine)?;
+        Ok(engine)
     }
 
     /// The default policy overridden by a policy file's text (see [`policy`]).
@@ -45,38 +48,44 @@ impl Engine {
     /// Check one document; an outpatient record (or a visit's record) is also checked against
     /// the patient's earlier records (HX rules). Without history the HX rules do not run.
     pub fn check_with_history(&self, doc: &Document, history: &[OutpatientRecord]) -> Report {
+        let nested = match doc {
+            Document::Prescription(d) => Nested::Prescription(d),
+            Document::OutpatientRecord(d) => Nested::Record(d),
+            Document::ExamRequest(d) => Nested::ExamRequest(d),
+            Document::InfectiousReport(d) => Nested::InfectiousReport(d),
+            Document::Visit(v) => return self.check_visit(v, history),
+        };
+        let findings = self.nested_findings(nested, history);
+        self.finish(nested, doc.id(), findings)
+    }
+
+    fn nested_findings(&self, doc: Nested, history: &[OutpatientRecord]) -> Vec<Finding> {
         match doc {
-            Document::Prescription(d) => {
-                self.finish(DocKind::Prescription, &d.id, self.rx_findings(d))
-            }
-            Document::OutpatientRecord(d) => self.finish(
-                DocKind::OutpatientRecord,
-                &d.id,
-                self.record_findings(d, history),
-            ),
-            Document::ExamRequest(d) => {
-                self.finish(DocKind::ExamRequest, &d.id, self.request_findings(d))
-            }
-            Document::InfectiousReport(d) => self.finish(
-                DocKind::InfectiousReport,
-                &d.id,
-                self.infectious_findings(d),
-            ),
-            Document::Visit(v) => self.check_visit(v, history),
+            Nested::Record(r) => self.record_findings(r, history),
+            Nested::Prescription(p) => self.rx_findings(p),
+            Nested::ExamRequest(q) => self.request_findings(q),
+            Nested::InfectiousReport(c) => self.infectious_findings(c),
         }
     }
 
-    fn finish(&self, kind: DocKind, id: &str, findings: Vec<Finding>) -> Report {
+    /// One document's report: its findings tuned by the policy's `alerts` (what the doctor
+    /// sees, the shadow list for QA), then scored.
+    fn finish(&self, doc: Nested, id: &str, findings: Vec<Finding>) -> Report {
+        let facts = DocFacts::of_nested(self, doc);
+        let tuned = alerts::apply(&self.policy.alerts, &facts, findings);
+        let findings = tuned.findings;
         let score = score::score(&findings, &self.policy);
         Report {
             ruleset: self.ruleset().to_owned(),
             document: DocumentRef {
-                kind,
+                kind: doc.kind(),
                 id: id.to_string(),
             },
             findings,
             score,
             documents: None,
+            shadow: tuned.shadow,
+            suppressed: tuned.suppressed,
         }
     }
 
@@ -158,23 +167,27 @@ impl Engine {
         let cross = self.visit_findings(v);
 
         // Nested documents in report order; `prefix` is each one's path in the visit.
-        let mut nested: Vec<(String, DocKind, String, Vec<Finding>)> = v
+        let mut nested: Vec<(String, Nested, Vec<Finding>)> = v
             .nested()
             .into_iter()
             .map(|(prefix, doc)| {
-                let findings = match doc {
-                    Nested::Record(r) => self.record_findings(r, history),
-                    Nested::Prescription(p) => self.rx_findings(p),
-                    Nested::ExamRequest(q) => self.request_findings(q),
-                    Nested::InfectiousReport(c) => self.infectious_findings(c),
-                };
-                (prefix, doc.kind(), doc.id().to_string(), findings)
+                let findings = self.nested_findings(doc, history);
+                (prefix, doc, findings)
             })
             .collect();
 
         // A cross-document finding about one document counts against that document too; a
-        // missed report (per case) and a missing record stay with the visit.
+        // missed report (per case) and a missing record stay with the visit. The visit's own
+        // list is tuned as each finding's document is (by the record's facts at visit level).
         let mut visit_level = Vec::new();
+        let mut visit_tuned = alerts::Applied::default();
+        let record_facts = || {
+            v.nested()
+                .into_iter()
+                .find(|(_, d)| matches!(d, Nested::Record(_)))
+                .map(|(_, d)| DocFacts::of_nested(self, d))
+                .unwrap_or_default()
+        };
         for f in &cross {
             let per_visit = rules::rule(&f.rule).is_some_and(|r| r.case == Some("missed"));
             let owner = nested.iter_mut().find(|(prefix, ..)| {
@@ -182,26 +195,46 @@ impl Engine {
                     .strip_prefix(prefix.as_str())
                     .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
             });
-            match owner {
-                Some((prefix, _, _, findings)) if !per_visit => {
+            let tuned = match owner {
+                Some((prefix, doc, findings)) => {
                     let mut g = f.clone();
                     g.path = g.path[prefix.len()..].trim_start_matches('.').to_string();
-                    findings.push(g);
+                    let facts = DocFacts::of_nested(self, *doc);
+                    let mut tuned = alerts::apply(&self.policy.alerts, &facts, vec![g.clone()]);
+                    if !per_visit {
+                        findings.push(g);
+                    } else {
+                        visit_level.extend(tuned.findings.iter().cloned());
+                    }
+                    // Back to the visit's path for the visit's own list.
+                    for h in tuned.findings.iter_mut().chain(tuned.shadow.iter_mut()) {
+                        h.path = f.path.clone();
+                    }
+                    tuned
                 }
-                _ => visit_level.push(f.clone()),
-            }
+                None => {
+                    let tuned =
+                        alerts::apply(&self.policy.alerts, &record_facts(), vec![f.clone()]);
+                    visit_level.extend(tuned.findings.iter().cloned());
+                    tuned
+                }
+            };
+            visit_tuned.findings.extend(tuned.findings);
+            visit_tuned.shadow.extend(tuned.shadow);
+            visit_tuned.suppressed += tuned.suppressed;
         }
 
         let documents: Vec<Report> = nested
             .into_iter()
             .enumerate()
-            .map(|(i, (_, kind, id, findings))| {
+            .map(|(i, (_, doc, findings))| {
+                let id = doc.id();
                 let id = if id.is_empty() {
                     format!("{}#{i}", v.visit_id.as_deref().unwrap_or("visit"))
                 } else {
-                    id
+                    id.to_string()
                 };
-                self.finish(kind, &id, findings)
+                self.finish(doc, &id, findings)
             })
             .collect();
         let mut score = score::score(&visit_level, &self.policy);
@@ -216,9 +249,11 @@ impl Engine {
                 kind: DocKind::Visit,
                 id: id.to_string(),
             },
-            findings: cross,
+            findings: visit_tuned.findings,
             score,
             documents: Some(documents),
+            shadow: visit_tuned.shadow,
+            suppressed: visit_tuned.suppressed,
         }
     }
 }

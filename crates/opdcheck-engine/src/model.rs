@@ -237,6 +237,27 @@ impl Signer {
     }
 }
 
+/// A doctor's reason for a finding kept on the document (issue 15): a choice from the policy's
+/// pick list for the rule (`alerts.reasons`) and/or free text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields = nullable))]
+pub struct AlertReason {
+    /// The rule code, as the finding gives it (`RX-19`).
+    #[serde(default)]
+    pub rule: String,
+    /// The finding's path; absent, the reason covers every finding of the rule.
+    pub path: Option<String>,
+    /// The pick list's key (`clinical_need`, `other` …).
+    pub choice: Option<String>,
+    /// The doctor's own words.
+    pub text: Option<String>,
+    /// Who gave it (the signer's id) and when (`YYYY-MM-DDTHH:MM`).
+    pub by: Option<String>,
+    pub at: Option<String>,
+}
+
 /// A signed, dated correction.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -373,6 +394,13 @@ pub struct Prescription {
     #[cfg_attr(feature = "ts", ts(as = "Option<Vec<Amendment>>", optional = nullable))]
     pub amendments: Vec<Amendment>,
     pub completed: Option<bool>,
+    /// The doctor's reasons for findings they keep (为何保留该提示): one per rule, or per
+    /// finding with `path`. Shown to QA in the review and counted on the alert-quality page; an
+    /// error the policy lets a reason accept is no longer an error once its reason is given.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<AlertReason>>"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<AlertReason>>", optional = nullable))]
+    pub reasons: Vec<AlertReason>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -492,6 +520,13 @@ pub struct OutpatientRecord {
     #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<Amendment>>"))]
     #[cfg_attr(feature = "ts", ts(as = "Option<Vec<Amendment>>", optional = nullable))]
     pub amendments: Vec<Amendment>,
+    /// The doctor's reasons for findings they keep (为何保留该提示): one per rule, or per
+    /// finding with `path`. Shown to QA in the review and counted on the alert-quality page; an
+    /// error the policy lets a reason accept is no longer an error once its reason is given.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<AlertReason>>"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<AlertReason>>", optional = nullable))]
+    pub reasons: Vec<AlertReason>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -579,6 +614,13 @@ pub struct ExamRequest {
     #[cfg_attr(feature = "ts", ts(as = "Option<Patient>", optional = nullable))]
     pub patient: Patient,
     pub physician: Option<Signer>,
+    /// The doctor's reasons for findings they keep (为何保留该提示): one per rule, or per
+    /// finding with `path`. Shown to QA in the review and counted on the alert-quality page; an
+    /// error the policy lets a reason accept is no longer an error once its reason is given.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<AlertReason>>"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<AlertReason>>", optional = nullable))]
+    pub reasons: Vec<AlertReason>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -653,6 +695,13 @@ pub struct InfectiousReport {
     pub filled_at: Option<String>,
     /// Extension (optional): the reporting physician's department (科室), for score sheets.
     pub department: Option<String>,
+    /// The doctor's reasons for findings they keep (为何保留该提示): one per rule, or per
+    /// finding with `path`. Shown to QA in the review and counted on the alert-quality page; an
+    /// error the policy lets a reason accept is no longer an error once its reason is given.
+    #[serde(default, deserialize_with = "null_as_empty")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<AlertReason>>"))]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<AlertReason>>", optional = nullable))]
+    pub reasons: Vec<AlertReason>,
 }
 
 /// All documents of one visit, for the cross-document checks.

@@ -36,6 +36,9 @@ pub struct Policy {
     /// registration check are skipped).
     #[serde(default)]
     pub prescribers: Vec<Prescriber>,
+    /// The hospital's tuning of its alerts: reasons, overridable errors, scoped entries.
+    #[serde(default)]
+    pub alerts: crate::alerts::Alerts,
     pub clinical: Clinical,
     pub diseases: Diseases,
     pub formulary: Formulary,

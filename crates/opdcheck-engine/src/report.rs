@@ -81,6 +81,64 @@ pub struct Finding {
     pub hint: Text,
     pub clause: String,
     pub overridable: bool,
+    /// The policy's tuning entry that changed this finding (issue 15), absent when none did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub tuning: Option<Tuned>,
+    /// The doctor's reason recorded on the document for this finding, absent when none was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub reason: Option<GivenReason>,
+}
+
+/// What a tuning entry did to a finding: "按调整 T-3 降为警告".
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Tuned {
+    /// The entry's id in the policy's `alerts.tuning`.
+    pub entry: String,
+    pub action: TuningAction,
+    /// The severity the rule gave before the entry changed it.
+    pub from: Severity,
+}
+
+/// What a tuning entry does to the findings in its scope.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum TuningAction {
+    /// Not reported (the report's `suppressed` counts it).
+    Suppress,
+    /// An error reported as a warning, a warning as information.
+    Downgrade,
+    /// A warning or information reported as an error, information as a warning.
+    Upgrade,
+    /// Kept in the report's `shadow` list for QA, never shown to the doctor nor scored.
+    Shadow,
+}
+
+/// A doctor's reason as the report carries it: the pick-list choice with its label, the text.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GivenReason {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub choice: Option<String>,
+    /// The choice's label from the policy's pick list (empty for free text alone).
+    pub label: Text,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub text: Option<String>,
+    /// True when the reason accepted an error the policy lets a reason accept: the finding is
+    /// then reported as a warning.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub accepted: bool,
 }
 
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -126,6 +184,19 @@ pub struct Report {
     #[cfg_attr(feature = "ts", ts(optional))]
     #[cfg_attr(feature = "openapi", schema(no_recursion))]
     pub documents: Option<Vec<Report>>,
+    /// Findings of rules the policy runs in shadow (`alerts.tuning`, action `shadow`): kept
+    /// with the record for QA to confirm or dismiss; never shown to the doctor, never scored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<Finding>>", optional))]
+    pub shadow: Vec<Finding>,
+    /// How many findings tuning entries suppressed (absent when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<u32>", optional))]
+    pub suppressed: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl Report {

@@ -484,6 +484,8 @@ mod tests {
             hint: Text::new("h", "h"),
             clause: "c".into(),
             overridable: false,
+            tuning: None,
+            reason: None,
         }
     }
 
@@ -498,6 +500,8 @@ mod tests {
             score: score::score(&findings, &engine().policy),
             findings,
             documents: None,
+            shadow: Vec::new(),
+            suppressed: 0,
         }
     }
 
@@ -589,6 +593,8 @@ mod tests {
                     findings,
                     score,
                     documents: None,
+                    shadow: Vec::new(),
+                    suppressed: 0,
                 }
             })
             .collect();
@@ -812,6 +818,8 @@ mod tests {
                 ..Score::default()
             },
             documents: None,
+            shadow: Vec::new(),
+            suppressed: 0,
         }]);
         let mut sheet = Sheet::new();
         sheet.add(e, &v, &r);

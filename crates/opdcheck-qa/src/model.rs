@@ -215,6 +215,7 @@ impl ReviewDraft {
                     path: path.clone(),
                     decision,
                     reason,
+                    shadow: false,
                 })
             })
             .collect()

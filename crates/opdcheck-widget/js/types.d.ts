@@ -14,21 +14,45 @@ export type DocKind = "prescription" | "outpatient_record" | "exam_request" | "i
  */
 export type Document = { "kind": "prescription" } & Prescription | { "kind": "outpatient_record" } & OutpatientRecord | { "kind": "exam_request" } & ExamRequest | { "kind": "infectious_report" } & InfectiousReport | { "kind": "visit" } & Visit;
 
-export type Prescription = { id?: string, visit_id?: string | null, prescription_type?: PrescriptionType | null, institution?: string | null, fee_category?: string | null, patient?: Patient | null, department?: string | null, issued_at?: string | null, diagnoses?: Array<string> | null, diagnosis_codes?: Array<string | null> | null, diagnosis_note?: string | null, items?: Array<RxItem> | null, herbal?: Herbal | null, combination_reason?: string | null, prescriber?: Signer | null, second_signature?: Signer | null, amendments?: Array<Amendment> | null, completed?: boolean | null, };
+export type Prescription = { id?: string, visit_id?: string | null, prescription_type?: PrescriptionType | null, institution?: string | null, fee_category?: string | null, patient?: Patient | null, department?: string | null, issued_at?: string | null, diagnoses?: Array<string> | null, diagnosis_codes?: Array<string | null> | null, diagnosis_note?: string | null, items?: Array<RxItem> | null, herbal?: Herbal | null, combination_reason?: string | null, prescriber?: Signer | null, second_signature?: Signer | null, amendments?: Array<Amendment> | null, completed?: boolean | null, 
+/**
+ * The doctor's reasons for findings they keep (为何保留该提示): one per rule, or per
+ * finding with `path`. Shown to QA in the review and counted on the alert-quality page; an
+ * error the policy lets a reason accept is no longer an error once its reason is given.
+ */
+reasons?: Array<AlertReason> | null, };
 
 export type OutpatientRecord = { id?: string, visit_id?: string | null, visit_type?: VisitType | null, visit_at?: string | null, department?: string | null, patient?: Patient | null, chief_complaint?: string | null, present_illness?: string | null, past_history?: string | null, positive_signs?: string | null, negative_signs?: string | null, physical_exam?: string | null, condition_change?: string | null, auxiliary_results?: string | null, diagnoses?: Array<string> | null, diagnosis_codes?: Array<string | null> | null, treatment_plan?: string | null, physician?: Signer | null, consents?: Array<Consent> | null, planned?: Array<ConsentTopic> | null, infectious_report_status?: ReportStatus | null, 
 /**
  * Extension (optional): a consultation or referral requested at this visit (HX-01).
  */
-consultation?: string | null, amendments?: Array<Amendment> | null, };
+consultation?: string | null, amendments?: Array<Amendment> | null, 
+/**
+ * The doctor's reasons for findings they keep (为何保留该提示): one per rule, or per
+ * finding with `path`. Shown to QA in the review and counted on the alert-quality page; an
+ * error the policy lets a reason accept is no longer an error once its reason is given.
+ */
+reasons?: Array<AlertReason> | null, };
 
-export type ExamRequest = { id?: string, visit_id?: string | null, category?: ExamCategory | null, items?: Array<string> | null, body_site?: string | null, specimen?: string | null, clinical_summary?: string | null, diagnoses?: Array<string> | null, priority?: Priority | null, visit_type?: VisitType | null, patient_condition?: PatientCondition | null, contrast?: boolean | null, consent?: Signer | null, requested_at?: string | null, department?: string | null, patient?: Patient | null, physician?: Signer | null, };
+export type ExamRequest = { id?: string, visit_id?: string | null, category?: ExamCategory | null, items?: Array<string> | null, body_site?: string | null, specimen?: string | null, clinical_summary?: string | null, diagnoses?: Array<string> | null, priority?: Priority | null, visit_type?: VisitType | null, patient_condition?: PatientCondition | null, contrast?: boolean | null, consent?: Signer | null, requested_at?: string | null, department?: string | null, patient?: Patient | null, physician?: Signer | null, 
+/**
+ * The doctor's reasons for findings they keep (为何保留该提示): one per rule, or per
+ * finding with `path`. Shown to QA in the review and counted on the alert-quality page; an
+ * error the policy lets a reason accept is no longer an error once its reason is given.
+ */
+reasons?: Array<AlertReason> | null, };
 
 export type InfectiousReport = { id?: string, visit_id?: string | null, report_type?: ReportType | null, disease?: string | null, disease_subtype?: string | null, case_class?: CaseClass | null, acute_or_chronic?: AcuteOrChronic | null, patient?: Patient | null, onset_date?: string | null, diagnosed_at?: string | null, death_date?: string | null, reported_at?: string | null, reporting_physician?: Signer | null, reporting_unit?: string | null, filled_at?: string | null, 
 /**
  * Extension (optional): the reporting physician's department (科室), for score sheets.
  */
-department?: string | null, };
+department?: string | null, 
+/**
+ * The doctor's reasons for findings they keep (为何保留该提示): one per rule, or per
+ * finding with `path`. Shown to QA in the review and counted on the alert-quality page; an
+ * error the policy lets a reason accept is no longer an error once its reason is given.
+ */
+reasons?: Array<AlertReason> | null, };
 
 /**
  * All documents of one visit, for the cross-document checks.
@@ -122,11 +146,28 @@ export type Report = { ruleset: string, document: DocumentRef, findings: Array<F
 /**
  * A visit's per-document reports.
  */
-documents?: Array<Report>, };
+documents?: Array<Report>, 
+/**
+ * Findings of rules the policy runs in shadow (`alerts.tuning`, action `shadow`): kept
+ * with the record for QA to confirm or dismiss; never shown to the doctor, never scored.
+ */
+shadow?: Array<Finding>, 
+/**
+ * How many findings tuning entries suppressed (absent when none).
+ */
+suppressed?: number, };
 
 export type DocumentRef = { kind: DocKind, id: string, };
 
-export type Finding = { rule: string, item: string, severity: Severity, path: string, message: Text, hint: Text, clause: string, overridable: boolean, };
+export type Finding = { rule: string, item: string, severity: Severity, path: string, message: Text, hint: Text, clause: string, overridable: boolean, 
+/**
+ * The policy's tuning entry that changed this finding (issue 15), absent when none did.
+ */
+tuning?: Tuned, 
+/**
+ * The doctor's reason recorded on the document for this finding, absent when none was.
+ */
+reason?: GivenReason, };
 
 export type Severity = "error" | "warning" | "info";
 

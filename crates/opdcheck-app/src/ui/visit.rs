@@ -151,6 +151,8 @@ pub fn VisitPage(visit: RwSignal<Visit>) -> impl IntoView {
                     findings: vec![],
                     score: Default::default(),
                     documents: None,
+                    shadow: Vec::new(),
+                    suppressed: 0,
                 })
         })
     };

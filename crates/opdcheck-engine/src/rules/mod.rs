@@ -253,6 +253,8 @@ impl Sink {
             hint,
             clause: rule.clause.to_string(),
             overridable: rule.overridable,
+            tuning: None,
+            reason: None,
         });
         self.findings.last_mut().expect("just pushed")
     }

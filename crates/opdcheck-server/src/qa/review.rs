@@ -267,6 +267,7 @@ pub fn decisions(
             path: path.clone(),
             decision: f.decision,
             reason,
+            shadow: f.shadow,
         });
     }
     Ok(out)
