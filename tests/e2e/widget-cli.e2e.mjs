@@ -79,3 +79,37 @@ for (const file of files) {
 }
 assert.ok(findings > 0, 'the samples include defective documents');
 console.log(`widget-cli: ${compared} reports from ${files.length} sample files identical to the CLI's (${findings} findings)`);
+
+// A hospital's tuning entries (samples/tuning/): the widget under that policy gives the CLI's
+// reports, and both change exactly the findings in each entry's scope (expected.jsonl, held
+// true by the engine's tests/tuning.rs against the default reports).
+{
+  const dirT = 'samples/tuning';
+  const policy = JSON.parse(readFileSync(path.join(root, dirT, 'policy.json'), 'utf8'));
+  const expected = readFileSync(path.join(root, dirT, 'expected.jsonl'), 'utf8')
+    .split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l));
+  const withoutRuleset = ({ ruleset, ...rest }) => rest;
+  let out;
+  try {
+    out = execFileSync(cli, ['check', '--format', 'json', '--policy', path.join(dirT, 'policy.json'), path.join(dirT, 'documents.jsonl')],
+      { cwd: root, encoding: 'utf8' });
+  } catch (e) {
+    if (e.status !== 1) throw e;
+    out = e.stdout;
+  }
+  const fromCli = out.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l));
+  const tunedRuleset = wasm.setPolicy(policy);
+  const docs = readFileSync(path.join(root, dirT, 'documents.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+  assert.equal(docs.length, expected.length);
+  let tuned = 0;
+  docs.forEach((text, i) => {
+    const report = wasm.validate(JSON.parse(text));
+    assert.equal(report.ruleset, tunedRuleset, 'checked with the tuned policy');
+    assert.deepEqual(report, fromCli[i], `tuning ${i}: the widget's report is the CLI's`);
+    assert.deepEqual(withoutRuleset(report), expected[i], `tuning ${i}: as expected.jsonl`);
+    tuned += report.findings.filter((f) => f.tuning).length + (report.shadow ?? []).length;
+  });
+  wasm.setPolicy(null);
+  assert.ok(tuned >= 5, `tuned findings seen: ${tuned}`);
+  console.log(`widget-cli: ${docs.length} documents under samples/tuning/policy.json identical to the CLI's and to expected.jsonl (${tuned} tuned findings)`);
+}

@@ -13,6 +13,9 @@ struct Words {
     clause: &'static str,
     hint: &'static str,
     overridable: &'static str,
+    tuned: fn(&str, &str, &str) -> String,
+    reason: &'static str,
+    accepted: &'static str,
     no_id: &'static str,
     colon: &'static str,
 }
@@ -24,6 +27,9 @@ const ZH: Words = Words {
     clause: "依据：",
     hint: "建议：",
     overridable: "（可填写理由后放行）",
+    tuned: |entry, from, to| format!("院内调整 {entry}：由{from}改为{to}"),
+    reason: "医生理由：",
+    accepted: "（已说明理由放行）",
     no_id: "（无编号）",
     colon: "：",
 };
@@ -35,6 +41,9 @@ const EN: Words = Words {
     clause: "clause: ",
     hint: "hint: ",
     overridable: " (can be accepted with a recorded reason)",
+    tuned: |entry, from, to| format!("tuned by {entry}: {from} made {to}"),
+    reason: "doctor's reason: ",
+    accepted: " (accepted with the doctor's reason)",
     no_id: "(no id)",
     colon: ": ",
 };
@@ -141,8 +150,23 @@ fn finding(s: &mut String, f: &Finding, lang: Lang, depth: usize) {
         f.item,
         w.colon,
         f.message.get(lang),
-        if f.overridable { w.overridable } else { "" },
+        match &f.reason {
+            Some(r) if r.accepted => w.accepted,
+            _ if f.overridable => w.overridable,
+            _ => "",
+        },
     );
+    if let Some(t) = &f.tuning {
+        let (from, to) = (severity_name(t.from, lang), severity_name(f.severity, lang));
+        let _ = writeln!(s, "{indent}    {}", (w.tuned)(&t.entry, from, to));
+    }
+    if let Some(r) = &f.reason {
+        let said: Vec<&str> = [r.label.get(lang), r.text.as_deref().unwrap_or("")]
+            .into_iter()
+            .filter(|x| !x.is_empty())
+            .collect();
+        let _ = writeln!(s, "{indent}    {}{}", w.reason, said.join(" — "));
+    }
     if !f.clause.is_empty() {
         let _ = writeln!(s, "{indent}    {}{}", w.clause, f.clause);
     }

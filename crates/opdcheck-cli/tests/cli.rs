@@ -717,3 +717,52 @@ fn strict_lists_unknown_fields_without_changing_the_verdict() {
     );
     assert!(!stderr(&plain).contains("unknown field"));
 }
+
+/// A hospital's tuning entries change the same findings through the CLI as through every other
+/// client: `samples/tuning/expected.jsonl` (held true by the engine's `tests/tuning.rs`).
+#[test]
+fn tuning_entries_change_exactly_the_findings_in_their_scope() {
+    let o = run(&[
+        "check",
+        "--format",
+        "json",
+        "--policy",
+        "samples/tuning/policy.json",
+        "samples/tuning/documents.jsonl",
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let expected = std::fs::read_to_string(root().join("samples/tuning/expected.jsonl")).unwrap();
+    let have: Vec<Value> = stdout(&o)
+        .lines()
+        .map(|l| {
+            let mut v: Value = serde_json::from_str(l).unwrap();
+            v.as_object_mut().unwrap().remove("ruleset");
+            v
+        })
+        .collect();
+    let want: Vec<Value> = expected
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(have, want);
+
+    // The text report says which entry changed a finding and what the doctor said.
+    let o = run(&[
+        "check",
+        "--policy",
+        "samples/tuning/policy.json",
+        "samples/tuning/documents.jsonl",
+    ]);
+    let text = stdout(&o);
+    assert!(text.contains("院内调整 T-1：由错误改为警告"), "{text}");
+    assert!(text.contains("院内调整 T-2：由警告改为错误"), "{text}");
+    assert!(
+        text.contains("医生理由：临床需要，已评估 — 长期服用，患者熟知用法"),
+        "{text}"
+    );
+    assert!(text.contains("（已说明理由放行）"), "{text}");
+    // A shadow finding is for QA, not in the text a doctor reads.
+    let emergency = text.split("处方 tuning-7").nth(1).unwrap();
+    let emergency = emergency.split("处方 tuning-8").next().unwrap();
+    assert!(!emergency.contains("RX-08"), "{emergency}");
+}

@@ -6,6 +6,7 @@
 //!
 //! The engine does no I/O: documents, policy and history come in as values, reports go out.
 
+pub mod alert_policy;
 pub mod alerts;
 pub mod catalog;
 mod check;

@@ -38,7 +38,7 @@ pub struct Policy {
     pub prescribers: Vec<Prescriber>,
     /// The hospital's tuning of its alerts: reasons, overridable errors, scoped entries.
     #[serde(default)]
-    pub alerts: crate::alerts::Alerts,
+    pub alerts: crate::alert_policy::Alerts,
     pub clinical: Clinical,
     pub diseases: Diseases,
     pub formulary: Formulary,

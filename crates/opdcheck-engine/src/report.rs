@@ -121,6 +121,17 @@ pub enum TuningAction {
     Shadow,
 }
 
+impl TuningAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TuningAction::Suppress => "suppress",
+            TuningAction::Downgrade => "downgrade",
+            TuningAction::Upgrade => "upgrade",
+            TuningAction::Shadow => "shadow",
+        }
+    }
+}
+
 /// A doctor's reason as the report carries it: the pick-list choice with its label, the text.
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

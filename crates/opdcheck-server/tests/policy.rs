@@ -453,6 +453,45 @@ async fn rollback(s: &Server) {
     assert_eq!(audit["items"][1]["detail"]["rolled_back_from"], 1);
 }
 
+/// The hospital's tuning entries (`samples/tuning/`) stored as the policy change exactly the
+/// findings in their scope in the server's check, as in the CLI and the widget: each report,
+/// without its `ruleset`, is `expected.jsonl`'s.
+async fn tuning_reaches_the_check(s: &Server) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples/tuning");
+    let read = |f: &str| std::fs::read_to_string(root.join(f)).unwrap();
+    let over: Value = serde_json::from_str(&read("policy.json")).unwrap();
+    let admin = s.token("admin").await;
+    let (status, v) = s
+        .call(Method::PUT, "/api/v1/policy", Some(&admin), Some(&over))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let qa = s.token("qa").await;
+    let expected: Vec<Value> = read("expected.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let docs: Vec<Value> = read("documents.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(docs.len(), expected.len());
+    let (status, v) = s
+        .call(
+            Method::POST,
+            "/api/v1/check",
+            Some(&qa),
+            Some(&json!({"documents": docs})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let reports = v["reports"].as_array().unwrap();
+    for (report, want) in reports.iter().zip(&expected) {
+        let mut have = report.clone();
+        have.as_object_mut().unwrap().remove("ruleset");
+        assert_eq!(&have, want, "{}", want["document"]["id"]);
+    }
+}
+
 type Scenario = for<'a> fn(&'a Server) -> std::pin::Pin<Box<dyn Future<Output = ()> + 'a>>;
 
 const SCENARIOS: &[(&str, Scenario)] = &[
@@ -463,6 +502,9 @@ const SCENARIOS: &[(&str, Scenario)] = &[
     }),
     ("rollback", |s| Box::pin(rollback(s))),
     ("registry_redacted", |s| Box::pin(registry_redacted(s))),
+    ("tuning_reaches_the_check", |s| {
+        Box::pin(tuning_reaches_the_check(s))
+    }),
 ];
 
 async fn on_sqlite(name: &str) {
@@ -497,6 +539,11 @@ async fn sqlite_rollback() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_registry_redacted() {
     on_sqlite("registry_redacted").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_tuning_reaches_the_check() {
+    on_sqlite("tuning_reaches_the_check").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,6 +10,7 @@ const L = {
     waiting: '等待文书…', loading: '正在加载检查引擎…', failed: '检查引擎加载失败', ok: '合格', fail: '不合格',
     deduction: '扣分', error: '错误', warning: '警告', info: '提示', none: '未发现问题', hint: '建议',
     clause: '依据', malformed: '文书格式有误', unplaced: '（表单中无对应栏目）',
+    tuned: (id, from, to) => `院内调整 ${id}：由${L.zh[from]}改为${L.zh[to]}`, reason: '医生理由',
     draft: '草稿', dueTitle: (n) => `签名时完成 (${n})`, due: '以下项目在签名时完成，草稿暂不计入：',
     elsewhereTitle: (n) => `由本院 HIS 签名 (${n})`, elsewhere: '签名（及处方完毕标记）在本院 HIS 中完成，不计入本文书：',
     policy: (v) => (v === 0 ? '默认规则' : v == null ? '本页设置的规则' : `医院规则 第${v}版`),
@@ -19,6 +20,7 @@ const L = {
     waiting: 'Waiting for a document…', loading: 'Loading the checking engine…', failed: 'The checking engine failed to load',
     ok: 'Qualified', fail: 'Not qualified', deduction: 'Deduction', error: 'Errors', warning: 'Warnings', info: 'Notes',
     none: 'No findings', hint: 'Fix', clause: 'Clause', malformed: 'Malformed document', unplaced: '(no field for it on the form)',
+    tuned: (id, from, to) => `Tuned by ${id}: ${from} made ${to}`, reason: "Doctor's reason",
     draft: 'Draft', dueTitle: (n) => `Due at signing (${n})`, due: 'Completed when signing; not counted in a draft:',
     elsewhereTitle: (n) => `Signed in the HIS (${n})`, elsewhere: 'The signature and end mark are done in the hospital\'s HIS; not counted here:',
     policy: (v) => (v === 0 ? 'default policy' : v == null ? "this page's policy" : `hospital policy v${v}`),
@@ -257,6 +259,9 @@ export class OpdCheckElement extends Base {
       f.path ? h(d, 'span', { part: 'path' }, f.path) : null,
       placed === false ? h(d, 'span', { part: 'unplaced' }, t.unplaced) : null,
       hint ? h(d, 'span', { part: 'hint' }, `${t.hint}：${hint}`) : null,
+      // The hospital's own tuning and the doctor's reason, said where the finding is.
+      f.tuning ? h(d, 'span', { part: 'tuning', 'data-entry': f.tuning.entry }, t.tuned(f.tuning.entry, f.tuning.from, sev)) : null,
+      f.reason ? h(d, 'span', { part: 'reason' }, `${t.reason}：${[text(f.reason.label, lang), f.reason.text].filter(Boolean).join(' — ')}`) : null,
       f.clause ? h(d, 'span', { part: 'clause' }, `${t.clause}：${f.clause}`) : null));
   }
 }

@@ -396,6 +396,7 @@ mod tests {
                 path: f.path.clone(),
                 decision,
                 reason: reason.map(str::to_owned),
+                shadow: false,
             }],
             ..ReviewPut::default()
         };
