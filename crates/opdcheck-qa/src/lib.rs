@@ -8,11 +8,13 @@
 //! `www/qa/index.html`), sharing the app's sign-in, API client and labels (`opdcheck-web`);
 //! everything it shows comes from the API, which enforces the roles.
 //!
-//! [`model`] and [`visits`] are the logic (tested natively); [`ui`] binds it to the page;
+//! [`model`], [`notes`], [`alerts`] and [`visits`] are the logic (tested natively); [`ui`] binds it to the page;
 //! [`auth`] is who is signed in; [`shell`] is the frame.
 
+pub mod alerts;
 pub mod auth;
 pub mod model;
+pub mod notes;
 pub mod shell;
 pub mod ui;
 pub mod visits;
