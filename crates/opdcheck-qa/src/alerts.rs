@@ -159,8 +159,8 @@ pub struct AlertLine {
     pub per_100: Option<String>,
     pub overridden: u64,
     pub override_rate: Option<String>,
-    /// 「临床需要，已评估 ×3」, most first (the server's order).
-    pub reasons: Vec<(String, u64)>,
+    /// (choice, label, count): 「临床需要，已评估 ×3」, most first (the server's order).
+    pub reasons: Vec<(Option<String>, String, u64)>,
     pub confirmed: u64,
     pub dismissed: u64,
     pub dismissal_rate: Option<String>,
@@ -189,7 +189,7 @@ impl AlertLine {
             reasons: r
                 .reasons
                 .iter()
-                .map(|c| (c.label.clone(), c.count))
+                .map(|c| (c.choice.clone(), c.label.clone(), c.count))
                 .collect(),
             confirmed: r.confirmed,
             dismissed: r.dismissed,

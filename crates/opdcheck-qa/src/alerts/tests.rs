@@ -73,7 +73,10 @@ fn a_line_carries_the_rules_title_and_its_figures() {
     assert_eq!(l.precision, None);
     assert_eq!(
         l.reasons,
-        vec![("重症或混合感染".into(), 1), ("".into(), 1)]
+        vec![
+            (Some("severe_infection".into()), "重症或混合感染".into(), 1),
+            (None, "".into(), 1)
+        ]
     );
     let shadow = AlertLine::of(&q.rows[1]);
     assert_eq!(

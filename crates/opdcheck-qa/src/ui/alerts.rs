@@ -175,9 +175,9 @@ fn AlertRowView(l: AlertLine, grouped: bool) -> impl IntoView {
             <td class="a-override-rate num">{figure(l.override_rate)}</td>
             <td class="a-reasons">
                 {(!reasons.is_empty()).then(|| view! {
-                    <ul>{reasons.into_iter().map(|(label, n)| {
+                    <ul>{reasons.into_iter().map(|(choice, label, n)| {
                         let shown = if label.is_empty() { None } else { Some(label.clone()) };
-                        view! { <li data-label=label data-count=n.to_string()>
+                        view! { <li data-choice=choice.unwrap_or_default() data-label=label data-count=n.to_string()>
                             {match shown { Some(s) => s.into_any(), None => tr("自述理由", "own words").into_any() }}
                             " ×" {n}</li> }
                     }).collect_view()}</ul>
