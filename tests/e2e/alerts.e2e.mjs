@@ -260,7 +260,8 @@ async function run(page, url) {
   say('confirm the live RX-21 (it charges CLN-7) and save');
   await live21.locator('.qa-confirm').check();
   const after = await until('the total to follow the live decision', () => liveTotal(page), (t) => t !== before, WAIT);
-  await shadow12.scrollIntoViewIfNeeded();
+  // The side panel from the tuned RX-08 down: the tuning note, the doctor's reason, the shadow section.
+  await live08.evaluate((el) => el.scrollIntoView({ block: 'start' }));
   await shot(page, 'qa-review-reason-shadow.png');
   await page.click('#qa-review-save');
   await until('saved', () => page.locator('#qa-review-saved').textContent(), (t) => /已保存（第 1 版评审/.test(t), WAIT);
