@@ -182,6 +182,26 @@ const shownRow = (page, rule, group) => page.evaluate(([rule, group]) => {
   };
 }, [rule, group]);
 
+/** RFC 4180 rows: quoted cells may hold commas, quotes ("") and line breaks. */
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false; else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(cell); cell = ''; } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(cell); rows.push(row); row = []; cell = '';
+    } else cell += c;
+  }
+  if (cell !== '' || row.length) { row.push(cell); rows.push(row); }
+  return rows.filter((r) => r.length > 1 || r[0] !== '');
+}
+
 /** The record's live total as the review pane shows it: `扣 N 分` and the badge. */
 const liveTotal = (page) => page.evaluate(() => {
   const t = document.querySelector('#qa-review-total');
@@ -328,11 +348,10 @@ async function run(page, url) {
   await download.saveAs(file);
   const csv = readFileSync(file, 'utf8');
   assert.ok(csv.startsWith('\uFEFF'), 'a BOM, so spreadsheets read the Chinese right');
-  const lines = csv.slice(1).split(/\r?\n/).filter((l) => l !== '');
-  const header = lines[0].split(',');
-  const col = (name) => header.indexOf(name);
-  for (const name of ['rule', 'fired', 'shadow']) assert.ok(col(name) >= 0, `CSV column ${name}: ${lines[0]}`);
-  const rows = lines.slice(1).map((l) => l.split(','));
+  const [header, ...rows] = parseCsv(csv.slice(1));
+  // Headings are bilingual (「提示数 fired」): found by their English word.
+  const col = (name) => header.findIndex((h) => h === name || h.endsWith(` ${name}`));
+  for (const name of ['rule', 'fired', 'shadow']) assert.ok(col(name) >= 0, `CSV column ${name}: ${header.join(',')}`);
   const csvFired = (rule) => rows.filter((r) => r[col('rule')] === rule).reduce((a, r) => a + Number(r[col('fired')]), 0);
   const csvShadow = (rule) => rows.filter((r) => r[col('rule')] === rule).reduce((a, r) => a + Number(r[col('shadow')]), 0);
   for (const rule of ['RX-08', 'RX-12', 'RX-21']) {
