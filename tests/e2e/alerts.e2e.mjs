@@ -3,14 +3,16 @@
 // 呼吸内科 only, entry T-1) and a shadow rule (RX-12, the 7-day supply, entry T-2); the demo
 // doctor pushes three prescriptions, one keeping an antibiotic combination (RX-21) with a
 // pick-list reason and words, one with words alone; QA draws a sample, opens the first record and
-// sees the doctor's reason, the tuning note and the shadow finding in its own section, dismisses
+// sees the doctor's reason, the tuning note and the shadow finding in its own section (and, in
+// the third record, an error the doctor's reason accepted, 已说明理由放行), dismisses
 // the shadow finding with a reason (the record's total does not move), confirms the live RX-21
-// and saves; the alert-quality tab then shows, for RX-08, RX-12 and RX-21, exactly the counts
+// and saves; the alert-quality tab then shows, for RX-08, RX-12, RX-14 and RX-21, exactly the counts
 // this script computes itself from the reports the server answered the pushes with and from the
 // decisions it made; by department, the downgrade shows where it applies; the CSV downloads.
 //
 //   node tests/e2e/alerts.e2e.mjs      (cargo xtask e2e runs it after building the app and server)
-//   OPDCHECK_SHOTS=dir                 also saves the review and the alert-quality tab (1366×768)
+//   OPDCHECK_SHOTS=dir                 also saves the reviews (reason, tuning and shadow section; an
+//                                      accepted error) and the alert-quality tab (1366×768)
 //
 // Exit status 0 when every step passed; otherwise the failing step, why, and a screenshot
 // (target/e2e/alerts-failure.png).
@@ -87,7 +89,8 @@ const POLICY = {
  *   (RX-12, in shadow by T-2), two antibiotics (RX-21) kept with a pick-list reason and words;
  * - alerts-e2e-rx-2, 内科: 遵医嘱 (RX-08 stays an error: T-1 is for 呼吸内科), two antibiotics
  *   kept with words alone;
- * - alerts-e2e-rx-3, 呼吸内科: 10 days at line 2 (RX-12 in shadow), nothing else.
+ * - alerts-e2e-rx-3, 呼吸内科: 10 days at line 2 (RX-12 in shadow) and an over-label dose
+ *   (RX-14, an error a reason accepts) with the doctor's reason: reported as an accepted warning.
  */
 function documents(at) {
   const base = JSON.parse(readFileSync(path.join(root, 'crates/opdcheck-engine/samples/prescription-clean.json'), 'utf8'));
@@ -121,6 +124,8 @@ function documents(at) {
     make('alerts-e2e-rx-3', (d) => {
       d.items[1].days = 10;
       d.items[1].quantity = { value: 2, unit: '盒' };
+      d.items[1].dose = { value: 120, unit: 'mg' };
+      d.reasons = [{ rule: 'RX-14', path: 'items[1].dose', choice: 'guideline_dose', text: '按指南加量，已评估', by: 'D0012', at }];
     }),
   ];
 }
@@ -240,6 +245,8 @@ async function run(page, url) {
   const shadow = (rx1.shadow ?? []).find((f) => f.rule === 'RX-12');
   assert.ok(shadow, `RX-12 in the shadow list: ${JSON.stringify(rx1)}`);
   assert.equal((reports['alerts-e2e-rx-3'].shadow ?? []).filter((f) => f.rule === 'RX-12').length, 1);
+  const rx14 = reports['alerts-e2e-rx-3'].findings.find((f) => f.rule === 'RX-14');
+  assert.ok(rx14?.reason?.accepted && rx14.severity === 'warning', `RX-14 accepted by its reason: ${JSON.stringify(rx14)}`);
 
   say('QA signs in to the workspace and draws a sample of the month\'s prescriptions');
   await page.goto(`${url}qa/`);
@@ -299,6 +306,16 @@ async function run(page, url) {
   assert.ok(liveDecision && !liveDecision.shadow && liveDecision.decision === 'confirmed', JSON.stringify(review));
   assert.equal(`${review.qualified ? '合格' : '不合格'} 扣 ${review.deduction} 分`, after, 'the server stored the total shown');
 
+  say('an error the doctor\'s reason accepted says so: 已说明理由放行');
+  await page.click('#qa-review-back');
+  await page.locator('#qa-sample-records tr[data-record="alerts-e2e-rx-3"] .qa-review-open').click();
+  const accepted = page.locator('.qa-findings .qa-finding[data-rule="RX-14"][data-shadow="false"]');
+  await accepted.waitFor({ timeout: WAIT });
+  assert.match(await accepted.locator('.qa-doctor-reason').innerText(), /医生理由\s*指南或说明书外推荐剂量，已评估：按指南加量，已评估\s*已说明理由放行/);
+  assert.match(await accepted.getAttribute('class'), /\bwarning\b/);
+  await accepted.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await shot(page, 'qa-review-accepted.png');
+
   const decisions = [
     { id: 'alerts-e2e-rx-1', rule: 'RX-12', shadow: true, decision: 'dismissed' },
     { id: 'alerts-e2e-rx-1', rule: 'RX-21', shadow: false, decision: 'confirmed' },
@@ -309,7 +326,7 @@ async function run(page, url) {
   await page.fill('#qa-alerts-month', period.month);
   await page.locator('#qa-alerts-month').dispatchEvent('change');
   await until('the period shown', () => page.locator('#qa-alerts-period').textContent().catch(() => ''), (t) => t.startsWith(`${period.from} 至 ${period.to}`), WAIT);
-  for (const rule of ['RX-08', 'RX-12', 'RX-21']) {
+  for (const rule of ['RX-08', 'RX-12', 'RX-14', 'RX-21']) {
     const want = expected(rule, null, docs, reports, decisions);
     const got = await until(`the ${rule} row`, () => shownRow(page, rule, null), Boolean, WAIT);
     assert.deepEqual(got, {
