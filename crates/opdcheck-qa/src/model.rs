@@ -155,11 +155,38 @@ pub enum Decision {
     Dismissed(String),
 }
 
+/// Which finding a decision is on: the server matches decisions by (rule, path), and by
+/// whether the finding is one of the report's shadow findings — a trial entry's shadow copy
+/// sits at the same (rule, path) as the live finding it was tried on.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FindingKey {
+    pub rule: String,
+    pub path: String,
+    pub shadow: bool,
+}
+
+impl FindingKey {
+    pub fn live(rule: &str, path: &str) -> FindingKey {
+        FindingKey {
+            rule: rule.to_string(),
+            path: path.to_string(),
+            shadow: false,
+        }
+    }
+
+    pub fn shadow(rule: &str, path: &str) -> FindingKey {
+        FindingKey {
+            shadow: true,
+            ..FindingKey::live(rule, path)
+        }
+    }
+}
+
 /// The review being edited.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReviewDraft {
-    /// Keyed by (rule, path), as the server matches them.
-    pub decisions: BTreeMap<(String, String), Decision>,
+    /// Keyed as the server matches them.
+    pub decisions: BTreeMap<FindingKey, Decision>,
     /// Item → (deduction, note).
     pub manual: BTreeMap<String, (f64, String)>,
     pub note: String,
@@ -193,8 +220,12 @@ impl ReviewDraft {
                     Decision::Dismissed(f.reason.clone().unwrap_or_default())
                 }
             };
-            self.decisions
-                .insert((f.rule.clone(), f.path.clone()), decision);
+            let key = FindingKey {
+                rule: f.rule.clone(),
+                path: f.path.clone(),
+                shadow: f.shadow,
+            };
+            self.decisions.insert(key, decision);
         }
     }
 
@@ -202,7 +233,7 @@ impl ReviewDraft {
     pub fn finding_decisions(&self) -> Vec<FindingDecision> {
         self.decisions
             .iter()
-            .filter_map(|((rule, path), d)| {
+            .filter_map(|(key, d)| {
                 let (decision, reason) = match d {
                     Decision::Undecided => return None,
                     Decision::Confirmed => (wire::Decision::Confirmed, None),
@@ -211,26 +242,32 @@ impl ReviewDraft {
                     }
                 };
                 Some(FindingDecision {
-                    rule: rule.clone(),
-                    path: path.clone(),
+                    rule: key.rule.clone(),
+                    path: key.path.clone(),
                     decision,
                     reason,
-                    shadow: false,
+                    shadow: key.shadow,
                 })
             })
             .collect()
     }
 
+    /// QA's decision on a live finding.
     pub fn decision(&self, rule: &str, path: &str) -> Decision {
-        self.decisions
-            .get(&(rule.to_string(), path.to_string()))
-            .cloned()
-            .unwrap_or_default()
+        self.decision_at(&FindingKey::live(rule, path))
     }
 
+    pub fn decision_at(&self, key: &FindingKey) -> Decision {
+        self.decisions.get(key).cloned().unwrap_or_default()
+    }
+
+    /// Decide a live finding.
     pub fn decide(&mut self, rule: &str, path: &str, decision: Decision) {
-        self.decisions
-            .insert((rule.to_string(), path.to_string()), decision);
+        self.decide_at(FindingKey::live(rule, path), decision);
+    }
+
+    pub fn decide_at(&mut self, key: FindingKey, decision: Decision) {
+        self.decisions.insert(key, decision);
     }
 
     /// Set an item's manual deduction (0 removes it).
@@ -247,21 +284,22 @@ impl ReviewDraft {
         self.manual.values().map(|(d, _)| d).sum()
     }
 
-    /// The (rule, path) keys QA dismissed, as the request sends them.
+    /// The (rule, path) keys of the live findings QA dismissed, as the server scores them:
+    /// shadow findings are never scored, so their decisions stay out.
     pub fn dismissed(&self) -> BTreeSet<(String, String)> {
-        self.decisions
-            .iter()
-            .filter(|(_, d)| matches!(d, Decision::Dismissed(_)))
-            .map(|(k, _)| k.clone())
-            .collect()
+        self.live_keys(|d| matches!(d, Decision::Dismissed(_)))
     }
 
-    /// The (rule, path) keys QA confirmed, as the request sends them.
+    /// The (rule, path) keys of the live findings QA confirmed (shadow ones left out).
     pub fn confirmed(&self) -> BTreeSet<(String, String)> {
+        self.live_keys(|d| matches!(d, Decision::Confirmed))
+    }
+
+    fn live_keys(&self, which: impl Fn(&Decision) -> bool) -> BTreeSet<(String, String)> {
         self.decisions
             .iter()
-            .filter(|(_, d)| matches!(d, Decision::Confirmed))
-            .map(|(k, _)| k.clone())
+            .filter(|(k, d)| !k.shadow && which(d))
+            .map(|(k, _)| (k.rule.clone(), k.path.clone()))
             .collect()
     }
 
@@ -282,15 +320,24 @@ impl ReviewDraft {
     /// What keeps it from being saved: (path in the request, zh, en).
     pub fn problems(&self, items: &[ManualItem]) -> Vec<(String, String, String)> {
         let mut out = Vec::new();
-        for ((rule, path), d) in &self.decisions {
+        for (key, d) in &self.decisions {
             if let Decision::Dismissed(reason) = d
                 && reason.trim().is_empty()
             {
-                out.push((
-                    format!("{rule}@{path}"),
-                    format!("驳回 {rule} 须写明理由"),
-                    format!("dismissing {rule} needs a reason"),
-                ));
+                let FindingKey { rule, path, shadow } = key;
+                out.push(if *shadow {
+                    (
+                        format!("shadow:{rule}@{path}"),
+                        format!("驳回影子规则 {rule} 须写明理由"),
+                        format!("dismissing the shadow {rule} needs a reason"),
+                    )
+                } else {
+                    (
+                        format!("{rule}@{path}"),
+                        format!("驳回 {rule} 须写明理由"),
+                        format!("dismissing {rule} needs a reason"),
+                    )
+                });
             }
         }
         for (item, (deduction, _)) in &self.manual {
@@ -714,3 +761,6 @@ mod tests {
         assert_eq!(verdict(abx.value, abx.met), Some(true));
     }
 }
+
+#[cfg(test)]
+mod shadow_tests;

@@ -232,10 +232,11 @@ pub fn review_put(d: &ReviewDraft, visit: &AssembledVisit) -> Option<wire::Visit
         .finding_decisions()
         .into_iter()
         .filter(|f| {
-            visit
-                .findings
-                .iter()
-                .any(|x| x.rule == f.rule && x.path == f.path)
+            !f.shadow
+                && visit
+                    .findings
+                    .iter()
+                    .any(|x| x.rule == f.rule && x.path == f.path)
         })
         .collect();
     Some(wire::VisitReviewPut {

@@ -609,7 +609,9 @@ pub fn node_e2e(script: &str, server: &Path, extra: &[String]) -> Result {
 /// first against the API (sync.e2e.mjs), records never lost (records-kept.e2e.mjs: two
 /// workstations in the same second, a conflict saved as a new document, an expired session,
 /// signing out), the QA workspace (qa.e2e.mjs) and the hospital's policy (policy.e2e.mjs: an
-/// admin's change reaches the app, whose report equals the server's re-check); the widget on
+/// admin's change reaches the app, whose report equals the server's re-check), the hospital's
+/// alert tuning as QA sees it (alerts.e2e.mjs: a doctor's reason and a shadow rule in the review,
+/// the alert-quality figures against counts from the reports); the widget on
 /// the demo portal (widget.e2e.mjs), on a portal's own form as people fill it in
 /// (widget-portal.e2e.mjs) and its reports against the CLI's (widget-cli.e2e.mjs).
 pub fn e2e(server: &Path) -> Result {
@@ -618,6 +620,7 @@ pub fn e2e(server: &Path) -> Result {
     node_e2e("records-kept.e2e.mjs", server, &[])?;
     node_e2e("qa.e2e.mjs", server, &[])?;
     node_e2e("policy.e2e.mjs", server, &[])?;
+    node_e2e("alerts.e2e.mjs", server, &[])?;
     node_e2e("widget.e2e.mjs", server, &[])?;
     node_e2e("widget-portal.e2e.mjs", server, &[])?;
     // axe-core over every app page, the QA page and the widget panel.

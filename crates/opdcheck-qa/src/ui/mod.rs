@@ -4,12 +4,14 @@
 //! roles); the logic is in [`crate::model`].
 //!
 //! One module per view: `sheet` (the score sheet and dashboards, with `trend`'s chart),
+//! `alerts` (the alert-quality page: how each rule fires, is kept and is dismissed),
 //! `samples` (drawing and browsing samples), `review` (the review pane, with `paper`'s
 //! document), `visits` (the visits list and one visit's documents side by side); this module is the page's frame and the helpers they share.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+mod alerts;
 mod paper;
 mod review;
 mod samples;
@@ -17,6 +19,7 @@ mod sheet;
 mod trend;
 mod visits;
 
+use alerts::AlertsPanel;
 use review::ReviewPanel;
 use samples::{SamplePanel, SamplesPanel};
 use sheet::SheetPanel;
@@ -35,6 +38,7 @@ struct ServerPolicy(RwSignal<Option<std::sync::Arc<opdcheck_engine::Policy>>>);
 #[derive(Debug, Clone, PartialEq)]
 enum View {
     Sheet,
+    Alerts,
     Samples,
     Sample(String),
     Review { id: String, sample: Option<String> },
@@ -84,6 +88,8 @@ pub fn QaPage(auth: Auth) -> impl IntoView {
                     <nav class="qa-tabs no-print" aria-label=tr("质控", "QA")>
                         <button type="button" id="qa-tab-sheet" aria-pressed=move || (view.get() == View::Sheet).to_string()
                             on:click=move |_| view.set(View::Sheet)>{tr("统计报表", "Score sheet")}</button>
+                        <button type="button" id="qa-tab-alerts" aria-pressed=move || (view.get() == View::Alerts).to_string()
+                            on:click=move |_| view.set(View::Alerts)>{tr("提示质量", "Alert quality")}</button>
                         <button type="button" id="qa-tab-samples" aria-pressed=move || matches!(view.get(), View::Samples | View::Sample(_) | View::Review { .. }).to_string()
                             on:click=move |_| view.set(View::Samples)>{tr("抽样评审", "Samples and reviews")}</button>
                         <button type="button" id="qa-tab-visits" aria-pressed=move || matches!(view.get(), View::Visits | View::Visit(_)).to_string()
@@ -92,6 +98,7 @@ pub fn QaPage(auth: Auth) -> impl IntoView {
                     <PolicyInForce in_force=in_force />
                     {move || match view.get() {
                         View::Sheet => view! { <SheetPanel ctx=ctx /> }.into_any(),
+                        View::Alerts => view! { <AlertsPanel ctx=ctx /> }.into_any(),
                         View::Samples => view! { <SamplesPanel ctx=ctx view=view /> }.into_any(),
                         View::Sample(id) => view! { <SamplePanel ctx=ctx id=id view=view /> }.into_any(),
                         View::Review { id, sample } => view! { <ReviewPanel ctx=ctx id=id sample=sample view=view /> }.into_any(),

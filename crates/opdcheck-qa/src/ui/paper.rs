@@ -98,7 +98,7 @@ fn is_quantity(v: &Value) -> bool {
 
 /// Where a field sits on the paper form: header, patient, diagnosis, body, Rp, signatures.
 fn paper_order(key: &str) -> usize {
-    const ORDER: [&str; 58] = [
+    const ORDER: [&str; 65] = [
         "institution",
         "department",
         "fee_category",
@@ -157,11 +157,19 @@ fn paper_order(key: &str) -> usize {
         "signature_id",
         "completed",
         "amendments",
+        // The doctor's reasons for alerts kept (issue 15): the rule, where, the pick, the words.
+        "reasons",
+        "rule",
+        "path",
+        "choice",
+        "text",
+        "by",
+        "at",
     ];
     ORDER
         .iter()
         .position(|k| *k == key)
-        .unwrap_or(ORDER.len() - 3)
+        .unwrap_or(ORDER.len() - 10)
 }
 
 fn unit_label(unit: &str) -> &str {
@@ -258,6 +266,13 @@ fn label(key: &str) -> &str {
         "case_class" => "病例分类",
         "report_type" => "报告类别",
         "death_date" => "死亡日期",
+        "reasons" => "医生理由（保留提示）",
+        "rule" => "规则",
+        "path" => "位置",
+        "choice" => "理由选项",
+        "text" => "说明",
+        "by" => "医师",
+        "at" => "时间",
         other => other,
     }
 }

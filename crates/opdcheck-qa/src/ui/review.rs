@@ -1,5 +1,7 @@
-//! The review pane: QA confirms or dismisses each automatic finding and records the manual
-//! checklist's deductions.
+//! The review pane: QA confirms or dismisses each automatic finding (with the doctor's reason
+//! and the hospital's tuning shown beside it), judges the shadow rules' findings the doctor
+//! never saw (for their precision, never scored), and records the manual checklist's
+//! deductions.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -9,7 +11,8 @@ use opdcheck_web::clock::human;
 use super::paper::Paper;
 use super::{ServerPolicy, View, failure, kind_label, token, urlencode};
 use crate::auth::Auth;
-use crate::model::{self as qa, Decision, ReviewBundle, ReviewDraft, ReviewResponse};
+use crate::model::{self as qa, Decision, FindingKey, ReviewBundle, ReviewDraft, ReviewResponse};
+use crate::notes;
 use opdcheck_web::api;
 use opdcheck_web::labels::{lang, tr, trs};
 
@@ -114,6 +117,7 @@ pub(super) fn ReviewPanel(
                     let record = b.record.clone();
                     let items = b.manual_items.clone();
                     let findings: Vec<opdcheck_engine::Finding> = qa::by_severity(record.report.all_findings().collect()).into_iter().cloned().collect();
+                    let shadow = notes::shadow_findings(&record.report);
                     let total = {
                         let record = record.clone();
                         let policy = use_context::<ServerPolicy>().map(|p| p.0);
@@ -140,6 +144,7 @@ pub(super) fn ReviewPanel(
                                 <ol class="qa-findings">
                                     {findings.into_iter().map(|f| view! { <FindingReview f=f draft=draft /> }).collect_view()}
                                 </ol>
+                                {(!shadow.is_empty()).then(|| view! { <ShadowFindings findings=shadow draft=draft /> })}
                                 <h3>{tr("人工检查项（文书上看不出的项目）", "Manual checklist (what no document shows)")}</h3>
                                 <ul class="qa-manual">
                                     {items.into_iter().map(|m| view! { <ManualRow m=m draft=draft /> }).collect_view()}
@@ -161,35 +166,75 @@ pub(super) fn ReviewPanel(
     }
 }
 
-/// One automatic finding with QA's decision on it (a record's, or a visit's cross-document one).
+/// The report's shadow findings: rules (or tuned variants) the hospital runs in shadow. The
+/// doctor never saw them and they are not scored; QA's confirmations and dismissals measure
+/// the rule's precision before it is switched on.
+#[component]
+fn ShadowFindings(
+    findings: Vec<opdcheck_engine::Finding>,
+    draft: RwSignal<ReviewDraft>,
+) -> impl IntoView {
+    view! {
+        <section class="qa-shadow" id="qa-shadow" aria-labelledby="qa-shadow-title">
+            <h3 id="qa-shadow-title">{tr("影子规则（医生不可见，不计分）", "Shadow rules (not shown to the doctor, not scored)")}</h3>
+            <p class="note">{tr("确认或驳回以衡量规则的准确率，不影响本记录得分。", "Confirm or dismiss to measure the rule's precision; the record's total does not change.")}</p>
+            <ol class="qa-findings qa-shadow-findings">
+                {findings.into_iter().map(|f| view! { <FindingReview f=f draft=draft shadow=true /> }).collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+/// One automatic finding with QA's decision on it (a record's, or a visit's cross-document
+/// one; `shadow`: one of the report's shadow findings). The doctor's reason and the tuning
+/// entry that changed it are said beside the rule's message.
 #[component]
 pub(super) fn FindingReview(
     f: opdcheck_engine::Finding,
     draft: RwSignal<ReviewDraft>,
+    #[prop(optional)] shadow: bool,
 ) -> impl IntoView {
     let lang = lang();
     let (rule, path) = (f.rule.clone(), f.path.clone());
+    let key = FindingKey {
+        rule: rule.clone(),
+        path: path.clone(),
+        shadow,
+    };
     let decision = {
-        let (rule, path) = (rule.clone(), path.clone());
-        Memo::new(move |_| draft.with(|d| d.decision(&rule, &path)))
+        let key = key.clone();
+        Memo::new(move |_| draft.with(|d| d.decision_at(&key)))
     };
-    let set = {
-        let (rule, path) = (rule.clone(), path.clone());
-        move |d: Decision| draft.update(|x| x.decide(&rule, &path, d))
-    };
+    let set = move |d: Decision| draft.update(|x| x.decide_at(key.clone(), d));
     let sev = match f.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
         Severity::Info => "info",
     };
-    let dom = format!("qa-f-{}-{}", rule, path)
+    let dom = format!("qa-{}-{}-{}", if shadow { "s" } else { "f" }, rule, path)
         .replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "-");
+    let reason = f.reason.clone().map(|r| {
+        let line = notes::reason_line(&r);
+        view! {
+            <p class="qa-doctor-reason">
+                <span class="qa-tag">{tr("医生理由", "Doctor's reason")}</span> " "
+                <span class="qa-reason-text">{trs(line.zh, line.en)}</span>
+                {r.accepted.then(|| view! { " " <span class="badge qa-accepted">{tr("已说明理由放行", "Accepted with the reason")}</span> })}
+            </p>
+        }
+    });
+    let tuning = f.tuning.clone().map(|t| {
+        let line = notes::tuning_line(&t, f.severity, shadow);
+        view! { <p class="qa-tuning" data-entry=t.entry.clone()>{trs(line.zh, line.en)}</p> }
+    });
     let (set1, set2, set3) = (set.clone(), set.clone(), set);
     view! {
-        <li class=format!("qa-finding {sev}") id=dom.clone() data-rule=rule.clone() data-path=path.clone()>
+        <li class=format!("qa-finding {sev}") class:shadow=shadow id=dom.clone() data-rule=rule.clone() data-path=path.clone() data-shadow=shadow.to_string()>
             <p><code>{rule.clone()}</code> " " <span class="item">{f.item.clone()}</span> " "
                 {move || if lang.get() == Lang::Zh { f.message.zh.clone() } else { f.message.en.clone() }}</p>
             <p class="clause">{f.clause.clone()} " · " <code>{path.clone()}</code></p>
+            {tuning}
+            {reason}
             <div class="qa-decision" role="group" aria-label=tr("判定", "Decision")>
                 <label class="check"><input type="radio" name=dom.clone() class="qa-confirm"
                     prop:checked=move || decision.get() == Decision::Confirmed

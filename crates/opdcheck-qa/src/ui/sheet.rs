@@ -138,7 +138,7 @@ pub(super) fn SheetPanel(ctx: Auth) -> impl IntoView {
 }
 
 /// Offer a text as a file download (a Blob URL clicked by a temporary link).
-fn save_file(name: &str, text: &str, mime: &str) -> Result<(), String> {
+pub(super) fn save_file(name: &str, text: &str, mime: &str) -> Result<(), String> {
     use wasm_bindgen::JsCast;
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let opts = web_sys::BlobPropertyBag::new();
