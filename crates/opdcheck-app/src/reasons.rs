@@ -162,9 +162,15 @@ pub fn choices(alerts: &Alerts, rule: &str) -> Vec<(String, String, String)> {
 
 /// The reason as the finding shows it: 「理由：皮试阴性（患者三年前用过）」.
 pub fn reason_line(r: &GivenReason, zh: bool) -> String {
-    let label = if zh { &r.label.zh } else { &r.label.en };
-    let label = label.trim();
     let text = r.text.as_deref().map(str::trim).unwrap_or("");
+    // 「其他（请说明）」 is the list's prompt, not the reason: the doctor's words are.
+    let label = if r.choice.as_deref() == Some(OTHER) && !text.is_empty() {
+        ""
+    } else if zh {
+        r.label.zh.trim()
+    } else {
+        r.label.en.trim()
+    };
     let said = match (label.is_empty(), text.is_empty()) {
         (false, false) if zh => format!("{label}（{text}）"),
         (false, false) => format!("{label} ({text})"),
@@ -428,9 +434,18 @@ mod tests {
             text: Some("患者出差".into()),
             accepted: false,
         };
+        // 「其他（请说明）」 is the list's prompt: the doctor's words are the reason.
+        assert_eq!(reason_line(&given, true), "理由：患者出差");
+        let listed = GivenReason {
+            choice: Some("skin_test_negative".into()),
+            label: opdcheck_engine::Text::new("皮试阴性", "Skin test negative"),
+            text: Some("今日皮试".into()),
+            accepted: false,
+        };
+        assert_eq!(reason_line(&listed, true), "理由：皮试阴性（今日皮试）");
         assert_eq!(
-            reason_line(&given, true),
-            "理由：其他（请说明）（患者出差）"
+            reason_line(&listed, false),
+            "Reason: Skin test negative (今日皮试)"
         );
         let words_only = GivenReason {
             choice: None,

@@ -103,14 +103,11 @@ async fn a_doctor_gives_a_reason_for_a_warning_in_place_and_it_is_signed_with_th
     assert!(li.class_list().contains("sev-warning"));
     assert_eq!(
         text_of(&li, ".ff-reason-text"),
-        "理由：其他（请说明）（患者出差两周，备足用量）"
+        "理由：患者出差两周，备足用量"
     );
     assert_eq!(text_of(&li, ".why-toggle"), "修改理由");
     // The summary shows it too.
-    assert!(
-        text_of(&root, "section.summary")
-            .contains("理由：其他（请说明）（患者出差两周，备足用量）")
-    );
+    assert!(text_of(&root, "section.summary").contains("理由：患者出差两周，备足用量"));
     // A warning does not keep the doctor from signing.
     click(&root, "button.sign");
     let entries = poll(
