@@ -13,6 +13,7 @@ pub mod ids;
 pub mod outbox;
 pub mod policy_admin;
 pub mod reachable;
+pub mod reasons;
 pub mod rx_edit;
 pub mod samples;
 pub mod signing;

@@ -34,6 +34,11 @@ mod presentation;
 #[path = "browser/amend.rs"]
 mod amend;
 
+/// The hospital tunes its alerts: reasons at the finding, tuning entries named, shadow rules
+/// never shown.
+#[path = "browser/reasons.rs"]
+mod reasons;
+
 /// A view mounted in a fresh container of the page. Dropping it at the end of the test
 /// unmounts the view and disposes its reactive owner, so its timers, listeners and sync agent
 /// stop: an app left running by one test would otherwise save its drafts or push its outbox

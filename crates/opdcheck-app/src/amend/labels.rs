@@ -51,6 +51,10 @@ pub fn describe(path: &str) -> String {
             "auxiliary_results" => "辅助检查结果",
             "treatment_plan" => "处理意见",
             "items" => "药品",
+            // The doctor's reasons for findings kept (issue 15), changed while amending.
+            "reasons" => "提示理由",
+            "choice" => "理由",
+            "text" => "说明",
             other => return other.to_string(),
         }
         .to_string()
@@ -104,6 +108,7 @@ mod tests {
         assert_eq!(describe("diagnoses[1]"), "诊断2");
         assert_eq!(describe("patient.age"), "患者 年龄");
         assert_eq!(describe("herbal.doses"), "中药饮片 剂数");
+        assert_eq!(describe("reasons[0].choice"), "提示理由1 理由");
         assert_eq!(describe("something_new"), "something_new");
         assert_eq!(show(Some(&serde_json::json!(5.0))), "5");
         assert_eq!(show(Some(&serde_json::json!(0.25))), "0.25");

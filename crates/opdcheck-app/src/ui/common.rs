@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::ui::{tr, trs};
 use opdcheck_engine::model::{
-    ExamRequest, InfectiousReport, OutpatientRecord, Patient, Prescription,
+    AlertReason, ExamRequest, InfectiousReport, OutpatientRecord, Patient, Prescription,
 };
 use opdcheck_engine::{DocKind, Finding, Lang, Report, Severity};
 
@@ -39,10 +39,13 @@ pub fn DocFrame(
     #[prop(optional, into)]
     corner: ViewFn,
     #[prop(optional)] nested: bool,
+    /// The document's reasons for the findings the doctor keeps, edited at each finding.
+    #[prop(optional)]
+    reasons: Option<Lens<Vec<AlertReason>>>,
     children: Children,
 ) -> impl IntoView {
     let locked = closed;
-    let ctx = FormCtx::new(scope.clone(), kind, report, locked);
+    let ctx = FormCtx::new(scope.clone(), kind, report, locked, reasons);
     provide_context(ctx);
     let title = label_text(kind_title(kind));
     let findings = Signal::derive(move || {
@@ -237,6 +240,13 @@ impl<V: Clone + PartialEq + Send + Sync + 'static> Lens<V> {
             }),
         }
     }
+}
+
+/// The doctor's reasons on a document (the reason pickers at its findings edit them).
+pub fn reasons_lens<T: crate::reasons::HasReasons + Send + Sync + 'static>(
+    doc: RwSignal<T>,
+) -> Lens<Vec<AlertReason>> {
+    Lens::of(doc, |d| d.reasons().clone(), |d, r| *d.reasons_mut() = r)
 }
 
 /// The patient block of a document.

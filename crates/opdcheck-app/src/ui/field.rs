@@ -8,9 +8,12 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::fields::dom_id;
+use crate::ui::common::Lens;
 use crate::ui::lang;
+use crate::ui::reasons::{FindingNotes, ReasonPicker};
 use crate::visibility::Visibility;
 use opdcheck_engine::concern::is_safety;
+use opdcheck_engine::model::AlertReason;
 
 /// The form a field belongs to: its scope (unique element ids), kind and live report.
 #[derive(Clone, Copy)]
@@ -27,6 +30,9 @@ pub struct FormCtx {
     pub anchored: Memo<Vec<(String, Finding)>>,
     /// Findings held back for now (the score counts them).
     pub waiting: Memo<usize>,
+    /// The document's `reasons`, which the reason picker at a finding edits (none: the
+    /// findings show their reasons read-only).
+    pub reasons: Option<Lens<Vec<AlertReason>>>,
 }
 
 impl FormCtx {
@@ -40,6 +46,7 @@ impl FormCtx {
         kind: DocKind,
         report: Signal<Report>,
         locked: Signal<bool>,
+        reasons: Option<Lens<Vec<AlertReason>>>,
     ) -> FormCtx {
         let vis = RwSignal::new(Visibility::default());
         let shown = Memo::new(move |_| {
@@ -65,6 +72,7 @@ impl FormCtx {
             vis,
             anchored: Memo::new(move |_| shown.with(|s| s.findings.clone())),
             waiting: Memo::new(move |_| shown.with(|s| s.waiting)),
+            reasons,
         }
     }
 
@@ -156,26 +164,45 @@ pub fn safety_label(l: Lang) -> &'static str {
     }
 }
 
-/// The findings list under a field; its id is the field's `aria-describedby`.
+/// What identifies a finding as drawn: a new severity, reason, tuning, or a policy that now lets
+/// a reason accept it, draws it again.
+pub fn finding_key(f: &Finding) -> String {
+    format!(
+        "{}|{}|{:?}|{}|{}|{:?}|{:?}",
+        f.rule, f.path, f.severity, f.overridable, f.message.zh, f.reason, f.tuning
+    )
+}
+
+/// The findings list under a field; its id is the field's `aria-describedby`. A finding the
+/// doctor may keep has its reason picker here, where it is shown.
 #[component]
 pub fn FieldFindings(#[prop(into)] id: String, findings: Memo<Vec<Finding>>) -> impl IntoView {
     let lang = lang();
+    let list_id = id.clone();
     view! {
         <ul class="field-findings" id=id aria-live="polite">
             <For
                 each=move || findings.get().into_iter().enumerate()
-                key=|(i, f)| (*i, f.rule.clone(), f.message.zh.clone())
-                children=move |(_, f)| {
+                key=|(i, f)| (*i, finding_key(f))
+                children=move |(i, f)| {
                     let safety = is_safety(&f);
                     let cls = format!("ff {}{}", severity_class(f.severity), if safety { " concern-safety" } else { "" });
                     let sev = f.severity;
                     let msg = f.message.clone();
+                    let base = format!("{list_id}-{i}");
+                    let tuned = f.tuning.as_ref().map(|t| t.entry.clone());
+                    let reason = f.reason.as_ref().map(|r| r.choice.clone().unwrap_or_default());
                     view! {
-                        <li class=cls data-rule=f.rule.clone() data-concern=if safety { "safety" } else { "" }>
-                            {safety.then(|| view! { <span class="ff-safety">{move || safety_label(lang.get())}</span> })}
-                            <span class="ff-sev">{move || severity_label(sev, lang.get())}</span>
-                            <span class="ff-code">{f.rule.clone()}</span>
-                            <span class="ff-msg">{move || msg.get(lang.get()).to_string()}</span>
+                        <li class=cls data-rule=f.rule.clone() data-concern=if safety { "safety" } else { "" }
+                            data-tuned=tuned data-reason=reason>
+                            <span class="ff-main">
+                                {safety.then(|| view! { <span class="ff-safety">{move || safety_label(lang.get())}</span> })}
+                                <span class="ff-sev">{move || severity_label(sev, lang.get())}</span>
+                                <span class="ff-code">{f.rule.clone()}</span>
+                                <span class="ff-msg">{move || msg.get(lang.get()).to_string()}</span>
+                            </span>
+                            <FindingNotes f=f.clone() />
+                            <ReasonPicker f=f.clone() base=base />
                         </li>
                     }
                 }

@@ -46,7 +46,7 @@ pub fn InfectiousForm(
 ) -> impl IntoView {
     let (closed, sign) = signing(doc);
     view! {
-        <DocFrame closed=closed sign=sign kind=DocKind::InfectiousReport scope=scope report=report nested=nested>
+        <DocFrame closed=closed sign=sign kind=DocKind::InfectiousReport scope=scope report=report nested=nested reasons=crate::ui::common::reasons_lens(doc)>
             <CardBody doc=doc />
         </DocFrame>
     }

@@ -9,6 +9,7 @@ pub mod infectious;
 pub mod policy;
 pub mod policy_admin;
 pub mod prescription;
+pub mod reasons;
 pub mod record;
 pub mod request;
 pub mod shell;

@@ -54,7 +54,7 @@ pub fn PrescriptionForm(
 ) -> impl IntoView {
     let (closed, sign) = signing(doc);
     view! {
-        <DocFrame closed=closed sign=sign kind=DocKind::Prescription scope=scope report=report nested=nested>
+        <DocFrame closed=closed sign=sign kind=DocKind::Prescription scope=scope report=report nested=nested reasons=crate::ui::common::reasons_lens(doc)>
             <RxBody doc=doc report=report />
         </DocFrame>
     }

@@ -59,7 +59,7 @@ pub fn RecordForm(
 ) -> impl IntoView {
     let (closed, sign) = signing(doc);
     view! {
-        <DocFrame closed=closed sign=sign kind=DocKind::OutpatientRecord scope=scope report=report nested=nested>
+        <DocFrame closed=closed sign=sign kind=DocKind::OutpatientRecord scope=scope report=report nested=nested reasons=crate::ui::common::reasons_lens(doc)>
             <RecordBody doc=doc />
         </DocFrame>
     }

@@ -68,7 +68,7 @@ pub fn RequestForm(
 ) -> impl IntoView {
     let (closed, sign) = signing(doc);
     view! {
-        <DocFrame closed=closed sign=sign kind=DocKind::ExamRequest scope=scope report=report nested=nested
+        <DocFrame closed=closed sign=sign kind=DocKind::ExamRequest scope=scope report=report nested=nested reasons=crate::ui::common::reasons_lens(doc)
             corner=move || view! { <PriorityBadge doc=doc /> }>
             <RequestBody doc=doc />
         </DocFrame>

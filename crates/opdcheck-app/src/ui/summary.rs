@@ -136,7 +136,7 @@ pub fn SummaryPanel(
                             <ul class="summary-list">
                                 <For
                                     each=move || of_sev.get().into_iter().enumerate()
-                                    key=|(i, f)| (*i, f.rule.clone(), f.path.clone(), f.message.zh.clone())
+                                    key=|(i, f)| (*i, crate::ui::field::finding_key(f))
                                     children=move |(_, f)| {
                                         let id = target.run(f.clone());
                                         let f2 = f.clone();
@@ -160,6 +160,7 @@ pub fn SummaryPanel(
                                                     <span class="hint">{let h = f.hint.clone(); move || h.get(lang.get()).to_string()}</span>
                                                     <span class="clause">{f.clause.clone()}</span>
                                                     <span class="path"><code>{f.path.clone()}</code></span>
+                                                    <crate::ui::reasons::FindingNotes f=f.clone() />
                                                 </div>
                                             </li>
                                         }
