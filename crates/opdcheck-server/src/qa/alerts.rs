@@ -93,40 +93,32 @@ pub async fn build(store: &Store, engine: &Engine, q: &AlertQuery) -> Result<Ale
         AlertGroup::Department => Some("department"),
         AlertGroup::Drug => Some("drug"),
     };
-    let aggs = store.alert_groups(&q.filter, column).await?;
-    let reasons = store.alert_reasons(&q.filter, column).await?;
     // The denominators: the latest documents of the period per kind (and department), from the
-    // score sheet's covering index; per drug, the prescriptions prescribing it.
-    let docs = store
-        .sheet_groups(
-            &q.filter,
-            if q.by == AlertGroup::Department {
-                "department"
-            } else {
-                "kind"
-            },
-        )
-        .await?;
+    // score sheet's covering index; per drug, the prescriptions prescribing it. The queries are
+    // independent: they run side by side on the pool.
+    let by_department = q.by == AlertGroup::Department;
+    let drugs = async {
+        if q.by == AlertGroup::Drug {
+            store.drug_documents(&q.filter).await
+        } else {
+            Ok(Vec::new())
+        }
+    };
+    let (aggs, reasons, docs, drugs) = tokio::try_join!(
+        store.alert_groups(&q.filter, column),
+        store.alert_reasons(&q.filter, column),
+        store.document_counts(&q.filter, if by_department { "department" } else { "kind" }),
+        drugs,
+    )?;
     let mut per_kind: HashMap<String, u64> = HashMap::new();
     let mut per_department: HashMap<(String, Option<String>), u64> = HashMap::new();
     let mut documents = 0;
-    for a in &docs {
-        *per_kind.entry(a.kind.clone()).or_default() += count(a.records);
-        *per_department
-            .entry((a.kind.clone(), a.key.clone()))
-            .or_default() += count(a.records);
-        documents += count(a.records);
+    for (kind, group, n) in docs {
+        *per_kind.entry(kind.clone()).or_default() += count(n);
+        *per_department.entry((kind, group)).or_default() += count(n);
+        documents += count(n);
     }
-    let per_drug: HashMap<String, u64> = if q.by == AlertGroup::Drug {
-        store
-            .drug_documents(&q.filter)
-            .await?
-            .into_iter()
-            .map(|(d, n)| (d, count(n)))
-            .collect()
-    } else {
-        HashMap::new()
-    };
+    let per_drug: HashMap<String, u64> = drugs.into_iter().map(|(d, n)| (d, count(n))).collect();
 
     let mut rows: BTreeMap<(String, Option<String>), (AlertRow, BTreeSet<String>)> =
         BTreeMap::new();

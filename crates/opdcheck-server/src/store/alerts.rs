@@ -341,6 +341,30 @@ impl Store {
         })
     }
 
+    /// The latest documents matching `filter` (the period) per (kind, `column`): `kind` alone
+    /// or `department` (never client text); a whole visit's own record is not one (its
+    /// documents are). One range scan of the sheet's index `records_sheet`.
+    pub async fn document_counts(
+        &self,
+        filter: &Filter,
+        column: &'static str,
+    ) -> Result<Vec<(String, Option<String>, i64)>, Error> {
+        let (select, group) = if column == "kind" {
+            ("CAST(NULL AS TEXT)", "kind".to_owned())
+        } else {
+            (column, format!("kind, {column}"))
+        };
+        let sql = format!(
+            "SELECT kind, {select} AS g, CAST(COUNT(*) AS BIGINT) AS n FROM records \
+             WHERE latest AND kind <> 'visit'{} GROUP BY {group}",
+            filter.sql
+        );
+        on_pool!(self, pool => {
+            let rows = bind_all!(sqlx::query(AssertSqlSafe(sql)), &filter.params).fetch_all(pool).await?;
+            rows.iter().map(|r| Ok((r.try_get("kind")?, r.try_get("g")?, r.try_get("n")?))).collect()
+        })
+    }
+
     /// Per formulary drug, the prescriptions matching `filter` (the period) prescribing it.
     pub async fn drug_documents(&self, filter: &Filter) -> Result<Vec<(String, i64)>, Error> {
         let sql = format!(
