@@ -1122,7 +1122,8 @@ async fn postgres_qa_scenarios() {
 /// 20 departments and 100 doctors, with realistic bodies and reports. Then the sheet is asked
 /// over HTTP, in-process, as QA would. A measurement, not a pass/fail timing:
 /// `cargo test --release -p opdcheck-server --test qa sheet_over_a_million -- --ignored --nocapture`
-/// (`OPDCHECK_BENCH_RECORDS` changes the count).
+/// (`OPDCHECK_BENCH_RECORDS` changes the count, `OPDCHECK_BENCH_DEFECTS=1` makes every template
+/// defective).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore]
 async fn sheet_over_a_million_records_sqlite() {
@@ -1157,8 +1158,16 @@ async fn sheet_over_a_million_records_sqlite() {
     }
     let first = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
     let end = chrono::NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
-    let templates: Vec<Template> = opdcheck_server::demo::generator(1, first, end)
-        .unwrap()
+    // `OPDCHECK_BENCH_DEFECTS=1`: every template defective (denser alert rows, §7a).
+    let demo = opdcheck_server::demo::generator(1, first, end).unwrap();
+    let demo = match std::env::var("OPDCHECK_BENCH_DEFECTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        Some(rate) => demo.with_defect_rate(rate),
+        None => demo,
+    };
+    let templates: Vec<Template> = demo
         .take(200)
         .map(|v| {
             let doc = opdcheck_engine::parse_document(&v.to_string()).unwrap();
