@@ -192,6 +192,7 @@ async fn demo_data(args: &Args, months: u32, records: usize, seed: u64) -> Resul
     state.load_policy().await?;
     let engine = state.engine();
     opdcheck_server::ingest::backfill_derived(&store, &engine).await?;
+    opdcheck_server::ingest::backfill_alerts(&store, &engine).await?;
     opdcheck_server::visits::backfill(&store, &engine).await?;
     let opts = opdcheck_server::demo::Options {
         months: months.clamp(1, 120),
@@ -327,6 +328,11 @@ async fn run(args: Args) -> Result<(), Error> {
     let filled = opdcheck_server::ingest::backfill_derived(state.store()?, &state.engine()).await?;
     if filled > 0 {
         tracing::info!(records = filled, "derived sheet columns filled");
+    }
+    // And their alert rows (migration 0010; once).
+    let filled = opdcheck_server::ingest::backfill_alerts(state.store()?, &state.engine()).await?;
+    if filled > 0 {
+        tracing::info!(records = filled, "alert rows filled");
     }
     // Documents stored before visits were assembled get their visits (once).
     let assembled = opdcheck_server::visits::backfill(state.store()?, &state.engine()).await?;

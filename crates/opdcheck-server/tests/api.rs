@@ -1217,6 +1217,8 @@ async fn bad_dates(s: &Server) {
             ("/api/v1/sheet.csv", "from"),
             ("/api/v1/sheet/trend", "to"),
             ("/api/v1/sheet/rules", "from"),
+            ("/api/v1/alerts", "from"),
+            ("/api/v1/alerts.csv", "to"),
         ] {
             let (status, v) = s.get(&format!("{path}?{key}={value}")).await;
             assert_error(status, &v, StatusCode::BAD_REQUEST, Some(key));
@@ -1716,6 +1718,8 @@ const SERVED: &[(&str, &str)] = &[
     ("get", "/api/v1/sheet.csv"),
     ("get", "/api/v1/sheet/trend"),
     ("get", "/api/v1/sheet/rules"),
+    ("get", "/api/v1/alerts"),
+    ("get", "/api/v1/alerts.csv"),
 ];
 
 /// The generated document describes what is served and nothing more: each of its operations is

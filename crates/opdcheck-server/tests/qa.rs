@@ -4,7 +4,8 @@
 //! `postgres_qa_scenarios`, against a throw-away PostgreSQL cluster (`OPDCHECK_SKIP_POSTGRES=1`
 //! skips it, as in tests/api.rs).
 //!
-//! `sheet_over_a_million_records_sqlite` (ignored) is the benchmark of docs/benchmarks.md §7.
+//! `sheet_over_a_million_records_sqlite` (ignored) is the benchmark of docs/benchmarks.md §7 (the
+//! score sheet) and §7a (the alert-quality figures).
 
 mod common;
 
@@ -1121,7 +1122,8 @@ async fn postgres_qa_scenarios() {
 /// 20 departments and 100 doctors, with realistic bodies and reports. Then the sheet is asked
 /// over HTTP, in-process, as QA would. A measurement, not a pass/fail timing:
 /// `cargo test --release -p opdcheck-server --test qa sheet_over_a_million -- --ignored --nocapture`
-/// (`OPDCHECK_BENCH_RECORDS` changes the count).
+/// (`OPDCHECK_BENCH_RECORDS` changes the count, `OPDCHECK_BENCH_DEFECTS=1` makes every template
+/// defective).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore]
 async fn sheet_over_a_million_records_sqlite() {
@@ -1151,11 +1153,21 @@ async fn sheet_over_a_million_records_sqlite() {
         abx: bool,
         missed: i64,
         rules: Vec<(String, i64)>,
+        /// Its alert rows and drugs (docs/benchmarks.md §7a), as the push computes them.
+        alerts: opdcheck_server::store::AlertData,
     }
     let first = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
     let end = chrono::NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
-    let templates: Vec<Template> = opdcheck_server::demo::generator(1, first, end)
-        .unwrap()
+    // `OPDCHECK_BENCH_DEFECTS=1`: every template defective (denser alert rows, §7a).
+    let demo = opdcheck_server::demo::generator(1, first, end).unwrap();
+    let demo = match std::env::var("OPDCHECK_BENCH_DEFECTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        Some(rate) => demo.with_defect_rate(rate),
+        None => demo,
+    };
+    let templates: Vec<Template> = demo
         .take(200)
         .map(|v| {
             let doc = opdcheck_engine::parse_document(&v.to_string()).unwrap();
@@ -1173,6 +1185,7 @@ async fn sheet_over_a_million_records_sqlite() {
                 abx: matches!(&doc, Document::Prescription(p) if opdcheck_engine::sheet::has_antibiotic(engine, p)),
                 missed: 0,
                 rules: rules.into_iter().collect(),
+                alerts: opdcheck_server::ingest::alert_data(engine, &doc, &report),
             }
         })
         .collect();
@@ -1184,7 +1197,7 @@ async fn sheet_over_a_million_records_sqlite() {
     let insert_sql = {
         let mut sql = String::from(
             "INSERT INTO records (id, version, kind, department, doctor, visit_id, patient_key, doc_at, body, \
-             body_sha256, report, qualified, deduction, ruleset, created_at, abx, missed, latest) VALUES ",
+             body_sha256, report, qualified, deduction, ruleset, created_at, abx, missed, latest, alerts) VALUES ",
         );
         for r in 0..ROWS {
             let b = r * 15;
@@ -1192,7 +1205,7 @@ async fn sheet_over_a_million_records_sqlite() {
                 sql.push(',');
             }
             sql.push_str(&format!(
-                "(${}, 1, ${}, ${}, ${}, NULL, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, TRUE)",
+                "(${}, 1, ${}, ${}, ${}, NULL, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, TRUE, TRUE)",
                 b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12, b + 13, b + 14, b + 15
             ));
         }
@@ -1245,14 +1258,77 @@ async fn sheet_over_a_million_records_sqlite() {
                 for (id, t, dept, doctor, at) in &rows {
                     sqlx::query(
                         "INSERT INTO records (id, version, kind, department, doctor, patient_key, doc_at, body, \
-                         body_sha256, report, qualified, deduction, ruleset, created_at, abx, missed, latest) \
-                         VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, TRUE)",
+                         body_sha256, report, qualified, deduction, ruleset, created_at, abx, missed, latest, alerts) \
+                         VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, TRUE, TRUE)",
                     )
                     .bind(id).bind(&t.kind).bind(dept).bind(doctor).bind(format!("pk-{id}")).bind(at)
                     .bind(&t.body).bind("0".repeat(64)).bind(&t.report).bind(t.qualified).bind(t.deduction)
                     .bind(engine.ruleset()).bind("2026-11-01T00:00:00.000000Z").bind(t.abx).bind(t.missed)
                     .execute(&mut *tx).await.unwrap();
                 }
+            }
+            // The alert rows and drugs, as the push writes them (multi-row, `?` placeholders).
+            let alert_rows: Vec<(
+                &String,
+                usize,
+                &opdcheck_server::store::NewAlert,
+                &String,
+                &String,
+                &str,
+            )> = rows
+                .iter()
+                .flat_map(|(id, t, dept, _, at)| {
+                    t.alerts
+                        .alerts
+                        .iter()
+                        .enumerate()
+                        .map(move |(seq, a)| (id, seq, a, dept, at, t.kind.as_str()))
+                })
+                .collect();
+            for chunk in alert_rows.chunks(1000) {
+                let sql = format!(
+                    "INSERT INTO record_alerts (record_id, version, seq, kind, doc_at, department, rule, path, \
+                     drug, shadow, reason_given, reason_choice, tuning) VALUES {}",
+                    vec!["(?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ")
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for (id, seq, a, dept, at, kind) in chunk {
+                    q = q
+                        .bind(id.as_str())
+                        .bind(*seq as i64)
+                        .bind(*kind)
+                        .bind(at.as_str())
+                        .bind(dept.as_str())
+                        .bind(&a.rule)
+                        .bind(&a.path)
+                        .bind(&a.drug)
+                        .bind(a.shadow)
+                        .bind(a.reason_given)
+                        .bind(&a.reason_choice)
+                        .bind(&a.tuning);
+                }
+                q.execute(&mut *tx).await.unwrap();
+            }
+            let drug_rows: Vec<(&String, &String, &String, &String)> = rows
+                .iter()
+                .flat_map(|(id, t, dept, _, at)| {
+                    t.alerts.drugs.iter().map(move |d| (id, d, dept, at))
+                })
+                .collect();
+            for chunk in drug_rows.chunks(1000) {
+                let sql = format!(
+                    "INSERT INTO record_drugs (record_id, version, drug, doc_at, department) VALUES {}",
+                    vec!["(?, 1, ?, ?, ?)"; chunk.len()].join(", ")
+                );
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for (id, d, dept, at) in chunk {
+                    q = q
+                        .bind(id.as_str())
+                        .bind(d.as_str())
+                        .bind(at.as_str())
+                        .bind(dept.as_str());
+                }
+                q.execute(&mut *tx).await.unwrap();
             }
             for (id, t, ..) in &rows {
                 for (rule, hits) in &t.rules {
@@ -1293,6 +1369,29 @@ async fn sheet_over_a_million_records_sqlite() {
         .collect()
     };
     eprintln!("bench: plan {plan:?}");
+    let alert_plan: Vec<String> = {
+        use sqlx::Row;
+        sqlx::query(
+            "EXPLAIN QUERY PLAN SELECT rule, kind, department, COUNT(*) FROM record_alerts \
+             WHERE doc_at >= '2026-10-01' AND doc_at < '2026-10-31T~' GROUP BY rule, kind, department",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get::<String, _>("detail").unwrap_or_default())
+        .collect()
+    };
+    let alert_rows: i64 = {
+        use sqlx::Row;
+        sqlx::query("SELECT COUNT(*) AS n FROM record_alerts")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+            .try_get("n")
+            .unwrap()
+    };
+    eprintln!("bench: {alert_rows} alert rows; plan {alert_plan:?}");
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -1324,6 +1423,22 @@ async fn sheet_over_a_million_records_sqlite() {
             "month rules",
             "/api/v1/sheet/rules?from=2026-10-01&to=2026-10-31",
         ),
+        (
+            "month alerts (by=rule)",
+            "/api/v1/alerts?from=2026-10-01&to=2026-10-31",
+        ),
+        (
+            "month alerts (by=department)",
+            "/api/v1/alerts?from=2026-10-01&to=2026-10-31&by=department",
+        ),
+        (
+            "month alerts (by=drug)",
+            "/api/v1/alerts?from=2026-10-01&to=2026-10-31&by=drug",
+        ),
+        (
+            "month alerts CSV (by=department)",
+            "/api/v1/alerts.csv?from=2026-10-01&to=2026-10-31&by=department",
+        ),
     ] {
         let mut times = Vec::new();
         let mut records = Value::Null;
@@ -1338,7 +1453,15 @@ async fn sheet_over_a_million_records_sqlite() {
             let text = res.text().await.unwrap();
             times.push(t.elapsed().as_secs_f64() * 1000.0);
             if let Ok(v) = serde_json::from_str::<Value>(&text) {
-                records = v["totals"]["records"].clone();
+                records = if !v["rows"].is_array() {
+                    v["totals"]["records"].clone()
+                } else {
+                    json!(format!(
+                        "{} documents, {} rows",
+                        v["documents"],
+                        v["rows"].as_array().map_or(0, Vec::len)
+                    ))
+                };
             }
         }
         times.sort_by(|a, b| a.total_cmp(b));

@@ -316,6 +316,7 @@ fn checked(
         abx,
         missed,
         pushed_by: who.name.clone(),
+        alerts: super::alert_data(engine, c.doc, &report),
     };
     Ok((rec, report))
 }

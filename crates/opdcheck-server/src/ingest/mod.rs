@@ -8,6 +8,7 @@
 //! No HTTP here: the handler in `http/records.rs` extracts and answers; `demo` pushes through
 //! the same [`push_batch`]. Imports only the store, the visits, the error type and the engine.
 
+mod alerts;
 mod batch;
 mod canonical;
 mod derived;
@@ -21,6 +22,7 @@ use serde_json::Value;
 
 use crate::error::Error;
 
+pub use alerts::{alert_data, backfill_alerts};
 pub use batch::{push_batch, stored_report};
 pub use canonical::{canonical, doc_at, patient_key, sha256_hex};
 pub use derived::{backfill_derived, derived};

@@ -7,6 +7,7 @@
 //! and call these functions, which take and return the wire types of `opdcheck_api::qa` and
 //! read and write through the [`Store`](crate::store::Store).
 
+pub mod alerts;
 pub mod period;
 pub mod review;
 pub mod sampling;

@@ -123,21 +123,27 @@ fn list_param(v: Option<&str>) -> Vec<String> {
     .unwrap_or_default()
 }
 
-/// `from`/`to` (default: `default_months` months ending with the current one), `kinds`,
-/// `departments`, `doctors` (comma-separated), `group`.
-pub fn sheet_query(q: &SheetParams, default_months: u32) -> Result<SheetQuery, Error> {
+/// A query parameter, trimmed; blank is none.
+fn get(v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+/// The period of `from`/`to` (default: `default_months` months ending with the current one),
+/// located at `from` / `to`.
+pub fn period_param(
+    from: &Option<String>,
+    to: &Option<String>,
+    default_months: u32,
+) -> Result<Period, Error> {
     let today = chrono::Utc::now().date_naive();
-    let get = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-    };
-    let to = match get(&q.to) {
+    let to = match get(to) {
         Some(v) => date(&v, "to")?,
         None => month_end(today),
     };
-    let from = match get(&q.from) {
+    let from = match get(from) {
         Some(v) => date(&v, "from")?,
         None => {
             let mut d = month_start(to);
@@ -147,7 +153,13 @@ pub fn sheet_query(q: &SheetParams, default_months: u32) -> Result<SheetQuery, E
             d
         }
     };
-    let period = Period::new(from, to, "from")?;
+    Period::new(from, to, "from")
+}
+
+/// `from`/`to` (default: `default_months` months ending with the current one), `kinds`,
+/// `departments`, `doctors` (comma-separated), `group`.
+pub fn sheet_query(q: &SheetParams, default_months: u32) -> Result<SheetQuery, Error> {
+    let period = period_param(&q.from, &q.to, default_months)?;
     let mut filter = Filter::default();
     period.filter(&mut filter);
     let kinds = kinds_of(&list_param(q.kinds.as_deref()), "kinds", false)?;

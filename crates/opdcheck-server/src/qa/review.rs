@@ -143,7 +143,7 @@ pub fn check(
 ) -> Result<Checked, Error> {
     let mut out = Checked::default();
     let what = format!("the server's report of version {}", put.version);
-    let decided = decisions(&put.findings, &report.findings, &what)?;
+    let decided = decisions(&put.findings, &report.findings, &report.shadow, &what)?;
     out.findings = decided.findings;
     out.dismissed = decided.dismissed;
     out.confirmed = decided.confirmed;
@@ -200,7 +200,8 @@ pub fn check(
     Ok(out)
 }
 
-/// Decisions on findings, checked: as stored, and the (rule, path)s dismissed and confirmed.
+/// Decisions on findings, checked: as stored, and the (rule, path)s of shown findings dismissed
+/// and confirmed (what the score reads; decisions on shadow findings are never scored).
 #[derive(Debug, Default)]
 pub struct Decided {
     pub findings: Vec<FindingDecision>,
@@ -208,27 +209,41 @@ pub struct Decided {
     pub confirmed: BTreeSet<(String, String)>,
 }
 
-/// Check decisions on findings against the findings `known` (`what` names them in a message):
-/// each names one of them, at most once; a dismissal has a reason. Each problem is a located
-/// 400 (`findings[i]` …). Record and visit reviews alike.
+/// Check decisions on findings against the findings `known` and, for a decision with `shadow`,
+/// the shadow findings `shadow` (`what` names them in a message): each names one of them, at
+/// most once; a dismissal has a reason. Each problem is a located 400 (`findings[i]` …). Record
+/// and visit reviews alike (a visit has no shadow findings).
 pub fn decisions(
     given: &[FindingDecision],
     known: &[opdcheck_engine::Finding],
+    shadow: &[opdcheck_engine::Finding],
     what: &str,
 ) -> Result<Decided, Error> {
     let mut out = Decided::default();
+    // Shadow decisions, kept apart: a trial entry's shadow copy shares its finding's rule and path.
+    let mut shadow_seen: BTreeSet<(String, String)> = BTreeSet::new();
     for (i, f) in given.iter().enumerate() {
         let at = format!("findings[{i}]");
         let (rule, path) = (&f.rule, &f.path);
-        if !known.iter().any(|x| &x.rule == rule && &x.path == path) {
+        let (list, which) = if f.shadow {
+            (shadow, "shadow finding")
+        } else {
+            (known, "finding")
+        };
+        if !list.iter().any(|x| &x.rule == rule && &x.path == path) {
             return Err(bad(
                 "unknown_finding",
-                format!("{what} has no finding {rule} at `{path}`"),
+                format!("{what} has no {which} {rule} at `{path}`"),
                 at,
             ));
         }
         let key = (rule.clone(), path.clone());
-        if out.dismissed.contains(&key) || out.confirmed.contains(&key) {
+        let twice = if f.shadow {
+            !shadow_seen.insert(key.clone())
+        } else {
+            out.dismissed.contains(&key) || out.confirmed.contains(&key)
+        };
+        if twice {
             return Err(bad(
                 "bad_body",
                 format!("{rule} at `{path}` is decided twice"),
@@ -259,6 +274,7 @@ pub fn decisions(
                     format!("{at}.reason"),
                 ));
             }
+            _ if f.shadow => false,
             Decision::Dismissed => out.dismissed.insert(key),
             Decision::Confirmed => out.confirmed.insert(key),
         };
@@ -306,7 +322,7 @@ pub async fn save(
         &checked.confirmed,
         checked.manual_total,
     );
-    let decisions: Vec<(String, String, String)> = checked
+    let decisions: Vec<(String, String, String, bool)> = checked
         .findings
         .iter()
         .map(|f| {
@@ -314,7 +330,7 @@ pub async fn save(
                 Decision::Confirmed => "confirmed",
                 Decision::Dismissed => "dismissed",
             };
-            (f.rule.clone(), f.path.clone(), d.to_owned())
+            (f.rule.clone(), f.path.clone(), d.to_owned(), f.shadow)
         })
         .collect();
     let mut row = ReviewRow {

@@ -165,7 +165,7 @@ fn num(x: f64) -> String {
 
 /// A CSV cell: quoted when needed; text a spreadsheet would run as a formula (`=`, `+`, `-`,
 /// `@` first) gets a leading `'`.
-fn cell(s: &str) -> String {
+pub(crate) fn cell(s: &str) -> String {
     let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")
     } else {

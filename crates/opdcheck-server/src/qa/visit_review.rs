@@ -37,7 +37,7 @@ pub async fn save(
         })?;
     let known: Vec<Finding> = serde_json::from_str(&target.findings)
         .map_err(|e| Error::Internal(format!("a stored visit: {e}")))?;
-    let decided = decisions(&put.findings, &known, "the visit")?;
+    let decided = decisions(&put.findings, &known, &[], "the visit")?;
     if put
         .note
         .as_ref()

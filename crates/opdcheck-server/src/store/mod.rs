@@ -17,6 +17,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use crate::error::Error;
 
 pub mod accounts;
+pub mod alerts;
 pub mod limits;
 mod policy;
 pub mod qa;
@@ -27,6 +28,7 @@ pub mod visit_reviews;
 pub mod visits;
 
 pub use accounts::{PrescriberRow, User};
+pub use alerts::{AlertData, NewAlert};
 pub use policy::StoredPolicy;
 pub use read::{Filter, ListItem, StoredRecord};
 pub use records::{IdState, Inserted, NewRecord, Writer};
@@ -68,6 +70,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         9,
         "prescribers",
         include_str!("../../migrations/0009_prescribers.sql"),
+    ),
+    (
+        10,
+        "alerts",
+        include_str!("../../migrations/0010_alerts.sql"),
     ),
 ];
 

@@ -10,6 +10,8 @@ use std::collections::HashMap;
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::error::Error;
+use crate::store::alerts::set_decisions;
+use crate::store::visits::AsConn;
 use crate::store::{Filter, Param, Store, bind_all, on_pool};
 
 /// A record of the population a sample is drawn from.
@@ -338,13 +340,14 @@ impl Store {
         })
     }
 
-    /// Append a review revision (the next number for that record version), its decisions, and
-    /// make it the version's current judgement; returns the revision. `None` when another
+    /// Append a review revision (the next number for that record version), its decisions
+    /// ((rule, path, decision, shadow)), and make it the version's current judgement (on its
+    /// alert rows too); returns the revision. `None` when another
     /// reviewer's revision was stored at the same moment (the caller answers 409).
     pub async fn insert_review(
         &self,
         r: &ReviewRow,
-        decisions: &[(String, String, String)],
+        decisions: &[(String, String, String, bool)],
     ) -> Result<Option<i64>, Error> {
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -370,7 +373,9 @@ impl Store {
                 Err(e) if is_unique_violation(&e) => return Ok(None),
                 Err(e) => return Err(e.into()),
             };
-            for (rule, path, decision) in decisions {
+            // Shadow decisions are kept in the review's JSON and on the alert rows: the rules'
+            // dismissal rates (and the score) count shown findings only.
+            for (rule, path, decision, _) in decisions.iter().filter(|d| !d.3) {
                 sqlx::query(
                     "INSERT INTO review_findings (record_id, record_version, revision, rule, path, decision) \
                      VALUES ($1, $2, $3, $4, $5, $6)",
@@ -395,6 +400,8 @@ impl Store {
             .bind(r.deduction)
             .execute(&mut *tx)
             .await?;
+            // This revision's decisions replace the previous one's on the version's alert rows.
+            set_decisions(&mut tx.conn(), &r.record_id, r.record_version, decisions).await?;
             tx.commit().await?;
             Ok(Some(revision))
         })

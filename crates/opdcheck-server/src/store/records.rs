@@ -7,8 +7,9 @@ use std::collections::{HashMap, HashSet};
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::error::Error;
+use crate::store::alerts::{AlertOf, drop_superseded, write_alerts};
 use crate::store::visits::{AsConn, VisitAssembler, assemble_in};
-use crate::store::{Param, Store, bind_all, on_pool};
+use crate::store::{AlertData, Param, Store, bind_all, on_pool};
 
 /// One stored version of a record, ready to insert.
 #[derive(Debug, Clone)]
@@ -36,6 +37,8 @@ pub struct NewRecord {
     pub missed: i64,
     /// Who pushes it (the principal's name).
     pub pushed_by: String,
+    /// Its findings' alert rows and its formulary drugs (the alert-quality figures).
+    pub alerts: AlertData,
 }
 
 /// What the batch's read found for one id: its owner and every stored version.
@@ -122,7 +125,7 @@ fn placeholder(s: &mut String, n: usize, sqlite: bool) {
 }
 
 /// `$1, $2, …, $n` (`?, ?, …` on SQLite).
-fn in_list(n: usize, sqlite: bool) -> String {
+pub(super) fn in_list(n: usize, sqlite: bool) -> String {
     let mut s = String::with_capacity(n * 6);
     for i in 1..=n {
         if i > 1 {
@@ -362,9 +365,9 @@ impl Store {
                 let sql = format!(
                     "INSERT INTO records (id, version, kind, department, doctor, visit_id, patient_key, \
                      doc_at, body, body_sha256, report, qualified, deduction, ruleset, created_at, \
-                     abx, missed, latest, pushed_by) VALUES {} \
+                     abx, missed, latest, pushed_by, alerts) VALUES {} \
                      ON CONFLICT (id, version) DO NOTHING RETURNING id, version",
-                    values_list(chunk.len(), 18, &[(17, "TRUE")], sqlite)
+                    values_list(chunk.len(), 18, &[(17, "TRUE"), (19, "TRUE")], sqlite)
                 );
                 let mut q = sqlx::query(AssertSqlSafe(sql));
                 for &k in chunk {
@@ -448,6 +451,22 @@ impl Store {
                 }
             }
 
+            // The alert rows of each id's highest version stored now; an older version's go.
+            let mut latest_fresh: Vec<AlertOf> = Vec::with_capacity(fresh_ids.len());
+            for &k in &write {
+                if inserted[k] != Inserted::Fresh {
+                    continue;
+                }
+                let of = AlertOf::from(&recs[k]);
+                // `write` is in key order: a later version of the same id replaces the earlier.
+                match latest_fresh.last_mut() {
+                    Some(last) if last.id == of.id => *last = of,
+                    _ => latest_fresh.push(of),
+                }
+            }
+            write_alerts(&mut tx.conn(), &latest_fresh).await?;
+            drop_superseded(&mut tx.conn(), &superseding).await?;
+
             // A claim whose versions were all refused is dropped: an owner without a stored
             // version would lock the id for nobody's record.
             let dropped: Vec<&str> = ids
@@ -480,6 +499,9 @@ impl Store {
                     }
                     q.fetch_all(pool).await?;
                 }
+                let ids: Vec<&str> = fresh_ids.iter().map(|&(id, _)| id).collect();
+                let mut conn = pool.acquire().await?;
+                drop_superseded(&mut conn.conn(), &ids).await?;
             }
             Ok(inserted)
         })

@@ -87,6 +87,18 @@ impl AsConn for sqlx::Transaction<'_, sqlx::Postgres> {
     }
 }
 
+impl AsConn for sqlx::pool::PoolConnection<sqlx::Sqlite> {
+    fn conn(&mut self) -> Conn<'_> {
+        Conn::Sqlite(self)
+    }
+}
+
+impl AsConn for sqlx::pool::PoolConnection<sqlx::Postgres> {
+    fn conn(&mut self) -> Conn<'_> {
+        Conn::Postgres(self)
+    }
+}
+
 /// One connection (inside a transaction) of either database.
 pub enum Conn<'a> {
     Sqlite(&'a mut SqliteConnection),
@@ -101,6 +113,7 @@ macro_rules! on_conn {
         }
     };
 }
+pub(crate) use on_conn;
 
 /// Re-assemble the visits `keys` ((visit_id, patient_key) pairs) on `conn`, which is inside a
 /// write transaction: read their documents, assemble them, store the visits. The assembler's

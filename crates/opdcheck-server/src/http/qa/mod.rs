@@ -2,6 +2,7 @@
 //! reviews and the score sheet. Thin: each checks the caller's role, extracts the request, calls
 //! [`crate::qa`] and answers with a wire type of `opdcheck_api::qa`.
 
+mod alerts;
 mod reviews;
 mod samples;
 mod sheet;
@@ -25,6 +26,8 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(sheet::sheet_csv))
         .routes(routes!(sheet::trend))
         .routes(routes!(sheet::rule_rates))
+        .routes(routes!(alerts::alerts))
+        .routes(routes!(alerts::alerts_csv))
 }
 
 /// The body, with a missing field located at the field itself (`version`, not the object
@@ -84,6 +87,8 @@ mod tests {
             ("/api/v1/sheet.csv", "get", "200"),
             ("/api/v1/sheet/trend", "get", "200"),
             ("/api/v1/sheet/rules", "get", "200"),
+            ("/api/v1/alerts", "get", "200"),
+            ("/api/v1/alerts.csv", "get", "200"),
         ];
         for (path, method, ok) in ops {
             let op = &doc["paths"][path][method];
@@ -110,6 +115,8 @@ mod tests {
             "ReviewBundle",
             "Sample",
             "Trend",
+            "AlertQuality",
+            "AlertRow",
         ] {
             assert!(
                 doc["components"]["schemas"][schema].is_object(),
