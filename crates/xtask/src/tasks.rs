@@ -611,7 +611,9 @@ pub fn node_e2e(script: &str, server: &Path, extra: &[String]) -> Result {
 /// signing out), the QA workspace (qa.e2e.mjs) and the hospital's policy (policy.e2e.mjs: an
 /// admin's change reaches the app, whose report equals the server's re-check), the hospital's
 /// alert tuning as QA sees it (alerts.e2e.mjs: a doctor's reason and a shadow rule in the review,
-/// the alert-quality figures against counts from the reports); the widget on
+/// the alert-quality figures against counts from the reports; reasons.e2e.mjs: a reason given in
+/// the app and a shadow rule's finding reach QA's review, the shadow one never the doctor); the
+/// widget on
 /// the demo portal (widget.e2e.mjs), on a portal's own form as people fill it in
 /// (widget-portal.e2e.mjs) and its reports against the CLI's (widget-cli.e2e.mjs).
 pub fn e2e(server: &Path) -> Result {
@@ -621,6 +623,7 @@ pub fn e2e(server: &Path) -> Result {
     node_e2e("qa.e2e.mjs", server, &[])?;
     node_e2e("policy.e2e.mjs", server, &[])?;
     node_e2e("alerts.e2e.mjs", server, &[])?;
+    node_e2e("reasons.e2e.mjs", server, &[])?;
     node_e2e("widget.e2e.mjs", server, &[])?;
     node_e2e("widget-portal.e2e.mjs", server, &[])?;
     // axe-core over every app page, the QA page and the widget panel.
