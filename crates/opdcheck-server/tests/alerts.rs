@@ -21,8 +21,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 struct Server {
-    base: String,
-    http: reqwest::Client,
+    api: common::Api,
     qa: String,
     admin: String,
     state: AppState,
@@ -45,8 +44,7 @@ impl Server {
             axum::serve(listener, router).await.unwrap();
         });
         let mut s = Server {
-            base: format!("http://{addr}"),
-            http: reqwest::Client::new(),
+            api: common::Api::new(format!("http://{addr}")),
             qa: String::new(),
             admin: String::new(),
             state,
@@ -59,16 +57,7 @@ impl Server {
     }
 
     async fn token(&self, user: &str) -> String {
-        let res = self
-            .http
-            .post(format!("{}/api/v1/login", self.base))
-            .json(&json!({"username": user, "password": user}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
-        let v: Value = res.json().await.unwrap();
-        v["token"].as_str().unwrap().to_owned()
+        self.api.token(user).await
     }
 
     /// (status, JSON — or `{"text": …}` for anything else); every JSON answer conforms to the
@@ -80,25 +69,7 @@ impl Server {
         auth: Option<(&str, &str)>,
         body: Option<&Value>,
     ) -> (StatusCode, Value) {
-        let method_name = method.to_string();
-        let mut req = self.http.request(method, format!("{}{path}", self.base));
-        if let Some((k, v)) = auth {
-            req = req.header(k, v);
-        }
-        if let Some(body) = body {
-            req = req.json(body);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let url_path = res.url().path().to_owned();
-        let text = res.text().await.unwrap();
-        match serde_json::from_str(&text) {
-            Ok(v) => {
-                common::conform(method_name.as_str(), &url_path, status.as_u16(), &v);
-                (status, v)
-            }
-            Err(_) => (status, json!({ "text": text })),
-        }
+        self.api.call(method, path, auth, body).await
     }
 
     async fn get(&self, path: &str) -> (StatusCode, Value) {

@@ -62,8 +62,7 @@ fn ir(id: &str) -> Value {
 }
 
 struct Server {
-    base: String,
-    http: reqwest::Client,
+    api: common::Api,
     qa: String,
     _task: tokio::task::JoinHandle<()>,
 }
@@ -82,8 +81,7 @@ impl Server {
             axum::serve(listener, router).await.unwrap();
         });
         let mut s = Server {
-            base: format!("http://{addr}"),
-            http: reqwest::Client::new(),
+            api: common::Api::new(format!("http://{addr}")),
             qa: String::new(),
             _task: task,
         };
@@ -92,18 +90,11 @@ impl Server {
     }
 
     async fn token(&self, user: &str) -> String {
-        let res = self
-            .http
-            .post(format!("{}/api/v1/login", self.base))
-            .json(&json!({"username": user, "password": user}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
-        let v: Value = res.json().await.unwrap();
-        v["token"].as_str().unwrap().to_owned()
+        self.api.token(user).await
     }
 
+    /// (status, JSON — or `{"text": …}` for anything else); every JSON answer conforms to the
+    /// OpenAPI document.
     async fn call(
         &self,
         method: Method,
@@ -111,27 +102,7 @@ impl Server {
         auth: Option<(&str, &str)>,
         body: Option<&Value>,
     ) -> (StatusCode, Value) {
-        let method_name = method.to_string();
-        let mut req = self.http.request(method, format!("{}{path}", self.base));
-        if let Some((k, v)) = auth {
-            req = req.header(k, v);
-        }
-        if let Some(body) = body {
-            req = req.json(body);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status();
-        let url_path = res.url().path().to_owned();
-        let text = res.text().await.unwrap();
-        let v = match serde_json::from_str(&text) {
-            // Every JSON answer is what the OpenAPI document says it is.
-            Ok(v) => {
-                common::conform(method_name.as_str(), &url_path, status.as_u16(), &v);
-                v
-            }
-            Err(_) => json!({"text": text}),
-        };
-        (status, v)
+        self.api.call(method, path, auth, body).await
     }
 
     /// As the demo QA user.
@@ -898,10 +869,11 @@ async fn score_sheet(s: &Server) {
 
     // CSV: BOM, header, one row per group, the total.
     let res = s
+        .api
         .http
         .get(format!(
             "{}/api/v1/sheet.csv?from=2026-11-01&to=2026-11-30",
-            s.base
+            s.api.base
         ))
         .header("authorization", &s.qa)
         .send()

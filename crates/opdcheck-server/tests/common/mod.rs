@@ -486,3 +486,63 @@ pub fn conform(method: &str, path: &str, status: u16, body: &serde_json::Value) 
         errors.join("\n")
     );
 }
+
+/// The API over real HTTP as the tests call it: sign in as a demo account, and JSON calls whose
+/// every JSON answer is checked against the OpenAPI document (anything else comes back as
+/// `{"text": …}`).
+pub struct Api {
+    pub base: String,
+    pub http: reqwest::Client,
+}
+
+impl Api {
+    pub fn new(base: String) -> Api {
+        Api {
+            base,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// A demo account's token (its password is its name).
+    pub async fn token(&self, user: &str) -> String {
+        let res = self
+            .http
+            .post(format!("{}/api/v1/login", self.base))
+            .json(&serde_json::json!({"username": user, "password": user}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), reqwest::StatusCode::OK);
+        let v: serde_json::Value = res.json().await.unwrap();
+        v["token"].as_str().unwrap().to_owned()
+    }
+
+    /// `auth` is a header (`("authorization", "Bearer …")`, `("x-api-key", …)`).
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        auth: Option<(&str, &str)>,
+        body: Option<&serde_json::Value>,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        let method_name = method.to_string();
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some((k, v)) = auth {
+            req = req.header(k, v);
+        }
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let url_path = res.url().path().to_owned();
+        let text = res.text().await.unwrap();
+        match serde_json::from_str(&text) {
+            Ok(v) => {
+                conform(method_name.as_str(), &url_path, status.as_u16(), &v);
+                (status, v)
+            }
+            Err(_) => (status, serde_json::json!({ "text": text })),
+        }
+    }
+}
