@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::sheet::save_file;
+use super::sheet::download_csv;
 use super::{failure, token};
 use crate::alerts::{self as al, AlertForm, AlertGroup, AlertLine, AlertQuality, SortKey};
 use crate::auth::Auth;
@@ -40,23 +40,7 @@ pub(super) fn AlertsPanel(ctx: Auth) -> impl IntoView {
     let download = move |_| {
         let Some(t) = token(ctx) else { return };
         let (q, name) = form.with_untracked(|f| (f.query(), f.csv_name()));
-        spawn_local(async move {
-            match api::get_text(&t, "/api/v1/alerts.csv", &q).await {
-                Ok(text) => {
-                    csv_error.set(String::new());
-                    // Reading the body as text dropped the server's BOM; spreadsheets need it.
-                    let text = if text.starts_with('\u{feff}') {
-                        text
-                    } else {
-                        format!("\u{feff}{text}")
-                    };
-                    if let Err(e) = save_file(&name, &text, "text/csv;charset=utf-8") {
-                        csv_error.set(e);
-                    }
-                }
-                Err(e) => csv_error.set(failure(ctx, e)),
-            }
-        });
+        download_csv(ctx, t, "/api/v1/alerts.csv", q, name, csv_error);
     };
     view! {
         <div class="qa-alerts">

@@ -72,24 +72,7 @@ pub(super) fn SheetPanel(ctx: Auth) -> impl IntoView {
             from.get_untracked(),
             to.get_untracked()
         );
-        spawn_local(async move {
-            match api::get_text(&t, "/api/v1/sheet.csv", &q).await {
-                Ok(text) => {
-                    csv_error.set(String::new());
-                    // The server's CSV starts with a BOM (spreadsheets read the Chinese right by
-                    // it); reading the body as text dropped it.
-                    let text = if text.starts_with('\u{feff}') {
-                        text
-                    } else {
-                        format!("\u{feff}{text}")
-                    };
-                    if let Err(e) = save_file(&name, &text, "text/csv;charset=utf-8") {
-                        csv_error.set(e);
-                    }
-                }
-                Err(e) => csv_error.set(failure(ctx, e)),
-            }
-        });
+        download_csv(ctx, t, "/api/v1/sheet.csv", q, name, csv_error);
     };
     view! {
         <div class="qa-sheet">
@@ -135,6 +118,36 @@ pub(super) fn SheetPanel(ctx: Auth) -> impl IntoView {
             }}</p>
         </div>
     }
+}
+
+/// Fetch a CSV of the server's with the session (a plain link would carry no token) and save
+/// it as `name`; a failure is said in `error`.
+pub(super) fn download_csv(
+    ctx: Auth,
+    token: String,
+    path: &'static str,
+    query: Vec<(&'static str, String)>,
+    name: String,
+    error: RwSignal<String>,
+) {
+    spawn_local(async move {
+        match api::get_text(&token, path, &query).await {
+            Ok(text) => {
+                error.set(String::new());
+                // The server's CSV starts with a BOM (spreadsheets read the Chinese right by
+                // it); reading the body as text dropped it.
+                let text = if text.starts_with('\u{feff}') {
+                    text
+                } else {
+                    format!("\u{feff}{text}")
+                };
+                if let Err(e) = save_file(&name, &text, "text/csv;charset=utf-8") {
+                    error.set(e);
+                }
+            }
+            Err(e) => error.set(failure(ctx, e)),
+        }
+    });
 }
 
 /// Offer a text as a file download (a Blob URL clicked by a temporary link).
