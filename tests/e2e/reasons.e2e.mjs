@@ -85,7 +85,7 @@ async function run(browser, url) {
     await page.screenshot({ path: outFile('reasons-app.png') });
 
     say('signed and synced');
-    await until('signing allowed', async () => (await page.locator('button.sign').getAttribute('data-blocked')) === 'false', WAIT);
+    await until('signing allowed', async () => (await page.locator('button.sign').getAttribute('data-blocked')) === 'false', Boolean, WAIT);
     await page.click('button.sign');
     await page.locator('.signed').waitFor({ timeout: WAIT });
     await until('all synced', () => page.locator('.sync-status').textContent(), (t) => (t ?? '').includes('已全部同步'), 30_000);
