@@ -37,8 +37,14 @@ export async function portal(form: HTMLFormElement): Promise<void> {
   const { version: v, ruleset } = await init({ policy: { limits: { max_drugs: 4 } } });
   const stamped: boolean = ruleset.startsWith(v) && v === version();
 
-  const r = validate({ kind: 'prescription', id: 'rx-1', items: [] });
+  const r = validate({ kind: 'prescription', id: 'rx-1', items: [],
+    reasons: [{ rule: 'RX-09', path: 'items[0].quantity', choice: 'clinical_need', text: '备足两周' }] });
   if (isReport(r)) {
+    // The hospital's tuning and the doctor's reason on a finding; shadow findings apart.
+    const notes: string[] = r.findings.map((f) =>
+      `${f.tuning ? `${f.tuning.entry} ${f.tuning.action} ${f.tuning.from}` : ''} ${f.reason?.label.zh ?? ''} ${f.reason?.accepted ?? false}`);
+    const shadowed: number = (r.shadow ?? []).length + (r.suppressed ?? 0);
+    void notes; void shadowed;
     const first: Finding | undefined = r.findings[0];
     const codes: string[] = r.findings.map((f) => `${f.rule} ${f.item} ${f.path} ${f.message.zh}`);
     const qualified: boolean = r.score.qualified && stamped && codes.length >= 0 && first !== null;

@@ -11,7 +11,10 @@ use ts_rs::{Config, TS};
 
 use crate::catalog::{RuleGroup, RuleInfo, RuleKind};
 use crate::model::*;
-use crate::report::{DocumentRef, Finding, ItemDeduction, Report, Score, Severity, Text};
+use crate::report::{
+    DocumentRef, Finding, GivenReason, ItemDeduction, Report, Score, Severity, Text, Tuned,
+    TuningAction,
+};
 
 /// Where the file is committed, relative to the repository root.
 pub const PATH: &str = "crates/opdcheck-widget/js/types.d.ts";
@@ -54,6 +57,7 @@ pub fn typescript() -> String {
         Signer,
         Title,
         Amendment,
+        AlertReason,
         PrescriptionType,
         RxItem,
         Herbal,
@@ -73,6 +77,9 @@ pub fn typescript() -> String {
         Report,
         DocumentRef,
         Finding,
+        Tuned,
+        TuningAction,
+        GivenReason,
         Severity,
         Text,
         Score,

@@ -108,6 +108,32 @@ export type Amendment = { path?: string | null, before?: unknown, after?: unknow
  */
 reason?: string | null, };
 
+/**
+ * A doctor's reason for a finding kept on the document (issue 15): a choice from the policy's
+ * pick list for the rule (`alerts.reasons`) and/or free text.
+ */
+export type AlertReason = { 
+/**
+ * The rule code, as the finding gives it (`RX-19`).
+ */
+rule: string, 
+/**
+ * The finding's path; absent, the reason covers every finding of the rule.
+ */
+path?: string | null, 
+/**
+ * The pick list's key (`clinical_need`, `other` …).
+ */
+choice?: string | null, 
+/**
+ * The doctor's own words.
+ */
+text?: string | null, 
+/**
+ * Who gave it (the signer's id) and when (`YYYY-MM-DDTHH:MM`).
+ */
+by?: string | null, at?: string | null, };
+
 export type PrescriptionType = "general" | "emergency" | "pediatric" | "narcotic_psych1" | "psych2";
 
 /**
@@ -168,6 +194,38 @@ tuning?: Tuned,
  * The doctor's reason recorded on the document for this finding, absent when none was.
  */
 reason?: GivenReason, };
+
+/**
+ * What a tuning entry did to a finding: "按调整 T-3 降为警告".
+ */
+export type Tuned = { 
+/**
+ * The entry's id in the policy's `alerts.tuning`.
+ */
+entry: string, action: TuningAction, 
+/**
+ * The severity the rule gave before the entry changed it.
+ */
+from: Severity, };
+
+/**
+ * What a tuning entry does to the findings in its scope.
+ */
+export type TuningAction = "suppress" | "downgrade" | "upgrade" | "shadow";
+
+/**
+ * A doctor's reason as the report carries it: the pick-list choice with its label, the text.
+ */
+export type GivenReason = { choice?: string, 
+/**
+ * The choice's label from the policy's pick list (empty for free text alone).
+ */
+label: Text, text?: string, 
+/**
+ * True when the reason accepted an error the policy lets a reason accept: the finding is
+ * then reported as a warning.
+ */
+accepted?: boolean, };
 
 export type Severity = "error" | "warning" | "info";
 
