@@ -98,6 +98,29 @@ pub struct AlertRow {
     pub precision: Option<f64>,
 }
 
+impl AlertRow {
+    /// A row with nothing counted yet.
+    pub fn empty(rule: &str, group: Option<String>) -> AlertRow {
+        AlertRow {
+            rule: rule.to_owned(),
+            group,
+            documents: 0,
+            fired: 0,
+            per_100: None,
+            overridden: 0,
+            override_rate: None,
+            reasons: Vec::new(),
+            confirmed: 0,
+            dismissed: 0,
+            dismissal_rate: None,
+            shadow: 0,
+            shadow_confirmed: 0,
+            shadow_dismissed: 0,
+            precision: None,
+        }
+    }
+}
+
 /// `GET /api/v1/alerts`: rows by rule code (then group), every rule that fired, was shadowed
 /// or was decided in the period.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

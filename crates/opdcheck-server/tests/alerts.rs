@@ -29,22 +29,25 @@ struct Server {
     _task: tokio::task::JoinHandle<()>,
 }
 
+/// `token` and `call` are the shared client's (`common::Api`).
+impl std::ops::Deref for Server {
+    type Target = common::Api;
+    fn deref(&self) -> &common::Api {
+        &self.api
+    }
+}
+
 impl Server {
     async fn start(store: Store) -> Server {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
         assert!(
             opdcheck_server::auth::seed_demo_users(&store)
                 .await
                 .unwrap()
         );
         let state = AppState::api_only(store.clone()).with_auth();
-        let router = app(state.clone());
-        let task = tokio::spawn(async move {
-            axum::serve(listener, router).await.unwrap();
-        });
+        let (base, task) = common::serve(app(state.clone())).await;
         let mut s = Server {
-            api: common::Api::new(format!("http://{addr}")),
+            api: common::Api::new(base),
             qa: String::new(),
             admin: String::new(),
             state,
@@ -54,22 +57,6 @@ impl Server {
         s.qa = format!("Bearer {}", s.token("qa").await);
         s.admin = format!("Bearer {}", s.token("admin").await);
         s
-    }
-
-    async fn token(&self, user: &str) -> String {
-        self.api.token(user).await
-    }
-
-    /// (status, JSON — or `{"text": …}` for anything else); every JSON answer conforms to the
-    /// OpenAPI document.
-    async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        auth: Option<(&str, &str)>,
-        body: Option<&Value>,
-    ) -> (StatusCode, Value) {
-        self.api.call(method, path, auth, body).await
     }
 
     async fn get(&self, path: &str) -> (StatusCode, Value) {
@@ -194,23 +181,9 @@ fn expected(engine: &Engine, known: &BTreeMap<String, Known>, by: AlertGroup) ->
                 AlertGroup::Drug => None,
             };
             let key = (f.rule.clone(), group.clone());
-            let row = rows.entry(key.clone()).or_insert_with(|| AlertRow {
-                rule: f.rule.clone(),
-                group,
-                documents: 0,
-                fired: 0,
-                per_100: None,
-                overridden: 0,
-                override_rate: None,
-                reasons: Vec::new(),
-                confirmed: 0,
-                dismissed: 0,
-                dismissal_rate: None,
-                shadow: 0,
-                shadow_confirmed: 0,
-                shadow_dismissed: 0,
-                precision: None,
-            });
+            let row = rows
+                .entry(key.clone())
+                .or_insert_with(|| AlertRow::empty(&f.rule, group));
             let decision = k
                 .decisions
                 .get(&(f.rule.clone(), f.path.clone(), shadow))

@@ -67,42 +67,29 @@ struct Server {
     _task: tokio::task::JoinHandle<()>,
 }
 
+/// `token` and `call` are the shared client's (`common::Api`).
+impl std::ops::Deref for Server {
+    type Target = common::Api;
+    fn deref(&self) -> &common::Api {
+        &self.api
+    }
+}
+
 impl Server {
     async fn start(store: Store) -> Server {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
         assert!(
             opdcheck_server::auth::seed_demo_users(&store)
                 .await
                 .unwrap()
         );
-        let router = app(AppState::api_only(store).with_auth());
-        let task = tokio::spawn(async move {
-            axum::serve(listener, router).await.unwrap();
-        });
+        let (base, task) = common::serve(app(AppState::api_only(store).with_auth())).await;
         let mut s = Server {
-            api: common::Api::new(format!("http://{addr}")),
+            api: common::Api::new(base),
             qa: String::new(),
             _task: task,
         };
         s.qa = format!("Bearer {}", s.token("qa").await);
         s
-    }
-
-    async fn token(&self, user: &str) -> String {
-        self.api.token(user).await
-    }
-
-    /// (status, JSON — or `{"text": …}` for anything else); every JSON answer conforms to the
-    /// OpenAPI document.
-    async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        auth: Option<(&str, &str)>,
-        body: Option<&Value>,
-    ) -> (StatusCode, Value) {
-        self.api.call(method, path, auth, body).await
     }
 
     /// As the demo QA user.

@@ -81,8 +81,6 @@ struct Server {
 
 impl Server {
     async fn start(store: Store) -> Server {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
         assert!(
             opdcheck_server::auth::seed_demo_users(&store)
                 .await
@@ -90,13 +88,10 @@ impl Server {
         );
         let state = AppState::api_only(store.clone()).with_auth();
         state.load_policy().await.unwrap();
-        let router = app(state);
-        let task = tokio::spawn(async move {
-            axum::serve(listener, router).await.unwrap();
-        });
+        let (base, task) = common::serve(app(state)).await;
         Server {
             store,
-            base: format!("http://{addr}"),
+            base,
             http: reqwest::Client::new(),
             _task: task,
         }

@@ -58,26 +58,6 @@ fn ratio(n: u64, of: u64) -> Option<f64> {
     (of > 0).then(|| n as f64 / of as f64)
 }
 
-fn empty_row(rule: &str, group: Option<String>) -> AlertRow {
-    AlertRow {
-        rule: rule.to_owned(),
-        group,
-        documents: 0,
-        fired: 0,
-        per_100: None,
-        overridden: 0,
-        override_rate: None,
-        reasons: Vec::new(),
-        confirmed: 0,
-        dismissed: 0,
-        dismissal_rate: None,
-        shadow: 0,
-        shadow_confirmed: 0,
-        shadow_dismissed: 0,
-        precision: None,
-    }
-}
-
 /// The document kind a rule's findings are on (the catalog's), else the kinds it was seen on.
 fn rule_kinds(rule: &str, seen: BTreeSet<String>) -> BTreeSet<String> {
     match rules::rule(rule).map(|r| r.group().kind()) {
@@ -125,7 +105,7 @@ pub async fn build(store: &Store, engine: &Engine, q: &AlertQuery) -> Result<Ale
     for a in aggs {
         let (row, kinds) = rows
             .entry((a.rule.clone(), a.group.clone()))
-            .or_insert_with(|| (empty_row(&a.rule, a.group.clone()), BTreeSet::new()));
+            .or_insert_with(|| (AlertRow::empty(&a.rule, a.group.clone()), BTreeSet::new()));
         kinds.insert(a.kind);
         row.fired += count(a.fired);
         row.overridden += count(a.overridden);

@@ -546,3 +546,14 @@ impl Api {
         }
     }
 }
+
+/// `router` served in this process on 127.0.0.1 (a free port): its base URL (`http://…`, no
+/// trailing slash) and the serving task.
+pub async fn serve(router: axum::Router) -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, router).await.unwrap();
+    });
+    (format!("http://{addr}"), task)
+}
