@@ -2,7 +2,10 @@
 // input; this measures how long a user waits, from the key event to the frame that shows the
 // updated findings.
 //
-//   cargo xtask bench-latency [--keystrokes 200]     (budget: p95 ≤ 16 ms)
+//   cargo xtask bench-latency [--keystrokes 200] [--throttle 4]
+//   budgets: at normal speed the finding is painted in the first frame after the key for ≥ 95 %
+//   of keys and the app's own work is p95 ≤ 4 ms; with the CPU throttled 4× (CDP
+//   Emulation.setCPUThrottlingRate, an old hospital PC) key → painted p95 ≤ 50 ms.
 //
 // In the page: on `keydown` (capture phase), or on `beforeinput` for an IME-style commit of
 // Chinese text (which has no keydown), `performance.mark('key-N')` at the event's timestamp;
@@ -19,10 +22,11 @@
 //    a m x (RX-06 again: an abbreviation, not a drug name), , Backspace ×3.
 // One cycle of each is typed first as a warm-up and not counted.
 
-import { startServer, launchBrowser, stats } from './lib.mjs';
+import { startServer, launchBrowser, stats, throttle, throttleArg } from './lib.mjs';
 
 const argv = process.argv.slice(2);
 const total = Number(argv[argv.indexOf('--keystrokes') + 1] || 200) || 200;
+const rate = throttleArg(argv);
 
 function installProbe() {
   const lat = (window.__lat = { n: 0, armed: false, done: [], update: null });
@@ -91,6 +95,7 @@ async function main() {
   const browser = await launchBrowser();
   try {
     const page = await browser.newPage();
+    await throttle(page, rate);
     await page.addInitScript(installProbe);
     await page.goto(server.url);
     const freq = page.locator('#f-rx-items-0--frequency');
@@ -123,7 +128,7 @@ async function main() {
 
     const fmt = (s) => `median ${s.median.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms, max ${s.max.toFixed(1)} ms (n = ${s.n})`;
     const all = stats(samples.map((s) => s.ms));
-    console.log(`bench-latency: keystroke → painted, ${samples.length} keystrokes in Chromium (${await browser.version()})`);
+    console.log(`bench-latency: keystroke → painted, ${samples.length} keystrokes in Chromium (${await browser.version()}), CPU ${rate > 1 ? `throttled ${rate}×` : 'not throttled'}`);
     console.log(`  all:        ${fmt(all)}`);
     for (const field of ['frequency', 'drug']) {
       console.log(`  ${field.padEnd(10)}  ${fmt(stats(samples.filter((s) => s.field === field).map((s) => s.ms)))}`);
@@ -138,9 +143,13 @@ async function main() {
     const next = samples.filter((s) => s.frame <= 1000 / 60 + 1).length;
     console.log(`  key → the app's update done (handler + reactive updates): ${fmt(upd)}`);
     console.log(`  in the first frame after the key (key → frame start ≤ 17.7 ms): ${next} of ${samples.length} (${(100 * next / samples.length).toFixed(1)} %)`);
-    console.log(`  key → painted includes waiting for the display's next frame (0–16.7 ms at 60 Hz), which no app can avoid;`);
-    console.log(`  the budget (one frame) is the app's own work: update p95 ≤ 16 ms, so the warning is in the next frame.`);
-    console.log(`  budget (update p95 ≤ 16 ms): ${upd.p95 <= 16 ? 'met' : 'NOT met'}`);
+    console.log(`  key → painted includes waiting for the display's next frame (0–16.7 ms at 60 Hz).`);
+    if (rate > 1) {
+      console.log(`  budget at ${rate}× (key → painted p95 ≤ 50 ms): ${all.p95 <= 50 ? 'met' : 'NOT met'}`);
+    } else {
+      const share = next / samples.length;
+      console.log(`  budget (first frame for ≥ 95 % of keys, own work p95 ≤ 4 ms): ${share >= 0.95 && upd.p95 <= 4 ? 'met' : 'NOT met'}`);
+    }
   } finally {
     await browser.close();
     await server.stop();

@@ -132,6 +132,22 @@ export async function until(what, probe, ok = Boolean, timeout = 10_000) {
   }
 }
 
+/**
+ * An old hospital PC: slow the page's CPU by `rate` (CDP `Emulation.setCPUThrottlingRate`;
+ * 4 = four times slower). A rate of 1 or less leaves the page as it is.
+ */
+export async function throttle(page, rate) {
+  if (!(rate > 1)) return;
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate });
+}
+
+/** `--throttle N` of a bench's command line (default 1: no throttling). */
+export function throttleArg(argv) {
+  const i = argv.indexOf('--throttle');
+  return i >= 0 ? Number(argv[i + 1]) || 1 : 1;
+}
+
 export function stats(values) {
   const s = [...values].sort((a, b) => a - b);
   const q = (p) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];

@@ -20,6 +20,11 @@ pub const REFRESH: std::time::Duration = std::time::Duration::from_secs(60);
 
 thread_local! {
     static ACTIVE: ArcRwSignal<Active> = ArcRwSignal::new(Active::builtin());
+    /// The engine alone, set only when it changes: the server's first answer usually confirms
+    /// the policy already in force and changes only where it came from. Tracking this instead
+    /// of [`ACTIVE`] keeps every form from re-checking and re-rendering for that, on the main
+    /// thread just when the doctor starts typing.
+    static ENGINE: ArcRwSignal<EngineRef> = ArcRwSignal::new(Active::builtin().engine);
 }
 
 /// The policy in force (a signal: tracked where read reactively).
@@ -28,17 +33,22 @@ pub fn active() -> ArcRwSignal<Active> {
 }
 
 /// The engine of the policy in force. Tracked only inside a reactive computation, so event
-/// handlers and component bodies read it without the untracked-read warning.
+/// handlers and component bodies read it without the untracked-read warning; and tracked by
+/// a change of engine only (see [`ENGINE`]).
 pub fn engine() -> EngineRef {
-    let s = active();
+    let e = ENGINE.with(Clone::clone);
     if Observer::get().is_some() {
-        s.track();
+        e.track();
     }
-    s.with_untracked(|a| a.engine.clone())
+    e.get_untracked()
 }
 
 /// Check with this policy from now on: every open form's report follows.
 pub fn set_active(a: Active) {
+    let e = ENGINE.with(Clone::clone);
+    if !e.with_untracked(|e| e.same(&a.engine)) {
+        e.set(a.engine.clone());
+    }
     active().set(a);
 }
 

@@ -140,6 +140,13 @@ pub enum EngineRef {
     Built(Arc<Engine>),
 }
 
+impl EngineRef {
+    /// The same engine (the embedded one, or the same built one), not merely an equal policy.
+    pub fn same(&self, other: &EngineRef) -> bool {
+        std::ptr::eq::<Engine>(&**self, &**other)
+    }
+}
+
 impl Deref for EngineRef {
     type Target = Engine;
     fn deref(&self) -> &Engine {
