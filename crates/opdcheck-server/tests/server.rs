@@ -21,8 +21,28 @@ fn dist() -> tempfile::TempDir {
     // Long enough for the compression layer to bother.
     std::fs::write(dir.path().join(JS), "export function run() {}\n".repeat(50)).unwrap();
     std::fs::write(dir.path().join(WASM), b"\0asm\x01\0\0\0").unwrap();
+    // As `cargo xtask` writes them: the stylesheet's hash without its leading zeros, and the
+    // widget's files under their version with a brotli and a gzip copy each.
+    std::fs::write(dir.path().join(CSS), "body { margin: 0 }\n").unwrap();
+    let widget = dir.path().join("widget").join("1.0.0");
+    std::fs::create_dir_all(&widget).unwrap();
+    std::fs::write(widget.join("opdcheck.js"), WIDGET_JS).unwrap();
+    let mut br = Vec::new();
+    brotli::BrotliCompress(
+        &mut WIDGET_JS.as_bytes(),
+        &mut br,
+        &brotli::enc::BrotliEncoderParams::default(),
+    )
+    .unwrap();
+    std::fs::write(widget.join("opdcheck.js.br"), br).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(WIDGET_JS.as_bytes()).unwrap();
+    std::fs::write(widget.join("opdcheck.js.gz"), gz.finish().unwrap()).unwrap();
     dir
 }
+
+const CSS: &str = "style-2bcbfd89aea99a.css";
+const WIDGET_JS: &str = "export function init() { return 'opdcheck widget'; }\n";
 
 struct Got {
     status: StatusCode,
@@ -44,9 +64,13 @@ impl Got {
 }
 
 async fn get(dir: &tempfile::TempDir, uri: &str, gzip: bool) -> Got {
+    get_encoded(dir, uri, if gzip { "gzip" } else { "" }).await
+}
+
+async fn get_encoded(dir: &tempfile::TempDir, uri: &str, accept: &str) -> Got {
     let mut req = Request::get(uri);
-    if gzip {
-        req = req.header(header::ACCEPT_ENCODING, "gzip");
+    if !accept.is_empty() {
+        req = req.header(header::ACCEPT_ENCODING, accept);
     }
     let state = AppState::new(dir.path()).unwrap();
     let res = app(state)
@@ -88,6 +112,59 @@ async fn hashed_assets_have_their_type_and_are_immutable() {
     assert_eq!(wasm.status, StatusCode::OK);
     assert_eq!(wasm.header(header::CONTENT_TYPE), "application/wasm");
     assert_eq!(wasm.body, b"\0asm\x01\0\0\0");
+}
+
+#[tokio::test]
+async fn the_stylesheet_and_the_versioned_widget_are_immutable_and_its_folder_is_not() {
+    let dir = dist();
+    let css = get(&dir, &format!("/{CSS}"), false).await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert_eq!(
+        css.header(header::CACHE_CONTROL),
+        "public, max-age=31536000, immutable"
+    );
+    let js = get(&dir, "/widget/1.0.0/opdcheck.js", false).await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert_eq!(
+        js.header(header::CACHE_CONTROL),
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(js.text(), WIDGET_JS);
+    // Neither the API nor a missing widget file is ever cached as immutable.
+    for path in ["/api/v1/policy", "/healthz", "/widget/1.0.0/nothing.js"] {
+        let got = get(&dir, path, false).await;
+        let cache = got
+            .headers
+            .get(header::CACHE_CONTROL)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        assert!(!cache.contains("immutable"), "{path}: {cache}");
+    }
+}
+
+#[tokio::test]
+async fn a_browser_that_accepts_brotli_gets_the_brotli_file_and_gzip_still_works() {
+    let dir = dist();
+    let br = get_encoded(&dir, "/widget/1.0.0/opdcheck.js", "gzip, deflate, br").await;
+    assert_eq!(br.status, StatusCode::OK);
+    assert_eq!(br.header(header::CONTENT_ENCODING), "br");
+    assert!(
+        br.header(header::VARY)
+            .to_ascii_lowercase()
+            .contains("accept-encoding")
+    );
+    assert!(br.header(header::CONTENT_TYPE).contains("javascript"));
+    let mut plain = Vec::new();
+    brotli::BrotliDecompress(&mut &br.body[..], &mut plain).unwrap();
+    assert_eq!(plain, WIDGET_JS.as_bytes());
+
+    let gz = get_encoded(&dir, "/widget/1.0.0/opdcheck.js", "gzip").await;
+    assert_eq!(gz.header(header::CONTENT_ENCODING), "gzip");
+    let mut plain = String::new();
+    flate2::read::GzDecoder::new(&gz.body[..])
+        .read_to_string(&mut plain)
+        .unwrap();
+    assert_eq!(plain, WIDGET_JS);
 }
 
 #[tokio::test]

@@ -472,9 +472,10 @@ pub fn build_widget() -> Result<PathBuf> {
     Ok(out)
 }
 
-/// Write `x.gz` (gzip -9) beside every .js / .wasm / .css file of `dir` (not recursive): the
-/// server sends it as is to a browser that accepts gzip, instead of compressing the file on
-/// every request (tens of ms for a wasm module on this machine, on the start-up's path).
+/// Write `x.gz` (gzip -9) and `x.br` (brotli, quality 11) beside every .js / .wasm / .css file
+/// of `dir` (not recursive): the server sends the one the browser accepts as is, instead of
+/// compressing the file on every request (tens of ms for a wasm module on this machine, on the
+/// start-up's path).
 pub fn precompress(dir: &Path) -> Result {
     use std::io::Write;
     let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -491,6 +492,18 @@ pub fn precompress(dir: &Path) -> Result {
         let mut name = path.as_os_str().to_owned();
         name.push(".gz");
         std::fs::write(&name, gz).map_err(|e| format!("{}: {e}", path.display()))?;
+        // Brotli at its best quality, for browsers that accept it (all current ones on HTTPS
+        // and localhost): the wasm comes out about a fifth smaller than gzip -9.
+        let mut br = Vec::new();
+        let params = brotli::enc::BrotliEncoderParams {
+            quality: 11,
+            lgwin: 22,
+            ..Default::default()
+        };
+        brotli::BrotliCompress(&mut &bytes[..], &mut br, &params).map_err(|e| e.to_string())?;
+        let mut name = path.as_os_str().to_owned();
+        name.push(".br");
+        std::fs::write(&name, br).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     Ok(())
 }

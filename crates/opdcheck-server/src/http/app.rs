@@ -79,7 +79,9 @@ pub fn app(state: AppState) -> Router {
     let router = match state.dist() {
         Some(dist) => {
             let files = ServeDir::new(dist)
-                // Serves `x.js.gz` for `x.js` when a build step has written one.
+                // Serves `x.js.br` or `x.js.gz` for `x.js`, as the browser accepts, when the
+                // build has written them (`cargo xtask` writes both).
+                .precompressed_br()
                 .precompressed_gzip()
                 .fallback(app_fallback.with_state(state.clone()));
             router.fallback_service(files)
@@ -438,34 +440,75 @@ async fn refuse_large_bodies(req: Request, next: Next) -> Response {
     .into_response()
 }
 
-/// Cache-Control for static responses that have none yet: hashed names long-lived, the rest
-/// revalidated.
+/// Cache-Control for static responses that have none yet: hashed names and the versioned
+/// widget long-lived, the rest revalidated.
 async fn cache_control(req: Request, next: Next) -> Response {
-    let immutable = is_hashed(req.uri().path());
+    let path = req.uri().path();
+    let immutable = is_hashed(path) || is_versioned_widget(path);
+    // The build's .br and .gz copies make these answers depend on Accept-Encoding; a shared
+    // cache must keep the variants apart (ServeDir does not say so itself).
+    let negotiated = [".js", ".wasm", ".css"].iter().any(|e| path.ends_with(e));
     let mut res = next.run(req).await;
     let cacheable = res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED;
     if cacheable && !res.headers().contains_key(CACHE_CONTROL) {
         let value = if immutable { IMMUTABLE } else { REVALIDATE };
         res.headers_mut().insert(CACHE_CONTROL, value);
     }
+    let encoded = res.headers().contains_key(header::CONTENT_ENCODING);
+    if cacheable && (negotiated || encoded) && !res.headers().contains_key(header::VARY) {
+        res.headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
     res
 }
 
-/// Whether the path's file name carries Trunk's content hash: `-` then 16 hex digits, then
-/// `.` or `_` (`opdcheck-app-0123456789abcdef_bg.wasm`, `style-0123456789abcdef.css`).
+/// Whether the path's file name carries Trunk's content hash: `-` then 12 to 16 hex digits,
+/// then `.` or `_` (`opdcheck-app-0123456789abcdef_bg.wasm`; the stylesheet's hash is printed
+/// without its leading zeros, `style-2bcbfd89aea99a.css`).
 pub fn is_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or("");
     name.match_indices('-').any(|(i, _)| {
         let rest = &name.as_bytes()[i + 1..];
-        rest.len() > 16
-            && rest[..16].iter().all(u8::is_ascii_hexdigit)
-            && matches!(rest[16], b'.' | b'_')
+        let digits = rest.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+        (12..=16).contains(&digits) && matches!(rest.get(digits), Some(b'.' | b'_'))
     })
+}
+
+/// Whether the path is a file of a released widget, `/widget/<major>.<minor>.<patch>/<file>`:
+/// a version's files never change (a new build is a new version), so integrators' pages cache
+/// them for a year. `/widget/latest/…` or any other name is not.
+pub fn is_versioned_widget(path: &str) -> bool {
+    let mut parts = path.trim_start_matches('/').splitn(3, '/');
+    let (Some("widget"), Some(version), Some(file)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let numbers: Vec<&str> = version.split('.').collect();
+    numbers.len() == 3
+        && numbers
+            .iter()
+            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        && !file.is_empty()
+        && !file.ends_with('/')
 }
 
 #[cfg(test)]
 mod tests {
-    use super::is_hashed;
+    use super::{is_hashed, is_versioned_widget};
+
+    #[test]
+    fn versioned_widget_paths() {
+        assert!(is_versioned_widget("/widget/1.0.0/opdcheck.js"));
+        assert!(is_versioned_widget(
+            "/widget/12.3.45/opdcheck_widget_bg.wasm"
+        ));
+        assert!(!is_versioned_widget("/widget/1.0.0/"), "the folder");
+        assert!(!is_versioned_widget("/widget/latest/opdcheck.js"));
+        assert!(!is_versioned_widget("/widget/1.0/opdcheck.js"));
+        assert!(!is_versioned_widget("/widget/1.0.0-rc/opdcheck.js"));
+        assert!(!is_versioned_widget("/portal/1.0.0/index.html"));
+        assert!(!is_versioned_widget("/api/v1/widget/1.0.0/x"));
+    }
 
     #[test]
     fn hashed_names() {
@@ -475,7 +518,11 @@ mod tests {
         assert!(!is_hashed("/"));
         assert!(!is_hashed("/index.html"));
         assert!(!is_hashed("/opdcheck-app.js"));
-        assert!(!is_hashed("/x-0123456789abcde.js"), "15 digits");
+        assert!(
+            is_hashed("/style-2bcbfd89aea99a.css"),
+            "14 digits: leading zeros dropped"
+        );
+        assert!(!is_hashed("/x-0123456789a.js"), "11 digits");
         assert!(
             !is_hashed("/x-0123456789abcdefg.js"),
             "not followed by . or _"
