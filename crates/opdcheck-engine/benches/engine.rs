@@ -212,3 +212,20 @@ mod parse {
         serde_json::from_str(black_box(PRESCRIPTION_5)).expect("fixture parses")
     }
 }
+
+/// Start-up: what a page pays before its first check (the widget's and the app's `init`).
+mod start {
+    use super::*;
+
+    /// The embedded default policy read into its types.
+    #[divan::bench]
+    fn policy_embedded() -> opdcheck_engine::policy::Policy {
+        opdcheck_engine::policy::Policy::embedded()
+    }
+
+    /// The whole default engine: the policy, the formulary index, the lookups.
+    #[divan::bench]
+    fn default_engine() -> Engine {
+        Engine::embedded()
+    }
+}

@@ -16,6 +16,7 @@ pub mod datetime;
 pub mod engine;
 pub mod facts;
 pub mod formulary;
+mod json_path;
 pub mod lookup;
 pub mod model;
 pub mod parse;

@@ -300,22 +300,29 @@ pub fn document_from_value(value: serde_json::Value) -> Result<Document, InputEr
     })
 }
 
-pub(crate) fn from_str_tracked<'de, S: DeserializeSeed<'de> + Clone>(
+pub(crate) fn from_str_tracked<'de, S: DeserializeSeed<'de>>(
     json: &'de str,
     seed: S,
 ) -> Result<S::Value, InputError> {
-    // Fast path: no path tracking. Only a document that fails is read again with tracking,
-    // to name where it failed (well-formed input is the common case, and tracking costs).
-    // The lean build keeps only the tracked reader: half the deserialising code.
-    #[cfg(not(feature = "lean"))]
-    {
-        let mut de = serde_json::Deserializer::from_str(json);
-        if let Ok(value) = seed.clone().deserialize(&mut de)
-            && de.end().is_ok()
-        {
-            return Ok(value);
-        }
-    }
+    // A plain read; only when it fails is the text scanned for the path of where it failed
+    // (`json_path`: well-formed input is the common case).
+    let mut de = serde_json::Deserializer::from_str(json);
+    let value = seed.deserialize(&mut de).map_err(|e| {
+        let path = crate::json_path::path_of_error(json, &e);
+        in_chars(json, json_error(e, path))
+    })?;
+    de.end()
+        .map_err(|e| in_chars(json, json_error(e, String::new())))?;
+    Ok(value)
+}
+
+/// The reader this module used before `json_path`: serde_path_to_error tracking the path while
+/// reading. Kept for the test that requires both to name the same paths.
+#[cfg(test)]
+pub(crate) fn from_str_path_tracked<'de, S: DeserializeSeed<'de>>(
+    json: &'de str,
+    seed: S,
+) -> Result<S::Value, InputError> {
     let mut de = serde_json::Deserializer::from_str(json);
     let mut track = serde_path_to_error::Track::new();
     let result = seed.deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track));
