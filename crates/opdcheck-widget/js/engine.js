@@ -3,29 +3,19 @@
 
 import initWasm, * as raw from './opdcheck_widget.js';
 import * as server from './server.js';
+import { WASM_URL, warm } from './early.js';
 
 let loading = null;
 let ready = false;
-
-// The module is fetched and compiled as soon as this file is imported, while the page goes on
-// loading, so `init()` mostly finds it ready. (A page that imports the widget means to use it;
-// `init({wasm})` with its own location still works, the early copy is then dropped.)
-const WASM_URL = new URL('opdcheck_widget_bg.wasm', import.meta.url);
-let early = null;
-if (typeof WebAssembly === 'object' && typeof WebAssembly.compileStreaming === 'function' && typeof fetch === 'function') {
-  early = WebAssembly.compileStreaming(fetch(WASM_URL)).catch(() => null);
-}
 
 /** Attached handles and connected elements: re-checked when the policy changes. */
 export const live = new Set();
 
 function load(options) {
-  // The early compile when it worked; otherwise a plain load (a server that does not send
-  // application/wasm, an old browser), which also reports the error if there is one.
-  const wasm = options.wasm
-    ? Promise.resolve(options.wasm)
-    : Promise.resolve(early).then((m) => m || WASM_URL);
-  return wasm.then((w) => initWasm({ module_or_path: w })).then(
+  // The engine early.js started when it worked (then `options.wasm` is not needed: the module
+  // beside this file is the same engine); otherwise a plain load, which also reports the error
+  // if there is one.
+  return warm.then((done) => done || initWasm({ module_or_path: options.wasm || WASM_URL })).then(
     () => { ready = true; },
     (e) => { loading = null; throw e; },
   );

@@ -7,7 +7,7 @@
 //! Integrators read `docs/embedding.md`.
 //!
 //! Raw exports (every document is the interchange format of `docs/format.md`; output objects are
-//! made by `serde-wasm-bindgen`, JSON-compatible: plain objects, no `Map`, no `BigInt`):
+//! serde_json's text through `JSON.parse`: plain objects, no `Map`, no `BigInt`):
 //! - `version()`: the package version, `1.0.0`; every report's `ruleset` starts with it.
 //! - `validate(document)`, `validateVisit(visit)`: object or JSON text → the report object;
 //!   malformed input → `{error: {path, line, column, message, located}}`. Never throws for bad
@@ -229,13 +229,20 @@ extern "C" {
 
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = stringify)]
     fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn json_parse(text: &str) -> Result<JsValue, JsValue>;
 }
 
-/// Plain JS objects (not `Map`s), numbers (not `BigInt`s): what `JSON.parse` would give.
+/// Plain JS objects (not `Map`s), numbers (not `BigInt`s): what `JSON.parse` gives, because it is
+/// `JSON.parse`. The module already carries serde_json's writer for the reports, so a second
+/// serialiser (serde-wasm-bindgen's, one instantiation per output type) would only add weight;
+/// one string crosses the boundary instead of a call per value.
 fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap_or_else(|e| JsValue::from_str(&format!("opdcheck: cannot convert the output: {e}")))
+    serde_json::to_string(value)
+        .ok()
+        .and_then(|text| json_parse(&text).ok())
+        .unwrap_or_else(|| JsValue::from_str("opdcheck: cannot convert the output"))
 }
 
 fn error_js(e: &InputError) -> JsValue {
@@ -268,7 +275,7 @@ fn document_text(document: &JsValue) -> Result<(String, bool), InputError> {
 
 /// The options of `validate(doc, options)`, as engine.js passes them (`stage`, then
 /// `signedElsewhere`; absent ones `undefined`). Plain arguments, not an object: reading one
-/// with serde-wasm-bindgen's deserialiser would cost the download more than this.
+/// with a JS-value deserialiser would cost the download more than this.
 fn options_of(
     stage: Option<String>,
     signed_elsewhere: Option<bool>,
@@ -346,6 +353,16 @@ pub fn validate_visit(
     report_or_error(visit, options_of(stage, signed_elsewhere), |text| {
         with_engine(|e| check_visit_text(e, text))
     })
+}
+
+/// Build the current engine and check a clean sample once, dropping the report: the page's first
+/// check then runs on a built engine and code the browser has already compiled (wasm functions
+/// compile on their first call). The wrapper's `early.js` calls it once the module is
+/// instantiated, before the page asks for anything. The report's size, so nothing is optimised
+/// away.
+#[wasm_bindgen(js_name = warmUp)]
+pub fn warm_up() -> usize {
+    with_engine(|e| check_json_text(e, opdcheck_engine::samples::PRESCRIPTION_CLEAN).len())
 }
 
 /// The rule catalog.
