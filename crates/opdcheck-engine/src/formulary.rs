@@ -195,21 +195,30 @@ pub fn fold_cow(name: &str) -> std::borrow::Cow<'_, str> {
 
 /// Fold a written name: no white space, full-width ASCII to half-width, ASCII lower case.
 pub fn fold(name: &str) -> String {
-    name.chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            _ => c,
-        })
-        // Drug names are Chinese or Latin: ASCII case is all that needs folding.
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+    let mut folded = String::with_capacity(name.len());
+    folded.extend(
+        name.chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| match c {
+                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                _ => c,
+            })
+            // Drug names are Chinese or Latin: ASCII case is all that needs folding.
+            .map(|c| c.to_ascii_lowercase()),
+    );
+    folded
 }
 
 impl FormularyIndex {
     pub fn build(formulary: &Formulary, vocab: &Vocab) -> Result<FormularyIndex, String> {
-        let mut standard = HashMap::default();
-        let mut aliases = HashMap::default();
+        // Sized up front: growing (rehashing) was a tenth of a page's engine build.
+        let names: usize = formulary.drugs.iter().map(|d| 1 + d.variants.len()).sum();
+        let hasher = fnv::FnvBuildHasher::default;
+        let mut standard = HashMap::with_capacity_and_hasher(names, hasher());
+        let mut aliases = HashMap::with_capacity_and_hasher(
+            formulary.drugs.iter().map(|d| d.aliases.len()).sum(),
+            hasher(),
+        );
         let mut maxima = Vec::with_capacity(formulary.drugs.len());
         for (i, d) in formulary.drugs.iter().enumerate() {
             for n in std::iter::once(&d.name).chain(&d.variants) {
@@ -267,15 +276,30 @@ impl FormularyIndex {
         salt_prefixes.sort_by_key(|f| std::cmp::Reverse(f.chars().count()));
         let mut salt_suffixes = vocab.salt_suffixes.clone();
         salt_suffixes.sort_by_key(|f| std::cmp::Reverse(f.chars().count()));
-        let mut written = HashMap::default();
+        let mut written = HashMap::with_capacity_and_hasher(
+            formulary
+                .drugs
+                .iter()
+                .map(|d| (1 + d.variants.len()) * d.forms.len())
+                .sum(),
+            hasher(),
+        );
         for (i, d) in formulary.drugs.iter().enumerate() {
             for n in std::iter::once(&d.name).chain(&d.variants) {
                 let n = fold(n);
                 for f in &d.forms {
+                    // Concatenated by hand: `format!` costs several times more, and a page
+                    // builds these ~2,000 keys before its first check.
+                    let join = |a: &str, b: &str| {
+                        let mut key = String::with_capacity(a.len() + b.len());
+                        key.push_str(a);
+                        key.push_str(b);
+                        key
+                    };
                     let (key, form) = if f == "注射用" {
-                        (format!("注射用{n}"), INJECTION_PREFIX)
+                        (join("注射用", &n), INJECTION_PREFIX)
                     } else if let Some(k) = forms.iter().position(|x| x == f) {
-                        (format!("{n}{f}"), k as u16)
+                        (join(&n, f), k as u16)
                     } else {
                         continue;
                     };
