@@ -151,6 +151,7 @@ pub fn InForce(current: Signal<Loaded<PolicyResponse>>) -> impl IntoView {
                     let at = p.set_at.as_deref().map(opdcheck_web::clock::human).unwrap_or_else(|| "—".into());
                     let version = p.version;
                     let over = pretty(&p.override_);
+                    let policy = p.policy_value().unwrap_or_default();
                     view! {
                         <dl class="policy-meta">
                             <dt>{tr("版本", "Version")}</dt>
@@ -166,7 +167,7 @@ pub fn InForce(current: Signal<Loaded<PolicyResponse>>) -> impl IntoView {
                             <caption>{tr("主要限值", "Key limits")}</caption>
                             <tbody>
                                 {KEY_LIMITS.iter().map(|(path, lzh, len)| {
-                                    let v = value_at(&p.policy, path);
+                                    let v = value_at(&policy, path);
                                     view! {
                                         <tr data-path=*path>
                                             <th scope="row">{move || if zh() { *lzh } else { *len }}</th>

@@ -11,7 +11,7 @@ fn cached_policy(version: i64, max_drugs: u64) -> opdcheck_web::policy::PolicyCa
         policy: opdcheck_api::policy::PolicyResponse {
             version,
             ruleset: format!("1.0.0+policy.test{version}"),
-            policy,
+            policy: opdcheck_api::policy::PolicyResponse::policy_text(&policy),
             override_: serde_json::json!({"limits": {"max_drugs": max_drugs}}),
             set_by: Some("admin".into()),
             set_at: Some("2026-12-02T09:00:00Z".into()),

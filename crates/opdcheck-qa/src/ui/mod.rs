@@ -60,7 +60,7 @@ pub fn QaPage(auth: Auth) -> impl IntoView {
         let Some(t) = token(ctx) else { return };
         spawn_local(async move {
             if let Ok(a) = api::get_json::<PolicyResponse>(&t, "/api/v1/policy", &[]).await {
-                if let Ok(p) = serde_json::from_value::<opdcheck_engine::Policy>(a.policy) {
+                if let Ok(p) = serde_json::from_str::<opdcheck_engine::Policy>(a.policy.get()) {
                     policy.0.set(Some(std::sync::Arc::new(p)));
                 }
                 in_force.set(Some((a.version, a.ruleset)));

@@ -101,7 +101,7 @@ async fn policy(
     let body = PolicyResponse {
         version: in_force.version,
         ruleset: in_force.engine.ruleset().to_owned(),
-        policy,
+        policy: PolicyResponse::policy_text(&policy),
         override_,
         set_by: in_force.set_by.clone(),
         set_at: in_force.set_at.clone(),

@@ -188,7 +188,10 @@ impl Active {
         let engine = if p.version == 0 && p.ruleset == builtin.ruleset() {
             EngineRef::Builtin(builtin)
         } else {
-            EngineRef::Built(Arc::new(Engine::from_value(&p.policy)?))
+            let value = p.policy_value().map_err(|e| {
+                PolicyError(opdcheck_engine::InputError::new("policy", e.to_string()))
+            })?;
+            EngineRef::Built(Arc::new(Engine::from_value(&value)?))
         };
         Ok(Active {
             version: p.version,

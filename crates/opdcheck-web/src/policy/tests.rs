@@ -8,7 +8,7 @@ fn answer(version: i64, max_drugs: u64) -> PolicyResponse {
     PolicyResponse {
         version,
         ruleset: format!("1.0.0+policy.v{version}"),
-        policy,
+        policy: PolicyResponse::policy_text(&policy),
         override_: json!({"limits": {"max_drugs": max_drugs}}),
         set_by: Some("admin".into()),
         set_at: Some("2026-12-02T09:00:00Z".into()),
@@ -147,7 +147,9 @@ fn the_engine_is_built_from_the_servers_effective_policy() {
     ));
     // A broken policy is refused, located, rather than checked with.
     let mut bad = answer(4, 4);
-    bad.policy["limits"]["max_drugs"] = json!(0);
+    let mut policy = bad.policy_value().unwrap();
+    policy["limits"]["max_drugs"] = json!(0);
+    bad.policy = PolicyResponse::policy_text(&policy);
     assert_eq!(
         Active::of(&bad, Source::Server).err().unwrap().0.path,
         "limits.max_drugs"
