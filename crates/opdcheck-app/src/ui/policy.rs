@@ -43,6 +43,9 @@ pub fn engine() -> EngineRef {
     e.get_untracked()
 }
 
+/// How long after the server's answer the policy is written to this browser's storage.
+const STORE_DELAY: std::time::Duration = std::time::Duration::from_millis(1500);
+
 /// Check with this policy from now on: every open form's report follows.
 pub fn set_active(a: Active) {
     let e = ENGINE.with(Clone::clone);
@@ -91,7 +94,19 @@ pub fn start_agent() {
                 Some(c) if c.variant == Variant::Whole && session::stored().is_none() => {}
                 Some(c) => match Active::of(&c.policy, Source::Server) {
                     Ok(a) => {
-                        policy::store(&c);
+                        // Written a moment later: the answer comes as the first form is shown,
+                        // and a ~200 KB write to localStorage then would hold up the doctor's
+                        // first key. A page left before it only fetches the policy again.
+                        let keep = c.clone();
+                        set_timeout(
+                            move || {
+                                // Signed out meanwhile: the whole registry is not kept.
+                                if keep.variant != Variant::Whole || session::stored().is_some() {
+                                    policy::store(&keep);
+                                }
+                            },
+                            STORE_DELAY,
+                        );
                         cache.set_value(Some(c));
                         set_active(a);
                     }
