@@ -13,13 +13,15 @@
 //!   and the label a report shows (医院规则 第N版 / 默认规则).
 //! - [`signout`]: signing this browser out (the same from either page) and the read-only view
 //!   of the signed documents the server does not hold yet, which the confirmation names.
-//! - [`labels`]: the interface language and the labels in it; [`clock`]: local time stamps.
+//! - [`labels`]: the interface language and the labels in it; [`clock`]: local time stamps;
+//!   [`idle`]: waiting for the browser to be idle.
 //!
 //! Components, in [`ui`]: the brand and language switch of the top bar, the sign-in form, the
 //! session-ended notice and the sign-out confirmation.
 
 pub mod api;
 pub mod clock;
+pub mod idle;
 pub mod labels;
 pub mod outbox;
 pub mod policy;

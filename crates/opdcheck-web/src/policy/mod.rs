@@ -272,6 +272,9 @@ pub async fn fetch(
     if !resp.ok() {
         return Err(error_of(resp).await);
     }
+    // The ~200 KB body is read when the page is idle: the answer comes as the first form is
+    // shown, and reading it then held up the doctor's first key by 15–20 ms.
+    crate::idle::idle(1000).await;
     let etag = resp.headers().get("ETag");
     let variant = Variant::of_answer(token.is_some(), etag.as_deref());
     Ok(Fetched::Fresh {
