@@ -526,6 +526,44 @@ mod tests {
     use crate::Engine;
 
     #[test]
+    fn broken_policies_get_the_same_located_errors_as_the_tracking_reader() {
+        use std::marker::PhantomData;
+
+        use crate::parse::locate_tests::{text_variants, variants};
+        use crate::parse::{from_str_path_tracked, from_str_tracked};
+
+        // The reader `json_path` replaced names the same paths in broken policies (documents:
+        // `parse/locate_tests.rs`).
+        let text = default_policy_text();
+        let policy: serde_json::Value =
+            serde_json::from_str(&text).expect("the default policy is JSON");
+        let mut mismatches = Vec::new();
+        let mut cases = 0;
+        let mut texts = vec![text.clone()];
+        texts.extend(variants(&policy, 401));
+        texts.extend(text_variants(&text, 19_997));
+        for t in texts {
+            cases += 1;
+            let new = from_str_tracked::<PhantomData<Policy>>(&t, PhantomData).map(|_| ());
+            let old = from_str_path_tracked::<PhantomData<Policy>>(&t, PhantomData).map(|_| ());
+            if new != old {
+                mismatches.push(format!(
+                    "json_path: {:?}\ntracked:   {:?}",
+                    new.err(),
+                    old.err()
+                ));
+            }
+        }
+        assert!(
+            mismatches.is_empty(),
+            "{} of {cases} differ:\n{}",
+            mismatches.len(),
+            mismatches[..mismatches.len().min(8)].join("\n")
+        );
+        assert!(cases > 400, "{cases}");
+    }
+
+    #[test]
     fn default_policy_loads_with_the_full_disease_list() {
         let p = &Engine::default_engine().policy;
         let count = |c: DiseaseClass| p.diseases.diseases.iter().filter(|d| d.class == c).count();

@@ -6,7 +6,7 @@
 //! (serde_path_to_error, used before) doubled the code that reads documents and policies in the
 //! wasm builds, whose download budget is measured, and slowed every read. A test reads thousands
 //! of broken documents and policies both ways and requires the same paths
-//! (`json_path/tests.rs`).
+//! (`parse/locate_tests.rs`, and `policy.rs`'s tests for policies).
 //!
 //! The path is the one of the value being read when reading failed: the value just read (a
 //! string or number of the wrong type or value, an object missing a field, an array of the

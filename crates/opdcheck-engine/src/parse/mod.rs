@@ -317,7 +317,7 @@ pub(crate) fn from_str_tracked<'de, S: DeserializeSeed<'de>>(
 }
 
 /// The reader this module used before `json_path`: serde_path_to_error tracking the path while
-/// reading. Kept for the test that requires both to name the same paths.
+/// reading. Kept for the tests that require both to name the same paths (`locate_tests`).
 #[cfg(test)]
 pub(crate) fn from_str_path_tracked<'de, S: DeserializeSeed<'de>>(
     json: &'de str,
@@ -436,6 +436,9 @@ impl<'de> Deserialize<'de> for Document {
         document_from_value(value).map_err(|e| de::Error::custom(e.located()))
     }
 }
+
+#[cfg(test)]
+pub(crate) mod locate_tests;
 
 #[cfg(test)]
 mod tests {
