@@ -24,12 +24,15 @@ export function outFile(name) {
 
 /**
  * Start the server on 127.0.0.1, port 0, in demo mode; resolves with `{ url, stop }` once it prints its URL.
- * `extra`: more arguments (e.g. `['--data-dir', dir]` for a fresh database).
+ * `extra`: more arguments (e.g. `['--data-dir', dir]` for a fresh database). `options.dist:
+ * false` serves the app built into the binary (no `--dist`); `options.cwd` its working directory.
  */
-export function startServer(extra = []) {
+export function startServer(extra = [], options = {}) {
+  const dist = options.dist === false ? [] : ['--dist', config.dist];
   // --demo: the tests sign in with the demo accounts and use the demo portal and its key.
-  const child = spawn(config.server, ['--addr', '127.0.0.1:0', '--dist', config.dist, '--demo', ...extra], {
+  const child = spawn(config.server, ['--addr', '127.0.0.1:0', ...dist, '--demo', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: options.cwd,
   });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });

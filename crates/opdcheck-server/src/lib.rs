@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod demo;
 pub mod digest;
+pub mod embedded;
 pub mod error;
 pub mod http;
 pub mod ingest;

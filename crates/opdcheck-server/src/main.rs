@@ -1,6 +1,7 @@
-//! `opdcheck-server [--addr 127.0.0.1:8080] [--dist dist] [--data-dir data] [--database-url URL]
+//! `opdcheck-server [--addr 127.0.0.1:8080] [--dist DIR] [--data-dir data] [--database-url URL]
 //! [--demo] [--idle-timeout-minutes 30] [--header-timeout-secs 10] [--max-connections 1024]
-//! [--frame-ancestors "'self'"]`: serve the built web app and the API. Without `--demo`
+//! [--frame-ancestors "'self'"]`: serve the web app (built into the release binary by
+//! `cargo xtask`, or `--dist`) and the API. Without `--demo`
 //! no account exists until one is made with `user add` (docs/deploying.md).
 //!
 //! `opdcheck-server user add NAME --role admin|qa|doctor [--doctor-id ID]`, `user passwd NAME`
@@ -36,9 +37,11 @@ struct Args {
     /// Address to listen on; port 0 picks a free port (the URL printed names it).
     #[arg(long, default_value = "127.0.0.1:8080")]
     addr: SocketAddr,
-    /// Trunk's output directory (`trunk build --release` writes dist/).
-    #[arg(long, default_value = "dist")]
-    dist: PathBuf,
+    /// Serve the app from this directory (Trunk's output, `cargo xtask` writes dist/) instead of
+    /// the app built into this binary. Default: the built-in app, or ./dist when the binary
+    /// carries none (a plain `cargo build`).
+    #[arg(long)]
+    dist: Option<PathBuf>,
     /// Where the default SQLite database (opdcheck.db) lives; created on first start.
     #[arg(long, default_value = "data", global = true)]
     data_dir: PathBuf,
@@ -185,6 +188,22 @@ async fn open_store(args: &Args) -> Result<Store, Error> {
     }
 }
 
+/// Where the app's files are: `--dist`, else the app built into this binary (unpacked into the
+/// data directory), else ./dist.
+fn app_dir(args: &Args) -> Result<PathBuf, Error> {
+    if let Some(dist) = &args.dist {
+        return Ok(dist.clone());
+    }
+    if opdcheck_server::embedded::is_embedded() {
+        opdcheck_server::store::create_data_dir(&args.data_dir)?;
+        if let Some(dir) = opdcheck_server::embedded::unpack(&args.data_dir)? {
+            tracing::info!(unpacked_to = %dir.display(), "serving the app built into this binary");
+            return Ok(dir);
+        }
+    }
+    Ok(PathBuf::from("dist"))
+}
+
 async fn demo_data(args: &Args, months: u32, records: usize, seed: u64) -> Result<(), Error> {
     let store = open_store(args).await?;
     auth::seed_demo_users(&store).await?;
@@ -287,7 +306,7 @@ async fn run(args: Args) -> Result<(), Error> {
     if accounts(&args).await? {
         return Ok(());
     }
-    let state = AppState::new(&args.dist)?;
+    let state = AppState::new(app_dir(&args)?)?;
     let store = open_store(&args).await?;
     let backend = store.backend();
     // Demo accounts only on request: a real first start has no account and no key.

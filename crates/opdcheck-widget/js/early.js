@@ -8,6 +8,15 @@
 /** Where the engine's module is: beside this file. */
 export const WASM_URL = new URL('opdcheck_widget_bg.wasm', import.meta.url);
 
+// The module's subresource-integrity hash, written into opdcheck.js by its build (`cargo xtask
+// widget`): a page that pins opdcheck.js with `integrity` pins the engine with it. Unbundled
+// sources have none.
+/* global OPDCHECK_WASM_INTEGRITY */
+const INTEGRITY = typeof OPDCHECK_WASM_INTEGRITY === 'string' ? OPDCHECK_WASM_INTEGRITY : '';
+
+/** A request for the engine beside this file, checked against its hash when the build gave one. */
+export const wasmRequest = () => (INTEGRITY ? new Request(WASM_URL, { integrity: INTEGRITY }) : WASM_URL);
+
 const streaming = typeof WebAssembly === 'object' && typeof WebAssembly.compileStreaming === 'function' && typeof fetch === 'function';
 
 // The next task: the page's own work (input, rendering) can run between the steps.
@@ -21,7 +30,7 @@ const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
  */
 export const warm = streaming
   ? Promise.all([
-    WebAssembly.compileStreaming(fetch(WASM_URL)),
+    WebAssembly.compileStreaming(fetch(wasmRequest())),
     import('./opdcheck_widget.js'),
   ]).then(async ([module, glue]) => {
     await glue.default({ module_or_path: module });

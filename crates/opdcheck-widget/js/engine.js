@@ -3,7 +3,7 @@
 
 import initWasm, * as raw from './opdcheck_widget.js';
 import * as server from './server.js';
-import { WASM_URL, warm } from './early.js';
+import { wasmRequest, warm } from './early.js';
 
 let loading = null;
 let ready = false;
@@ -15,7 +15,7 @@ function load(options) {
   // The engine early.js started when it worked (then `options.wasm` is not needed: the module
   // beside this file is the same engine); otherwise a plain load, which also reports the error
   // if there is one.
-  return warm.then((done) => done || initWasm({ module_or_path: options.wasm || WASM_URL })).then(
+  return warm.then((done) => done || initWasm({ module_or_path: options.wasm || wasmRequest() })).then(
     () => { ready = true; },
     (e) => { loading = null; throw e; },
   );

@@ -62,8 +62,12 @@ enum Cmd {
         #[arg(long, default_value_t = 5000)]
         records: u32,
     },
-    /// Build the embeddable widget into dist/widget/<version>/ (lean wasm, wasm-opt, JS, types).
+    /// Build the embeddable widget into dist/widget/<version>/ (lean wasm, wasm-opt, JS, types),
+    /// its npm tarball, and print the script tag's subresource-integrity hash.
     Widget,
+    /// Build the one file to deploy: the release opdcheck-server with the app, the QA workspace
+    /// and the widget built into it (docs/deploying.md).
+    Release,
     /// Run the end-to-end tests only: the app's (app.e2e.mjs, sync.e2e.mjs, policy.e2e.mjs …) and the widget's
     /// (widget.e2e.mjs on the demo portal, widget-cli.e2e.mjs against the CLI).
     E2e {
@@ -160,6 +164,15 @@ fn main() -> ExitCode {
         Cmd::Run { port, cli } => tasks::run(port, cli),
         Cmd::DemoData { months, records } => tasks::demo_data(months, records),
         Cmd::Widget => tasks::build_widget().map(|out| eprintln!("widget: {}", out.display())),
+        Cmd::Release => tasks::build_app_and_server().map(|server| {
+            let size = std::fs::metadata(&server).map(|m| m.len()).unwrap_or(0);
+            eprintln!(
+                "\nrelease: {} ({:.1} MB), the app, the QA workspace and the widget inside; \
+                 copy it alone to the server (docs/deploying.md)",
+                server.display(),
+                size as f64 / 1e6
+            );
+        }),
         Cmd::E2e { skip_build } => if skip_build {
             tasks::built_app_and_server()
         } else {

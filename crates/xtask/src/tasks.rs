@@ -425,14 +425,19 @@ pub fn build_widget() -> Result<PathBuf> {
             .arg("-o")
             .arg(&module),
     )?;
-    let mut files = bundle_widget_js(&out)?;
+    // The engine's hash goes into opdcheck.js, which checks the module against it: the script
+    // tag's integrity attribute then covers the whole widget.
+    let wasm_integrity = sri(&module)?;
+    let mut files = bundle_widget_js(&out, &wasm_integrity)?;
+    files.extend(copy_licences(&out)?);
     // The interchange format's JSON Schemas (docs/schema, generated from the engine's types).
     files.extend(copy_files(&root().join("docs").join("schema"), &out)?);
     files.push("opdcheck_widget_bg.wasm".into());
+    files.push("integrity.json".into());
     files.sort();
     // Written by hand, not with serde_json: the order of the keys matters ("types" before
     // "default" in a condition) and serde_json's map is sorted.
-    let files: Vec<String> = files.iter().map(|f| format!("\"{f}\"")).collect();
+    let quoted: Vec<String> = files.iter().map(|f| format!("\"{f}\"")).collect();
     let package = format!(
         r#"{{
   "name": "@opdcheck/widget",
@@ -454,7 +459,7 @@ pub fn build_widget() -> Result<PathBuf> {
   "license": "{license}"
 }}
 "#,
-        files = files.join(", "),
+        files = quoted.join(", "),
         license = env!("CARGO_PKG_LICENSE"),
     );
     std::fs::write(out.join("package.json"), package).map_err(|e| format!("package.json: {e}"))?;
@@ -463,8 +468,85 @@ pub fn build_widget() -> Result<PathBuf> {
         &root().join("www").join("portal"),
         &dist_dir().join("portal"),
     )?;
+    let script_integrity = sri(&out.join("opdcheck.js"))?;
+    let integrity = serde_json::json!({
+        "opdcheck.js": script_integrity,
+        "opdcheck_widget_bg.wasm": wasm_integrity,
+    });
+    std::fs::write(
+        out.join("integrity.json"),
+        serde_json::to_string_pretty(&integrity).map_err(|e| e.to_string())? + "\n",
+    )
+    .map_err(|e| format!("integrity.json: {e}"))?;
+    let tarball = npm_pack(&out, &files)?;
     precompress(&out)?;
+    eprintln!(
+        "\nwidget: npm package {}\nwidget: subresource integrity for the script tag (also in {}):\n  \
+         <script type=\"module\" src=\"https://YOUR-OPDCHECK-SERVER/widget/{version}/opdcheck.js\" \
+         integrity=\"{script_integrity}\" crossorigin=\"anonymous\"></script>\n  \
+         opdcheck_widget_bg.wasm {wasm_integrity} (opdcheck.js checks it itself)",
+        tarball.display(),
+        out.join("integrity.json").display(),
+    );
     Ok(out)
+}
+
+/// `sha384-<base64>`: a file's subresource-integrity value.
+fn sri(path: &Path) -> Result<String> {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let digest = sha2::Sha384::digest(&bytes);
+    Ok(format!(
+        "sha384-{}",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    ))
+}
+
+/// The repository's licence files beside the package's (npm takes LICENSE* into the tarball).
+fn copy_licences(out: &Path) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    for name in ["LICENSE-MIT", "LICENSE-APACHE"] {
+        std::fs::copy(root().join(name), out.join(name)).map_err(|e| format!("{name}: {e}"))?;
+        names.push(name.to_owned());
+    }
+    Ok(names)
+}
+
+/// `npm pack` of the widget's folder into dist/widget/: the tarball an integrator installs
+/// (`npm install ./opdcheck-widget-<version>.tgz`) or publishes. Fails when the tarball lacks a
+/// file package.json lists. Its path.
+fn npm_pack(out: &Path, files: &[String]) -> Result<PathBuf> {
+    let dest = out.parent().ok_or("the widget's folder has no parent")?;
+    eprintln!("\n== npm pack (widget)");
+    let output = Command::new("npm")
+        .args(["pack", "--json", "--pack-destination"])
+        .arg(dest)
+        .current_dir(out)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| format!("npm pack: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("npm pack failed: {}", output.status));
+    }
+    let packed: serde_json::Value =
+        serde_json::from_slice(&output.stdout).map_err(|e| format!("npm pack --json: {e}"))?;
+    let packed = &packed[0];
+    let listed: Vec<&str> = packed["files"]
+        .as_array()
+        .map(|files| files.iter().filter_map(|f| f["path"].as_str()).collect())
+        .unwrap_or_default();
+    for file in files.iter().map(String::as_str).chain(["package.json"]) {
+        if !listed.contains(&file) {
+            return Err(format!(
+                "npm pack: {file} is not in the tarball ({listed:?})"
+            ));
+        }
+    }
+    let name = packed["filename"]
+        .as_str()
+        .ok_or("npm pack --json: no filename")?;
+    Ok(dest.join(name))
 }
 
 /// Write `x.gz` (gzip -9) and `x.br` (brotli, quality 11) beside every .js / .wasm / .css file
@@ -519,10 +601,11 @@ fn copy_files(from: &Path, to: &Path) -> Result<Vec<String>> {
 }
 
 /// The wrapper's ES modules (`js/*.js`) and the wasm-bindgen glue in `out` as one minified ES
-/// module, `out/opdcheck.js`, with its source map (the sources inside it): one request instead
+/// module, `out/opdcheck.js`, with its source map (the sources inside it) and the engine's
+/// integrity hash (`OPDCHECK_WASM_INTEGRITY`, which early.js checks): one request instead
 /// of a dozen in a chain, so the engine's download starts sooner, and about half the bytes. The
 /// declarations (`js/*.d.ts`) are copied as they are. The names of the files written.
-fn bundle_widget_js(out: &Path) -> Result<Vec<String>> {
+fn bundle_widget_js(out: &Path, wasm_integrity: &str) -> Result<Vec<String>> {
     let js = root().join("crates").join("opdcheck-widget").join("js");
     let src = out.join("src");
     std::fs::create_dir_all(&src).map_err(|e| format!("{}: {e}", src.display()))?;
@@ -548,6 +631,9 @@ fn bundle_widget_js(out: &Path) -> Result<Vec<String>> {
                 "--legal-comments=none",
                 "--log-level=warning",
             ])
+            .arg(format!(
+                "--define:OPDCHECK_WASM_INTEGRITY=\"{wasm_integrity}\""
+            ))
             .arg(format!("--outfile={}", out.join("opdcheck.js").display())),
     )?;
     std::fs::remove_dir_all(&src).map_err(|e| format!("{}: {e}", src.display()))?;
@@ -578,19 +664,28 @@ pub fn dist_dir() -> PathBuf {
     root().join("dist")
 }
 
-/// Build opdcheck-server (release); its path.
+/// Build opdcheck-server (release); its path. When dist/ holds a build, the app, the QA
+/// workspace and the widget are built into it (its build.rs embeds dist/): the one file to
+/// deploy.
 pub fn build_server() -> Result<PathBuf> {
-    step(
-        "build opdcheck-server",
-        cargo().args([
-            "build",
-            "--release",
-            "-p",
-            "opdcheck-server",
-            "--bin",
-            "opdcheck-server",
-        ]),
-    )?;
+    let dist = dist_dir();
+    let mut cmd = cargo();
+    cmd.args([
+        "build",
+        "--release",
+        "-p",
+        "opdcheck-server",
+        "--bin",
+        "opdcheck-server",
+    ]);
+    let what = if dist.join("index.html").is_file() {
+        cmd.env("OPDCHECK_EMBED_DIST", &dist);
+        "build opdcheck-server (release, with dist/ built in)"
+    } else {
+        cmd.env_remove("OPDCHECK_EMBED_DIST");
+        "build opdcheck-server (release; no dist/ to build in)"
+    };
+    step(what, &mut cmd)?;
     Ok(target_dir().join("release").join("opdcheck-server"))
 }
 
@@ -650,7 +745,9 @@ pub fn node_e2e(script: &str, server: &Path, extra: &[String]) -> Result {
     )
 }
 
-/// The end-to-end tests: the app's writing and signing (tests/e2e/app.e2e.mjs), offline
+/// The end-to-end tests: the release server alone serving the build it carries, the widget's
+/// npm tarball and integrity hashes (tests/e2e/package.e2e.mjs); the app's writing and signing
+/// (app.e2e.mjs), offline
 /// first against the API (sync.e2e.mjs), records never lost (records-kept.e2e.mjs: two
 /// workstations in the same second, a conflict saved as a new document, an expired session,
 /// signing out), the QA workspace (qa.e2e.mjs) and the hospital's policy (policy.e2e.mjs: an
@@ -662,6 +759,7 @@ pub fn node_e2e(script: &str, server: &Path, extra: &[String]) -> Result {
 /// the demo portal (widget.e2e.mjs), on a portal's own form as people fill it in
 /// (widget-portal.e2e.mjs) and its reports against the CLI's (widget-cli.e2e.mjs).
 pub fn e2e(server: &Path) -> Result {
+    node_e2e("package.e2e.mjs", server, &[])?;
     node_e2e("app.e2e.mjs", server, &[])?;
     node_e2e("sync.e2e.mjs", server, &[])?;
     node_e2e("records-kept.e2e.mjs", server, &[])?;
