@@ -165,7 +165,7 @@ enum Current {
     Queue(std::vec::IntoIter<Unit>),
     /// Units each with the file's bytes read up to it, from `base` (a HIS CSV export).
     Counted {
-        units: std::vec::IntoIter<(Unit, u64)>,
+        units: Box<dyn Iterator<Item = (Unit, u64)> + Send>,
         base: u64,
     },
 }
@@ -216,7 +216,7 @@ impl Units {
             Source::HisCsv(p, mapping) => {
                 return match std::fs::read(p) {
                     Ok(bytes) => Current::Counted {
-                        units: crate::his_csv::units(&file, &bytes, mapping).into_iter(),
+                        units: crate::his_csv::units(&file, &bytes, mapping),
                         base: self.bytes,
                     },
                     Err(e) => file_unit(format!("cannot read: {}", io_message(&e))),

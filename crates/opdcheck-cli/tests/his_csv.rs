@@ -223,7 +223,9 @@ fn a_value_the_format_refuses_is_placed_at_its_row_and_column() {
     assert_eq!(code(&o), 2);
     let err = stderr(&o);
     assert!(
-        err.starts_with(&format!("{name}:2: 列「性别」: 「X」不是可用的值")),
+        err.starts_with(&format!(
+            "{name}:2: 列「性别」: 「X」不是可用的值（应为 男、女、未知 之一）（处方「CF20261122001」未检查）"
+        )),
         "{err}"
     );
     assert!(err.contains("（处方「CF20261122001」未检查）"), "{err}");

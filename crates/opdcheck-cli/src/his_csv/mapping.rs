@@ -7,8 +7,10 @@ use serde::Deserialize;
 /// How a cell is read into the document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Read {
-    /// Text as written (trimmed); enumerations too (the engine reads their Chinese spellings).
+    /// Text as written (trimmed).
     Text,
+    /// One of an enumeration's values (English or the usual Chinese spelling).
+    Choice,
     /// A date-time, normalised to `YYYY-MM-DDTHH:MM` when its form is known.
     DateTime,
     /// A date, normalised to `YYYY-MM-DD` when its form is known.
@@ -52,7 +54,7 @@ section!(
     /// `[patient]`: the prescription's `patient`.
     PatientColumns {
         name: Read::Text,
-        sex: Read::Text,
+        sex: Read::Choice,
         age: Read::Age,
         age_unit: Read::UnitOf("age"),
         birth_date: Read::Date,
@@ -72,7 +74,7 @@ section!(
     PrescriptionColumns {
         id: Read::Text,
         visit_id: Read::Text,
-        prescription_type: Read::Text,
+        prescription_type: Read::Choice,
         institution: Read::Text,
         fee_category: Read::Text,
         department: Read::Text,
@@ -89,7 +91,7 @@ section!(
     PrescriberColumns {
         id: Read::Text,
         name: Read::Text,
-        title: Read::Text,
+        title: Read::Choice,
         signed_at: Read::DateTime,
         signature_id: Read::Text,
     }
@@ -201,18 +203,6 @@ pub enum Level {
     Item,
 }
 
-impl Level {
-    /// The JSON path of `field` at this level (`i`: the drug line's index).
-    pub fn path(self, field: &str, i: usize) -> String {
-        match self {
-            Level::Patient => format!("patient.{field}"),
-            Level::Prescription => field.to_string(),
-            Level::Prescriber => format!("prescriber.{field}"),
-            Level::Item => format!("items[{i}].{field}"),
-        }
-    }
-}
-
 /// A mapped column: its header, the field it fills and how.
 #[derive(Debug, Clone)]
 pub struct Column {
@@ -273,6 +263,10 @@ impl Mapping {
                 ));
             }
         }
+        if let Some(t) = &self.constants.prescription_type {
+            super::values::choice("prescription_type", t)
+                .map_err(|m| format!("[constants] prescription_type: {m}"))?;
+        }
         if self.item.drug.is_none() {
             return Err("[item] must map `drug` (the drug name column)".into());
         }
@@ -316,13 +310,8 @@ mod tests {
         assert_eq!(m.encoding, Encoding::Auto);
         assert_eq!(m.delimiter_byte(), b',');
         assert_eq!(m.columns().len(), 1);
-        assert_eq!(m.columns()[0].path_for_test(), "items[0].drug");
-    }
-
-    impl Column {
-        fn path_for_test(&self) -> String {
-            self.level.path(self.field, 0)
-        }
+        assert_eq!(m.columns()[0].level, Level::Item);
+        assert_eq!(m.columns()[0].field, "drug");
     }
 
     #[test]

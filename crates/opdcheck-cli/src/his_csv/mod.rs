@@ -49,27 +49,65 @@ impl CsvArgs {
 }
 
 /// An export's units, each with the file's bytes read up to its last row (the progress bar).
-pub fn units(file: &Arc<str>, bytes: &[u8], mapping: &Mapping) -> Vec<(Unit, u64)> {
-    let unit = |line, body| Unit {
-        file: file.clone(),
+pub fn units(
+    file: &Arc<str>,
+    bytes: &[u8],
+    mapping: &Arc<Mapping>,
+) -> Box<dyn Iterator<Item = (Unit, u64)> + Send> {
+    let name = file.clone();
+    let unit = move |line, body| Unit {
+        file: name.clone(),
         line,
         column: 1,
         element: None,
         body,
     };
-    match rows::read(file, bytes, mapping) {
-        Ok(entries) => entries
-            .into_iter()
-            .map(|(entry, end)| {
-                let u = match entry {
-                    rows::Entry::Document { line, json } => unit(line, Body::Text(json)),
-                    rows::Entry::Refused { line, messages } => {
-                        unit(line, Body::Message(messages.join("\n")))
-                    }
-                };
-                (u, end)
-            })
-            .collect(),
-        Err(message) => vec![(unit(1, Body::Message(message)), bytes.len() as u64)],
+    match rows::read(file, bytes, mapping.clone()) {
+        Ok(export) => Box::new(export.map(move |(entry, end)| {
+            let u = match entry {
+                rows::Entry::Document { line, json } => unit(line, Body::Text(json)),
+                rows::Entry::Refused { line, messages } => {
+                    unit(line, Body::Message(messages.join("\n")))
+                }
+            };
+            (u, end)
+        })),
+        Err(message) => Box::new(std::iter::once((
+            unit(1, Body::Message(message)),
+            bytes.len() as u64,
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::Units;
+
+    /// The progress bar follows the rows: the bytes read grow with each prescription handed
+    /// on, up to the file's size at the last.
+    #[test]
+    fn the_bytes_read_follow_the_prescriptions() {
+        let dir = std::env::temp_dir().join(format!("opdcheck-his-units-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("e.csv");
+        let mut text = String::from("处方号,药品\n");
+        for i in 0..50 {
+            text.push_str(&format!("P{i},阿莫西林胶囊\nP{i},盐酸氨溴索片\n"));
+        }
+        std::fs::write(&path, &text).unwrap();
+        let mapping =
+            Mapping::parse("m.toml", "group_by = \"处方号\"\n[item]\ndrug = \"药品\"\n").unwrap();
+        let mut units = Units::new(vec![Source::HisCsv(path.clone(), Arc::new(mapping))]);
+        let mut seen = Vec::new();
+        while let Some(u) = units.next() {
+            assert!(matches!(u.body, Body::Text(_)), "{u:?}");
+            seen.push(units.bytes);
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(seen.len(), 50);
+        assert!(seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
+        assert!(seen[0] < text.len() as u64 / 10);
+        assert_eq!(seen.last().copied(), Some(text.len() as u64));
     }
 }

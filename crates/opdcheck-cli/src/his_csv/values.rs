@@ -170,6 +170,30 @@ pub fn age(cell: &str, unit: Option<&str>) -> Result<Value, String> {
     Ok(json!({"value": value, "unit": unit}))
 }
 
+/// An enumeration's value, checked by the engine's own type so that what passes here is what
+/// the engine reads (its English values and Chinese spellings); the error lists the usual ones.
+pub fn choice(field: &str, cell: &str) -> Result<(), String> {
+    use opdcheck_engine::model::{PrescriptionType, Sex, Title};
+    let v = Value::from(cell);
+    let (ok, usual) = match field {
+        "sex" => (serde_json::from_value::<Sex>(v).is_ok(), "男、女、未知"),
+        "prescription_type" => (
+            serde_json::from_value::<PrescriptionType>(v).is_ok(),
+            "普通、急诊、儿科、麻、精一、精二",
+        ),
+        "title" => (
+            serde_json::from_value::<Title>(v).is_ok(),
+            "住院医师、主治医师、副主任医师、主任医师、执业助理医师",
+        ),
+        _ => (true, ""),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("「{cell}」不是可用的值（应为 {usual} 之一）"))
+    }
+}
+
 /// A list cell's entries, split at any of `separators`, blanks dropped.
 pub fn list(cell: &str, separators: &str) -> Value {
     cell.split(|c| separators.contains(c))
@@ -253,6 +277,19 @@ mod tests {
         );
         assert!(age("老年", None).is_err());
         assert!(age("45斤", None).is_err());
+    }
+
+    #[test]
+    fn choices_are_the_engines() {
+        assert_eq!(choice("sex", "女"), Ok(()));
+        assert_eq!(choice("sex", "female"), Ok(()));
+        assert_eq!(choice("prescription_type", "麻、精一"), Ok(()));
+        assert_eq!(choice("title", "主治医师"), Ok(()));
+        assert_eq!(
+            choice("sex", "X").unwrap_err(),
+            "「X」不是可用的值（应为 男、女、未知 之一）"
+        );
+        assert!(choice("title", "主任").is_err());
     }
 
     #[test]
