@@ -2,11 +2,12 @@
 //! rows grouped into prescriptions by a column, each prescription turned into the interchange
 //! JSON a `.json` input would hold, so the batch checks, reports and counts it as one.
 //!
-//! `mapping.rs` the TOML mapping, `decode.rs` UTF-8 / GBK, `rows.rs` rows to prescriptions,
-//! `values.rs` one cell to its value.
+//! `mapping.rs` the TOML mapping, `decode.rs` UTF-8 / GBK, `rows.rs` rows grouped into prescriptions,
+//! `prescription.rs` one prescription's JSON from its rows, `values.rs` one cell to its value.
 
 mod decode;
 mod mapping;
+mod prescription;
 mod rows;
 mod values;
 
