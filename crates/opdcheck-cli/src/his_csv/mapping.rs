@@ -219,7 +219,7 @@ impl Mapping {
         let mapping: Mapping = toml::from_str(text).map_err(|e| {
             let place = match e.span() {
                 Some(span) => {
-                    let before = &text[..span.start.min(text.len())];
+                    let before = text.get(..span.start).unwrap_or(text);
                     let line = before.matches('\n').count() + 1;
                     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
                     format!("{name}:{line}:{column}")
@@ -326,6 +326,15 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.starts_with("m.toml:2:1:"), "{e}");
+    }
+
+    proptest::proptest! {
+        /// Never a panic, whatever the mapping file holds.
+        #[test]
+        fn any_text_is_a_mapping_or_an_error(text in "(\\PC|\n|=|\\[|\\]|\"){0,80}") {
+            let _ = Mapping::parse("m.toml", &format!("{MINIMAL}{text}"));
+            let _ = Mapping::parse("m.toml", &text);
+        }
     }
 
     #[test]
