@@ -43,6 +43,8 @@ pub enum Body {
     Bad(InputError),
     /// The whole file is unusable (missing, a directory, empty …): no line, no path.
     File(String),
+    /// A complete message, located by its reader (a HIS CSV export's rows: `FILE:LINE: 列「…」: …`).
+    Message(String),
 }
 
 impl Unit {
@@ -74,6 +76,7 @@ impl Unit {
             (_, Some(e)) => format_error(&self.file, e),
             (Body::Bad(e), None) => format_error(&self.file, e),
             (Body::File(m), None) => format!("{}: {m}", self.file),
+            (Body::Message(m), None) => m.clone(),
             (Body::Text(_), None) => format!("{}:{}: unreadable", self.file, self.line),
         }
     }
@@ -112,6 +115,8 @@ pub fn format_error(file: &str, e: &InputError) -> String {
 pub enum Source {
     Stdin,
     File(PathBuf),
+    /// A HIS CSV export read with its mapping (`--csv`, `--mapping`).
+    HisCsv(PathBuf, Arc<crate::his_csv::Mapping>),
 }
 
 impl Source {
@@ -126,7 +131,7 @@ impl Source {
     fn name(&self) -> Arc<str> {
         match self {
             Source::Stdin => "<stdin>".into(),
-            Source::File(p) => p.display().to_string().into(),
+            Source::File(p) | Source::HisCsv(p, _) => p.display().to_string().into(),
         }
     }
 
@@ -134,13 +139,13 @@ impl Source {
     pub fn size(&self) -> Option<u64> {
         match self {
             Source::Stdin => None,
-            Source::File(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            Source::File(p) | Source::HisCsv(p, _) => std::fs::metadata(p).ok().map(|m| m.len()),
         }
     }
 
     fn is_json_file(&self) -> bool {
         match self {
-            Source::Stdin => false,
+            Source::Stdin | Source::HisCsv(..) => false,
             Source::File(p) => p
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("json")),
@@ -158,6 +163,11 @@ enum Current {
         documents: usize,
     },
     Queue(std::vec::IntoIter<Unit>),
+    /// Units each with the file's bytes read up to it, from `base` (a HIS CSV export).
+    Counted {
+        units: Box<dyn Iterator<Item = (Unit, u64)> + Send>,
+        base: u64,
+    },
 }
 
 /// The documents of all inputs, in order.
@@ -203,6 +213,15 @@ impl Units {
                 };
             }
             Source::File(p) => p.clone(),
+            Source::HisCsv(p, mapping) => {
+                return match std::fs::read(p) {
+                    Ok(bytes) => Current::Counted {
+                        units: crate::his_csv::units(&file, &bytes, mapping),
+                        base: self.bytes,
+                    },
+                    Err(e) => file_unit(format!("cannot read: {}", io_message(&e))),
+                };
+            }
         };
         match std::fs::metadata(&path) {
             Ok(m) if m.is_dir() => {
@@ -344,6 +363,12 @@ impl Iterator for Units {
                 }
                 Some(Current::Lines { .. }) => {
                     if let Some(u) = self.next_line() {
+                        return Some(u);
+                    }
+                }
+                Some(Current::Counted { units, base }) => {
+                    if let Some((u, end)) = units.next() {
+                        self.bytes = self.bytes.max(*base + end);
                         return Some(u);
                     }
                 }
