@@ -1,0 +1,101 @@
+//! FHIR R4 in, opdcheck out: [`read`] turns a Bundle (serde_json) into interchange documents
+//! (docs/format.md) with, for every field it fills, the FHIRPath it came from; [`validate`]
+//! checks them with an [`Engine`] and answers with a FHIR OperationOutcome whose issues point
+//! into the Bundle (`expression`). No I/O. docs/fhir.md says what is read from each resource.
+
+mod issue;
+pub mod outcome;
+mod read;
+
+use std::collections::BTreeMap;
+
+use opdcheck_api::fhir::OperationOutcome;
+use opdcheck_engine::parse::document_from_value;
+use opdcheck_engine::{Engine, Report};
+use serde_json::Value;
+
+pub use issue::ReadIssue;
+pub use read::read;
+
+/// True when `value` is meant as FHIR: a JSON object with `resourceType` (an interchange
+/// document has `kind` instead).
+pub fn is_fhir(value: &Value) -> bool {
+    value.get("resourceType").is_some()
+}
+
+/// What [`read`] made of a Bundle.
+#[derive(Debug, Default)]
+pub struct Reading {
+    pub documents: Vec<ReadDocument>,
+    /// What could not be carried (located); an error issue with no documents means nothing was
+    /// checked.
+    pub issues: Vec<ReadIssue>,
+}
+
+/// One interchange document read from the Bundle.
+#[derive(Debug, Clone)]
+pub struct ReadDocument {
+    /// The interchange document (`kind` …), as docs/format.md describes.
+    pub document: Value,
+    /// Interchange path (`items[0].frequency`, `prescriptions[1].items[0].dose`) → FHIRPath.
+    pub sources: BTreeMap<String, String>,
+    /// FHIRPath of the resource the document was read from (the Bundle for a visit).
+    pub root: String,
+    /// For a visit, its nested documents' paths in report order (`record`, `prescriptions[0]` …),
+    /// matching `Report::documents`.
+    pub nested: Vec<String>,
+}
+
+impl ReadDocument {
+    /// The FHIRPath of the element an interchange path was read from (or belongs in): the
+    /// longest mapped prefix of `path`, else the document's resource.
+    pub fn expression(&self, path: &str) -> String {
+        let mut p = path;
+        loop {
+            if let Some(e) = self.sources.get(p) {
+                return e.clone();
+            }
+            match p.rfind(['.', '[']) {
+                Some(i) => p = &p[..i],
+                None => return self.root.clone(),
+            }
+        }
+    }
+}
+
+/// A Bundle read and checked.
+#[derive(Debug)]
+pub struct Validation {
+    pub reading: Reading,
+    /// Each read document's report, parallel to `reading.documents` (`None` when the engine
+    /// refused the document: its input error is then an issue of the outcome).
+    pub reports: Vec<Option<Report>>,
+    pub outcome: OperationOutcome,
+}
+
+/// Read `value` as a FHIR R4 Bundle, check what it holds, and answer as an OperationOutcome.
+pub fn validate(engine: &Engine, value: &Value) -> Validation {
+    let mut reading = read(value);
+    let mut reports = Vec::with_capacity(reading.documents.len());
+    for d in &reading.documents {
+        match document_from_value(d.document.clone()) {
+            Ok(doc) => reports.push(Some(engine.check(&doc))),
+            Err(e) => {
+                // The reader writes only well-typed fields; a refusal here is a reader bug, kept
+                // located rather than lost.
+                reading.issues.push(ReadIssue::error(
+                    opdcheck_api::fhir::IssueType::Invalid,
+                    d.expression(&e.path),
+                    format!("转换后的文书无法读取（{}）：{}", e.path, e.message),
+                ));
+                reports.push(None);
+            }
+        }
+    }
+    let outcome = outcome::of_bundle(&reading, &reports);
+    Validation {
+        reading,
+        reports,
+        outcome,
+    }
+}
