@@ -6,7 +6,8 @@ fn main() {
         std::process::exit(2);
     };
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let value: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let value: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
     let v = opdcheck_fhir::validate(opdcheck_engine::Engine::default_engine(), &value);
     for d in &v.reading.documents {
         eprintln!("{}", d.document);

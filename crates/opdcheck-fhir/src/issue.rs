@@ -16,7 +16,11 @@ pub struct ReadIssue {
 }
 
 impl ReadIssue {
-    pub fn error(code: IssueType, expression: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn error(
+        code: IssueType,
+        expression: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         ReadIssue {
             severity: IssueSeverity::Error,
             code,

@@ -3,8 +3,8 @@
 use std::collections::HashSet;
 
 use opdcheck_api::fhir::{
-    CodeableConcept, Coding, IssueSeverity, IssueType, OperationOutcome, OutcomeIssue, READING_SYSTEM,
-    RULES_SYSTEM,
+    CodeableConcept, Coding, IssueSeverity, IssueType, OperationOutcome, OutcomeIssue,
+    READING_SYSTEM, RULES_SYSTEM,
 };
 use opdcheck_engine::{Finding, Report, Severity};
 
@@ -73,7 +73,11 @@ pub fn of_input_error(path: &str, message: &str) -> OperationOutcome {
             text: Some(message.to_owned()),
         }),
         diagnostics: None,
-        expression: if path.is_empty() { vec![] } else { vec![path.to_owned()] },
+        expression: if path.is_empty() {
+            vec![]
+        } else {
+            vec![path.to_owned()]
+        },
     }])
 }
 
@@ -109,7 +113,11 @@ fn of_finding(f: &Finding, path: &str, expression: String) -> OutcomeIssue {
         Severity::Warning => IssueSeverity::Warning,
         Severity::Info => IssueSeverity::Information,
     };
-    let field = if path.is_empty() { "文书整体".to_owned() } else { path.to_owned() };
+    let field = if path.is_empty() {
+        "文书整体".to_owned()
+    } else {
+        path.to_owned()
+    };
     OutcomeIssue {
         severity,
         code: IssueType::BusinessRule,
@@ -121,8 +129,15 @@ fn of_finding(f: &Finding, path: &str, expression: String) -> OutcomeIssue {
             }],
             text: Some(f.message.zh.clone()),
         }),
-        diagnostics: Some(format!("{}（{}；opdcheck 字段 {field}）", f.hint.zh, f.clause)),
-        expression: if expression.is_empty() { vec![] } else { vec![expression] },
+        diagnostics: Some(format!(
+            "{}（{}；opdcheck 字段 {field}）",
+            f.hint.zh, f.clause
+        )),
+        expression: if expression.is_empty() {
+            vec![]
+        } else {
+            vec![expression]
+        },
     }
 }
 

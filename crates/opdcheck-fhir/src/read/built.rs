@@ -37,7 +37,8 @@ impl Built {
         for (k, e) in child.sources {
             self.sources.push((format!("{key}.{k}"), e));
         }
-        self.fields.insert(key.to_owned(), Value::Object(child.fields));
+        self.fields
+            .insert(key.to_owned(), Value::Object(child.fields));
     }
 
     /// `children` as the list at `key`, each element's sources under `key[i].`.

@@ -7,14 +7,41 @@ use crate::read::{Ctx, condition, encounter::Visit, patient, practitioner};
 /// (LOINC code, title words, interchange field)
 const SECTIONS: &[(&str, &[&str], &str)] = &[
     ("10154-3", &["主诉", "chief complaint"], "chief_complaint"),
-    ("10164-2", &["现病史", "history of present illness"], "present_illness"),
-    ("11348-0", &["既往史", "past medical history", "history of past illness"], "past_history"),
-    ("29545-1", &["体格检查", "查体", "physical exam"], "physical_exam"),
+    (
+        "10164-2",
+        &["现病史", "history of present illness"],
+        "present_illness",
+    ),
+    (
+        "11348-0",
+        &["既往史", "past medical history", "history of past illness"],
+        "past_history",
+    ),
+    (
+        "29545-1",
+        &["体格检查", "查体", "physical exam"],
+        "physical_exam",
+    ),
     ("", &["阳性体征"], "positive_signs"),
     ("", &["阴性体征"], "negative_signs"),
     ("", &["病情变化"], "condition_change"),
-    ("30954-2", &["辅助检查", "relevant diagnostic tests", "results"], "auxiliary_results"),
-    ("18776-5", &["处理意见", "治疗意见", "诊疗计划", "治疗计划", "plan of care", "plan of treatment"], "treatment_plan"),
+    (
+        "30954-2",
+        &["辅助检查", "relevant diagnostic tests", "results"],
+        "auxiliary_results",
+    ),
+    (
+        "18776-5",
+        &[
+            "处理意见",
+            "治疗意见",
+            "诊疗计划",
+            "治疗计划",
+            "plan of care",
+            "plan of treatment",
+        ],
+        "treatment_plan",
+    ),
     ("", &["会诊", "转诊"], "consultation"),
 ];
 
@@ -27,14 +54,27 @@ pub fn record(ctx: &mut Ctx, visit: &Visit, index: usize) -> Built {
     visit.stamp(&mut b);
     b.put_opt("visit_type", visit.visit_type.clone());
     b.source("visit_at", &c.path("date"));
-    b.put_opt("visit_at", visit.start.clone().or_else(|| c.text("date", issues).map(|d| (d, c.path("date")))));
+    b.put_opt(
+        "visit_at",
+        visit
+            .start
+            .clone()
+            .or_else(|| c.text("date", issues).map(|d| (d, c.path("date")))),
+    );
     let mut sections = Vec::new();
     flatten(&c, &mut sections, issues);
     for s in sections {
-        let codes: Vec<String> = s.object("code", issues).map(|x| x.codes(issues)).unwrap_or_default().into_iter().map(|(_, c)| c).collect();
+        let codes: Vec<String> = s
+            .object("code", issues)
+            .map(|x| x.codes(issues))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect();
         let title = s.text("title", issues).unwrap_or_default().to_lowercase();
         let field = SECTIONS.iter().find(|(loinc, words, _)| {
-            (!loinc.is_empty() && codes.iter().any(|c| c == loinc)) || words.iter().any(|w| title.contains(&w.to_lowercase()))
+            (!loinc.is_empty() && codes.iter().any(|c| c == loinc))
+                || words.iter().any(|w| title.contains(&w.to_lowercase()))
         });
         let Some((_, _, field)) = field else {
             continue;
@@ -52,7 +92,11 @@ pub fn record(ctx: &mut Ctx, visit: &Visit, index: usize) -> Built {
     }
     let subject = ctx.bundle.resolve_field(&c, "subject", &mut ctx.issues);
     let (p, p_expr) = patient::patient(ctx, subject.or(ctx.first_patient));
-    b.nest("patient", p, if p_expr.is_empty() { &c.expr } else { &p_expr });
+    b.nest(
+        "patient",
+        p,
+        if p_expr.is_empty() { &c.expr } else { &p_expr },
+    );
     let found = condition::diagnoses(ctx, subject.or(ctx.first_patient), None);
     condition::put(&mut b, found, &c.path("section"));
     let authors = c.objects("author", &mut ctx.issues);

@@ -4,8 +4,16 @@ use crate::read::Ctx;
 use crate::read::built::Built;
 
 /// The patient's diagnoses, or those of `only` (a resource's `reasonReference`s) when given.
-pub fn diagnoses(ctx: &mut Ctx, patient: Option<usize>, only: Option<&[usize]>) -> Vec<(String, Option<String>, String)> {
-    let conditions: Vec<(usize, _)> = ctx.bundle.of_kind("Condition").map(|(i, e)| (i, e.resource.clone())).collect();
+pub fn diagnoses(
+    ctx: &mut Ctx,
+    patient: Option<usize>,
+    only: Option<&[usize]>,
+) -> Vec<(String, Option<String>, String)> {
+    let conditions: Vec<(usize, _)> = ctx
+        .bundle
+        .of_kind("Condition")
+        .map(|(i, e)| (i, e.resource.clone()))
+        .collect();
     let mut out = Vec::new();
     for (i, c) in conditions {
         if only.is_some_and(|o| !o.contains(&i)) {
@@ -18,8 +26,14 @@ pub fn diagnoses(ctx: &mut Ctx, patient: Option<usize>, only: Option<&[usize]>) 
             }
         }
         let issues = &mut ctx.issues;
-        let status = c.object("verificationStatus", issues).map(|s| s.codes(issues)).unwrap_or_default();
-        if status.iter().any(|(_, s)| s == "refuted" || s == "entered-in-error") {
+        let status = c
+            .object("verificationStatus", issues)
+            .map(|s| s.codes(issues))
+            .unwrap_or_default();
+        if status
+            .iter()
+            .any(|(_, s)| s == "refuted" || s == "entered-in-error")
+        {
             continue;
         }
         let Some(code) = c.object("code", issues) else {
@@ -45,8 +59,15 @@ pub fn put(b: &mut Built, found: Vec<(String, Option<String>, String)>, expr: &s
         return;
     }
     let coded = found.iter().any(|(_, c, _)| c.is_some());
-    let codes: Vec<(String, String)> = found.iter().map(|(_, c, e)| (c.clone().unwrap_or_default(), e.clone())).collect();
-    b.put_texts("diagnoses", found.into_iter().map(|(t, _, e)| (t, e)).collect(), expr);
+    let codes: Vec<(String, String)> = found
+        .iter()
+        .map(|(_, c, e)| (c.clone().unwrap_or_default(), e.clone()))
+        .collect();
+    b.put_texts(
+        "diagnoses",
+        found.into_iter().map(|(t, _, e)| (t, e)).collect(),
+        expr,
+    );
     if coded {
         b.put_texts("diagnosis_codes", codes, expr);
     }

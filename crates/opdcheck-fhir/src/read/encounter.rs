@@ -20,7 +20,9 @@ pub struct Visit {
 
 impl Visit {
     pub fn is_emergency(&self) -> bool {
-        self.visit_type.as_ref().is_some_and(|(t, _)| t == "emergency")
+        self.visit_type
+            .as_ref()
+            .is_some_and(|(t, _)| t == "emergency")
     }
 
     /// `visit_id` and `department` on a document.
@@ -36,7 +38,11 @@ impl Visit {
 /// The first Encounter of the Bundle (a Bundle is one visit; others are reported).
 pub fn visit(ctx: &mut Ctx) -> Visit {
     let mut v = encounter(ctx);
-    let coverage = ctx.bundle.of_kind("Coverage").map(|(_, e)| e.resource.clone()).next();
+    let coverage = ctx
+        .bundle
+        .of_kind("Coverage")
+        .map(|(_, e)| e.resource.clone())
+        .next();
     if let Some(c) = coverage {
         if let Some(t) = c.object("type", &mut ctx.issues) {
             v.fee_category = t.concept_text(&mut ctx.issues).map(|x| (x, t.expr.clone()));
@@ -46,7 +52,11 @@ pub fn visit(ctx: &mut Ctx) -> Visit {
 }
 
 fn encounter(ctx: &mut Ctx) -> Visit {
-    let encounters: Vec<_> = ctx.bundle.of_kind("Encounter").map(|(_, e)| e.resource.clone()).collect();
+    let encounters: Vec<_> = ctx
+        .bundle
+        .of_kind("Encounter")
+        .map(|(_, e)| e.resource.clone())
+        .collect();
     let Some(e) = encounters.first() else {
         return Visit::default();
     };
@@ -77,9 +87,12 @@ fn encounter(ctx: &mut Ctx) -> Visit {
         v.institution = match ctx.bundle.resolve(&r, &mut ctx.issues) {
             Some(i) => {
                 let org = ctx.bundle.entry(i).resource.clone();
-                org.text("name", &mut ctx.issues).map(|n| (n, org.path("name")))
+                org.text("name", &mut ctx.issues)
+                    .map(|n| (n, org.path("name")))
             }
-            None => r.text("display", &mut ctx.issues).map(|n| (n, r.path("display"))),
+            None => r
+                .text("display", &mut ctx.issues)
+                .map(|n| (n, r.path("display"))),
         };
     }
     let issues = &mut ctx.issues;

@@ -40,13 +40,20 @@ const ROUTES: &[(&str, &str)] = &[
 
 /// One prescription per group of requests.
 pub fn prescriptions(ctx: &mut Ctx, visit: &Visit) -> Vec<(Built, String, usize)> {
-    let requests: Vec<(usize, At)> = ctx.bundle.of_kind("MedicationRequest").map(|(i, e)| (i, e.resource.clone())).collect();
+    let requests: Vec<(usize, At)> = ctx
+        .bundle
+        .of_kind("MedicationRequest")
+        .map(|(i, e)| (i, e.resource.clone()))
+        .collect();
     let mut groups: Vec<(String, Vec<(usize, At)>)> = Vec::new();
     for (i, r) in requests {
         let issues = &mut ctx.issues;
         let status = r.text("status", issues).unwrap_or_default();
         if status == "entered-in-error" || status == "cancelled" {
-            issues.push(ReadIssue::information(r.path("status"), format!("MedicationRequest 状态为 {status}，未检查")));
+            issues.push(ReadIssue::information(
+                r.path("status"),
+                format!("MedicationRequest 状态为 {status}，未检查"),
+            ));
             continue;
         }
         let key = group_key(&r, issues);
@@ -55,7 +62,10 @@ pub fn prescriptions(ctx: &mut Ctx, visit: &Visit) -> Vec<(Built, String, usize)
             None => groups.push((key, vec![(i, r)])),
         }
     }
-    groups.into_iter().map(|(_, g)| prescription(ctx, visit, g)).collect()
+    groups
+        .into_iter()
+        .map(|(_, g)| prescription(ctx, visit, g))
+        .collect()
 }
 
 fn group_key(r: &At, issues: &mut Issues) -> String {
@@ -64,7 +74,11 @@ fn group_key(r: &At, issues: &mut Issues) -> String {
             return format!("group|{}|{v}", g.text("system", issues).unwrap_or_default());
         }
     }
-    let reference = |f: &str, issues: &mut Issues| r.object(f, issues).and_then(|x| x.text("reference", issues)).unwrap_or_default();
+    let reference = |f: &str, issues: &mut Issues| {
+        r.object(f, issues)
+            .and_then(|x| x.text("reference", issues))
+            .unwrap_or_default()
+    };
     format!(
         "by|{}|{}|{}",
         reference("encounter", issues),
@@ -84,8 +98,19 @@ fn prescription(ctx: &mut Ctx, visit: &Visit, group: Vec<(usize, At)>) -> (Built
         .or_else(|| first.text("id", issues).map(|v| (v, first.path("id"))));
     b.put_opt("id", id);
     visit.stamp(&mut b);
-    let form = if visit.is_emergency() { "emergency" } else { "general" };
-    b.put("prescription_type", form, visit.visit_type.as_ref().map_or(first.expr.as_str(), |(_, e)| e));
+    let form = if visit.is_emergency() {
+        "emergency"
+    } else {
+        "general"
+    };
+    b.put(
+        "prescription_type",
+        form,
+        visit
+            .visit_type
+            .as_ref()
+            .map_or(first.expr.as_str(), |(_, e)| e),
+    );
     b.put_opt("institution", visit.institution.clone());
     b.put_opt("fee_category", visit.fee_category.clone());
     b.source("issued_at", &first.path("authoredOn"));
@@ -94,7 +119,15 @@ fn prescription(ctx: &mut Ctx, visit: &Visit, group: Vec<(usize, At)>) -> (Built
     }
     let subject = ctx.bundle.resolve_field(&first, "subject", &mut ctx.issues);
     let (p, p_expr) = patient::patient(ctx, subject.or(ctx.first_patient));
-    b.nest("patient", p, if p_expr.is_empty() { &first.expr } else { &p_expr });
+    b.nest(
+        "patient",
+        p,
+        if p_expr.is_empty() {
+            &first.expr
+        } else {
+            &p_expr
+        },
+    );
     // Diagnoses: the requests' reasonReference Conditions, else their reasonCode, else the
     // patient's Conditions in the Bundle.
     let mut reasons = Vec::new();
@@ -117,7 +150,10 @@ fn prescription(ctx: &mut Ctx, visit: &Visit, group: Vec<(usize, At)>) -> (Built
         condition::diagnoses(ctx, subject.or(ctx.first_patient), None)
     };
     condition::put(&mut b, found, &first.path("reasonCode"));
-    let items: Vec<(Built, String)> = group.iter().map(|(_, r)| (item(ctx, r), r.expr.clone())).collect();
+    let items: Vec<(Built, String)> = group
+        .iter()
+        .map(|(_, r)| (item(ctx, r), r.expr.clone()))
+        .collect();
     b.nest_list("items", items, &first.expr);
     if let Some(mut s) = practitioner::signer(ctx, &first, "requester") {
         practitioner::signature(ctx, first_index, &mut s);
@@ -126,7 +162,9 @@ fn prescription(ctx: &mut Ctx, visit: &Visit, group: Vec<(usize, At)>) -> (Built
         b.source("prescriber", &first.path("requester"));
     }
     // A draft is not closed (the end mark); an issued order is.
-    let draft = group.iter().any(|(_, r)| r.value.get("status").and_then(|s| s.as_str()) == Some("draft"));
+    let draft = group
+        .iter()
+        .any(|(_, r)| r.value.get("status").and_then(|s| s.as_str()) == Some("draft"));
     b.put("completed", !draft, &first.path("status"));
     (b, first.expr.clone(), first_index)
 }
@@ -142,7 +180,10 @@ fn item(ctx: &mut Ctx, r: &At) -> Built {
         dosage(d, &mut b, issues);
     }
     for extra in dosages.iter().skip(1) {
-        issues.push(ReadIssue::not_read(extra.expr.clone(), "只读取第一条 dosageInstruction：分段用法请拆为多个 MedicationRequest"));
+        issues.push(ReadIssue::not_read(
+            extra.expr.clone(),
+            "只读取第一条 dosageInstruction：分段用法请拆为多个 MedicationRequest",
+        ));
     }
     if let Some(dr) = r.object("dispenseRequest", issues) {
         b.source("quantity", &dr.path("quantity"));
@@ -158,7 +199,11 @@ fn item(ctx: &mut Ctx, r: &At) -> Built {
             }
         }
     }
-    let notes: Vec<String> = r.objects("note", issues).iter().filter_map(|n| n.text("text", issues)).collect();
+    let notes: Vec<String> = r
+        .objects("note", issues)
+        .iter()
+        .filter_map(|n| n.text("text", issues))
+        .collect();
     if !notes.is_empty() {
         b.put("notes", notes.join("；"), &r.path("note"));
     }
@@ -209,7 +254,11 @@ fn drug(ctx: &mut Ctx, r: &At, b: &mut Built) {
             if let (Some(n), true) = (num, per_one) {
                 if let Some(q) = quantity(&n, issues) {
                     let value = q["value"].as_f64().unwrap_or_default();
-                    b.put("strength", format!("{value}{}", q["unit"].as_str().unwrap_or_default()), &s.expr);
+                    b.put(
+                        "strength",
+                        format!("{value}{}", q["unit"].as_str().unwrap_or_default()),
+                        &s.expr,
+                    );
                 }
             }
         }
@@ -225,7 +274,12 @@ fn dosage(d: &At, b: &mut Built, issues: &mut Issues) {
             route
                 .codes(issues)
                 .iter()
-                .find_map(|(_, c)| ROUTES.iter().find(|(code, _)| code == c).map(|(_, zh)| (*zh).to_owned()))
+                .find_map(|(_, c)| {
+                    ROUTES
+                        .iter()
+                        .find(|(code, _)| code == c)
+                        .map(|(_, zh)| (*zh).to_owned())
+                })
                 .or_else(|| route.concept_text(issues))
         });
         if let Some(n) = name {
@@ -234,7 +288,9 @@ fn dosage(d: &At, b: &mut Built, issues: &mut Issues) {
     } else {
         b.source("route", &d.path("route"));
     }
-    let frequency = d.object("timing", issues).and_then(|t| timing(&t, issues).map(|f| (f, t.expr.clone())));
+    let frequency = d
+        .object("timing", issues)
+        .and_then(|t| timing(&t, issues).map(|f| (f, t.expr.clone())));
     let as_needed = d.boolean("asNeededBoolean", issues).unwrap_or(false);
     match (frequency, as_needed, text) {
         (Some((f, e)), _, _) => b.put("frequency", f, &e),
@@ -258,7 +314,10 @@ fn dosage(d: &At, b: &mut Built, issues: &mut Issues) {
                 b.put("dose", v, &q.expr);
             }
         } else if let Some(range) = r.get("doseRange") {
-            issues.push(ReadIssue::not_read(range.expr, "doseRange（剂量范围）无法写入处方的单次剂量，请用 doseQuantity"));
+            issues.push(ReadIssue::not_read(
+                range.expr,
+                "doseRange（剂量范围）无法写入处方的单次剂量，请用 doseQuantity",
+            ));
         }
     }
 }
@@ -267,7 +326,12 @@ fn dosage(d: &At, b: &mut Built, issues: &mut Issues) {
 fn timing(t: &At, issues: &mut Issues) -> Option<String> {
     if let Some(code) = t.object("code", issues) {
         let codes = code.codes(issues);
-        if let Some(f) = codes.iter().find_map(|(_, c)| TIMING_CODES.iter().find(|(k, _)| k.eq_ignore_ascii_case(c)).map(|(_, f)| *f)) {
+        if let Some(f) = codes.iter().find_map(|(_, c)| {
+            TIMING_CODES
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(c))
+                .map(|(_, f)| *f)
+        }) {
             return Some(f.to_owned());
         }
         if let Some(text) = code.concept_text(issues) {
@@ -281,7 +345,13 @@ fn timing(t: &At, issues: &mut Issues) -> Option<String> {
     let f = r.number("frequency", issues).unwrap_or(1.0);
     let p = r.number("period", issues)?;
     let unit = r.text("periodUnit", issues)?;
-    let n = |x: f64| if x.fract() == 0.0 { format!("{x:.0}") } else { x.to_string() };
+    let n = |x: f64| {
+        if x.fract() == 0.0 {
+            format!("{x:.0}")
+        } else {
+            x.to_string()
+        }
+    };
     Some(match (unit.as_str(), f, p) {
         ("d", 1.0, 1.0) => "qd".into(),
         ("d", 2.0, 1.0) => "bid".into(),
@@ -311,20 +381,29 @@ fn timing(t: &At, issues: &mut Issues) -> Option<String> {
 /// A Quantity → `{"value", "unit"}` (its `unit`, else its UCUM `code`).
 fn quantity(q: &At, issues: &mut Issues) -> Option<serde_json::Value> {
     let value = q.number("value", issues)?;
-    let unit = q.text("unit", issues).or_else(|| q.text("code", issues)).unwrap_or_default();
+    let unit = q
+        .text("unit", issues)
+        .or_else(|| q.text("code", issues))
+        .unwrap_or_default();
     Some(json!({"value": value, "unit": unit}))
 }
 
 /// A Duration → days (d, wk; h when whole days).
 fn duration_days(d: &At, issues: &mut Issues) -> Option<f64> {
     let value = d.number("value", issues)?;
-    let unit = d.text("code", issues).or_else(|| d.text("unit", issues)).unwrap_or_else(|| "d".into());
+    let unit = d
+        .text("code", issues)
+        .or_else(|| d.text("unit", issues))
+        .unwrap_or_else(|| "d".into());
     let days = match unit.as_str() {
         "d" | "day" | "days" | "天" | "日" => value,
         "wk" | "week" | "weeks" | "周" => value * 7.0,
         "h" | "hour" | "hours" if (value / 24.0).fract() == 0.0 => value / 24.0,
         other => {
-            issues.push(ReadIssue::not_read(d.expr.clone(), format!("用药天数的单位 {other} 无法换算为天，未读取")));
+            issues.push(ReadIssue::not_read(
+                d.expr.clone(),
+                format!("用药天数的单位 {other} 无法换算为天，未读取"),
+            ));
             return None;
         }
     };

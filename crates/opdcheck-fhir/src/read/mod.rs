@@ -67,7 +67,10 @@ pub fn read(value: &Value) -> Reading {
             "Bundle",
             format!("应为 FHIR R4 Bundle（JSON 对象），实为{}", json_kind(value)),
         ));
-        return Reading { documents: vec![], issues };
+        return Reading {
+            documents: vec![],
+            issues,
+        };
     }
     match value.get("resourceType") {
         Some(Value::String(t)) if t == "Bundle" => {}
@@ -77,7 +80,10 @@ pub fn read(value: &Value) -> Reading {
                 t.clone(),
                 format!("opdcheck 读取 FHIR Bundle，收到的是 {t}：请把资源放入一个 Bundle（type 可为 collection、document、transaction、searchset 等）"),
             ));
-            return Reading { documents: vec![], issues };
+            return Reading {
+                documents: vec![],
+                issues,
+            };
         }
         _ => {
             issues.push(ReadIssue::error(
@@ -85,7 +91,10 @@ pub fn read(value: &Value) -> Reading {
                 "resourceType",
                 "不是 FHIR 资源：缺少 resourceType（应为 \"Bundle\"）",
             ));
-            return Reading { documents: vec![], issues };
+            return Reading {
+                documents: vec![],
+                issues,
+            };
         }
     }
     let bundle = Bundle::index(&root, &mut issues);
@@ -105,7 +114,10 @@ pub fn read(value: &Value) -> Reading {
     let compositions: Vec<usize> = ctx.bundle.of_kind("Composition").map(|(i, _)| i).collect();
     for extra in compositions.iter().skip(1) {
         let expr = ctx.bundle.entry(*extra).resource.expr.clone();
-        ctx.issues.push(ReadIssue::not_read(expr, "Bundle 含多个 Composition：一次就诊只读取第一份病历"));
+        ctx.issues.push(ReadIssue::not_read(
+            expr,
+            "Bundle 含多个 Composition：一次就诊只读取第一份病历",
+        ));
     }
     let mut documents = Vec::new();
     if let Some(first) = compositions.first() {
@@ -113,13 +125,28 @@ pub fn read(value: &Value) -> Reading {
         let record_expr = ctx.bundle.entry(*first).resource.expr.clone();
         let mut v = Built::default();
         v.put("kind", "visit", "Bundle");
-        v.put("visit_id", visit.visit_id.clone().map_or_else(|| bundle_id(value), |(id, _)| id), visit.visit_id.as_ref().map_or("Bundle.id", |(_, e)| e));
+        v.put(
+            "visit_id",
+            visit
+                .visit_id
+                .clone()
+                .map_or_else(|| bundle_id(value), |(id, _)| id),
+            visit.visit_id.as_ref().map_or("Bundle.id", |(_, e)| e),
+        );
         let mut nested = vec!["record".to_owned()];
         v.nest("record", record, &record_expr);
         nested.extend((0..prescriptions.len()).map(|i| format!("prescriptions[{i}]")));
-        v.nest_list("prescriptions", prescriptions.into_iter().map(|(b, e, _)| (b, e)).collect(), "Bundle");
+        v.nest_list(
+            "prescriptions",
+            prescriptions.into_iter().map(|(b, e, _)| (b, e)).collect(),
+            "Bundle",
+        );
         nested.extend((0..requests.len()).map(|i| format!("exam_requests[{i}]")));
-        v.nest_list("exam_requests", requests.into_iter().map(|(b, e, _)| (b, e)).collect(), "Bundle");
+        v.nest_list(
+            "exam_requests",
+            requests.into_iter().map(|(b, e, _)| (b, e)).collect(),
+            "Bundle",
+        );
         documents.push(finish(v, "Bundle".into(), nested));
     } else {
         for (b, expr, _) in prescriptions.into_iter().chain(requests) {
@@ -133,13 +160,24 @@ pub fn read(value: &Value) -> Reading {
             "Bundle 中没有 opdcheck 检查的资源：处方请用 MedicationRequest，检查/检验申请用 ServiceRequest，门诊病历用 Composition",
         ));
     } else if ctx.bundle.is_empty() {
-        ctx.issues.push(ReadIssue::error(IssueType::Required, "Bundle.entry", "Bundle 没有 entry，没有可检查的内容"));
+        ctx.issues.push(ReadIssue::error(
+            IssueType::Required,
+            "Bundle.entry",
+            "Bundle 没有 entry，没有可检查的内容",
+        ));
     }
-    Reading { documents, issues: ctx.issues }
+    Reading {
+        documents,
+        issues: ctx.issues,
+    }
 }
 
 fn bundle_id(value: &Value) -> String {
-    value.get("id").and_then(Value::as_str).unwrap_or_default().to_owned()
+    value
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
 }
 
 fn finish(b: Built, root: String, nested: Vec<String>) -> ReadDocument {
@@ -162,13 +200,22 @@ fn signatures(ctx: &mut Ctx, root: &At) {
             ctx.bundle_signature = Some((when, None, s.path("when")));
         }
     }
-    let provenances: Vec<At> = ctx.bundle.of_kind("Provenance").map(|(_, e)| e.resource.clone()).collect();
+    let provenances: Vec<At> = ctx
+        .bundle
+        .of_kind("Provenance")
+        .map(|(_, e)| e.resource.clone())
+        .collect();
     for p in provenances {
-        let id = p.text("id", &mut ctx.issues).map(|id| format!("Provenance/{id}"));
-        let signed = p.objects("signature", &mut ctx.issues).into_iter().find_map(|s| {
-            let when = s.text("when", &mut ctx.issues)?;
-            Some((when, id.clone(), s.path("when")))
-        });
+        let id = p
+            .text("id", &mut ctx.issues)
+            .map(|id| format!("Provenance/{id}"));
+        let signed = p
+            .objects("signature", &mut ctx.issues)
+            .into_iter()
+            .find_map(|s| {
+                let when = s.text("when", &mut ctx.issues)?;
+                Some((when, id.clone(), s.path("when")))
+            });
         let Some(signed) = signed else {
             continue;
         };
@@ -187,15 +234,35 @@ fn not_read(ctx: &mut Ctx) {
         if READ_KINDS.contains(&e.kind.as_str()) {
             continue;
         }
-        seen.entry(e.kind.as_str()).or_insert((0, e.resource.expr.clone())).0 += 1;
+        seen.entry(e.kind.as_str())
+            .or_insert((0, e.resource.expr.clone()))
+            .0 += 1;
     }
     for (kind, (n, expr)) in seen {
-        ctx.issues.push(ReadIssue::information(expr, format!("Bundle 中 {n} 个 {kind} 资源不在 opdcheck 的检查范围内，未读取")));
+        ctx.issues.push(ReadIssue::information(
+            expr,
+            format!("Bundle 中 {n} 个 {kind} 资源不在 opdcheck 的检查范围内，未读取"),
+        ));
     }
-    let patients: Vec<String> = ctx.bundle.of_kind("Patient").skip(1).map(|(_, e)| e.resource.expr.clone()).collect();
-    if ctx.bundle.of_kind("MedicationRequest").chain(ctx.bundle.of_kind("ServiceRequest")).chain(ctx.bundle.of_kind("Composition")).next().is_some() {
+    let patients: Vec<String> = ctx
+        .bundle
+        .of_kind("Patient")
+        .skip(1)
+        .map(|(_, e)| e.resource.expr.clone())
+        .collect();
+    if ctx
+        .bundle
+        .of_kind("MedicationRequest")
+        .chain(ctx.bundle.of_kind("ServiceRequest"))
+        .chain(ctx.bundle.of_kind("Composition"))
+        .next()
+        .is_some()
+    {
         for expr in patients {
-            ctx.issues.push(ReadIssue::information(expr, "Bundle 含多个 Patient：每份文书按其 subject 取患者，无 subject 时取第一个 Patient"));
+            ctx.issues.push(ReadIssue::information(
+                expr,
+                "Bundle 含多个 Patient：每份文书按其 subject 取患者，无 subject 时取第一个 Patient",
+            ));
         }
     }
 }

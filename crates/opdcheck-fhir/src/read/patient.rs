@@ -13,14 +13,22 @@ pub fn human_name(node: &At, issues: &mut Issues) -> Option<(String, String)> {
     let names = node.objects("name", issues);
     let name = names
         .iter()
-        .find(|n| matches!(n.value.get("use").and_then(|u| u.as_str()), Some("official" | "usual")))
+        .find(|n| {
+            matches!(
+                n.value.get("use").and_then(|u| u.as_str()),
+                Some("official" | "usual")
+            )
+        })
         .or(names.first())?;
     if let Some(t) = name.text("text", issues) {
         return Some((t, name.path("text")));
     }
     let family = name.text("family", issues).unwrap_or_default();
     let given = name.texts("given", issues);
-    let cjk = family.chars().chain(given.iter().flat_map(|g| g.chars())).any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    let cjk = family
+        .chars()
+        .chain(given.iter().flat_map(|g| g.chars()))
+        .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
     let full = if cjk {
         format!("{family}{}", given.concat())
     } else {
@@ -101,12 +109,20 @@ fn identifiers(p: &At, b: &mut Built, issues: &mut Issues) {
         let Some(value) = id.text("value", issues) else {
             continue;
         };
-        let codes = id.object("type", issues).map(|t| t.codes(issues)).unwrap_or_default();
+        let codes = id
+            .object("type", issues)
+            .map(|t| t.codes(issues))
+            .unwrap_or_default();
         let system = id.text("system", issues).unwrap_or_default().to_lowercase();
         let is = |c: &str| codes.iter().any(|(_, code)| code == c);
         if is("MR") && record.is_none() {
             record = Some((value.clone(), id.path("value")));
-        } else if is("NI") || is("NNCHN") || is("PPN") || system.contains("idcard") || system.contains("id-card") {
+        } else if is("NI")
+            || is("NNCHN")
+            || is("PPN")
+            || system.contains("idcard")
+            || system.contains("id-card")
+        {
             b.put("id_number", value.clone(), &id.path("value"));
         }
         first.get_or_insert((value, id.path("value")));
@@ -116,7 +132,11 @@ fn identifiers(p: &At, b: &mut Built, issues: &mut Issues) {
 
 /// The patient's AllergyIntolerance entries → `allergens` and `allergy_history`.
 fn allergies(ctx: &mut Ctx, patient: usize, b: &mut Built) {
-    let entries: Vec<At> = ctx.bundle.of_kind("AllergyIntolerance").map(|(_, e)| e.resource.clone()).collect();
+    let entries: Vec<At> = ctx
+        .bundle
+        .of_kind("AllergyIntolerance")
+        .map(|(_, e)| e.resource.clone())
+        .collect();
     let mut allergens = Vec::new();
     let mut denied: Option<String> = None;
     let mut first_expr = None;
@@ -126,15 +146,25 @@ fn allergies(ctx: &mut Ctx, patient: usize, b: &mut Built) {
             continue;
         }
         let issues = &mut ctx.issues;
-        let status = a.object("verificationStatus", issues).map(|s| s.codes(issues)).unwrap_or_default();
-        if status.iter().any(|(_, c)| c == "refuted" || c == "entered-in-error") {
+        let status = a
+            .object("verificationStatus", issues)
+            .map(|s| s.codes(issues))
+            .unwrap_or_default();
+        if status
+            .iter()
+            .any(|(_, c)| c == "refuted" || c == "entered-in-error")
+        {
             continue;
         }
         let Some(code) = a.object("code", issues) else {
             continue;
         };
         first_expr.get_or_insert(code.expr.clone());
-        if code.codes(issues).iter().any(|(_, c)| NO_KNOWN_ALLERGY.contains(&c.as_str())) {
+        if code
+            .codes(issues)
+            .iter()
+            .any(|(_, c)| NO_KNOWN_ALLERGY.contains(&c.as_str()))
+        {
             denied = Some(code.expr.clone());
             continue;
         }
@@ -148,14 +178,30 @@ fn allergies(ctx: &mut Ctx, patient: usize, b: &mut Built) {
         }
         return;
     }
-    let history = allergens.iter().map(|(a, _)| format!("{a}过敏")).collect::<Vec<_>>().join("；");
-    b.put("allergy_history", history, first_expr.as_deref().unwrap_or_default());
-    b.put_texts("allergens", allergens, first_expr.as_deref().unwrap_or_default());
+    let history = allergens
+        .iter()
+        .map(|(a, _)| format!("{a}过敏"))
+        .collect::<Vec<_>>()
+        .join("；");
+    b.put(
+        "allergy_history",
+        history,
+        first_expr.as_deref().unwrap_or_default(),
+    );
+    b.put_texts(
+        "allergens",
+        allergens,
+        first_expr.as_deref().unwrap_or_default(),
+    );
 }
 
 /// The latest body weight (LOINC 29463-7) in kg → `weight_kg`.
 fn weight(ctx: &mut Ctx, patient: usize, b: &mut Built) {
-    let obs: Vec<At> = ctx.bundle.of_kind("Observation").map(|(_, e)| e.resource.clone()).collect();
+    let obs: Vec<At> = ctx
+        .bundle
+        .of_kind("Observation")
+        .map(|(_, e)| e.resource.clone())
+        .collect();
     for o in obs {
         let issues = &mut ctx.issues;
         let Some(code) = o.object("code", issues) else {
@@ -164,14 +210,21 @@ fn weight(ctx: &mut Ctx, patient: usize, b: &mut Built) {
         if !code.codes(issues).iter().any(|(_, c)| c == "29463-7") {
             continue;
         }
-        if ctx.bundle.resolve_field(&o, "subject", &mut ctx.issues).is_some_and(|s| s != patient) {
+        if ctx
+            .bundle
+            .resolve_field(&o, "subject", &mut ctx.issues)
+            .is_some_and(|s| s != patient)
+        {
             continue;
         }
         let issues = &mut ctx.issues;
         let Some(q) = o.object("valueQuantity", issues) else {
             continue;
         };
-        let unit = q.text("code", issues).or_else(|| q.text("unit", issues)).unwrap_or_default();
+        let unit = q
+            .text("code", issues)
+            .or_else(|| q.text("unit", issues))
+            .unwrap_or_default();
         if let (Some(v), "kg") = (q.number("value", issues), unit.as_str()) {
             b.put("weight_kg", v, &q.path("value"));
         }

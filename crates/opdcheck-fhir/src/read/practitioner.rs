@@ -28,7 +28,9 @@ pub fn signer_ref(ctx: &mut Ctx, reference: &At) -> Built {
     if let Some(i) = target {
         if ctx.bundle.entry(i).kind == "PractitionerRole" {
             let role = ctx.bundle.entry(i).resource.clone();
-            target = ctx.bundle.resolve_field(&role, "practitioner", &mut ctx.issues);
+            target = ctx
+                .bundle
+                .resolve_field(&role, "practitioner", &mut ctx.issues);
         }
     }
     let practitioner = target
@@ -70,7 +72,12 @@ pub fn signer_ref(ctx: &mut Ctx, reference: &At) -> Built {
 /// Mark `b` signed when a Provenance in the Bundle signs `target` (its `signature.when`, and
 /// the Provenance's id as the signature id) or the Bundle itself is signed.
 pub fn signature(ctx: &mut Ctx, target: usize, b: &mut Built) {
-    if let Some((when, id, expr)) = ctx.signatures.get(&target).cloned().or_else(|| ctx.bundle_signature.clone()) {
+    if let Some((when, id, expr)) = ctx
+        .signatures
+        .get(&target)
+        .cloned()
+        .or_else(|| ctx.bundle_signature.clone())
+    {
         b.put("signed_at", when, &expr);
         if let Some(id) = id {
             b.put("signature_id", id, &expr);

@@ -30,8 +30,15 @@ const CATEGORY_WORDS: &[(&str, &str)] = &[
 ];
 
 pub fn exam_requests(ctx: &mut Ctx, visit: &Visit) -> Vec<(Built, String, usize)> {
-    let requests: Vec<(usize, At)> = ctx.bundle.of_kind("ServiceRequest").map(|(i, e)| (i, e.resource.clone())).collect();
-    requests.into_iter().map(|(i, r)| (request(ctx, visit, &r, i), r.expr.clone(), i)).collect()
+    let requests: Vec<(usize, At)> = ctx
+        .bundle
+        .of_kind("ServiceRequest")
+        .map(|(i, e)| (i, e.resource.clone()))
+        .collect();
+    requests
+        .into_iter()
+        .map(|(i, r)| (request(ctx, visit, &r, i), r.expr.clone(), i))
+        .collect()
 }
 
 fn request(ctx: &mut Ctx, visit: &Visit, r: &At, index: usize) -> Built {
@@ -43,7 +50,9 @@ fn request(ctx: &mut Ctx, visit: &Visit, r: &At, index: usize) -> Built {
     b.put_opt("visit_type", visit.visit_type.clone());
     b.source("items", &r.path("code"));
     let code = r.object("code", issues);
-    let item = code.as_ref().and_then(|c| c.concept_text(issues).map(|t| (t, c.expr.clone())));
+    let item = code
+        .as_ref()
+        .and_then(|c| c.concept_text(issues).map(|t| (t, c.expr.clone())));
     if let Some(i) = &item {
         b.put_texts("items", vec![i.clone()], &i.1);
     }
@@ -67,20 +76,36 @@ fn request(ctx: &mut Ctx, visit: &Visit, r: &At, index: usize) -> Built {
         b.put("priority", priority, &r.path("priority"));
     }
     b.source("requested_at", &r.path("authoredOn"));
-    b.put_opt("requested_at", r.text("authoredOn", issues).map(|v| (v, r.path("authoredOn"))));
-    let notes: Vec<String> = r.objects("note", issues).iter().filter_map(|n| n.text("text", issues)).collect();
+    b.put_opt(
+        "requested_at",
+        r.text("authoredOn", issues)
+            .map(|v| (v, r.path("authoredOn"))),
+    );
+    let notes: Vec<String> = r
+        .objects("note", issues)
+        .iter()
+        .filter_map(|n| n.text("text", issues))
+        .collect();
     b.source("clinical_summary", &r.path("note"));
     if !notes.is_empty() {
         b.put("clinical_summary", notes.join("；"), &r.path("note"));
     }
     let subject = ctx.bundle.resolve_field(r, "subject", &mut ctx.issues);
     let (p, p_expr) = patient::patient(ctx, subject.or(ctx.first_patient));
-    b.nest("patient", p, if p_expr.is_empty() { &r.expr } else { &p_expr });
+    b.nest(
+        "patient",
+        p,
+        if p_expr.is_empty() { &r.expr } else { &p_expr },
+    );
     let mut reasons = Vec::new();
     for rr in r.objects("reasonReference", &mut ctx.issues) {
         reasons.extend(ctx.bundle.resolve(&rr, &mut ctx.issues));
     }
-    let mut found = if reasons.is_empty() { Vec::new() } else { condition::diagnoses(ctx, subject, Some(&reasons)) };
+    let mut found = if reasons.is_empty() {
+        Vec::new()
+    } else {
+        condition::diagnoses(ctx, subject, Some(&reasons))
+    };
     if found.is_empty() {
         for rc in r.objects("reasonCode", &mut ctx.issues) {
             if let Some(t) = rc.concept_text(&mut ctx.issues) {
@@ -110,13 +135,20 @@ fn category(r: &At, item: Option<&str>, issues: &mut Issues) -> Option<(String, 
             return Some((cat.to_owned(), c.expr.clone()));
         }
     }
-    item.and_then(lookup).map(|c| (c.to_owned(), r.path("code")))
+    item.and_then(lookup)
+        .map(|c| (c.to_owned(), r.path("code")))
 }
 
 fn lookup(word: &str) -> Option<&'static str> {
     let lower = word.to_lowercase();
     CATEGORY_WORDS
         .iter()
-        .find(|(w, _)| if w.is_ascii() && w.chars().all(|c| c.is_ascii_uppercase()) { word.contains(w) } else { lower.contains(&w.to_lowercase()) })
+        .find(|(w, _)| {
+            if w.is_ascii() && w.chars().all(|c| c.is_ascii_uppercase()) {
+                word.contains(w)
+            } else {
+                lower.contains(&w.to_lowercase())
+            }
+        })
         .map(|(_, c)| *c)
 }
