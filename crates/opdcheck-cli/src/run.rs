@@ -171,6 +171,28 @@ fn progress_bar(sources: &[Source]) -> ProgressBar {
 pub enum CheckOutput {
     Text(Lang),
     Json,
+    /// One FHIR OperationOutcome per input (`crate::fhir_in`).
+    Fhir,
+}
+
+/// One report as `check` prints it (text or a JSON line).
+fn report_text(
+    output: CheckOutput,
+    unit: &Unit,
+    doc: &Document,
+    report: &opdcheck_engine::Report,
+) -> String {
+    match output {
+        CheckOutput::Text(lang) => {
+            let place = format!("{}:{}", unit.file, unit.line);
+            render::document(doc, report, lang, &place)
+        }
+        CheckOutput::Json | CheckOutput::Fhir => {
+            let mut s = serde_json::to_string(report).expect("a report serializes to JSON");
+            s.push('\n');
+            s
+        }
+    }
 }
 
 /// What a check run saw.
@@ -205,8 +227,21 @@ pub fn check(
     while let Some(chunk) = batch.next_chunk() {
         let results: Vec<Outcome<(String, bool, Vec<String>)>> = chunk
             .par_iter()
-            .map(|unit| {
-                check_unit(engine, unit, |doc, report| {
+            .flat_map_iter(|unit| {
+                // FHIR inputs and `--format fhir`: crate::fhir_in.
+                if let Some(value) = crate::fhir_in::fhir_value(unit) {
+                    return crate::fhir_in::check_fhir(
+                        engine,
+                        unit,
+                        &value,
+                        output,
+                        |doc, report| report_text(output, unit, doc, report),
+                    );
+                }
+                if output == CheckOutput::Fhir {
+                    return crate::fhir_in::outcome_of_interchange(engine, unit);
+                }
+                vec![check_unit(engine, unit, |doc, report| {
                     // --strict: the fields the format does not define, one warning each.
                     let unknown = match (&unit.body, strict) {
                         (Body::Text(text), true) => {
@@ -222,20 +257,9 @@ pub fn check(
                         }
                         _ => Vec::new(),
                     };
-                    let text = match output {
-                        CheckOutput::Json => {
-                            let mut s = serde_json::to_string(&report)
-                                .expect("a report serializes to JSON");
-                            s.push('\n');
-                            s
-                        }
-                        CheckOutput::Text(lang) => {
-                            let place = format!("{}:{}", unit.file, unit.line);
-                            render::document(doc, &report, lang, &place)
-                        }
-                    };
+                    let text = report_text(output, unit, doc, &report);
                     (text, report.score.qualified, unknown)
-                })
+                })]
             })
             .collect();
         for r in results {
@@ -259,7 +283,10 @@ pub fn check(
                     tally.bad_inputs += 1;
                     // Keep stdout and stderr in step for a reader watching both.
                     out.flush()?;
-                    batch.warn(&message);
+                    // Empty: already said on stdout (a FHIR input's OperationOutcome).
+                    if !message.is_empty() {
+                        batch.warn(&message);
+                    }
                 }
             }
         }
