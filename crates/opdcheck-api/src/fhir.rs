@@ -12,6 +12,24 @@ pub const RULES_SYSTEM: &str = "https://opdcheck.example/rules";
 /// The code system of opdcheck's reading problems in `issue.details.coding` (`fhir-read`).
 pub const READING_SYSTEM: &str = "https://opdcheck.example/fhir-read";
 
+/// What `POST /api/v1/fhir/$validate` takes: a FHIR R4 Bundle of any `type`. Only
+/// `resourceType` is required here; what opdcheck reads from the entries is in docs/fhir.md, and
+/// what it cannot read is an issue of the answer, not a refusal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BundleInput {
+    /// `Bundle`.
+    #[serde(rename = "resourceType")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^Bundle$", example = "Bundle"))]
+    pub resource_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// `{"fullUrl", "resource": {"resourceType": …}}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<Object>>))]
+    pub entry: Option<Vec<serde_json::Value>>,
+}
+
 /// A FHIR R4 OperationOutcome: what was found in a Bundle, each issue pointing into it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -26,6 +26,9 @@ pub fn is_fhir(value: &Value) -> bool {
 /// What [`read`] made of a Bundle.
 #[derive(Debug, Default)]
 pub struct Reading {
+    /// False when the input was not a Bundle (not an object, no `resourceType`, another
+    /// resource): nothing was read, the one issue says why.
+    pub bundle: bool,
     pub documents: Vec<ReadDocument>,
     /// What could not be carried (located); an error issue with no documents means nothing was
     /// checked.

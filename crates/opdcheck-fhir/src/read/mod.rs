@@ -67,10 +67,7 @@ pub fn read(value: &Value) -> Reading {
             "Bundle",
             format!("应为 FHIR R4 Bundle（JSON 对象），实为{}", json_kind(value)),
         ));
-        return Reading {
-            documents: vec![],
-            issues,
-        };
+        return Reading::not_a_bundle(issues);
     }
     match value.get("resourceType") {
         Some(Value::String(t)) if t == "Bundle" => {}
@@ -80,10 +77,7 @@ pub fn read(value: &Value) -> Reading {
                 t.clone(),
                 format!("opdcheck 读取 FHIR Bundle，收到的是 {t}：请把资源放入一个 Bundle（type 可为 collection、document、transaction、searchset 等）"),
             ));
-            return Reading {
-                documents: vec![],
-                issues,
-            };
+            return Reading::not_a_bundle(issues);
         }
         _ => {
             issues.push(ReadIssue::error(
@@ -91,10 +85,7 @@ pub fn read(value: &Value) -> Reading {
                 "resourceType",
                 "不是 FHIR 资源：缺少 resourceType（应为 \"Bundle\"）",
             ));
-            return Reading {
-                documents: vec![],
-                issues,
-            };
+            return Reading::not_a_bundle(issues);
         }
     }
     let bundle = Bundle::index(&root, &mut issues);
@@ -167,8 +158,19 @@ pub fn read(value: &Value) -> Reading {
         ));
     }
     Reading {
+        bundle: true,
         documents,
         issues: ctx.issues,
+    }
+}
+
+impl Reading {
+    fn not_a_bundle(issues: Issues) -> Reading {
+        Reading {
+            bundle: false,
+            documents: Vec::new(),
+            issues,
+        }
     }
 }
 

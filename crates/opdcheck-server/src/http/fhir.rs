@@ -6,8 +6,10 @@ use axum::extract::{Request, State};
 use axum::http::header::{ACCEPT, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use opdcheck_api::fhir::{CodeableConcept, IssueSeverity, IssueType, OperationOutcome, OutcomeIssue};
 use opdcheck_api::ErrorBody;
+use opdcheck_api::fhir::{
+    BundleInput, CodeableConcept, IssueSeverity, IssueType, OperationOutcome, OutcomeIssue,
+};
 use opdcheck_engine::parse::document_from_value;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -33,11 +35,11 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
     path = "/api/v1/fhir/$validate",
     tag = "check",
     request_body(description = "A FHIR R4 Bundle (any type)", content(
-        (Object = "application/fhir+json"),
-        (Object = "application/json"),
+        (BundleInput = "application/fhir+json"),
+        (BundleInput = "application/json"),
     )),
     responses(
-        (status = 200, description = "The Bundle was read and checked: its findings and reading issues", content(
+        (status = 200, description = "The Bundle was read: its findings and what could not be read (a Bundle with nothing to check has an error issue at `Bundle.entry`)", content(
             (OperationOutcome = "application/fhir+json"),
             (OperationOutcome = "application/json"),
         )),
@@ -48,14 +50,18 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "The key has no check scope, or a document is of another department", body = ErrorBody),
         (status = 413, description = "The body is too large", body = ErrorBody),
-        (status = 422, description = "Not a Bundle, or nothing in it that opdcheck checks (`expression` says where)", content(
+        (status = 422, description = "Not a Bundle: not an object, no `resourceType`, or another resource (`expression` says which)", content(
             (OperationOutcome = "application/fhir+json"),
             (OperationOutcome = "application/json"),
         )),
     ),
     security(("bearer" = []))
 )]
-async fn validate(State(state): State<AppState>, who: Principal, request: Request) -> Result<Response, Error> {
+async fn validate(
+    State(state): State<AppState>,
+    who: Principal,
+    request: Request,
+) -> Result<Response, Error> {
     who.require_scope(Scope::Check)?;
     // A client that asks for plain JSON only gets it; FHIR's own type otherwise.
     let content_type = match request.headers().get(ACCEPT).and_then(|a| a.to_str().ok()) {
@@ -65,7 +71,12 @@ async fn validate(State(state): State<AppState>, who: Principal, request: Reques
     let body = bytes(request, &state).await?;
     let answer = |status: StatusCode, outcome: &OperationOutcome| -> Response {
         let text = serde_json::to_string(outcome).unwrap_or_default();
-        (status, [(CONTENT_TYPE, HeaderValue::from_static(content_type))], text).into_response()
+        (
+            status,
+            [(CONTENT_TYPE, HeaderValue::from_static(content_type))],
+            text,
+        )
+            .into_response()
     };
     let value: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
@@ -75,7 +86,11 @@ async fn validate(State(state): State<AppState>, who: Principal, request: Reques
                 code: IssueType::Structure,
                 details: Some(CodeableConcept {
                     coding: vec![],
-                    text: Some(format!("不是 JSON（第 {} 行第 {} 列）：{e}", e.line(), e.column())),
+                    text: Some(format!(
+                        "不是 JSON（第 {} 行第 {} 列）：{e}",
+                        e.line(),
+                        e.column()
+                    )),
                 }),
                 diagnostics: None,
                 expression: vec![],
@@ -91,10 +106,14 @@ async fn validate(State(state): State<AppState>, who: Principal, request: Reques
             .ok()
             .and_then(|doc| doc.department().map(str::to_owned));
         if !who.may_see_department(department.as_deref()) {
-            return Err(forbidden("this API key may only check documents of its departments"));
+            return Err(forbidden(
+                "this API key may only check documents of its departments",
+            ));
         }
     }
-    let status = if v.reading.documents.is_empty() {
+    // As FHIR's $validate: a Bundle is answered 200 whatever it holds (its problems are the
+    // outcome's issues); only a body that is no Bundle at all is refused.
+    let status = if !v.reading.bundle {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
