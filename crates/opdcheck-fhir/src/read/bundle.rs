@@ -79,10 +79,10 @@ impl<'a> Bundle<'a> {
         // An absolute URL ending in `Type/id` (or `Type/id/_history/n`).
         let trimmed = text.split("/_history/").next().unwrap_or(&text);
         let parts: Vec<&str> = trimmed.rsplitn(3, '/').collect();
-        if parts.len() >= 2 {
-            if let Some(i) = self.by_ref.get(&format!("{}/{}", parts[1], parts[0])) {
-                return Some(*i);
-            }
+        if parts.len() >= 2
+            && let Some(i) = self.by_ref.get(&format!("{}/{}", parts[1], parts[0]))
+        {
+            return Some(*i);
         }
         issues.push(ReadIssue::not_read(
             reference.path("reference"),

@@ -43,10 +43,10 @@ pub fn visit(ctx: &mut Ctx) -> Visit {
         .of_kind("Coverage")
         .map(|(_, e)| e.resource.clone())
         .next();
-    if let Some(c) = coverage {
-        if let Some(t) = c.object("type", &mut ctx.issues) {
-            v.fee_category = t.concept_text(&mut ctx.issues).map(|x| (x, t.expr.clone()));
-        }
+    if let Some(c) = coverage
+        && let Some(t) = c.object("type", &mut ctx.issues)
+    {
+        v.fee_category = t.concept_text(&mut ctx.issues).map(|x| (x, t.expr.clone()));
     }
     v
 }
@@ -97,10 +97,10 @@ fn encounter(ctx: &mut Ctx) -> Visit {
     }
     let issues = &mut ctx.issues;
     let class = e.object("class", issues);
-    if let Some(c) = &class {
-        if c.text("code", issues).as_deref() == Some("EMER") {
-            v.visit_type = Some(("emergency".into(), c.path("code")));
-        }
+    if let Some(c) = &class
+        && c.text("code", issues).as_deref() == Some("EMER")
+    {
+        v.visit_type = Some(("emergency".into(), c.path("code")));
     }
     if v.visit_type.is_none() {
         for t in e.objects("type", issues) {

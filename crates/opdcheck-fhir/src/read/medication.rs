@@ -69,10 +69,10 @@ pub fn prescriptions(ctx: &mut Ctx, visit: &Visit) -> Vec<(Built, String, usize)
 }
 
 fn group_key(r: &At, issues: &mut Issues) -> String {
-    if let Some(g) = r.object("groupIdentifier", issues) {
-        if let Some(v) = g.text("value", issues) {
-            return format!("group|{}|{v}", g.text("system", issues).unwrap_or_default());
-        }
+    if let Some(g) = r.object("groupIdentifier", issues)
+        && let Some(v) = g.text("value", issues)
+    {
+        return format!("group|{}|{v}", g.text("system", issues).unwrap_or_default());
     }
     let reference = |f: &str, issues: &mut Issues| {
         r.object(f, issues)
@@ -187,16 +187,16 @@ fn item(ctx: &mut Ctx, r: &At) -> Built {
     }
     if let Some(dr) = r.object("dispenseRequest", issues) {
         b.source("quantity", &dr.path("quantity"));
-        if let Some(q) = dr.object("quantity", issues) {
-            if let Some(q) = quantity(&q, issues) {
-                b.put("quantity", q, &q_expr(&dr, "quantity"));
-            }
+        if let Some(q) = dr.object("quantity", issues)
+            && let Some(q) = quantity(&q, issues)
+        {
+            b.put("quantity", q, &q_expr(&dr, "quantity"));
         }
         b.source("days", &dr.path("expectedSupplyDuration"));
-        if let Some(d) = dr.object("expectedSupplyDuration", issues) {
-            if let Some(days) = duration_days(&d, issues) {
-                b.put("days", days, &d.expr);
-            }
+        if let Some(d) = dr.object("expectedSupplyDuration", issues)
+            && let Some(days) = duration_days(&d, issues)
+        {
+            b.put("days", days, &d.expr);
         }
     }
     let notes: Vec<String> = r
@@ -238,29 +238,29 @@ fn drug(ctx: &mut Ctx, r: &At, b: &mut Built) {
         return;
     };
     let m = ctx.bundle.entry(i).resource.clone();
-    if let Some(c) = m.object("code", issues) {
-        if let Some(t) = c.concept_text(issues) {
-            b.put("drug", t, &c.expr);
-        }
+    if let Some(c) = m.object("code", issues)
+        && let Some(t) = c.concept_text(issues)
+    {
+        b.put("drug", t, &c.expr);
     }
     // 规格: the first ingredient's strength per one unit (0.25 g per capsule).
-    if let Some(ing) = m.objects("ingredient", issues).first() {
-        if let Some(s) = ing.object("strength", issues) {
-            let num = s.object("numerator", issues);
-            let per_one = s
-                .object("denominator", issues)
-                .and_then(|d| d.number("value", issues))
-                .is_none_or(|v| v == 1.0);
-            if let (Some(n), true) = (num, per_one) {
-                if let Some(q) = quantity(&n, issues) {
-                    let value = q["value"].as_f64().unwrap_or_default();
-                    b.put(
-                        "strength",
-                        format!("{value}{}", q["unit"].as_str().unwrap_or_default()),
-                        &s.expr,
-                    );
-                }
-            }
+    if let Some(ing) = m.objects("ingredient", issues).first()
+        && let Some(s) = ing.object("strength", issues)
+    {
+        let num = s.object("numerator", issues);
+        let per_one = s
+            .object("denominator", issues)
+            .and_then(|d| d.number("value", issues))
+            .is_none_or(|v| v == 1.0);
+        if let (Some(n), true) = (num, per_one)
+            && let Some(q) = quantity(&n, issues)
+        {
+            let value = q["value"].as_f64().unwrap_or_default();
+            b.put(
+                "strength",
+                format!("{value}{}", q["unit"].as_str().unwrap_or_default()),
+                &s.expr,
+            );
         }
     }
 }
@@ -298,10 +298,10 @@ fn dosage(d: &At, b: &mut Built, issues: &mut Issues) {
         (None, false, Some(t)) => b.put("frequency", t, &d.path("text")),
         (None, false, None) => b.source("frequency", &d.path("timing")),
     }
-    if let Some(extra) = d.objects("additionalInstruction", issues).first() {
-        if let Some(t) = extra.concept_text(issues) {
-            b.put("notes", t, &extra.expr);
-        }
+    if let Some(extra) = d.objects("additionalInstruction", issues).first()
+        && let Some(t) = extra.concept_text(issues)
+    {
+        b.put("notes", t, &extra.expr);
     }
     if let Some(t) = d.text("patientInstruction", issues) {
         b.put("notes", t, &d.path("patientInstruction"));

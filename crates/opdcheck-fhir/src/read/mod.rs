@@ -197,10 +197,10 @@ fn finish(b: Built, root: String, nested: Vec<String>) -> ReadDocument {
 
 /// Provenance signatures (`signature.when`, the Provenance id) by target, and the Bundle's own.
 fn signatures(ctx: &mut Ctx, root: &At) {
-    if let Some(s) = root.object("signature", &mut ctx.issues) {
-        if let Some(when) = s.text("when", &mut ctx.issues) {
-            ctx.bundle_signature = Some((when, None, s.path("when")));
-        }
+    if let Some(s) = root.object("signature", &mut ctx.issues)
+        && let Some(when) = s.text("when", &mut ctx.issues)
+    {
+        ctx.bundle_signature = Some((when, None, s.path("when")));
     }
     let provenances: Vec<At> = ctx
         .bundle

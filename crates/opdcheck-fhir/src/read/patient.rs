@@ -68,11 +68,11 @@ pub fn patient(ctx: &mut Ctx, index: Option<usize>) -> (Built, String) {
     }
     identifiers(&p, &mut b, issues);
     for t in p.objects("telecom", issues) {
-        if t.text("system", issues).as_deref() == Some("phone") {
-            if let Some(v) = t.text("value", issues) {
-                b.put("phone", v, &t.path("value"));
-                break;
-            }
+        if t.text("system", issues).as_deref() == Some("phone")
+            && let Some(v) = t.text("value", issues)
+        {
+            b.put("phone", v, &t.path("value"));
+            break;
         }
     }
     if let Some(a) = p.objects("address", issues).first() {
@@ -88,10 +88,10 @@ pub fn patient(ctx: &mut Ctx, index: Option<usize>) -> (Built, String) {
             b.put("address", t, &a.expr);
         }
     }
-    if let Some(m) = p.object("maritalStatus", issues) {
-        if let Some(t) = m.concept_text(issues) {
-            b.put("marital_status", t, &m.expr);
-        }
+    if let Some(m) = p.object("maritalStatus", issues)
+        && let Some(t) = m.concept_text(issues)
+    {
+        b.put("marital_status", t, &m.expr);
     }
     allergies(ctx, index, &mut b);
     weight(ctx, index, &mut b);

@@ -25,13 +25,13 @@ pub fn signer(ctx: &mut Ctx, node: &At, field: &str) -> Option<Built> {
 pub fn signer_ref(ctx: &mut Ctx, reference: &At) -> Built {
     let mut b = Built::default();
     let mut target = ctx.bundle.resolve(reference, &mut ctx.issues);
-    if let Some(i) = target {
-        if ctx.bundle.entry(i).kind == "PractitionerRole" {
-            let role = ctx.bundle.entry(i).resource.clone();
-            target = ctx
-                .bundle
-                .resolve_field(&role, "practitioner", &mut ctx.issues);
-        }
+    if let Some(i) = target
+        && ctx.bundle.entry(i).kind == "PractitionerRole"
+    {
+        let role = ctx.bundle.entry(i).resource.clone();
+        target = ctx
+            .bundle
+            .resolve_field(&role, "practitioner", &mut ctx.issues);
     }
     let practitioner = target
         .filter(|i| ctx.bundle.entry(*i).kind == "Practitioner")

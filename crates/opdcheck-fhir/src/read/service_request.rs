@@ -61,10 +61,10 @@ fn request(ctx: &mut Ctx, visit: &Visit, r: &At, index: usize) -> Built {
         b.put("category", cat, &e);
     }
     b.source("body_site", &r.path("bodySite"));
-    if let Some(s) = r.objects("bodySite", issues).first() {
-        if let Some(t) = s.concept_text(issues) {
-            b.put("body_site", t, &s.expr);
-        }
+    if let Some(s) = r.objects("bodySite", issues).first()
+        && let Some(t) = s.concept_text(issues)
+    {
+        b.put("body_site", t, &s.expr);
     }
     b.source("priority", &r.path("priority"));
     if let Some(p) = r.text("priority", issues) {
