@@ -102,3 +102,32 @@ pub fn validate(engine: &Engine, value: &Value) -> Validation {
         outcome,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_maps_to_its_longest_mapped_prefix() {
+        let doc = ReadDocument {
+            document: Value::Null,
+            sources: [
+                ("items[0]".to_owned(), "Bundle.entry[2].resource".to_owned()),
+                (
+                    "items[0].dose".to_owned(),
+                    "Bundle.entry[2].resource.dosageInstruction[0].doseAndRate".to_owned(),
+                ),
+            ]
+            .into(),
+            root: "Bundle".into(),
+            nested: vec![],
+        };
+        assert_eq!(
+            doc.expression("items[0].dose.value"),
+            "Bundle.entry[2].resource.dosageInstruction[0].doseAndRate"
+        );
+        assert_eq!(doc.expression("items[0].days"), "Bundle.entry[2].resource");
+        assert_eq!(doc.expression("patient.name"), "Bundle");
+        assert_eq!(doc.expression(""), "Bundle");
+    }
+}

@@ -95,9 +95,30 @@ fn a_medication_request_example_is_mapped_with_its_dosage() {
 fn a_structured_dosage_from_outside_is_mapped() {
     let r = read(&wrap(example("medicationRequest-example2.json")));
     let item = &r.documents[0].document["items"][0];
+    assert_eq!(item["frequency"], "qd");
+    assert_eq!(item["route"], "口服");
+    assert_eq!(item["dose"], json!({"value": 4.0, "unit": "TAB"}));
+    assert_eq!(item["quantity"], json!({"value": 51.0, "unit": "TAB"}));
+    assert_eq!(item["days"], 21.0);
+    let sources = &r.documents[0].sources;
+    assert_eq!(
+        sources["items[0].frequency"],
+        "Bundle.entry[0].resource.dosageInstruction[0].timing"
+    );
+    assert_eq!(
+        sources["items[0].dose"],
+        "Bundle.entry[0].resource.dosageInstruction[0].doseAndRate[0].doseQuantity"
+    );
+    // Its medication is a contained resource: a warning where it is referenced.
+    let contained = r
+        .issues
+        .iter()
+        .find(|i| i.expression == "Bundle.entry[0].resource.medicationReference.reference")
+        .unwrap();
     assert!(
-        item.get("dose").is_some() || item.get("frequency").is_some(),
-        "{item}"
+        contained.message.contains("contained"),
+        "{}",
+        contained.message
     );
 }
 

@@ -190,7 +190,7 @@ fn item(ctx: &mut Ctx, r: &At) -> Built {
         if let Some(q) = dr.object("quantity", issues)
             && let Some(q) = quantity(&q, issues)
         {
-            b.put("quantity", q, &q_expr(&dr, "quantity"));
+            b.put("quantity", q, &dr.path("quantity"));
         }
         b.source("days", &dr.path("expectedSupplyDuration"));
         if let Some(d) = dr.object("expectedSupplyDuration", issues)
@@ -208,10 +208,6 @@ fn item(ctx: &mut Ctx, r: &At) -> Built {
         b.put("notes", notes.join("；"), &r.path("note"));
     }
     b
-}
-
-fn q_expr(parent: &At, field: &str) -> String {
-    parent.path(field)
 }
 
 /// The drug: `medicationCodeableConcept`, or the Medication a `medicationReference` names.

@@ -233,7 +233,11 @@ fn signatures(ctx: &mut Ctx, root: &At) {
 fn not_read(ctx: &mut Ctx) {
     let mut seen: BTreeMap<&str, (usize, String)> = BTreeMap::new();
     for e in &ctx.bundle.entries {
-        if READ_KINDS.contains(&e.kind.as_str()) {
+        // Of Observations only the body weight is read.
+        let weight = e.resource.value["code"]["coding"]
+            .as_array()
+            .is_some_and(|c| c.iter().any(|c| c["code"] == "29463-7"));
+        if READ_KINDS.contains(&e.kind.as_str()) && (e.kind != "Observation" || weight) {
             continue;
         }
         seen.entry(e.kind.as_str())
