@@ -214,6 +214,38 @@ impl From<io::Error> for Stop {
     }
 }
 
+/// A FHIR input, or any input under `--format fhir` (`crate::fhir_in`); a panic is located.
+fn fhir_results(
+    engine: &Engine,
+    unit: &Unit,
+    fhir: Option<serde_json::Value>,
+    output: CheckOutput,
+) -> Vec<Outcome<(String, bool, Vec<String>)>> {
+    let results = guarded(|| match &fhir {
+        Some(value) => crate::fhir_in::check_fhir(
+            engine,
+            unit,
+            value,
+            output == CheckOutput::Fhir,
+            |doc, report| report_text(output, unit, doc, report),
+        ),
+        None => crate::fhir_in::outcome_of_interchange(engine, unit),
+    });
+    match results {
+        Ok(results) => results
+            .into_iter()
+            .map(|r| match r {
+                Ok(done) => Outcome::Done(done),
+                Err(message) => Outcome::Bad(message),
+            })
+            .collect(),
+        Err(panic) => vec![Outcome::Bad(format!(
+            "{}:{}: at the document root: internal error while checking this input (please report it): {panic}",
+            unit.file, unit.line
+        ))],
+    }
+}
+
 /// `check`: every document's report on `out`, in input order; bad inputs on stderr.
 pub fn check(
     engine: &Engine,
@@ -229,17 +261,9 @@ pub fn check(
             .par_iter()
             .flat_map_iter(|unit| {
                 // FHIR inputs and `--format fhir`: crate::fhir_in.
-                if let Some(value) = crate::fhir_in::fhir_value(unit) {
-                    return crate::fhir_in::check_fhir(
-                        engine,
-                        unit,
-                        &value,
-                        output,
-                        |doc, report| report_text(output, unit, doc, report),
-                    );
-                }
-                if output == CheckOutput::Fhir {
-                    return crate::fhir_in::outcome_of_interchange(engine, unit);
+                let fhir = crate::fhir_in::fhir_value(unit);
+                if fhir.is_some() || output == CheckOutput::Fhir {
+                    return fhir_results(engine, unit, fhir, output);
                 }
                 vec![check_unit(engine, unit, |doc, report| {
                     // --strict: the fields the format does not define, one warning each.

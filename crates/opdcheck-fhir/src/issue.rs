@@ -2,8 +2,6 @@
 
 use opdcheck_api::fhir::{IssueSeverity, IssueType};
 
-use crate::read::node::At;
-
 /// A reading problem at a FHIRPath.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReadIssue {
@@ -49,12 +47,12 @@ impl ReadIssue {
     }
 
     /// A value of the wrong JSON type: skipped (a warning), the rest is read.
-    pub fn wrong_type(at: &At, expected: &str) -> Self {
+    pub fn wrong_type(expression: &str, value: &serde_json::Value, expected: &str) -> Self {
         ReadIssue {
             severity: IssueSeverity::Warning,
             code: IssueType::Invalid,
-            message: format!("应为{expected}，实为{}，已忽略此值", kind_of(at.value)),
-            expression: at.expr.clone(),
+            message: format!("应为{expected}，实为{}，已忽略此值", kind_of(value)),
+            expression: expression.to_owned(),
         }
     }
 }

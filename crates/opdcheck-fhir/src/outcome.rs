@@ -8,7 +8,8 @@ use opdcheck_api::fhir::{
 };
 use opdcheck_engine::{Finding, Report, Severity};
 
-use crate::{ReadDocument, ReadIssue, Reading};
+use crate::issue::ReadIssue;
+use crate::reading::{ReadDocument, Reading};
 
 /// The outcome of a Bundle: the reading issues first, then every finding of every document,
 /// each at the FHIRPath its field came from.

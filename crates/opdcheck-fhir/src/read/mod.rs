@@ -24,7 +24,7 @@ use crate::issue::{Issues, ReadIssue};
 use crate::read::built::Built;
 use crate::read::bundle::{Bundle, json_kind};
 use crate::read::node::At;
-use crate::{ReadDocument, Reading};
+use crate::reading::{ReadDocument, Reading};
 
 /// Resource types opdcheck reads (the others are listed as not read).
 const READ_KINDS: &[&str] = &[

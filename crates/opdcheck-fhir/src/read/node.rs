@@ -42,7 +42,7 @@ impl<'a> At<'a> {
         if v.value.is_object() {
             Some(v)
         } else {
-            issues.push(ReadIssue::wrong_type(&v, "对象 (object)"));
+            issues.push(ReadIssue::wrong_type(&v.expr, v.value, "对象 (object)"));
             None
         }
     }
@@ -54,7 +54,7 @@ impl<'a> At<'a> {
             Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
             Value::String(_) => None,
             _ => {
-                issues.push(ReadIssue::wrong_type(&v, "字符串 (string)"));
+                issues.push(ReadIssue::wrong_type(&v.expr, v.value, "字符串 (string)"));
                 None
             }
         }
@@ -66,7 +66,7 @@ impl<'a> At<'a> {
         match v.value.as_f64() {
             Some(n) if n.is_finite() => Some(n),
             _ => {
-                issues.push(ReadIssue::wrong_type(&v, "数字 (number)"));
+                issues.push(ReadIssue::wrong_type(&v.expr, v.value, "数字 (number)"));
                 None
             }
         }
@@ -78,7 +78,7 @@ impl<'a> At<'a> {
         match v.value {
             Value::Bool(b) => Some(*b),
             _ => {
-                issues.push(ReadIssue::wrong_type(&v, "布尔值 (boolean)"));
+                issues.push(ReadIssue::wrong_type(&v.expr, v.value, "布尔值 (boolean)"));
                 None
             }
         }
@@ -91,7 +91,7 @@ impl<'a> At<'a> {
             return Vec::new();
         };
         let Some(items) = v.value.as_array() else {
-            issues.push(ReadIssue::wrong_type(&v, "数组 (array)"));
+            issues.push(ReadIssue::wrong_type(&v.expr, v.value, "数组 (array)"));
             return Vec::new();
         };
         items
@@ -103,7 +103,7 @@ impl<'a> At<'a> {
                     Some(at)
                 } else {
                     if !item.is_null() {
-                        issues.push(ReadIssue::wrong_type(&at, "对象 (object)"));
+                        issues.push(ReadIssue::wrong_type(&at.expr, at.value, "对象 (object)"));
                     }
                     None
                 }
@@ -117,7 +117,7 @@ impl<'a> At<'a> {
             return Vec::new();
         };
         let Some(items) = v.value.as_array() else {
-            issues.push(ReadIssue::wrong_type(&v, "数组 (array)"));
+            issues.push(ReadIssue::wrong_type(&v.expr, v.value, "数组 (array)"));
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -126,7 +126,8 @@ impl<'a> At<'a> {
                 Value::String(s) if !s.trim().is_empty() => out.push(s.trim().to_owned()),
                 Value::String(_) | Value::Null => {}
                 _ => issues.push(ReadIssue::wrong_type(
-                    &At::new(item, format!("{}[{i}]", v.expr)),
+                    &format!("{}[{i}]", v.expr),
+                    item,
                     "字符串 (string)",
                 )),
             }
