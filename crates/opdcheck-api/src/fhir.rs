@@ -99,6 +99,8 @@ pub enum IssueType {
     Required,
     /// A part of FHIR opdcheck does not read.
     NotSupported,
+    /// More than opdcheck reads at once (a Bundle over its entry limit).
+    TooCostly,
     Informational,
 }
 

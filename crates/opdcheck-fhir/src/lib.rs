@@ -14,7 +14,7 @@ use opdcheck_engine::{Engine, Report};
 use serde_json::Value;
 
 pub use issue::ReadIssue;
-pub use read::read;
+pub use read::{MAX_ENTRIES, read};
 pub use reading::{ReadDocument, Reading};
 
 /// True when `value` is meant as FHIR: a JSON object with `resourceType` (an interchange

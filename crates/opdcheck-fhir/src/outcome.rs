@@ -165,6 +165,7 @@ fn read_code(t: IssueType) -> &'static str {
         IssueType::Invalid => "invalid",
         IssueType::Required => "required",
         IssueType::NotSupported => "not-supported",
+        IssueType::TooCostly => "too-costly",
         IssueType::Informational => "informational",
         IssueType::BusinessRule => "business-rule",
     }

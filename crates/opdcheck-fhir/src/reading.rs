@@ -10,8 +10,8 @@ use crate::issue::ReadIssue;
 /// What [`crate::read`] made of a Bundle.
 #[derive(Debug, Default)]
 pub struct Reading {
-    /// False when the input was not a Bundle (not an object, no `resourceType`, another
-    /// resource): nothing was read, the one issue says why.
+    /// False when the input was not read at all: not a Bundle (not an object, no
+    /// `resourceType`, another resource) or over the entry limit; the one issue says why.
     pub bundle: bool,
     pub documents: Vec<ReadDocument>,
     /// What could not be carried (located); an error issue with no documents means nothing was

@@ -120,6 +120,17 @@ fn not_a_bundle_is_an_error_at_the_root() {
     }
 }
 
+#[test]
+fn a_bundle_over_the_entry_limit_is_not_read() {
+    let entry: Vec<Value> = (0..=opdcheck_fhir::MAX_ENTRIES)
+        .map(|_| json!({"resource": {"resourceType": "Condition"}}))
+        .collect();
+    let r = read(&json!({"resourceType": "Bundle", "entry": entry}));
+    assert!(!r.bundle && r.documents.is_empty());
+    assert_eq!(r.issues[0].code, IssueType::TooCostly);
+    assert_eq!(r.issues[0].expression, "Bundle.entry");
+}
+
 fn arb_json() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
         Just(Value::Null),

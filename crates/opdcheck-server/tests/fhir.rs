@@ -179,7 +179,9 @@ async fn what_is_not_a_bundle_is_a_400_or_422_outcome() {
         (StatusCode::BAD_REQUEST, "application/fhir+json")
     );
     assert_eq!(v["issue"][0]["code"], "structure");
+    let too_many = json!({"resourceType": "Bundle", "entry": vec![json!({"resource": {"resourceType": "Condition"}}); 1001]}).to_string();
     for (body, expr) in [
+        (too_many.as_str(), "Bundle.entry"),
         (r#"{"resourceType": "Patient", "id": "p"}"#, "Patient"),
         (r#"[1, 2]"#, "Bundle"),
         (r#"{"kind": "prescription"}"#, "resourceType"),

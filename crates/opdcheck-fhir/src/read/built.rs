@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Built {
     pub fields: Map<String, Value>,
     /// (interchange path relative to this part, FHIRPath in the Bundle)

@@ -44,6 +44,10 @@ const READ_KINDS: &[&str] = &[
     "Observation",
 ];
 
+/// The most entries a Bundle may have: one visit's Bundle has tens; each document is checked
+/// against every Condition of its patient, so an unbounded Bundle is an unbounded cost.
+pub const MAX_ENTRIES: usize = 1000;
+
 /// (signed at, signature id, FHIRPath)
 type Signature = (String, Option<String>, String);
 
@@ -55,6 +59,8 @@ pub struct Ctx<'a> {
     /// Provenance signatures by the entry they sign.
     pub signatures: HashMap<usize, Signature>,
     pub bundle_signature: Option<Signature>,
+    /// Each Patient entry read, with its FHIRPath.
+    pub patients: HashMap<usize, (Built, String)>,
 }
 
 /// Read a FHIR R4 JSON value (a Bundle) into interchange documents.
@@ -88,6 +94,18 @@ pub fn read(value: &Value) -> Reading {
             return Reading::not_a_bundle(issues);
         }
     }
+    let entries = value
+        .get("entry")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    if entries > MAX_ENTRIES {
+        issues.push(ReadIssue::error(
+            IssueType::TooCostly,
+            "Bundle.entry",
+            format!("Bundle 有 {entries} 个 entry，超过上限 {MAX_ENTRIES}：请按一次就诊分别提交"),
+        ));
+        return Reading::not_a_bundle(issues);
+    }
     let bundle = Bundle::index(&root, &mut issues);
     let first_patient = bundle.of_kind("Patient").map(|(i, _)| i).next();
     let mut ctx = Ctx {
@@ -96,6 +114,7 @@ pub fn read(value: &Value) -> Reading {
         issues,
         signatures: HashMap::new(),
         bundle_signature: None,
+        patients: HashMap::new(),
     };
     signatures(&mut ctx, &root);
     not_read(&mut ctx);
@@ -157,10 +176,18 @@ pub fn read(value: &Value) -> Reading {
             "Bundle 没有 entry，没有可检查的内容",
         ));
     }
+    // A resource shared by several documents (a Condition, a reference) is read for each: say
+    // each problem once.
+    let mut seen = std::collections::HashSet::new();
+    let issues = ctx
+        .issues
+        .into_iter()
+        .filter(|i| seen.insert((i.expression.clone(), i.message.clone())))
+        .collect();
     Reading {
         bundle: true,
         documents,
-        issues: ctx.issues,
+        issues,
     }
 }
 

@@ -44,10 +44,20 @@ pub fn human_name(node: &At, issues: &mut Issues) -> Option<(String, String)> {
 /// The interchange patient of the Patient entry `index` (or `None`: an empty patient whose
 /// fields point at `fallback`).
 pub fn patient(ctx: &mut Ctx, index: Option<usize>) -> (Built, String) {
-    let mut b = Built::default();
     let Some(index) = index else {
-        return (b, String::new());
+        return (Built::default(), String::new());
     };
+    // Read once per Patient, however many documents name it.
+    if let Some(done) = ctx.patients.get(&index) {
+        return done.clone();
+    }
+    let done = read_patient(ctx, index);
+    ctx.patients.insert(index, done.clone());
+    done
+}
+
+fn read_patient(ctx: &mut Ctx, index: usize) -> (Built, String) {
+    let mut b = Built::default();
     let p = ctx.bundle.entry(index).resource.clone();
     let issues = &mut ctx.issues;
     b.source("name", &p.path("name"));

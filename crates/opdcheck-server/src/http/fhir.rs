@@ -50,7 +50,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "The key has no check scope, or a document is of another department", body = ErrorBody),
         (status = 413, description = "The body is too large", body = ErrorBody),
-        (status = 422, description = "Not a Bundle: not an object, no `resourceType`, or another resource (`expression` says which)", content(
+        (status = 422, description = "Not a Bundle (not an object, no `resourceType`, another resource), or more than 1000 entries (`expression` says which)", content(
             (OperationOutcome = "application/fhir+json"),
             (OperationOutcome = "application/json"),
         )),
@@ -99,7 +99,10 @@ async fn validate(
         }
     };
     let engine = state.engine();
-    let v = opdcheck_fhir::validate(&engine, &value);
+    // Up to a thousand entries checked: off the async workers.
+    let v = tokio::task::spawn_blocking(move || opdcheck_fhir::validate(&engine, &value))
+        .await
+        .map_err(|e| Error::Internal(format!("the FHIR check failed: {e}")))?;
     // A department-bound key checks only its departments' documents.
     for d in &v.reading.documents {
         let department = document_from_value(d.document.clone())
