@@ -82,7 +82,7 @@ pub fn of_input_error(path: &str, message: &str) -> OperationOutcome {
     }])
 }
 
-/// Each finding once, with its path in the document (a visit's nested documents' findings get
+/// Each finding once (a visit repeats its documents' cross-document findings), with its path in the document (a visit's nested documents' findings get
 /// their prefix, `prescriptions[0].items[0].frequency`).
 fn findings<'r>(doc: &ReadDocument, report: &'r Report) -> Vec<(String, &'r Finding)> {
     let mut out = Vec::new();
@@ -95,13 +95,13 @@ fn findings<'r>(doc: &ReadDocument, report: &'r Report) -> Vec<(String, &'r Find
             } else {
                 format!("{prefix}.{}", f.path)
             };
-            if seen.insert((f.rule.clone(), path.clone())) {
+            if seen.insert((f.rule.clone(), path.clone(), f.message.zh.clone())) {
                 out.push((path, f));
             }
         }
     }
     for f in &report.findings {
-        if seen.insert((f.rule.clone(), f.path.clone())) {
+        if seen.insert((f.rule.clone(), f.path.clone(), f.message.zh.clone())) {
             out.push((f.path.clone(), f));
         }
     }
