@@ -11,6 +11,7 @@ pub mod accounts;
 pub mod alerts;
 pub mod check;
 pub mod error;
+pub mod fhir;
 pub mod policy;
 pub mod qa;
 pub mod records;

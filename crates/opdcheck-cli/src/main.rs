@@ -1,5 +1,6 @@
 //! `opdcheck`: check and score batches of outpatient documents, print the rule catalog.
 
+mod fhir_in;
 mod his_csv;
 mod input;
 mod render;
@@ -67,6 +68,8 @@ const CHECK_AFTER_HELP: &str = concat!(
   json   one report per line (JSON Lines), in input order, as docs/format.md describes it.
          A bad input prints nothing on stdout (only its error on stderr), so there may be
          fewer lines than input documents: match reports by `document.id`.
+  fhir   one FHIR R4 OperationOutcome per input (JSON Lines), its issues' `expression` the
+         FHIRPath into the Bundle (the field path for an interchange document); docs/fhir.md
 
 Exit status: 0 no error finding, 1 some document has an error finding, 2 bad input or usage.
 
@@ -75,6 +78,8 @@ Exit status: 0 no error finding, 1 some document has an error finding, 2 bad inp
   FILE.json    one document, or an array of documents (read whole)
   FILE.jsonl   JSON Lines: one document per line, blank lines skipped (any other extension too)
   -            JSON Lines on standard input
+A JSON object with `resourceType` is read as a FHIR R4 Bundle: its documents are all checked,
+what it holds that opdcheck cannot read is listed on stderr (`FILE:LINE: at FHIRPATH: …`).
 
 A bad input (malformed JSON, a value of the wrong type, an unknown kind, an empty file, a
 missing file …) is reported on stderr as `FILE:LINE[:COL]: at PATH: message`; the other
@@ -158,6 +163,8 @@ struct RulesArgs {
 enum CheckFormat {
     Text,
     Json,
+    /// One FHIR R4 OperationOutcome per input (JSON Lines), see docs/fhir.md.
+    Fhir,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -262,6 +269,7 @@ fn check(a: CheckArgs) -> u8 {
     let output = match a.format {
         CheckFormat::Text => CheckOutput::Text(a.lang.into()),
         CheckFormat::Json => CheckOutput::Json,
+        CheckFormat::Fhir => CheckOutput::Fhir,
     };
     let sources = match sources(&a.paths, &a.his) {
         Ok(s) => s,

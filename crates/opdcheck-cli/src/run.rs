@@ -171,6 +171,28 @@ fn progress_bar(sources: &[Source]) -> ProgressBar {
 pub enum CheckOutput {
     Text(Lang),
     Json,
+    /// One FHIR OperationOutcome per input (`crate::fhir_in`).
+    Fhir,
+}
+
+/// One report as `check` prints it (text or a JSON line).
+fn report_text(
+    output: CheckOutput,
+    unit: &Unit,
+    doc: &Document,
+    report: &opdcheck_engine::Report,
+) -> String {
+    match output {
+        CheckOutput::Text(lang) => {
+            let place = format!("{}:{}", unit.file, unit.line);
+            render::document(doc, report, lang, &place)
+        }
+        CheckOutput::Json | CheckOutput::Fhir => {
+            let mut s = serde_json::to_string(report).expect("a report serializes to JSON");
+            s.push('\n');
+            s
+        }
+    }
 }
 
 /// What a check run saw.
@@ -192,6 +214,38 @@ impl From<io::Error> for Stop {
     }
 }
 
+/// A FHIR input, or any input under `--format fhir` (`crate::fhir_in`); a panic is located.
+fn fhir_results(
+    engine: &Engine,
+    unit: &Unit,
+    fhir: Option<serde_json::Value>,
+    output: CheckOutput,
+) -> Vec<Outcome<(String, bool, Vec<String>)>> {
+    let results = guarded(|| match &fhir {
+        Some(value) => crate::fhir_in::check_fhir(
+            engine,
+            unit,
+            value,
+            output == CheckOutput::Fhir,
+            |doc, report| report_text(output, unit, doc, report),
+        ),
+        None => crate::fhir_in::outcome_of_interchange(engine, unit),
+    });
+    match results {
+        Ok(results) => results
+            .into_iter()
+            .map(|r| match r {
+                Ok(done) => Outcome::Done(done),
+                Err(message) => Outcome::Bad(message),
+            })
+            .collect(),
+        Err(panic) => vec![Outcome::Bad(format!(
+            "{}:{}: at the document root: internal error while checking this input (please report it): {panic}",
+            unit.file, unit.line
+        ))],
+    }
+}
+
 /// `check`: every document's report on `out`, in input order; bad inputs on stderr.
 pub fn check(
     engine: &Engine,
@@ -205,8 +259,13 @@ pub fn check(
     while let Some(chunk) = batch.next_chunk() {
         let results: Vec<Outcome<(String, bool, Vec<String>)>> = chunk
             .par_iter()
-            .map(|unit| {
-                check_unit(engine, unit, |doc, report| {
+            .flat_map_iter(|unit| {
+                // FHIR inputs and `--format fhir`: crate::fhir_in.
+                let fhir = crate::fhir_in::fhir_value(unit);
+                if fhir.is_some() || output == CheckOutput::Fhir {
+                    return fhir_results(engine, unit, fhir, output);
+                }
+                vec![check_unit(engine, unit, |doc, report| {
                     // --strict: the fields the format does not define, one warning each.
                     let unknown = match (&unit.body, strict) {
                         (Body::Text(text), true) => {
@@ -222,20 +281,9 @@ pub fn check(
                         }
                         _ => Vec::new(),
                     };
-                    let text = match output {
-                        CheckOutput::Json => {
-                            let mut s = serde_json::to_string(&report)
-                                .expect("a report serializes to JSON");
-                            s.push('\n');
-                            s
-                        }
-                        CheckOutput::Text(lang) => {
-                            let place = format!("{}:{}", unit.file, unit.line);
-                            render::document(doc, &report, lang, &place)
-                        }
-                    };
+                    let text = report_text(output, unit, doc, &report);
                     (text, report.score.qualified, unknown)
-                })
+                })]
             })
             .collect();
         for r in results {
@@ -259,7 +307,10 @@ pub fn check(
                     tally.bad_inputs += 1;
                     // Keep stdout and stderr in step for a reader watching both.
                     out.flush()?;
-                    batch.warn(&message);
+                    // Empty: already said on stdout (a FHIR input's OperationOutcome).
+                    if !message.is_empty() {
+                        batch.warn(&message);
+                    }
                 }
             }
         }

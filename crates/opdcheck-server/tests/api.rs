@@ -1689,6 +1689,7 @@ const SERVED: &[(&str, &str)] = &[
     ("get", "/api/v1/visits/{visit_id}"),
     ("put", "/api/v1/visits/{visit_id}/review"),
     ("post", "/api/v1/check"),
+    ("post", "/api/v1/fhir/$validate"),
     ("get", "/api/v1/rules"),
     ("get", "/api/v1/policy"),
     ("put", "/api/v1/policy"),

@@ -393,7 +393,10 @@ async fn json_errors(req: Request, next: Next) -> Response {
         .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+        // FHIR endpoints answer errors as OperationOutcomes (application/fhir+json).
+        .is_some_and(|v| {
+            v.starts_with("application/json") || v.starts_with("application/fhir+json")
+        });
     if !api || is_json || !(status.is_client_error() || status.is_server_error()) {
         return res;
     }

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod app;
 mod check;
 pub mod extract;
+mod fhir;
 pub mod in_force;
 pub mod openapi;
 mod params;

@@ -44,6 +44,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(openapi))
         .merge(crate::http::records::router())
         .merge(crate::http::check::router())
+        .merge(crate::http::fhir::router())
         .merge(crate::http::rules::router())
         .merge(crate::http::policy::router())
         .merge(crate::http::stats::router())
