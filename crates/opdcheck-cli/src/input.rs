@@ -215,10 +215,31 @@ impl Units {
             Source::File(p) => p.clone(),
             Source::HisCsv(p, mapping) => {
                 return match std::fs::read(p) {
-                    Ok(bytes) => Current::Counted {
-                        units: crate::his_csv::units(&file, &bytes, mapping),
-                        base: self.bytes,
-                    },
+                    Ok(bytes) => {
+                        let file = file.clone();
+                        let units = crate::his_csv::read(&file, &bytes, mapping).map(
+                            move |(line, read, end)| {
+                                let body = match read {
+                                    crate::his_csv::Read::Document(json) => Body::Text(json),
+                                    crate::his_csv::Read::Refused(message) => {
+                                        Body::Message(message)
+                                    }
+                                };
+                                let unit = Unit {
+                                    file: file.clone(),
+                                    line,
+                                    column: 1,
+                                    element: None,
+                                    body,
+                                };
+                                (unit, end)
+                            },
+                        );
+                        Current::Counted {
+                            units: Box::new(units),
+                            base: self.bytes,
+                        }
+                    }
                     Err(e) => file_unit(format!("cannot read: {}", io_message(&e))),
                 };
             }
@@ -652,5 +673,35 @@ mod tests {
         assert_eq!(format_error("f.json", &e), "f.json:7:4: at [2]: m");
         let e = u.locate(InputError::new("kind", "missing"));
         assert_eq!(format_error("f.json", &e), "f.json:5: at [2].kind: missing");
+    }
+
+    /// The progress bar follows the rows: the bytes read grow with each prescription handed
+    /// on, up to the file's size at the last.
+    #[test]
+    fn the_bytes_read_follow_the_prescriptions() {
+        let dir = std::env::temp_dir().join(format!("opdcheck-his-units-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("e.csv");
+        let mut text = String::from("处方号,药品\n");
+        for i in 0..50 {
+            text.push_str(&format!("P{i},阿莫西林胶囊\nP{i},盐酸氨溴索片\n"));
+        }
+        std::fs::write(&path, &text).unwrap();
+        let mapping = crate::his_csv::Mapping::parse(
+            "m.toml",
+            "group_by = \"处方号\"\n[item]\ndrug = \"药品\"\n",
+        )
+        .unwrap();
+        let mut units = Units::new(vec![Source::HisCsv(path.clone(), Arc::new(mapping))]);
+        let mut seen = Vec::new();
+        while let Some(u) = units.next() {
+            assert!(matches!(u.body, Body::Text(_)), "{u:?}");
+            seen.push(units.bytes);
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(seen.len(), 50);
+        assert!(seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
+        assert!(seen[0] < text.len() as u64 / 10);
+        assert_eq!(seen.last().copied(), Some(text.len() as u64));
     }
 }

@@ -16,8 +16,6 @@ use std::sync::Arc;
 
 pub use mapping::Mapping;
 
-use crate::input::{Body, Source, Unit};
-
 /// The command line's CSV inputs (shared by `check` and `score`).
 #[derive(clap::Args, Debug)]
 pub struct CsvArgs {
@@ -30,8 +28,8 @@ pub struct CsvArgs {
 }
 
 impl CsvArgs {
-    /// One source per export, with the mapping read once; `Err`: the mapping's located error.
-    pub fn sources(&self) -> Result<Vec<Source>, String> {
+    /// Each export with the mapping, read once; `Err`: the mapping's located error.
+    pub fn exports(&self) -> Result<Vec<(PathBuf, Arc<Mapping>)>, String> {
         let Some(path) = &self.mapping else {
             return Ok(Vec::new());
         };
@@ -44,71 +42,35 @@ impl CsvArgs {
         Ok(self
             .csv
             .iter()
-            .map(|p| Source::HisCsv(p.clone(), mapping.clone()))
+            .map(|p| (p.clone(), mapping.clone()))
             .collect())
     }
 }
 
-/// An export's units, each with the file's bytes read up to its last row (the progress bar).
-pub fn units(
+/// What one prescription of an export gave: its JSON, or why it was refused (located).
+pub enum Read {
+    Document(String),
+    Refused(String),
+}
+
+/// An export's prescriptions: the line of the first row, what it gave, and the file's bytes
+/// read up to its last row (the progress bar).
+pub fn read(
     file: &Arc<str>,
     bytes: &[u8],
     mapping: &Arc<Mapping>,
-) -> Box<dyn Iterator<Item = (Unit, u64)> + Send> {
-    let name = file.clone();
-    let unit = move |line, body| Unit {
-        file: name.clone(),
-        line,
-        column: 1,
-        element: None,
-        body,
-    };
+) -> Box<dyn Iterator<Item = (usize, Read, u64)> + Send> {
     match rows::read(file, bytes, mapping.clone()) {
-        Ok(export) => Box::new(export.map(move |(entry, end)| {
-            let u = match entry {
-                rows::Entry::Document { line, json } => unit(line, Body::Text(json)),
-                rows::Entry::Refused { line, messages } => {
-                    unit(line, Body::Message(messages.join("\n")))
-                }
-            };
-            (u, end)
+        Ok(export) => Box::new(export.map(|(entry, end)| match entry {
+            rows::Entry::Document { line, json } => (line, Read::Document(json), end),
+            rows::Entry::Refused { line, messages } => {
+                (line, Read::Refused(messages.join("\n")), end)
+            }
         })),
         Err(message) => Box::new(std::iter::once((
-            unit(1, Body::Message(message)),
+            1,
+            Read::Refused(message),
             bytes.len() as u64,
         ))),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::input::Units;
-
-    /// The progress bar follows the rows: the bytes read grow with each prescription handed
-    /// on, up to the file's size at the last.
-    #[test]
-    fn the_bytes_read_follow_the_prescriptions() {
-        let dir = std::env::temp_dir().join(format!("opdcheck-his-units-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("e.csv");
-        let mut text = String::from("处方号,药品\n");
-        for i in 0..50 {
-            text.push_str(&format!("P{i},阿莫西林胶囊\nP{i},盐酸氨溴索片\n"));
-        }
-        std::fs::write(&path, &text).unwrap();
-        let mapping =
-            Mapping::parse("m.toml", "group_by = \"处方号\"\n[item]\ndrug = \"药品\"\n").unwrap();
-        let mut units = Units::new(vec![Source::HisCsv(path.clone(), Arc::new(mapping))]);
-        let mut seen = Vec::new();
-        while let Some(u) = units.next() {
-            assert!(matches!(u.body, Body::Text(_)), "{u:?}");
-            seen.push(units.bytes);
-        }
-        std::fs::remove_dir_all(&dir).unwrap();
-        assert_eq!(seen.len(), 50);
-        assert!(seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
-        assert!(seen[0] < text.len() as u64 / 10);
-        assert_eq!(seen.last().copied(), Some(text.len() as u64));
     }
 }
