@@ -22,7 +22,7 @@ const START_BUDGET_MS = 50;
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 15;
 
-const version = readdirSync(path.join(config.dist, 'widget'))[0];
+const version = readdirSync(path.join(config.dist, 'widget'), { withFileTypes: true }).find((d) => d.isDirectory()).name;
 const doc = readFileSync(path.resolve(import.meta.dirname, '../../crates/opdcheck-app/samples/prescription-defective.json'), 'utf8');
 
 const page = `<!doctype html><meta charset="utf-8"><title>widget bench</title>

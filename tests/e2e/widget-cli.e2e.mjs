@@ -15,7 +15,8 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 const cli = process.env.OPDCHECK_CLI ?? path.join(root, 'target', 'release', 'opdcheck');
 const dist = process.env.OPDCHECK_DIST ?? path.join(root, 'dist');
 
-const versions = readdirSync(path.join(dist, 'widget'));
+// The version folders (the npm tarball lies beside them).
+const versions = readdirSync(path.join(dist, 'widget'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
 assert.equal(versions.length, 1, `one widget version in ${dist}/widget, found ${versions}`);
 const dir = path.join(dist, 'widget', versions[0]);
 const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
