@@ -11,6 +11,7 @@ pub mod digest;
 pub mod error;
 pub mod http;
 pub mod ingest;
+pub mod ops;
 pub mod qa;
 pub mod security;
 pub mod stamp;

@@ -12,6 +12,7 @@ mod check;
 pub mod extract;
 pub mod in_force;
 pub mod openapi;
+mod ops;
 mod params;
 mod policy;
 pub mod principal;
