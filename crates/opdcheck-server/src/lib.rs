@@ -12,6 +12,7 @@ pub mod embedded;
 pub mod error;
 pub mod http;
 pub mod ingest;
+pub mod ops;
 pub mod qa;
 pub mod security;
 pub mod stamp;

@@ -10,6 +10,9 @@
 //!
 //! `opdcheck-server demo-data [--months 3] [--records 5000] [--seed 1] [--data-dir data]`: fill
 //! the store with generated records (checked by the engine as a real push), then exit.
+//!
+//! `opdcheck-server [--data-dir data] backup --to FILE [--force]`: a consistent copy of the
+//! SQLite database, also while the server runs (docs/deploying.md, "Backup and restore").
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -17,8 +20,8 @@ use std::process::ExitCode;
 
 use axum::http::HeaderValue;
 use clap::{Parser, Subcommand};
+use opdcheck_server::ops::logging::{self, LogFormat};
 use opdcheck_server::{AppState, Error, ServeConfig, Store, app, auth, serve_with};
-use tracing_subscriber::EnvFilter;
 
 /// The ingest's allocation-heavy work (JSON bodies, reports, SQL binds) runs faster on mimalloc
 /// than on glibc's allocator (docs/benchmarks.md §6).
@@ -91,6 +94,21 @@ struct Args {
     /// `https://his.example.org`, space- or comma-separated.
     #[arg(long, env = "OPDCHECK_FRAME_ANCESTORS", default_value = "'self'")]
     frame_ancestors: String,
+    /// The log's format on stderr: `text` lines, or `json`, one object per line (for a log
+    /// collector). Each request's lines carry its id (`x-request-id`).
+    #[arg(
+        long,
+        env = "OPDCHECK_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text,
+        global = true
+    )]
+    log_format: LogFormat,
+    /// A bearer token (at least 32 characters) that may read /metrics, for Prometheus; admins
+    /// may read it signed in. Prefer the environment (OPDCHECK_METRICS_TOKEN) to the command
+    /// line, which other users can see.
+    #[arg(long, env = "OPDCHECK_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -118,6 +136,17 @@ enum Command {
     Key {
         #[command(subcommand)]
         command: KeyCommand,
+    },
+    /// Copy the SQLite database to FILE, consistently, also while the server runs (PostgreSQL:
+    /// use pg_dump, see docs/deploying.md). The copy is checked and its records counted.
+    Backup {
+        /// The copy to write (owner-only, 0600); restore it as `opdcheck.db` in a stopped
+        /// server's data directory.
+        #[arg(long)]
+        to: PathBuf,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -161,14 +190,8 @@ enum KeyCommand {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("opdcheck_server=info,tower_http=info")),
-        )
-        // Logs go to stderr; stdout carries only the URL line, which scripts read.
-        .with_writer(std::io::stderr)
-        .init();
+    // Logs go to stderr; stdout carries only the URL line, which scripts read.
+    logging::init(args.log_format);
     match run(args).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -229,6 +252,36 @@ async fn demo_data(args: &Args, months: u32, records: usize, seed: u64) -> Resul
         s.other,
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+/// `backup --to FILE`: the SQLite database of --data-dir (or a `sqlite:` --database-url), never
+/// created here: a missing one is an error, not an empty backup.
+async fn backup(args: &Args, to: &std::path::Path, force: bool) -> Result<(), Error> {
+    let store = match &args.database_url {
+        // Refused before connecting: pg_dump is the tool (the message says where it is told).
+        Some(url) if !url.starts_with("sqlite:") => {
+            return Err(Error::Config(
+                opdcheck_server::store::BACKUP_NOT_SQLITE.into(),
+            ));
+        }
+        Some(url) => Store::connect(url).await?,
+        None => {
+            let db = args.data_dir.join("opdcheck.db");
+            if !db.is_file() {
+                return Err(Error::Config(format!(
+                    "{}: no database here (is --data-dir right?)",
+                    db.display()
+                )));
+            }
+            Store::open_sqlite(&db).await?
+        }
+    };
+    let written = opdcheck_server::ops::backup::backup(&store, to, force).await;
+    if let Store::Sqlite(pool) = &store {
+        pool.close().await;
+    }
+    println!("opdcheck: backup written to {}", written?);
     Ok(())
 }
 
@@ -306,6 +359,9 @@ async fn run(args: Args) -> Result<(), Error> {
     if accounts(&args).await? {
         return Ok(());
     }
+    if let Some(Command::Backup { to, force }) = &args.command {
+        return backup(&args, to, *force).await;
+    }
     let state = AppState::new(app_dir(&args)?)?;
     let store = open_store(&args).await?;
     let backend = store.backend();
@@ -332,6 +388,10 @@ async fn run(args: Args) -> Result<(), Error> {
         .with_cors_origins(origins)
         .with_trusted_proxies(args.trusted_proxies.clone())
         .with_frame_ancestors(&args.frame_ancestors)?;
+    let state = match &args.metrics_token {
+        Some(token) => state.with_metrics_token(token)?,
+        None => state,
+    };
     if args.header_timeout_secs == 0 || args.max_connections == 0 {
         return Err(Error::Config(
             "--header-timeout-secs and --max-connections must be at least 1".into(),
@@ -389,7 +449,9 @@ async fn run(args: Args) -> Result<(), Error> {
     // Every server on this database follows the newest stored policy (another server may
     // store it); stopped after the last request is answered.
     let watch = opdcheck_server::http::in_force::PolicyWatch::spawn(state.clone());
+    let upkeep = opdcheck_server::ops::measure::spawn_upkeep();
     let served = serve_with(listener, app(state), shutdown_signal(), config).await;
+    upkeep.abort();
     watch.stop().await;
     served
 }

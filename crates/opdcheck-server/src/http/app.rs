@@ -17,7 +17,7 @@ use axum::{Json, Router};
 
 use crate::error::Error;
 pub use crate::http::state::AppState;
-use crate::{http, security};
+use crate::{http, ops, security};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
@@ -26,6 +26,7 @@ use tokio::sync::Semaphore;
 use tower::ServiceExt;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -58,6 +59,7 @@ const REVALIDATE: HeaderValue = HeaderValue::from_static("no-cache");
 pub fn app(state: AppState) -> Router {
     let router = Router::new()
         .route("/healthz", get(healthz))
+        .merge(http::ops::router())
         .merge(http::openapi::split().0)
         // Any other path of the API's namespace, whatever the method, is a JSON 404 (not the
         // static files' 405); a known path with a wrong method stays the router's 405.
@@ -149,6 +151,16 @@ pub fn with_layers(router: Router<AppState>, state: AppState) -> Router {
                 .make_span_with(request_span)
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
+        // Every answered request counted and timed by route template (see `ops::measure`).
+        .layer(middleware::from_fn(ops::measure::track_requests))
+        // The request id: kept from a proxy when sane, else a new UUID; in the request span
+        // (so on every log line of the request) and on the answer.
+        .layer(PropagateRequestIdLayer::new(ops::request_id::X_REQUEST_ID))
+        .layer(SetRequestIdLayer::new(
+            ops::request_id::X_REQUEST_ID,
+            MakeRequestUuid,
+        ))
+        .layer(middleware::from_fn(ops::request_id::drop_insane))
         .with_state(state)
 }
 
@@ -163,6 +175,7 @@ fn request_span<B>(req: &axum::http::Request<B>) -> tracing::Span {
         method = %req.method(),
         path = %path,
         query = %query_names(req.uri().query()),
+        request_id = %ops::request_id::of(req),
     )
 }
 

@@ -17,6 +17,7 @@ use crate::error::Error;
 use crate::http::AppState;
 use crate::http::extract::Body;
 use crate::ingest::{batch_of, located};
+use crate::ops::measure;
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(check))
@@ -69,7 +70,11 @@ async fn check(
                     "this API key may only check documents of its departments".into(),
                     format!("documents[{i}].department"),
                 ),
-                Ok(doc) => CheckItem::Report(engine.check(&doc)),
+                Ok(doc) => {
+                    let report = engine.check(&doc);
+                    measure::record_findings(&report, "check");
+                    CheckItem::Report(report)
+                }
                 Err(e) => {
                     let (path, message) = located(&format!("documents[{i}]"), &e);
                     item_error("invalid_document", message, path)
@@ -100,5 +105,7 @@ async fn check(
             "this API key may only check documents of its departments",
         ));
     }
-    Ok(Json(CheckResponse::One(engine.check(&doc))))
+    let report = engine.check(&doc);
+    measure::record_findings(&report, "check");
+    Ok(Json(CheckResponse::One(report)))
 }

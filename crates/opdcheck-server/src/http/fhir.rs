@@ -114,6 +114,9 @@ async fn validate(
             ));
         }
     }
+    for report in v.reports.iter().flatten() {
+        crate::ops::measure::record_findings(report, "fhir");
+    }
     // As FHIR's $validate: a Bundle is answered 200 whatever it holds (its problems are the
     // outcome's issues); only a body that is no Bundle at all is refused.
     let status = if !v.reading.bundle {

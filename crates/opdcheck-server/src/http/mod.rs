@@ -13,6 +13,7 @@ pub mod extract;
 mod fhir;
 pub mod in_force;
 pub mod openapi;
+mod ops;
 mod params;
 mod policy;
 pub mod principal;

@@ -18,6 +18,7 @@ use crate::error::Error;
 use crate::http::extract::{Body, Query};
 use crate::http::{AppState, params};
 use crate::ingest::{self, Pusher};
+use crate::ops::measure;
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -78,7 +79,9 @@ async fn push_records(
     // The records stay JSON values here: a malformed record is that record's `invalid` result,
     // not the batch's 400.
     let records = ingest::batch_of(body, "records", "expected an object {\"records\": [...]}")?;
+    let kinds: Vec<&'static str> = records.iter().map(measure::pushed_kind).collect();
     let results = ingest::push_batch(store, &state.engine(), &pusher(&who), records).await?;
+    measure::record_push(&kinds, &results);
     let response = PushResponse { results };
     let status = StatusCode::from_u16(response.http_status()).unwrap_or(StatusCode::OK);
     Ok((status, Json(response)))

@@ -15,6 +15,9 @@ use crate::{auth, security};
 use super::app::REQUEST_TIMEOUT;
 use super::in_force::{self, InForce};
 
+/// The shortest metrics token accepted (a guessable one would open the metrics to anyone).
+pub const METRICS_TOKEN_MIN: usize = 32;
+
 /// What every handler may use. Cheap to clone (one `Arc`).
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -52,6 +55,8 @@ pub(super) struct HttpOptions {
     pub(super) request_timeout: Duration,
     /// CSP `frame-ancestors` sources: who may frame the app (a portal embedding it).
     pub(super) frame_ancestors: String,
+    /// The SHA-256 of the token that may read `/metrics` (`--metrics-token`); `None`: admins only.
+    pub(super) metrics_token: Option<[u8; 32]>,
 }
 
 impl Default for HttpOptions {
@@ -59,6 +64,7 @@ impl Default for HttpOptions {
         HttpOptions {
             request_timeout: REQUEST_TIMEOUT,
             frame_ancestors: "'self'".to_owned(),
+            metrics_token: None,
         }
     }
 }
@@ -187,6 +193,20 @@ impl AppState {
     pub fn with_frame_ancestors(self, sources: &str) -> Result<Self, Error> {
         let sources = security::frame_ancestors(sources)?;
         Ok(self.rebuild(|i| i.http.frame_ancestors = sources))
+    }
+
+    /// The bearer token that may read `/metrics` besides admins (Prometheus sends it); at
+    /// least [`METRICS_TOKEN_MIN`] characters.
+    pub fn with_metrics_token(self, token: &str) -> Result<Self, Error> {
+        let token = token.trim();
+        if token.chars().count() < METRICS_TOKEN_MIN {
+            return Err(Error::Config(format!(
+                "the metrics token must have at least {METRICS_TOKEN_MIN} characters \
+                 (make one with `openssl rand -hex 32`)"
+            )));
+        }
+        let digest = super::ops::token_digest(token);
+        Ok(self.rebuild(|i| i.http.metrics_token = Some(digest)))
     }
 
     pub fn auth_enabled(&self) -> bool {

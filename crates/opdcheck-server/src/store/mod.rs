@@ -19,6 +19,7 @@ use crate::error::Error;
 pub mod accounts;
 pub mod alerts;
 pub mod limits;
+mod ops;
 mod policy;
 pub mod qa;
 mod read;
@@ -29,6 +30,7 @@ pub mod visits;
 
 pub use accounts::{PrescriberRow, User};
 pub use alerts::{AlertData, NewAlert};
+pub use ops::BACKUP_NOT_SQLITE;
 pub use policy::StoredPolicy;
 pub use read::{Filter, ListItem, StoredRecord};
 pub use records::{IdState, Inserted, NewRecord, Writer};

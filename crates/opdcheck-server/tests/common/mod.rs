@@ -267,6 +267,32 @@ pub fn pg_cluster_with(test: &str, tls: bool) -> Option<PgCluster> {
 }
 
 impl PgCluster {
+    /// Stops the cluster (fast shutdown: clients are disconnected), as a database outage.
+    pub fn stop(&self) {
+        let data = self.dir.join("data");
+        self.run(
+            "pg_ctl",
+            &["-D", data.to_str().unwrap(), "-m", "fast", "-w", "stop"],
+        );
+    }
+
+    /// Starts a stopped cluster again with the options it last ran with (`postmaster.opts`).
+    pub fn restart(&self) {
+        let data = self.dir.join("data");
+        let log = self.dir.join("log");
+        self.run(
+            "pg_ctl",
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-l",
+                log.to_str().unwrap(),
+                "-w",
+                "restart",
+            ],
+        );
+    }
+
     /// Create an empty database `name`; its URL.
     pub async fn create_database(&self, name: &str) -> String {
         let admin = sqlx::PgPool::connect(&self.url("postgres")).await.unwrap();
@@ -308,9 +334,23 @@ impl ServerProc {
     /// (stderr) is appended to `log`: a pipe nobody reads would fill and stall the server.
     /// Tries a few times: right after a kill the port may still be held for a moment.
     pub fn start(bin: &Path, port: u16, dist: &Path, storage: &Storage, log: &Path) -> ServerProc {
+        ServerProc::start_with(bin, port, dist, storage, log, &[], &[])
+    }
+
+    /// [`ServerProc::start`] with more arguments and environment variables (set after the
+    /// defaults, so `RUST_LOG` may be overridden).
+    pub fn start_with(
+        bin: &Path,
+        port: u16,
+        dist: &Path,
+        storage: &Storage,
+        log: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> ServerProc {
         let mut last = String::new();
         for _ in 0..20 {
-            match Self::try_start(bin, port, dist, storage, log) {
+            match Self::try_start(bin, port, dist, storage, log, args, env) {
                 Ok(s) => return s,
                 Err(e) => last = e,
             }
@@ -325,6 +365,8 @@ impl ServerProc {
         dist: &Path,
         storage: &Storage,
         log: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
     ) -> Result<ServerProc, String> {
         let log = std::fs::OpenOptions::new()
             .create(true)
@@ -347,6 +389,7 @@ impl ServerProc {
             Storage::DataDir(dir) => cmd.arg("--data-dir").arg(dir),
             Storage::Url(url) => cmd.arg("--database-url").arg(url),
         };
+        cmd.args(args).envs(env.iter().copied());
         let mut child = cmd.spawn().unwrap();
         let mut out = BufReader::new(child.stdout.take().unwrap());
         let mut line = String::new();
@@ -369,6 +412,16 @@ impl ServerProc {
             let _ = out.read_to_end(&mut sink);
         });
         Ok(ServerProc { child, port })
+    }
+
+    /// SIGTERM, then waits for the exit: a clean stop (in-flight requests answered, the
+    /// database closed), as a service manager stops it.
+    pub fn stop(&mut self) {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        let _ = self.child.wait();
     }
 
     /// SIGKILL (what `Child::kill` sends on Unix): no shutdown, no flushing, like a crash.
