@@ -3,66 +3,14 @@
 //! These tests must not depend on which rules fire, except RX-08 (the docs/format.md report example):
 //! the other rules are filled in independently.
 
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::io::Read;
 use std::process::{Command, Output, Stdio};
 
+use common::{BIN, code, root, run, run_stdin, scratch, stderr, stdout};
+
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_opdcheck");
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Run `opdcheck` in the workspace root.
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("run opdcheck")
-}
-
-/// Run with `input` on stdin.
-fn run_stdin(args: &[&str], input: &[u8]) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .current_dir(root())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn opdcheck");
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let out = child.wait_with_output().expect("wait");
-    writer.join().unwrap();
-    out
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exited, not killed by a signal")
-}
-
-/// A scratch directory for this test.
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("opdcheck-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 fn sample_batch() -> Vec<String> {
     std::fs::read_to_string(root().join("samples/batch.jsonl"))

@@ -1,23 +1,12 @@
 //! `opdcheck check` on FHIR R4 Bundles, and `--format fhir` (docs/fhir.md), over the real binary.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use std::process::Output;
+
+use common::run;
 
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_opdcheck");
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
 
 fn lines(o: &Output) -> Vec<Value> {
     String::from_utf8_lossy(&o.stdout)

@@ -2,10 +2,11 @@
 //! the GBK sample export gives exactly the reports of the same prescriptions in JSON
 //! (`tests/data/his-export.json`), whatever its encoding; bad rows and bad mappings are located.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_opdcheck");
+use std::process::Output;
+
+use common::{code, root, run, scratch, stderr, stdout};
 
 const GBK_SAMPLE: &str = "samples/his-export-gbk.csv";
 const MAPPING: &str = "samples/his-mapping.toml";
@@ -14,37 +15,6 @@ const UTF8_SOURCE: &str = "crates/opdcheck-cli/tests/data/his-export.csv";
 /// The same prescriptions as interchange JSON.
 const JSON: &str = "crates/opdcheck-cli/tests/data/his-export.json";
 const PRESCRIPTIONS: usize = 11;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("run opdcheck")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exited")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("opdcheck-his-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 fn utf8_source() -> String {
     std::fs::read_to_string(root().join(UTF8_SOURCE)).unwrap()
