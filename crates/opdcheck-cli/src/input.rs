@@ -216,7 +216,7 @@ impl Units {
             Source::HisCsv(p, mapping) => {
                 return match std::fs::read(p) {
                     Ok(bytes) => Current::Counted {
-                        units: crate::his_csv::units(&file, &bytes, mapping),
+                        units: his_csv_units(file.clone(), &bytes, mapping),
                         base: self.bytes,
                     },
                     Err(e) => file_unit(format!("cannot read: {}", io_message(&e))),
@@ -378,6 +378,31 @@ impl Iterator for Units {
             self.current = Some(self.open(source));
         }
     }
+}
+
+/// A HIS CSV export's prescriptions as units: a prescription's JSON from its first row's
+/// line, or the located messages of what could not be read.
+fn his_csv_units(
+    file: Arc<str>,
+    bytes: &[u8],
+    mapping: &Arc<crate::his_csv::Mapping>,
+) -> Box<dyn Iterator<Item = (Unit, u64)> + Send> {
+    use crate::his_csv::Entry;
+    let entries = crate::his_csv::prescriptions(&file, bytes, mapping);
+    Box::new(entries.map(move |(entry, end)| {
+        let (line, body) = match entry {
+            Entry::Document { line, json } => (line, Body::Text(json)),
+            Entry::Refused { line, messages } => (line, Body::Message(messages.join("\n"))),
+        };
+        let unit = Unit {
+            file: file.clone(),
+            line,
+            column: 1,
+            element: None,
+            body,
+        };
+        (unit, end)
+    }))
 }
 
 fn io_message(e: &io::Error) -> String {

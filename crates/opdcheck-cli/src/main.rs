@@ -239,8 +239,8 @@ fn policy_error(file: &str, e: &opdcheck_engine::InputError) -> String {
 /// The inputs: the paths, then the HIS CSV exports; `Err`: a bad mapping, reported.
 fn sources(paths: &[PathBuf], his: &his_csv::CsvArgs) -> Result<Vec<Source>, u8> {
     let mut sources: Vec<Source> = paths.iter().map(|p| Source::from_arg(p)).collect();
-    match his.sources() {
-        Ok(csv) => sources.extend(csv),
+    match his.exports() {
+        Ok(csv) => sources.extend(csv.into_iter().map(|(p, m)| Source::HisCsv(p, m))),
         Err(message) => {
             error(&message);
             return Err(BAD_INPUT);

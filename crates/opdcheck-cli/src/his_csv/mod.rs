@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 pub use mapping::Mapping;
 
-use crate::input::{Body, Source, Unit};
+pub use rows::Entry;
 
 /// The command line's CSV inputs (shared by `check` and `score`).
 #[derive(clap::Args, Debug)]
@@ -30,8 +30,8 @@ pub struct CsvArgs {
 }
 
 impl CsvArgs {
-    /// One source per export, with the mapping read once; `Err`: the mapping's located error.
-    pub fn sources(&self) -> Result<Vec<Source>, String> {
+    /// Each export with the mapping, read once; `Err`: the mapping's located error.
+    pub fn exports(&self) -> Result<Vec<(PathBuf, Arc<Mapping>)>, String> {
         let Some(path) = &self.mapping else {
             return Ok(Vec::new());
         };
@@ -44,37 +44,26 @@ impl CsvArgs {
         Ok(self
             .csv
             .iter()
-            .map(|p| Source::HisCsv(p.clone(), mapping.clone()))
+            .map(|p| (p.clone(), mapping.clone()))
             .collect())
     }
 }
 
-/// An export's units, each with the file's bytes read up to its last row (the progress bar).
-pub fn units(
-    file: &Arc<str>,
+/// An export's prescriptions (or refusals), in order, each with the file's bytes read up to
+/// its last row (the progress bar). A file that is unusable as a whole (no header, a mapped
+/// column missing) is one refusal.
+pub fn prescriptions(
+    file: &str,
     bytes: &[u8],
     mapping: &Arc<Mapping>,
-) -> Box<dyn Iterator<Item = (Unit, u64)> + Send> {
-    let name = file.clone();
-    let unit = move |line, body| Unit {
-        file: name.clone(),
-        line,
-        column: 1,
-        element: None,
-        body,
-    };
+) -> Box<dyn Iterator<Item = (Entry, u64)> + Send> {
     match rows::read(file, bytes, mapping.clone()) {
-        Ok(export) => Box::new(export.map(move |(entry, end)| {
-            let u = match entry {
-                rows::Entry::Document { line, json } => unit(line, Body::Text(json)),
-                rows::Entry::Refused { line, messages } => {
-                    unit(line, Body::Message(messages.join("\n")))
-                }
-            };
-            (u, end)
-        })),
+        Ok(export) => Box::new(export),
         Err(message) => Box::new(std::iter::once((
-            unit(1, Body::Message(message)),
+            Entry::Refused {
+                line: 1,
+                messages: vec![message],
+            },
             bytes.len() as u64,
         ))),
     }
@@ -83,7 +72,7 @@ pub fn units(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::Units;
+    use crate::input::{Body, Source, Units};
 
     /// The progress bar follows the rows: the bytes read grow with each prescription handed
     /// on, up to the file's size at the last.
