@@ -37,7 +37,7 @@ impl Layout {
                 match first {
                     _ if v.is_empty() => {}
                     None => first = Some((row, v)),
-                    Some((f, fv)) if fv != v => b.errors.push(format!(
+                    Some((f, fv)) if !same(mapping, col.read, fv, v) => b.errors.push(format!(
                         "{file}:{}: 列「{}」: 与第 {} 行的值不同（同一处方的各行应一致）",
                         row.line, col.header, f.line
                     )),
@@ -65,6 +65,22 @@ impl Layout {
         }
         b.finish(mapping, group)
     }
+}
+
+/// Whether two rows' cells say the same: date-times compare as read (`2026/11/22 9:30` is
+/// `2026-11-22 09:30`), anything else as written.
+fn same(mapping: &Mapping, read: Read, a: &str, b: &str) -> bool {
+    a == b
+        || match read {
+            Read::DateTime => {
+                values::datetime(a, &mapping.datetime_formats)
+                    == values::datetime(b, &mapping.datetime_formats)
+            }
+            Read::Date => {
+                values::date(a, &mapping.date_formats) == values::date(b, &mapping.date_formats)
+            }
+            _ => false,
+        }
 }
 
 /// Unit words a number cell may carry when they only restate the field's unit.
