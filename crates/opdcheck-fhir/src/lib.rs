@@ -10,7 +10,7 @@ mod reading;
 
 use opdcheck_api::fhir::OperationOutcome;
 use opdcheck_engine::parse::document_from_value;
-use opdcheck_engine::{Engine, Report};
+use opdcheck_engine::{Document, Engine, Report};
 use serde_json::Value;
 
 pub use issue::ReadIssue;
@@ -30,6 +30,9 @@ pub struct Validation {
     /// Each read document's report, parallel to `reading.documents` (`None` when the engine
     /// refused the document: its input error is then an issue of the outcome).
     pub reports: Vec<Option<Report>>,
+    /// The documents as the engine read them, parallel to `reports` (a caller that must look
+    /// at them, e.g. at their department, need not read them again).
+    pub documents: Vec<Option<Document>>,
     pub outcome: OperationOutcome,
 }
 
@@ -37,9 +40,13 @@ pub struct Validation {
 pub fn validate(engine: &Engine, value: &Value) -> Validation {
     let mut reading = read(value);
     let mut reports = Vec::with_capacity(reading.documents.len());
+    let mut documents = Vec::with_capacity(reading.documents.len());
     for d in &reading.documents {
         match document_from_value(d.document.clone()) {
-            Ok(doc) => reports.push(Some(engine.check(&doc))),
+            Ok(doc) => {
+                reports.push(Some(engine.check(&doc)));
+                documents.push(Some(doc));
+            }
             Err(e) => {
                 // The reader writes only well-typed fields; a refusal here is a reader bug, kept
                 // located rather than lost.
@@ -49,6 +56,7 @@ pub fn validate(engine: &Engine, value: &Value) -> Validation {
                     format!("转换后的文书无法读取（{}）：{}", e.path, e.message),
                 ));
                 reports.push(None);
+                documents.push(None);
             }
         }
     }
@@ -56,6 +64,7 @@ pub fn validate(engine: &Engine, value: &Value) -> Validation {
     Validation {
         reading,
         reports,
+        documents,
         outcome,
     }
 }

@@ -37,7 +37,7 @@ pub fn unpack_files(files: &[(&str, &[u8])], root: &Path) -> io::Result<PathBuf>
         hash.update(bytes);
     }
     let digest = hash.finalize();
-    let id: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    let id = crate::digest::hex(&digest[..12]);
     let dir = root.join(&id);
     if dir.join(COMPLETE).is_file() {
         return Ok(dir);

@@ -257,24 +257,19 @@ async fn the_callers_of_check_and_no_others() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{v}");
     // A department-bound key: its own department's Bundle, not another's.
-    let resp = s
-        .key(
-            &admin,
-            json!({"name": "resp", "scopes": ["check"], "departments": ["呼吸内科"]}),
-        )
-        .await;
-    let (status, _, _) = s
-        .validate(Some(("x-api-key", &resp)), "application/fhir+json", &body)
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    let peds = s
-        .key(
-            &admin,
-            json!({"name": "peds", "scopes": ["check"], "departments": ["儿科"]}),
-        )
-        .await;
-    let (status, _, _) = s
-        .validate(Some(("x-api-key", &peds)), "application/fhir+json", &body)
-        .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    for (name, department, want) in [
+        ("resp", "呼吸内科", StatusCode::OK),
+        ("peds", "儿科", StatusCode::FORBIDDEN),
+    ] {
+        let key = s
+            .key(
+                &admin,
+                json!({"name": name, "scopes": ["check"], "departments": [department]}),
+            )
+            .await;
+        let (status, _, _) = s
+            .validate(Some(("x-api-key", &key)), "application/fhir+json", &body)
+            .await;
+        assert_eq!(status, want, "{name}");
+    }
 }

@@ -10,7 +10,6 @@ use opdcheck_api::ErrorBody;
 use opdcheck_api::fhir::{
     BundleInput, CodeableConcept, IssueSeverity, IssueType, OperationOutcome, OutcomeIssue,
 };
-use opdcheck_engine::parse::document_from_value;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -104,11 +103,8 @@ async fn validate(
         .await
         .map_err(|e| Error::Internal(format!("the FHIR check failed: {e}")))?;
     // A department-bound key checks only its departments' documents.
-    for d in &v.reading.documents {
-        let department = document_from_value(d.document.clone())
-            .ok()
-            .and_then(|doc| doc.department().map(str::to_owned));
-        if !who.may_see_department(department.as_deref()) {
+    for doc in &v.documents {
+        if !who.may_see_department(doc.as_ref().and_then(|d| d.department())) {
             return Err(forbidden(
                 "this API key may only check documents of its departments",
             ));
